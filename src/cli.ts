@@ -1,0 +1,76 @@
+#!/usr/bin/env bun
+/**
+ * Entry point. Splits argv at the first `--` before anything parses it (the server's arguments
+ * are never ours), dispatches to a lazily loaded command, and is the one place that maps
+ * errors to stderr text and an exit code.
+ */
+import { writeSync } from "node:fs";
+import { type CommandDef, defineCommand, renderUsage, runCommand } from "citty";
+import { splitArgv } from "./core/args.ts";
+import { EXIT, McpOpError, renderExitTable } from "./errors.ts";
+import { logger } from "./logger.ts";
+import { version } from "./runtime.ts";
+
+const commands = {
+  run: () => import("./commands/run.ts").then((m) => m.default),
+  check: () => import("./commands/check.ts").then((m) => m.default),
+};
+type Name = keyof typeof commands;
+
+const root = defineCommand({
+  meta: async () => ({
+    name: "mcp-op",
+    version: await version(),
+    description: "Run MCP servers with secrets from 1Password: no plaintext tokens in client configs.",
+  }),
+  subCommands: commands,
+});
+
+const HELP = new Set(["-h", "--help"]);
+
+async function main(argv: readonly string[]): Promise<number> {
+  const { own, rest } = splitArgv(argv);
+  const [first, ...tail] = own;
+  if (first === undefined || HELP.has(first)) {
+    writeSync(1, `${await renderUsage(root)}\n\nExit codes:\n${renderExitTable()}\n`);
+    return first === undefined && rest !== null ? EXIT.USAGE : EXIT.OK;
+  }
+  if (first === "--version" || first === "-V") {
+    writeSync(1, `${await version()}\n`);
+    return EXIT.OK;
+  }
+  if (!Object.hasOwn(commands, first)) {
+    throw new McpOpError(EXIT.USAGE, `unknown command "${first}"`, `commands: ${Object.keys(commands).join(", ")}`);
+  }
+  // biome-ignore lint/suspicious/noExplicitAny: each command narrows its own args
+  const command = (await commands[first as Name]()) as CommandDef<any>;
+  if (tail.some((a) => HELP.has(a))) {
+    const text = `${await renderUsage(command, root)}\n\nExit codes:\n${renderExitTable()}\n`;
+    // In `run`, fd 1 is never written: it belongs to the MCP server.
+    writeSync(first === "run" ? 2 : 1, text);
+    return EXIT.OK;
+  }
+  await runCommand(command, { rawArgs: tail, data: { rest } });
+  return EXIT.OK;
+}
+
+function report(error: unknown): number {
+  if (error instanceof McpOpError) {
+    if (error.message) logger.error(error.hint ? `${error.message}; ${error.hint}` : error.message);
+    return error.exitCode;
+  }
+  // A bug: one line by default, the stack with -v / MCP_OP_LOG_LEVEL=debug.
+  const message = error instanceof Error ? error.message : String(error);
+  logger.error(`internal error: ${message}`);
+  if (error instanceof Error && error.stack) logger.debug(error.stack);
+  return EXIT.SOFTWARE;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    process.exitCode = report(error);
+  },
+);

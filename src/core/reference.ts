@@ -1,0 +1,91 @@
+/**
+ * 1Password secret references: `op://<vault>/<item>/[<section>/]<field>[?attribute=...]`.
+ * Pure: validates the shape only; whether the vault/item/field exists is `op`'s job.
+ */
+
+export interface SecretReference {
+  vault: string;
+  item: string;
+  section?: string;
+  field: string;
+  query?: string;
+}
+
+export type ReferenceResult = { ok: true; ref: SecretReference } | { ok: false; reason: string };
+
+const PREFIX = "op://";
+
+// Names may hold letters, digits, `-`, `_`, `.` and spaces; anything else must be an ID
+// (op-cli.md, "Secret references"). Unicode letters count as letters.
+const NAME = /^[\p{L}\p{N}\-_. ]+$/u;
+
+const QUERY_VALUES: Record<string, readonly string[]> = {
+  attribute: ["type", "value", "id", "purpose", "otp", "totp", "content", "size", "name"],
+  "ssh-format": ["openssh"],
+};
+
+/** True when a value is meant as a secret reference (what `op run` will try to resolve). */
+export function looksLikeReference(value: string): boolean {
+  return value.startsWith(PREFIX);
+}
+
+/**
+ * Parse a secret reference.
+ * @example parseReference("op://Private/GitHub/token") // { ok: true, ref: { vault: "Private", ... } }
+ * @example parseReference("op://Private/gh") // { ok: false, reason: "it needs vault, item and field" }
+ */
+export function parseReference(text: string): ReferenceResult {
+  if (!text.startsWith(PREFIX)) return { ok: false, reason: 'it must start with "op://"' };
+  const body = text.slice(PREFIX.length);
+  const q = body.indexOf("?");
+  const path = q === -1 ? body : body.slice(0, q);
+  const query = q === -1 ? undefined : body.slice(q + 1);
+  const parts = path.split("/");
+  if (parts.length < 3) return { ok: false, reason: "it needs vault, item and field" };
+  if (parts.length > 4) {
+    return {
+      ok: false,
+      reason: "too many '/': the form is op://vault/item/[section/]field (names with '/' must use the ID)",
+    };
+  }
+  const labels = parts.length === 3 ? ["vault", "item", "field"] : ["vault", "item", "section", "field"];
+  for (const [i, part] of parts.entries()) {
+    const label = labels[i] ?? "part";
+    if (part === "") return { ok: false, reason: `the ${label} is empty` };
+    if (part !== part.trim()) return { ok: false, reason: `the ${label} "${part}" starts or ends with a space` };
+    if (!NAME.test(part)) {
+      return {
+        ok: false,
+        reason: `the ${label} "${part}" has characters a reference cannot hold: refer to it by its ID`,
+      };
+    }
+  }
+  if (query !== undefined) {
+    const problem = checkQuery(query);
+    if (problem) return { ok: false, reason: problem };
+  }
+  const [vault, item, a, b] = parts as [string, string, string, string | undefined];
+  const ref: SecretReference = b === undefined ? { vault, item, field: a } : { vault, item, section: a, field: b };
+  if (query !== undefined) ref.query = query;
+  return { ok: true, ref };
+}
+
+function checkQuery(query: string): string | undefined {
+  if (query === "") return "the query after '?' is empty";
+  for (const pair of query.split("&")) {
+    const eq = pair.indexOf("=");
+    const key = eq === -1 ? pair : pair.slice(0, eq);
+    const value = eq === -1 ? "" : pair.slice(eq + 1);
+    const allowed = QUERY_VALUES[key];
+    if (!allowed) return `unknown query parameter "${key}" (known: ${Object.keys(QUERY_VALUES).join(", ")})`;
+    if (!allowed.includes(value.toLowerCase())) {
+      return `"${key}" takes one of ${allowed.join("|")}, not "${value}"`;
+    }
+  }
+  return undefined;
+}
+
+/** The one-line problem text used everywhere a reference is rejected. */
+export function describeBadReference(text: string, reason: string): string {
+  return `"${text}" is not a secret reference: ${reason}`;
+}

@@ -1,0 +1,99 @@
+/**
+ * Static checks on what `op run` will be handed: env-file syntax, secret references (in the
+ * files and in the inherited environment) and variables that change how the server runs.
+ * Pure: callers read the files and decide what a problem costs.
+ */
+import { EXIT, type ExitCode } from "../errors.ts";
+import { type EnvEntry, parseEnvFile } from "./env-file.ts";
+import { describeBadReference, looksLikeReference, parseReference } from "./reference.ts";
+
+export interface Problem {
+  severity: "error" | "warning";
+  /** `file:line`, or `environment variable NAME`. */
+  where: string;
+  message: string;
+  exitCode: ExitCode;
+}
+
+export interface CheckedEnvFile {
+  entries: EnvEntry[];
+  problems: Problem[];
+}
+
+/** Variables an env file can use to run code inside the server or change what runs. */
+const RISKY =
+  /^(PATH|NODE_OPTIONS|NODE_PATH|BUN_OPTIONS|LD_PRELOAD|LD_LIBRARY_PATH|LD_AUDIT|DYLD_.*|PYTHONPATH|PYTHONSTARTUP|RUBYOPT|PERL5OPT|JAVA_TOOL_OPTIONS)$/;
+
+const TEMPLATE = /\{\{\s*(.*?)\s*\}\}/g;
+
+export function checkEnvFile(
+  display: string,
+  text: string,
+  env: Readonly<Record<string, string | undefined>>,
+): CheckedEnvFile {
+  const parsed = parseEnvFile(text, env);
+  const problems: Problem[] = parsed.diagnostics.map((d) => ({
+    severity: d.severity,
+    where: `${display}:${d.line}`,
+    message: d.message,
+    exitCode: EXIT.DATAERR,
+  }));
+  for (const entry of parsed.entries) {
+    const where = `${display}:${entry.line}`;
+    for (const message of referenceProblems(entry.value, entry.undefinedVars)) {
+      problems.push({ severity: "error", where, message, exitCode: EXIT.DATAERR });
+    }
+    if (RISKY.test(entry.key)) {
+      problems.push({
+        severity: "warning",
+        where,
+        message: `sets ${entry.key} for the server: it changes what code runs, so keep this file as private as a key`,
+        exitCode: EXIT.DATAERR,
+      });
+    }
+  }
+  problems.sort((a, b) => lineOf(a.where) - lineOf(b.where));
+  return { entries: parsed.entries, problems };
+}
+
+/** References that arrive through the environment (e.g. an MCP client's `env` block). */
+export function checkEnvironment(env: Readonly<Record<string, string | undefined>>): Problem[] {
+  const problems: Problem[] = [];
+  for (const [name, value] of Object.entries(env)) {
+    if (value === undefined) continue;
+    for (const message of referenceProblems(value, [])) {
+      problems.push({
+        severity: "error",
+        where: `environment variable ${name}`,
+        message,
+        exitCode: EXIT.DATAERR,
+      });
+    }
+  }
+  return problems;
+}
+
+/** Problems with a value that is (or templates) a secret reference; plain values pass. */
+export function referenceProblems(value: string, undefinedVars: readonly string[]): string[] {
+  const refs: string[] = [];
+  if (looksLikeReference(value)) refs.push(value);
+  for (const m of value.matchAll(TEMPLATE)) {
+    if (m[1] !== undefined && looksLikeReference(m[1])) refs.push(m[1]);
+  }
+  if (refs.length === 0) return [];
+  if (undefinedVars.length > 0) {
+    const names = undefinedVars.map((v) => `$${v}`).join(", ");
+    return [`the reference uses ${names}, which ${undefinedVars.length === 1 ? "is" : "are"} not set`];
+  }
+  const out: string[] = [];
+  for (const ref of refs) {
+    const result = parseReference(ref);
+    if (!result.ok) out.push(describeBadReference(ref, result.reason));
+  }
+  return out;
+}
+
+function lineOf(where: string): number {
+  const n = Number(where.slice(where.lastIndexOf(":") + 1));
+  return Number.isFinite(n) ? n : 0;
+}

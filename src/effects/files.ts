@@ -1,0 +1,78 @@
+/**
+ * Reading env files: existence, ownership and permission checks (the way ssh treats its
+ * config), then UTF-8 text. Throws McpOpError with the documented exit codes.
+ */
+import { readFileSync, statSync } from "node:fs";
+import { isAbsolute, resolve } from "node:path";
+import { expandHome } from "../core/locate.ts";
+import { EXIT, McpOpError } from "../errors.ts";
+
+export interface EnvFileText {
+  /** Absolute path handed to `op`. */
+  path: string;
+  /** The path as the user wrote it, for messages. */
+  display: string;
+  text: string;
+}
+
+export function readEnvFile(given: string, home: string | undefined, cwd: string): EnvFileText {
+  const expanded = expandHome(given, home);
+  const path = isAbsolute(expanded) ? expanded : resolve(cwd, expanded);
+  let stat: ReturnType<typeof statSync>;
+  try {
+    stat = statSync(path);
+  } catch (error) {
+    throw new McpOpError(EXIT.NOINPUT, `${given}: ${describeFsError(error)}`);
+  }
+  if (stat.isDirectory()) throw new McpOpError(EXIT.NOINPUT, `${given}: is a directory, not an env file`);
+  if (process.platform !== "win32") {
+    if ((stat.mode & 0o022) !== 0) {
+      const mode = (stat.mode & 0o777).toString(8).padStart(4, "0");
+      throw new McpOpError(
+        EXIT.NOPERM,
+        `${given}: refusing an env file writable by group or others (mode ${mode}): anyone who can edit it controls the server`,
+        `fix: chmod go-w ${given}`,
+      );
+    }
+    const uid = process.getuid?.();
+    if (uid !== undefined && stat.uid !== uid && stat.uid !== 0) {
+      throw new McpOpError(
+        EXIT.NOPERM,
+        `${given}: refusing an env file owned by another user (uid ${stat.uid})`,
+        `fix: chown ${uid} ${given}`,
+      );
+    }
+  }
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(path);
+  } catch (error) {
+    throw new McpOpError(EXIT.NOINPUT, `${given}: ${describeFsError(error)}`);
+  }
+  let text: string;
+  try {
+    text = new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+  } catch {
+    throw new McpOpError(EXIT.DATAERR, `${given}: not valid UTF-8 (op reads env files as UTF-8 only)`);
+  }
+  return { path, display: given, text };
+}
+
+export function describeFsError(error: unknown): string {
+  const code = (error as { code?: string }).code;
+  switch (code) {
+    case "ENOENT":
+      return "no such file";
+    case "EACCES":
+    case "EPERM":
+      return "permission denied";
+    case "ENOTDIR":
+      return "a parent of this path is not a directory";
+    case "EISDIR":
+      return "is a directory";
+    case "ELOOP":
+      return "too many symbolic links";
+    default:
+      return error instanceof Error ? error.message : String(error);
+  }
+}

@@ -1,0 +1,55 @@
+/**
+ * Exit codes and the one error type. Every failure mcp-op reports itself goes through
+ * `McpOpError`; `cli.ts` is the only place that turns one into stderr text and an exit code.
+ * Codes follow sysexits(3) so scripts and clients can tell failures apart.
+ */
+
+export const EXIT = {
+  OK: 0,
+  USAGE: 64,
+  DATAERR: 65,
+  NOINPUT: 66,
+  UNAVAILABLE: 69,
+  SOFTWARE: 70,
+  TEMPFAIL: 75,
+  NOPERM: 77,
+  CONFIG: 78,
+} as const;
+
+export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
+
+/** The exit-code table shown by `--help` and in the README (a test keeps them in sync). */
+export const EXIT_TABLE: ReadonlyArray<readonly [ExitCode, string]> = [
+  [EXIT.USAGE, "usage: unknown flag, missing `--` or command"],
+  [EXIT.DATAERR, "bad env file line or malformed secret reference"],
+  [EXIT.NOINPUT, "env file missing or unreadable"],
+  [EXIT.UNAVAILABLE, "`op` or the server command not found"],
+  [EXIT.SOFTWARE, "internal error (exec failed, bug)"],
+  [EXIT.TEMPFAIL, "sign-in timed out"],
+  [EXIT.NOPERM, "insecure file (writable by group/others), or sign-in refused"],
+  [EXIT.CONFIG, "client config error"],
+];
+
+export class McpOpError extends Error {
+  override readonly name = "McpOpError";
+  constructor(
+    readonly exitCode: ExitCode,
+    message: string,
+    /** One line telling the user what to do; printed after the message. */
+    readonly hint?: string,
+  ) {
+    super(message);
+  }
+
+  /** A failure whose details were already logged: only the exit code is left to set. */
+  static reported(exitCode: ExitCode): McpOpError {
+    return new McpOpError(exitCode, "");
+  }
+}
+
+export const usageError = (message: string, hint?: string) => new McpOpError(EXIT.USAGE, message, hint);
+
+export function renderExitTable(): string {
+  const rows = EXIT_TABLE.map(([code, meaning]) => `| ${code} | ${meaning} |`);
+  return ["| code | meaning |", "|---|---|", ...rows].join("\n");
+}

@@ -1,0 +1,17 @@
+/**
+ * Runs before any test file: the suite must not see or touch the developer's real 1Password
+ * session, client configs or home directory.
+ */
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+const home = mkdtempSync(join(tmpdir(), "mcp-op-test-home-"));
+process.env.HOME = home;
+process.env.XDG_CONFIG_HOME = join(home, ".config");
+process.env.XDG_STATE_HOME = join(home, ".local", "state");
+process.env.XDG_RUNTIME_DIR = join(home, ".run");
+process.env.NO_COLOR = "1";
+for (const key of Object.keys(process.env)) {
+  if (key.startsWith("OP_") || key.startsWith("MCP_OP_")) delete process.env[key];
+}

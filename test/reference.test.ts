@@ -1,0 +1,47 @@
+import { describe, expect, test } from "bun:test";
+import fc from "fast-check";
+import { parseReference } from "../src/core/reference.ts";
+
+const good: Array<[string, object]> = [
+  ["op://Private/GitHub/token", { vault: "Private", item: "GitHub", field: "token" }],
+  ["op://Private/GitHub/api/token", { vault: "Private", item: "GitHub", section: "api", field: "token" }],
+  ["op://Employee/my token/credential", { vault: "Employee", item: "my token", field: "credential" }],
+  ["op://dev-vault/db_main.v2/pass-word", { vault: "dev-vault", item: "db_main.v2", field: "pass-word" }],
+  ["op://x3j6mdsn7oqrfgbq2ae5xmkrsm/gh/token", { vault: "x3j6mdsn7oqrfgbq2ae5xmkrsm", item: "gh", field: "token" }],
+  ["op://Privé/Ünïcode/feld", { vault: "Privé", item: "Ünïcode", field: "feld" }],
+  ["op://v/i/f?attribute=otp", { vault: "v", item: "i", field: "f", query: "attribute=otp" }],
+  ["op://v/i/key?ssh-format=openssh", { vault: "v", item: "i", field: "key", query: "ssh-format=openssh" }],
+];
+
+const bad: Array<[string, string]> = [
+  ["op://Private/gh", "it needs vault, item and field"],
+  ["op://", "it needs vault, item and field"],
+  ["op://a/b/c/d/e", "too many '/': the form is op://vault/item/[section/]field (names with '/' must use the ID)"],
+  ["op:///item/field", "the vault is empty"],
+  ["op://v//field", "the item is empty"],
+  ["op://v/i/", "the field is empty"],
+  ["op://v/i/s/", "the field is empty"],
+  ["op://v/GitHub (work)/token", 'the item "GitHub (work)" has characters a reference cannot hold: refer to it by its ID'],
+  ["op://v/i/token # comment", 'the field "token # comment" has characters a reference cannot hold: refer to it by its ID'],
+  ["op://v/ i/f", 'the item " i" starts or ends with a space'],
+  ["op://v/i/f?", "the query after '?' is empty"],
+  ["op://v/i/f?foo=bar", 'unknown query parameter "foo" (known: attribute, ssh-format)'],
+  ["op://v/i/f?attribute=nope", '"attribute" takes one of type|value|id|purpose|otp|totp|content|size|name, not "nope"'],
+  ["https://v/i/f", 'it must start with "op://"'],
+];
+
+describe("parseReference", () => {
+  for (const [text, ref] of good) test(`ok: ${text}`, () => expect(parseReference(text)).toEqual({ ok: true, ref } as never));
+  for (const [text, reason] of bad) test(`bad: ${text}`, () => expect(parseReference(text)).toEqual({ ok: false, reason }));
+  test("never throws", () => {
+    fc.assert(fc.property(fc.string(), (s) => void parseReference(`op://${s}`)), { numRuns: 3000 });
+  });
+  test("any three or four well-formed names parse", () => {
+    const name = fc.stringMatching(/^[A-Za-z0-9_.-][A-Za-z0-9 _.-]{0,8}[A-Za-z0-9_.-]$/);
+    fc.assert(
+      fc.property(fc.array(name, { minLength: 3, maxLength: 4 }), (parts) => {
+        expect(parseReference(`op://${parts.join("/")}`).ok).toBe(true);
+      }),
+    );
+  });
+});
