@@ -59,6 +59,11 @@ function report(error: unknown): number {
     if (error.message) logger.error(error.hint ? `${error.message}; ${error.hint}` : error.message);
     return error.exitCode;
   }
+  // citty's own argument errors (e.g. a missing required positional) are usage errors.
+  if (error instanceof Error && error.name === "CLIError") {
+    logger.error(error.message);
+    return EXIT.USAGE;
+  }
   // A bug: one line by default, the stack with -v / MCP_OP_LOG_LEVEL=debug.
   const message = error instanceof Error ? error.message : String(error);
   logger.error(`internal error: ${message}`);

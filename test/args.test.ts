@@ -1,12 +1,16 @@
 import { describe, expect, test } from "bun:test";
-import { splitArgv } from "../src/core/args.ts";
 import { parseRunOptions } from "../src/commands/run.ts";
+import { splitArgv } from "../src/core/args.ts";
 import { McpOpError } from "../src/errors.ts";
 
 describe("splitArgv", () => {
   const cases: Array<[string[], string[], string[] | null]> = [
     [["run", "--", "server", "-h", "--version"], ["run"], ["server", "-h", "--version"]],
-    [["run", "--env-file", "a", "--", "x", "--", "y"], ["run", "--env-file", "a"], ["x", "--", "y"]],
+    [
+      ["run", "--env-file", "a", "--", "x", "--", "y"],
+      ["run", "--env-file", "a"],
+      ["x", "--", "y"],
+    ],
     [["run", "--env-file", "a"], ["run", "--env-file", "a"], null],
     [["run", "--"], ["run"], []],
   ];
@@ -22,7 +26,12 @@ describe("parseRunOptions", () => {
   });
   test("the server's own flags are never ours", () => {
     const o = parseRunOptions(["-v"], ["server", "-h", "--version", "--env-file", "x"]);
-    expect(o).toMatchObject({ verbose: true, envFiles: [], command: "server", args: ["-h", "--version", "--env-file", "x"] });
+    expect(o).toMatchObject({
+      verbose: true,
+      envFiles: [],
+      command: "server",
+      args: ["-h", "--version", "--env-file", "x"],
+    });
   });
   test("all flags", () => {
     const o = parseRunOptions(
@@ -46,7 +55,7 @@ describe("parseRunOptions", () => {
     ["unknown flag", ["--bogus"], ["x"], 'unknown flag --bogus for "mcp-op run"'],
     ["missing value", ["--env-file"], ["x"], "flag --env-file needs a value"],
     ["value for a boolean", ["--mask=yes"], ["x"], "flag --mask takes no value"],
-    ["stray positional", ["npx"], ["x"], 'unexpected argument "npx" for "mcp-op run"'],
+    ["stray positional", ["npx"], ["x"], 'unexpected argument "npx": put the server command after "--"'],
   ];
   for (const [name, own, rest, message] of bad) {
     test(`usage error: ${name}`, () => {

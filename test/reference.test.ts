@@ -21,20 +21,34 @@ const bad: Array<[string, string]> = [
   ["op://v//field", "the item is empty"],
   ["op://v/i/", "the field is empty"],
   ["op://v/i/s/", "the field is empty"],
-  ["op://v/GitHub (work)/token", 'the item "GitHub (work)" has characters a reference cannot hold: refer to it by its ID'],
-  ["op://v/i/token # comment", 'the field "token # comment" has characters a reference cannot hold: refer to it by its ID'],
+  [
+    "op://v/GitHub (work)/token",
+    'the item "GitHub (work)" has characters a reference cannot hold: refer to it by its ID',
+  ],
+  [
+    "op://v/i/token # comment",
+    'the field "token # comment" has characters a reference cannot hold: refer to it by its ID',
+  ],
   ["op://v/ i/f", 'the item " i" starts or ends with a space'],
   ["op://v/i/f?", "the query after '?' is empty"],
   ["op://v/i/f?foo=bar", 'unknown query parameter "foo" (known: attribute, ssh-format)'],
-  ["op://v/i/f?attribute=nope", '"attribute" takes one of type|value|id|purpose|otp|totp|content|size|name, not "nope"'],
+  [
+    "op://v/i/f?attribute=nope",
+    '"attribute" takes one of type|value|id|purpose|otp|totp|content|size|name, not "nope"',
+  ],
   ["https://v/i/f", 'it must start with "op://"'],
 ];
 
 describe("parseReference", () => {
-  for (const [text, ref] of good) test(`ok: ${text}`, () => expect(parseReference(text)).toEqual({ ok: true, ref } as never));
-  for (const [text, reason] of bad) test(`bad: ${text}`, () => expect(parseReference(text)).toEqual({ ok: false, reason }));
+  for (const [text, ref] of good)
+    test(`ok: ${text}`, () => expect(parseReference(text)).toEqual({ ok: true, ref } as never));
+  for (const [text, reason] of bad)
+    test(`bad: ${text}`, () => expect(parseReference(text)).toEqual({ ok: false, reason }));
   test("never throws", () => {
-    fc.assert(fc.property(fc.string(), (s) => void parseReference(`op://${s}`)), { numRuns: 3000 });
+    fc.assert(
+      fc.property(fc.string(), (s) => void parseReference(`op://${s}`)),
+      { numRuns: 3000 },
+    );
   });
   test("any three or four well-formed names parse", () => {
     const name = fc.stringMatching(/^[A-Za-z0-9_.-][A-Za-z0-9 _.-]{0,8}[A-Za-z0-9_.-]$/);

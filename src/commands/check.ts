@@ -9,7 +9,7 @@ import { logger } from "../logger.ts";
 import { environment } from "../runtime.ts";
 
 const checkArgs = {
-  files: { type: "positional", description: "env files to check", valueHint: "FILE..." },
+  files: { type: "positional", required: false, description: "env files to check", valueHint: "FILE..." },
 } as const satisfies ArgsDef;
 
 export default defineCommand({

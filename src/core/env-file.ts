@@ -189,7 +189,6 @@ function expand(
         diagnostics.push({
           line,
           severity: "error",
-          // biome-ignore lint/suspicious/noTemplateCurlyInString: the env-file syntax itself
           message: "malformed ${...}: expected ${NAME} with letters, digits and _",
         });
         return out;

@@ -1,0 +1,99 @@
+/** The binary's other surfaces: help, version, check, unknown commands, internal-boundary rules. */
+import { beforeAll, describe, expect, test } from "bun:test";
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { renderExitTable } from "../src/errors.ts";
+import { binary, ROOT, run, sandbox } from "./helpers.ts";
+
+let bin: string;
+beforeAll(async () => {
+  bin = await binary();
+});
+
+describe("help and version", () => {
+  test("--version prints the injected version", async () => {
+    const pkg = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { version: string };
+    expect(await run([bin, "--version"], { env: sandbox().env() })).toEqual({
+      code: 0,
+      stdout: `${pkg.version}\n`,
+      stderr: "",
+    });
+  });
+  test("--help lists the commands and the exit-code table", async () => {
+    const r = await run([bin, "--help"], { env: sandbox().env() });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain("run");
+    expect(r.stdout).toContain("check");
+    expect(r.stdout).toContain(renderExitTable());
+  });
+  test("run --help writes to stderr only: fd 1 is the server's in run", async () => {
+    const r = await run([bin, "run", "--help", "--", "srv"], { env: sandbox().env() });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe("");
+    expect(r.stderr).toContain("--env-file");
+    expect(r.stderr).toContain("--no-signin");
+    expect(r.stderr).toContain(renderExitTable());
+  });
+  test("unknown command: exit 64, one line", async () => {
+    const r = await run([bin, "nope"], { env: sandbox().env() });
+    expect(r).toEqual({
+      code: 64,
+      stdout: "",
+      stderr: '[error] [mcp-op] unknown command "nope"; commands: run, check\n',
+    });
+  });
+  test("the README's exit-code table is the one --help prints", () => {
+    expect(readFileSync(join(ROOT, "README.md"), "utf8")).toContain(renderExitTable());
+  });
+});
+
+describe("check", () => {
+  test("valid files pass, each bad one is reported with file and line", async () => {
+    const s = sandbox();
+    const good = s.envFile("good.env", "A=op://Private/GitHub/token\nB=plain\n");
+    const bad = s.envFile("bad.env", "A=op://Private/gh\nB='x\n");
+    const r = await run([bin, "check", good, bad], { env: s.env() });
+    expect(r.code).toBe(65);
+    expect(r.stdout).toBe(`${good}: ok (2 variables, 1 secret references)\n`);
+    expect(r.stderr).toBe(
+      [
+        `[error] [mcp-op] ${bad}:1: "op://Private/gh" is not a secret reference: it needs vault, item and field`,
+        `[error] [mcp-op] ${bad}:2: unterminated single quote`,
+        "",
+      ].join("\n"),
+    );
+    expect(s.opCalls()).toEqual([]);
+  });
+  test("missing and insecure files", async () => {
+    const s = sandbox();
+    const open = s.envFile("open.env", "A=1\n", 0o620);
+    const r = await run([bin, "check", `${s.dir}/missing.env`, open], { env: s.env() });
+    expect(r.code).toBe(66);
+    expect(r.stderr.split("\n")).toEqual([
+      `[error] [mcp-op] ${s.dir}/missing.env: no such file`,
+      `[error] [mcp-op] ${open}: refusing an env file writable by group or others (mode 0620): anyone who can edit it controls the server; fix: chmod go-w ${open}`,
+      "",
+    ]);
+  });
+  test("no file: usage error", async () => {
+    const r = await run([bin, "check"], { env: sandbox().env() });
+    expect(r).toEqual({
+      code: 64,
+      stdout: "",
+      stderr: "[error] [mcp-op] no env file given; usage: mcp-op check FILE...\n",
+    });
+  });
+});
+
+test("src/core is pure: no fs, process, network, runtime globals or logging", () => {
+  const dir = join(ROOT, "src", "core");
+  const forbidden =
+    /from "node:(fs|child_process|net|os|process)"|from "bun|\bprocess\.|\bBun\.|\bDeno\.|logger|console\./;
+  for (const file of readdirSync(dir)) {
+    const text = readFileSync(join(dir, file), "utf8");
+    const hits = text
+      .split("\n")
+      .filter((l) => forbidden.test(l) && !l.trim().startsWith("*") && !l.trim().startsWith("//"));
+    expect({ file, hits }).toEqual({ file, hits: [] });
+  }
+});

@@ -1,0 +1,313 @@
+/**
+ * End to end through the compiled binary: a real MCP client, mcp-op, the stand-in `op`, and the
+ * real server-everything. What a user would see: bytes on stdout, exit codes, stderr lines,
+ * which process is left running.
+ */
+import { beforeAll, describe, expect, test } from "bun:test";
+import { readFileSync, readlinkSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
+import {
+  binary,
+  NODE,
+  NONBLOCKING_LAUNCH,
+  OP,
+  PROBE,
+  readProbe,
+  run,
+  SECRETS,
+  SERVER_EVERYTHING,
+  sandbox,
+} from "./helpers.ts";
+
+let bin: string;
+beforeAll(async () => {
+  bin = await binary();
+});
+
+const GH_ENV =
+  '# GitHub\nGITHUB_TOKEN=op://Private/GitHub/token\nSLACK_TOKEN = "op://Private/Slack/bot/token"\nPLAIN=visible\n';
+
+async function connect(args: string[], env: Record<string, string>) {
+  const transport = new StdioClientTransport({ command: bin, args, env, stderr: "pipe" });
+  let stderr = "";
+  transport.stderr?.on("data", (chunk: Buffer) => {
+    stderr += chunk.toString();
+  });
+  const errors: Error[] = [];
+  const client = new Client({ name: "mcp-op-e2e", version: "0" });
+  client.onerror = (e) => errors.push(e);
+  await client.connect(transport);
+  return { client, transport, errors, stderr: () => stderr };
+}
+
+describe("run: a real MCP client through mcp-op to server-everything", () => {
+  test("initialize, listTools, get-env shows the resolved secrets; nothing leaks", async () => {
+    const s = sandbox();
+    const file = s.envFile("github.env", GH_ENV);
+    const env = s.env({ FROM_CLIENT: "op://Private/FromClient/credential" });
+    const { client, transport, errors, stderr } = await connect(
+      ["run", "-v", "--env-file", file, "--", NODE, SERVER_EVERYTHING],
+      env,
+    );
+    try {
+      expect(client.getServerVersion()?.name).toContain("everything");
+      const tools = await client.listTools();
+      expect(tools.tools.map((t) => t.name)).toContain("get-env");
+      const result = await client.callTool({ name: "get-env", arguments: {} });
+      const text = (result.content as Array<{ text: string }>)[0]?.text ?? "";
+      const serverEnv = JSON.parse(text) as Record<string, string>;
+      expect(serverEnv.GITHUB_TOKEN).toBe(SECRETS.github);
+      expect(serverEnv.SLACK_TOKEN).toBe(SECRETS.slack);
+      expect(serverEnv.FROM_CLIENT).toBe(SECRETS.client);
+      expect(serverEnv.PLAIN).toBe("visible");
+      expect(errors).toEqual([]);
+
+      // After exec, the client's child is `op` (the stand-in runs on node), not mcp-op.
+      const pid = transport.pid as number;
+      expect(readlinkSync(`/proc/${pid}/exe`)).toBe(NODE);
+      expect(readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0")).toContain(OP);
+    } finally {
+      await client.close();
+    }
+    // -v printed the plan, with references and no values.
+    expect(stderr()).toContain("[debug] [mcp-op] resolves GITHUB_TOKEN = op://Private/GitHub/token");
+    for (const secret of Object.values(SECRETS)) {
+      expect(stderr()).not.toContain(secret);
+      expect(s.opLog()).not.toContain(secret);
+    }
+    expect(s.opCalls()).toEqual([["run", "--env-file", file, "--no-masking", "--", NODE, SERVER_EVERYTHING]]);
+  });
+
+  test("every byte on stdout is the server's, even at -v", async () => {
+    const s = sandbox();
+    const file = s.envFile("github.env", GH_ENV);
+    const requests = [
+      {
+        jsonrpc: "2.0",
+        id: 1,
+        method: "initialize",
+        params: { protocolVersion: "2025-06-18", capabilities: {}, clientInfo: { name: "raw", version: "0" } },
+      },
+      { jsonrpc: "2.0", method: "notifications/initialized" },
+      { jsonrpc: "2.0", id: 2, method: "ping" },
+    ];
+    const proc = Bun.spawn([bin, "run", "-v", "--env-file", file, "--", NODE, SERVER_EVERYTHING], {
+      env: s.env({ MCP_OP_LOG_LEVEL: "trace" }),
+      stdin: "pipe",
+      stdout: "pipe",
+      stderr: "pipe",
+    });
+    for (const r of requests) proc.stdin.write(`${JSON.stringify(r)}\n`);
+    await proc.stdin.flush();
+    // Read until the ping answer arrives, then close stdin: the server must exit on EOF.
+    const reader = proc.stdout.getReader();
+    let out = "";
+    while (!out.includes('"id":2')) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      out += new TextDecoder().decode(value);
+    }
+    proc.stdin.end();
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      out += new TextDecoder().decode(value);
+    }
+    const code = await proc.exited;
+    const lines = out.split("\n").filter((l) => l !== "");
+    expect(lines.length).toBeGreaterThanOrEqual(2);
+    for (const line of lines) expect((JSON.parse(line) as { jsonrpc: string }).jsonrpc).toBe("2.0");
+    expect(lines.some((l) => l.includes('"id":1') && l.includes("serverInfo"))).toBe(true);
+    expect(code).toBe(0);
+  });
+});
+
+describe("run: process behaviour after exec", () => {
+  test("the server's exit code comes back", async () => {
+    const s = sandbox();
+    const r = await run([bin, "run", "--", NODE, "-e", "process.exit(7)"], { env: s.env() });
+    expect(r).toEqual({ code: 7, stdout: "", stderr: "" });
+  });
+
+  test("SIGTERM reaches the server", async () => {
+    const s = sandbox();
+    const script =
+      "process.on('SIGTERM', () => { process.stderr.write('server got SIGTERM\\n'); process.exit(42); }); process.stdout.write('READY\\n'); setInterval(() => {}, 1000);";
+    const proc = Bun.spawn([bin, "run", "--", NODE, "-e", script], {
+      env: s.env(),
+      stdin: "pipe",
+      stdout: "pipe",
+      stderr: "pipe",
+    });
+    const reader = proc.stdout.getReader();
+    const { value } = await reader.read();
+    expect(new TextDecoder().decode(value)).toBe("READY\n");
+    proc.kill("SIGTERM");
+    expect(await proc.exited).toBe(42);
+    expect(await new Response(proc.stderr).text()).toBe("server got SIGTERM\n");
+  });
+
+  test("stdin EOF reaches the server", async () => {
+    const s = sandbox();
+    const script =
+      "let n = 0; process.stdin.on('data', (d) => { n += d.length; }); process.stdin.on('end', () => { process.stdout.write('EOF after ' + n + '\\n'); process.exit(3); });";
+    const r = await run([bin, "run", "--", NODE, "-e", script], { env: s.env(), input: "hello\n" });
+    expect(r).toEqual({ code: 3, stdout: "EOF after 6\n", stderr: "" });
+  });
+
+  test("the exec'd program gets default signals, no blocked signals and blocking stdio", async () => {
+    const s = sandbox();
+    const out = join(s.dir, "probe.txt");
+    // A careless client hands over non-blocking fds; Bun itself ignores SIGPIPE and SIGXFSZ.
+    const r = await run([NONBLOCKING_LAUNCH, bin, "run", "-v", "--op", PROBE, "--", "server", "-h", "--version"], {
+      env: s.env({ PROBE_OUT: out }),
+      input: "",
+    });
+    expect(r.code).toBe(0);
+    const probe = readProbe(out);
+    expect(BigInt(`0x${probe.fields.SigIgn}`) & ((1n << 12n) | (1n << 24n))).toBe(0n);
+    expect(probe.fields.SigBlk).toBe("0000000000000000");
+    for (const fd of ["fd0", "fd1", "fd2"]) expect(Number.parseInt(probe.fields[fd] ?? "", 8) & 0o4000).toBe(0);
+    // `-h` and `--version` after `--` belong to the server: mcp-op printed no help and passed them on.
+    expect(probe.args).toEqual(["run", "--no-masking", "--", "server", "-h", "--version"]);
+    expect(r.stdout).toBe("");
+  });
+
+  test("repeated --env-file: every file reaches op, in order", async () => {
+    const s = sandbox();
+    const a = s.envFile("a.env", "A=op://Private/GitHub/token\n");
+    const b = s.envFile("b.env", "B=1\n");
+    const out = join(s.dir, "probe.txt");
+    const r = await run(
+      [bin, "run", "--env-file", a, "--env-file", b, "--account", "acme", "--op", PROBE, "--", "srv"],
+      {
+        env: s.env({ PROBE_OUT: out }),
+      },
+    );
+    expect(r.code).toBe(0);
+    expect(readProbe(out).args).toEqual([
+      "--account",
+      "acme",
+      "run",
+      "--env-file",
+      a,
+      "--env-file",
+      b,
+      "--no-masking",
+      "--",
+      "srv",
+    ]);
+  });
+
+  test("a .env and a bunfig.toml preload in the working directory change nothing", async () => {
+    const s = sandbox();
+    const marker = join(s.dir, "preload-ran");
+    writeFileSync(join(s.dir, ".env"), "INJECTED_BY_DOTENV=1\nMCP_OP_SEARCH_DIRS=/nowhere\n");
+    writeFileSync(join(s.dir, "bunfig.toml"), 'preload = ["./evil.ts"]\n');
+    writeFileSync(join(s.dir, "evil.ts"), `require("node:fs").writeFileSync(${JSON.stringify(marker)}, "ran");\n`);
+    const out = join(s.dir, "probe.txt");
+    const r = await run([bin, "run", "--op", PROBE, "--", "srv"], { env: s.env({ PROBE_OUT: out }), cwd: s.dir });
+    expect(r.code).toBe(0);
+    expect(readProbe(out).envNames).not.toContain("INJECTED_BY_DOTENV");
+    expect(await Bun.file(marker).exists()).toBe(false);
+    const v = await run([bin, "--version"], { env: s.env(), cwd: s.dir });
+    expect(v.stdout).toMatch(/^\d+\.\d+\.\d+\n$/);
+    expect(await Bun.file(marker).exists()).toBe(false);
+  });
+});
+
+describe("run: every bad input fails before anything starts", () => {
+  type Bad = {
+    name: string;
+    setup: (s: ReturnType<typeof sandbox>) => { args: string[]; env?: Record<string, string> };
+    code: number;
+    message: (dir: string) => string;
+  };
+  const bads: Bad[] = [
+    {
+      name: "malformed line",
+      setup: (s) => ({ args: ["--env-file", s.envFile("bad.env", "A=1\nNOT A LINE\n"), "--", "srv"] }),
+      code: 65,
+      message: (d) => `[error] [mcp-op] ${d}/bad.env:2: expected KEY=VALUE, found no "="`,
+    },
+    {
+      name: "malformed reference",
+      setup: (s) => ({ args: ["--env-file", s.envFile("github.env", "# x\n\nGH=op://Private/gh\n"), "--", "srv"] }),
+      code: 65,
+      message: (d) =>
+        `[error] [mcp-op] ${d}/github.env:3: "op://Private/gh" is not a secret reference: it needs vault, item and field`,
+    },
+    {
+      name: "malformed reference in the environment",
+      setup: () => ({ args: ["--", "srv"], env: { GH: "op://Private/gh" } }),
+      code: 65,
+      message: () =>
+        `[error] [mcp-op] environment variable GH: "op://Private/gh" is not a secret reference: it needs vault, item and field`,
+    },
+    {
+      name: "world-writable file",
+      setup: (s) => ({
+        args: ["--env-file", s.envFile("open.env", "A=op://Private/GitHub/token\n", 0o666), "--", "srv"],
+      }),
+      code: 77,
+      message: (d) =>
+        `[error] [mcp-op] ${d}/open.env: refusing an env file writable by group or others (mode 0666): anyone who can edit it controls the server; fix: chmod go-w ${d}/open.env`,
+    },
+    {
+      name: "missing file",
+      setup: (s) => ({ args: ["--env-file", `${s.dir}/nope.env`, "--", "srv"] }),
+      code: 66,
+      message: (d) => `[error] [mcp-op] ${d}/nope.env: no such file`,
+    },
+    {
+      name: "no op",
+      setup: () => ({ args: ["--", "srv"], env: { PATH: "/usr/bin:/bin" } }),
+      code: 69,
+      message: () =>
+        '[error] [mcp-op] 1Password CLI "op" not found in PATH; install the 1Password CLI (https://developer.1password.com/docs/cli/get-started/; macOS: brew install 1password-cli) or pass --op /path/to/op',
+    },
+    {
+      name: "no --",
+      setup: () => ({ args: ["srv"] }),
+      code: 64,
+      message: () =>
+        '[error] [mcp-op] unexpected argument "srv": put the server command after "--"; e.g. mcp-op run --env-file github.env -- npx -y @modelcontextprotocol/server-github',
+    },
+    {
+      name: "no command after --",
+      setup: () => ({ args: ["--"] }),
+      code: 64,
+      message: () =>
+        '[error] [mcp-op] no server command after "--"; e.g. mcp-op run --env-file github.env -- npx -y @modelcontextprotocol/server-github',
+    },
+    {
+      name: "unknown flag",
+      setup: () => ({ args: ["--env-fil", "x", "--", "srv"] }),
+      code: 64,
+      message: () => '[error] [mcp-op] unknown flag --env-fil for "mcp-op run"; see: mcp-op run --help',
+    },
+  ];
+  for (const bad of bads) {
+    test(`${bad.name}: exit ${bad.code}, one line, op never runs`, async () => {
+      const s = sandbox();
+      const { args, env } = bad.setup(s);
+      const r = await run([bin, "run", ...args], { env: s.env(env) });
+      expect(r.code).toBe(bad.code);
+      expect(r.stdout).toBe("");
+      expect(r.stderr).toBe(`${bad.message(s.dir)}\n`);
+      expect(s.opCalls()).toEqual([]);
+    });
+  }
+
+  test("a risky variable in the env file is a warning, not a failure", async () => {
+    const s = sandbox();
+    const file = s.envFile("risky.env", "NODE_OPTIONS=--no-warnings\n");
+    const r = await run([bin, "run", "--env-file", file, "--", NODE, "-e", "process.exit(0)"], { env: s.env() });
+    expect(r.code).toBe(0);
+    expect(r.stderr).toBe(
+      `[warn] [mcp-op] ${file}:1: sets NODE_OPTIONS for the server: it changes what code runs, so keep this file as private as a key\n`,
+    );
+  });
+});
