@@ -7,6 +7,7 @@
 import { writeSync } from "node:fs";
 import { type CommandDef, defineCommand, renderUsage, runCommand } from "citty";
 import { splitArgv } from "./core/args.ts";
+import { STAGE_COMMAND } from "./core/plan.ts";
 import { EXIT, McpOpError, renderExitTable } from "./errors.ts";
 import { logger } from "./logger.ts";
 import { version } from "./runtime.ts";
@@ -31,6 +32,10 @@ const HELP = new Set(["-h", "--help"]);
 async function main(argv: readonly string[]): Promise<number> {
   const { own, rest } = splitArgv(argv);
   const [first, ...tail] = own;
+  if (first === STAGE_COMMAND) {
+    const { runStage } = await import("./commands/stage.ts");
+    return runStage(tail, rest);
+  }
   if (first === undefined || HELP.has(first)) {
     writeSync(1, `${await renderUsage(root)}\n\nExit codes:\n${renderExitTable()}\n`);
     return first === undefined && rest !== null ? EXIT.USAGE : EXIT.OK;

@@ -35,7 +35,19 @@ describe("parseRunOptions", () => {
   });
   test("all flags", () => {
     const o = parseRunOptions(
-      ["--account", "my.1password.com", "--no-signin", "--mask", "--op", "/x/op", "--verbose"],
+      [
+        "--account",
+        "my.1password.com",
+        "--no-signin",
+        "--mask",
+        "--op",
+        "/x/op",
+        "--verbose",
+        "--signin-timeout",
+        "7.5",
+        "--token-file",
+        "~/t",
+      ],
       ["npx", "-y", "pkg"],
     );
     expect(o).toEqual({
@@ -45,6 +57,8 @@ describe("parseRunOptions", () => {
       mask: true,
       op: "/x/op",
       verbose: true,
+      signinTimeout: 7.5,
+      tokenFile: "~/t",
       command: "npx",
       args: ["-y", "pkg"],
     });
@@ -55,6 +69,13 @@ describe("parseRunOptions", () => {
     ["unknown flag", ["--bogus"], ["x"], 'unknown flag --bogus for "mcp-op run"'],
     ["missing value", ["--env-file"], ["x"], "flag --env-file needs a value"],
     ["value for a boolean", ["--mask=yes"], ["x"], "flag --mask takes no value"],
+    [
+      "bad timeout",
+      ["--signin-timeout", "soon"],
+      ["x"],
+      '--signin-timeout takes seconds between 0 and 3600, not "soon"',
+    ],
+    ["zero timeout", ["--signin-timeout=0"], ["x"], '--signin-timeout takes seconds between 0 and 3600, not "0"'],
     ["stray positional", ["npx"], ["x"], 'unexpected argument "npx": put the server command after "--"'],
   ];
   for (const [name, own, rest, message] of bad) {

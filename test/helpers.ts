@@ -19,6 +19,8 @@ export const SERVER_EVERYTHING = join(
 );
 export const CLAUDE = join(ROOT, "node_modules", ".bin", "claude");
 export const NODE = realpathSync(Bun.which("node") ?? "/usr/bin/node");
+/** `true` as mcp-op resolves it on the sandbox PATH. */
+export const TRUE = Bun.which("true", { PATH: "/usr/local/bin:/usr/bin:/bin" }) ?? "/usr/bin/true";
 
 /** Distinctive values, so a leak anywhere is found by a plain substring search. */
 export const SECRETS = {

@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import { parseEnvFile } from "../src/core/env-file.ts";
-import { candidatePaths, expandHome } from "../src/core/locate.ts";
+import { candidatePaths, expandHome, extendedPath, opCandidates } from "../src/core/locate.ts";
 import { type AuthMode, authMode, buildRunPlan, describePlan, type RunOptions } from "../src/core/plan.ts";
 
 const base: RunOptions = {
@@ -10,6 +10,8 @@ const base: RunOptions = {
   mask: false,
   op: undefined,
   verbose: false,
+  signinTimeout: 20,
+  tokenFile: undefined,
   command: "npx",
   args: ["-y", "@modelcontextprotocol/server-github"],
 };
@@ -72,15 +74,50 @@ describe("buildRunPlan: argv", () => {
 });
 
 describe("buildRunPlan: environment", () => {
-  test("passes the environment through, without undefined entries", () => {
-    const plan = buildRunPlan({ options: base, opPath: "/op", envFiles: [], env: { A: "1", B: undefined } });
-    expect(plan.env).toEqual({ A: "1" });
+  const env = { PATH: "/usr/bin:/bin", HOME: "/h" };
+  const gui = "/usr/bin:/bin:/opt/homebrew/bin:/usr/local/bin:/h/.local/bin";
+  test("passes the environment through, PATH extended, without undefined entries", () => {
+    const plan = buildRunPlan({ options: base, opPath: "/op", envFiles: [], env: { ...env, A: "1", B: undefined } });
+    expect(plan.env).toEqual({ HOME: "/h", A: "1", PATH: gui });
   });
   test("--mask removes an inherited OP_RUN_NO_MASKING", () => {
-    const env = { OP_RUN_NO_MASKING: "1" };
-    expect(buildRunPlan({ options: { ...base, mask: true }, opPath: "/op", envFiles: [], env }).env).toEqual({});
-    expect(buildRunPlan({ options: base, opPath: "/op", envFiles: [], env }).env).toEqual(env);
+    const withVar = { ...env, OP_RUN_NO_MASKING: "1" };
+    expect(buildRunPlan({ options: { ...base, mask: true }, opPath: "/op", envFiles: [], env: withVar }).env).toEqual({
+      HOME: "/h",
+      PATH: gui,
+    });
+    expect(buildRunPlan({ options: base, opPath: "/op", envFiles: [], env: withVar }).env.OP_RUN_NO_MASKING).toBe("1");
   });
+});
+
+describe("buildRunPlan: credential scrubbing stage", () => {
+  const self = ["/usr/local/bin/mcp-op"];
+  const server = ["/usr/bin/npx", "-y", "@modelcontextprotocol/server-github"];
+  const cases: Array<[string, Record<string, string>, Record<string, string>, string[]]> = [
+    ["app integration: no stage (fast path)", {}, {}, []],
+    ["a manual session is scrubbed", {}, { OP_SESSION_ABC: "tok" }, ["OP_SESSION_ABC"]],
+    ["a service account from the environment", { OP_SERVICE_ACCOUNT_TOKEN: "ops_x" }, {}, ["OP_SERVICE_ACCOUNT_TOKEN"]],
+    ["a token file", {}, { OP_SERVICE_ACCOUNT_TOKEN: "ops_x" }, ["OP_SERVICE_ACCOUNT_TOKEN"]],
+    ["Connect", { OP_CONNECT_HOST: "https://c", OP_CONNECT_TOKEN: "t" }, {}, ["OP_CONNECT_HOST", "OP_CONNECT_TOKEN"]],
+  ];
+  for (const [name, env, credentials, scrubbed] of cases) {
+    test(name, () => {
+      const plan = buildRunPlan({
+        options: base,
+        opPath: "/op",
+        envFiles: [],
+        env: { PATH: "/usr/bin", ...env },
+        credentials,
+        commandPath: "/usr/bin/npx",
+        self,
+      });
+      const stage = scrubbed.length ? [...self, "__stage", ...scrubbed.flatMap((n) => ["--unset", n]), "--"] : [];
+      expect(plan.argv).toEqual(["/op", "run", "--no-masking", "--", ...stage, ...server]);
+      expect(plan.scrubbed).toEqual(scrubbed);
+      for (const [k, v] of Object.entries(credentials)) expect(plan.env[k]).toBe(v);
+      expect(describePlan(plan).join("\n")).not.toContain("ops_x");
+    });
+  }
 });
 
 describe("authMode", () => {
@@ -122,24 +159,53 @@ describe("describePlan (-v)", () => {
   });
 });
 
-describe("candidatePaths", () => {
+describe("op and command search", () => {
   test("PATH first, then the well-known dirs, de-duplicated", () => {
-    expect(
-      candidatePaths({
-        name: "op",
-        pathEnv: "/usr/bin:/usr/local/bin::/bin",
-        extraDirsEnv: undefined,
-        home: "/h",
-        platform: "darwin",
-      }),
-    ).toEqual(["/usr/bin/op", "/usr/local/bin/op", "/bin/op", "/opt/homebrew/bin/op", "/h/.local/bin/op"]);
+    expect(opCandidates({ PATH: "/usr/bin:/usr/local/bin::/bin", HOME: "/h" }, "darwin")).toEqual([
+      "/usr/bin/op",
+      "/usr/local/bin/op",
+      "/bin/op",
+      "/opt/homebrew/bin/op",
+      "/h/.local/bin/op",
+    ]);
   });
   test("the well-known list is overridable", () => {
-    expect(
-      candidatePaths({ name: "op", pathEnv: "/usr/bin", extraDirsEnv: "/x:/y/", home: "/h", platform: "linux" }),
-    ).toEqual(["/usr/bin/op", "/x/op", "/y/op"]);
-    expect(candidatePaths({ name: "op", pathEnv: undefined, extraDirsEnv: "", home: "/h", platform: "linux" })).toEqual(
-      [],
+    expect(opCandidates({ PATH: "/usr/bin", MCP_OP_SEARCH_DIRS: "/x:/y/", HOME: "/h" }, "linux")).toEqual([
+      "/usr/bin/op",
+      "/x/op",
+      "/y/op",
+    ]);
+    expect(opCandidates({ MCP_OP_SEARCH_DIRS: "" }, "linux")).toEqual([]);
+  });
+  test("a GUI client's PATH is extended for op and the server", () => {
+    expect(extendedPath({ PATH: "/usr/bin:/bin:/usr/sbin:/sbin", HOME: "/Users/me" }, "darwin")).toBe(
+      "/usr/bin:/bin:/usr/sbin:/sbin:/opt/homebrew/bin:/usr/local/bin:/Users/me/.local/bin",
+    );
+    expect(extendedPath({ PATH: "/usr/local/bin:/usr/bin" }, "linux")).toBe(
+      "/usr/local/bin:/usr/bin:/opt/homebrew/bin",
+    );
+  });
+  test("Windows: op.exe in PATH, the 1Password CLI install dir and WinGet links", () => {
+    const env = {
+      Path: "C:\\Windows\\system32;C:\\tools\\",
+      ProgramFiles: "C:\\Program Files",
+      LOCALAPPDATA: "C:\\Users\\me\\AppData\\Local",
+      PATHEXT: ".COM;.EXE;.BAT;.CMD",
+    };
+    expect(opCandidates(env, "win32").filter((p) => p.endsWith(".exe"))).toEqual([
+      "C:\\Windows\\system32\\op.exe",
+      "C:\\tools\\op.exe",
+      "C:\\Program Files\\1Password CLI\\op.exe",
+      "C:\\Users\\me\\AppData\\Local\\Microsoft\\WinGet\\Links\\op.exe",
+    ]);
+    expect(candidatePaths("npx", "C:\\node", env, "win32")).toEqual([
+      "C:\\node\\npx.com",
+      "C:\\node\\npx.exe",
+      "C:\\node\\npx.bat",
+      "C:\\node\\npx.cmd",
+    ]);
+    expect(extendedPath(env, "win32")).toBe(
+      "C:\\Windows\\system32;C:\\tools\\;C:\\Program Files\\1Password CLI;C:\\Users\\me\\AppData\\Local\\Microsoft\\WinGet\\Links",
     );
   });
   test("expandHome", () => {

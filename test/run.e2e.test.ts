@@ -19,6 +19,7 @@ import {
   SECRETS,
   SERVER_EVERYTHING,
   sandbox,
+  TRUE,
 } from "./helpers.ts";
 
 let bin: string;
@@ -77,7 +78,10 @@ describe("run: a real MCP client through mcp-op to server-everything", () => {
       expect(stderr()).not.toContain(secret);
       expect(s.opLog()).not.toContain(secret);
     }
-    expect(s.opCalls()).toEqual([["run", "--env-file", file, "--no-masking", "--", NODE, SERVER_EVERYTHING]]);
+    expect(s.opCalls()).toEqual([
+      ["whoami"],
+      ["run", "--env-file", file, "--no-masking", "--", NODE, SERVER_EVERYTHING],
+    ]);
   });
 
   test("every byte on stdout is the server's, even at -v", async () => {
@@ -161,17 +165,20 @@ describe("run: process behaviour after exec", () => {
     const s = sandbox();
     const out = join(s.dir, "probe.txt");
     // A careless client hands over non-blocking fds; Bun itself ignores SIGPIPE and SIGXFSZ.
-    const r = await run([NONBLOCKING_LAUNCH, bin, "run", "-v", "--op", PROBE, "--", "server", "-h", "--version"], {
-      env: s.env({ PROBE_OUT: out }),
-      input: "",
-    });
+    const r = await run(
+      [NONBLOCKING_LAUNCH, bin, "run", "-v", "--no-signin", "--op", PROBE, "--", "true", "-h", "--version"],
+      {
+        env: s.env({ PROBE_OUT: out }),
+        input: "",
+      },
+    );
     expect(r.code).toBe(0);
     const probe = readProbe(out);
     expect(BigInt(`0x${probe.fields.SigIgn}`) & ((1n << 12n) | (1n << 24n))).toBe(0n);
     expect(probe.fields.SigBlk).toBe("0000000000000000");
     for (const fd of ["fd0", "fd1", "fd2"]) expect(Number.parseInt(probe.fields[fd] ?? "", 8) & 0o4000).toBe(0);
     // `-h` and `--version` after `--` belong to the server: mcp-op printed no help and passed them on.
-    expect(probe.args).toEqual(["run", "--no-masking", "--", "server", "-h", "--version"]);
+    expect(probe.args).toEqual(["run", "--no-masking", "--", TRUE, "-h", "--version"]);
     expect(r.stdout).toBe("");
   });
 
@@ -181,7 +188,7 @@ describe("run: process behaviour after exec", () => {
     const b = s.envFile("b.env", "B=1\n");
     const out = join(s.dir, "probe.txt");
     const r = await run(
-      [bin, "run", "--env-file", a, "--env-file", b, "--account", "acme", "--op", PROBE, "--", "srv"],
+      [bin, "run", "--no-signin", "--env-file", a, "--env-file", b, "--account", "acme", "--op", PROBE, "--", "true"],
       {
         env: s.env({ PROBE_OUT: out }),
       },
@@ -197,7 +204,7 @@ describe("run: process behaviour after exec", () => {
       b,
       "--no-masking",
       "--",
-      "srv",
+      TRUE,
     ]);
   });
 
@@ -208,7 +215,10 @@ describe("run: process behaviour after exec", () => {
     writeFileSync(join(s.dir, "bunfig.toml"), 'preload = ["./evil.ts"]\n');
     writeFileSync(join(s.dir, "evil.ts"), `require("node:fs").writeFileSync(${JSON.stringify(marker)}, "ran");\n`);
     const out = join(s.dir, "probe.txt");
-    const r = await run([bin, "run", "--op", PROBE, "--", "srv"], { env: s.env({ PROBE_OUT: out }), cwd: s.dir });
+    const r = await run([bin, "run", "--no-signin", "--op", PROBE, "--", "true"], {
+      env: s.env({ PROBE_OUT: out }),
+      cwd: s.dir,
+    });
     expect(r.code).toBe(0);
     expect(readProbe(out).envNames).not.toContain("INJECTED_BY_DOTENV");
     expect(await Bun.file(marker).exists()).toBe(false);

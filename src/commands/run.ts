@@ -1,14 +1,20 @@
-/** `mcp-op run`: validate, plan, and become `op run ... -- <server>`. */
+/** `mcp-op run`: validate, sign in if needed, plan, and become `op run ... -- <server>`. */
 import { type ArgsDef, defineCommand } from "citty";
 import { parseOptions } from "../core/args.ts";
-import { buildRunPlan, describePlan, type RunOptions } from "../core/plan.ts";
+import { extendedPath } from "../core/locate.ts";
+import { authMode, buildRunPlan, describePlan, type RunOptions } from "../core/plan.ts";
+import { needsSigninCheck } from "../core/signin.ts";
 import { checkEnvFile, checkEnvironment, type Problem } from "../core/validate.ts";
-import { execPlan } from "../effects/exec.ts";
-import { readEnvFile } from "../effects/files.ts";
-import { locateOp } from "../effects/locate.ts";
+import { execProgram } from "../effects/exec.ts";
+import { readEnvFile, readTokenFile, TOKEN_FILE_VAR } from "../effects/files.ts";
+import { locateCommand, locateOp } from "../effects/locate.ts";
+import { ensureSignedIn } from "../effects/signin.ts";
 import { McpOpError, usageError } from "../errors.ts";
 import { logger, setVerbose } from "../logger.ts";
-import { environment } from "../runtime.ts";
+import { environment, selfCommand } from "../runtime.ts";
+
+/** Default for --signin-timeout: inside Claude Code's 30 s startup window, room for Touch ID. */
+export const DEFAULT_SIGNIN_TIMEOUT = 20;
 
 export const runArgs = {
   "env-file": {
@@ -22,6 +28,16 @@ export const runArgs = {
     description: "1Password account (shorthand, sign-in address or ID)",
   },
   "no-signin": { type: "boolean", description: "never try to sign in; let op run fail if not authorized" },
+  "signin-timeout": {
+    type: "string",
+    valueHint: "SECONDS",
+    description: `limit for sign-in, lock wait included (default ${DEFAULT_SIGNIN_TIMEOUT})`,
+  },
+  "token-file": {
+    type: "string",
+    valueHint: "PATH",
+    description: `service-account token file, mode 0600, handed to op only (or $${TOKEN_FILE_VAR})`,
+  },
   mask: {
     type: "boolean",
     description: "let op run mask secrets in the server's output (rewrites the JSON-RPC stream)",
@@ -32,8 +48,6 @@ export const runArgs = {
   server: { type: "positional", required: false, description: "after --: the MCP server command and its arguments" },
 } as const satisfies ArgsDef;
 
-export const USAGE = "mcp-op run [--env-file FILE]... [options] -- <command> [args...]";
-
 export function parseRunOptions(own: readonly string[], rest: readonly string[] | null): RunOptions {
   const { values, positionals } = parseOptions("run", runArgs, own, ["env-file"]);
   const example = "e.g. mcp-op run --env-file github.env -- npx -y @modelcontextprotocol/server-github";
@@ -43,6 +57,11 @@ export function parseRunOptions(own: readonly string[], rest: readonly string[] 
   if (rest === null) throw usageError('no server command: put it after "--"', example);
   const [command, ...args] = rest;
   if (command === undefined || command === "") throw usageError('no server command after "--"', example);
+  const timeoutText = values["signin-timeout"] as string | undefined;
+  const signinTimeout = timeoutText === undefined ? DEFAULT_SIGNIN_TIMEOUT : Number(timeoutText);
+  if (!Number.isFinite(signinTimeout) || signinTimeout <= 0 || signinTimeout > 3600) {
+    throw usageError(`--signin-timeout takes seconds between 0 and 3600, not "${timeoutText}"`);
+  }
   return {
     envFiles: (values["env-file"] as string[] | undefined) ?? [],
     account: values.account as string | undefined,
@@ -50,12 +69,14 @@ export function parseRunOptions(own: readonly string[], rest: readonly string[] 
     mask: values.mask === true,
     op: values.op as string | undefined,
     verbose: values.verbose === true,
+    signinTimeout,
+    tokenFile: values["token-file"] as string | undefined,
     command,
     args,
   };
 }
 
-/** Log every problem; throw on the first error (after logging the others) so it sets the exit code. */
+/** Log every problem; throw on the last error (after logging the others) so it sets the exit code. */
 export function reportProblems(problems: readonly Problem[]): void {
   const errors = problems.filter((p) => p.severity === "error");
   for (const p of problems) if (p.severity === "warning") logger.warn(`${p.where}: ${p.message}`);
@@ -72,12 +93,46 @@ export default defineCommand({
     const options = parseRunOptions(rawArgs, (data as { rest: string[] | null }).rest);
     setVerbose(options.verbose);
     const env = environment();
-    const files = options.envFiles.map((f) => readEnvFile(f, env.HOME, process.cwd()));
+    const cwd = process.cwd();
+
+    // 1. Validate everything before anything runs.
+    const files = options.envFiles.map((f) => readEnvFile(f, env.HOME, cwd));
     const checked = files.map((f) => ({ ...f, ...checkEnvFile(f.display, f.text, env) }));
     reportProblems([...checked.flatMap((c) => c.problems), ...checkEnvironment(env)]);
+    const tokenFile = options.tokenFile ?? env[TOKEN_FILE_VAR];
+    const credentials: Record<string, string> = {};
+    if (tokenFile) credentials.OP_SERVICE_ACCOUNT_TOKEN = readTokenFile(tokenFile, env.HOME, cwd);
     const opPath = locateOp(options.op, env);
-    const plan = buildRunPlan({ options, opPath, envFiles: checked, env });
+    const commandPath = locateCommand(options.command, extendedPath(env, process.platform), env, cwd);
+
+    // 2. Sign in only when no token makes it pointless.
+    const mode = authMode(options, { ...env, ...credentials });
+    if (needsSigninCheck(mode)) {
+      const opEnv = { ...definedOnly(env), ...credentials, PATH: extendedPath(env, process.platform) };
+      Object.assign(
+        credentials,
+        await ensureSignedIn({ opPath, account: options.account, env: opEnv, timeoutMs: options.signinTimeout * 1000 }),
+      );
+    }
+
+    // 3. Become op run.
+    const plan = buildRunPlan({
+      options,
+      opPath,
+      envFiles: checked,
+      env,
+      credentials,
+      commandPath,
+      self: selfCommand(),
+      platform: process.platform,
+    });
     for (const line of describePlan(plan)) logger.debug(line);
-    await execPlan(plan);
+    await execProgram(plan.file, plan.argv, plan.env);
   },
 });
+
+function definedOnly(env: Record<string, string | undefined>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(env)) if (v !== undefined) out[k] = v;
+  return out;
+}

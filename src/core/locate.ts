@@ -1,45 +1,78 @@
 /**
- * Where to look for `op`. GUI-launched clients hand their servers launchd's PATH
- * (`/usr/bin:/bin:/usr/sbin:/sbin`), which misses Homebrew and ~/.local/bin, so after PATH
- * come the places `op` is usually installed. Pure: effects/locate.ts tests the candidates.
+ * Where to look for `op` and for the server command. GUI-launched clients hand their servers
+ * launchd's PATH (`/usr/bin:/bin:/usr/sbin:/sbin`), which misses Homebrew and ~/.local/bin, so
+ * after PATH come the places these tools are usually installed. Pure: effects test candidates.
  */
 
 /** Overrides the well-known directories (path-list syntax; empty means none). For tests and odd setups. */
 export const SEARCH_DIRS_VAR = "MCP_OP_SEARCH_DIRS";
 
-export interface LocateInput {
-  name: string;
-  pathEnv: string | undefined;
-  extraDirsEnv: string | undefined;
-  home: string | undefined;
-  platform: NodeJS.Platform;
+export type Env = Readonly<Record<string, string | undefined>>;
+
+const pathSep = (platform: NodeJS.Platform) => (platform === "win32" ? ";" : ":");
+const slash = (platform: NodeJS.Platform) => (platform === "win32" ? "\\" : "/");
+
+function get(env: Env, name: string): string | undefined {
+  // Windows variable names are case-insensitive; a copied env record is not.
+  return (
+    env[name] ??
+    env[name.toUpperCase()] ??
+    Object.entries(env).find(([k]) => k.toUpperCase() === name.toUpperCase())?.[1]
+  );
 }
 
-export function wellKnownDirs(home: string | undefined, platform: NodeJS.Platform): string[] {
-  if (platform === "win32") return [];
+/** The well-known install directories, after PATH (overridable with MCP_OP_SEARCH_DIRS). */
+export function wellKnownDirs(env: Env, platform: NodeJS.Platform): string[] {
+  const override = env[SEARCH_DIRS_VAR];
+  if (override !== undefined) return override.split(pathSep(platform)).filter(Boolean);
+  if (platform === "win32") {
+    const programFiles = get(env, "ProgramFiles");
+    const localAppData = get(env, "LOCALAPPDATA");
+    return [
+      ...(programFiles ? [`${programFiles}\\1Password CLI`] : []),
+      ...(localAppData ? [`${localAppData}\\Microsoft\\WinGet\\Links`] : []),
+    ];
+  }
+  const home = env.HOME;
   return ["/opt/homebrew/bin", "/usr/local/bin", ...(home ? [`${home}/.local/bin`] : [])];
 }
 
-/** Ordered, de-duplicated candidate paths for an executable called `name`. */
-export function candidatePaths(input: LocateInput): string[] {
-  const sep = input.platform === "win32" ? ";" : ":";
-  const slash = input.platform === "win32" ? "\\" : "/";
-  const exe = input.platform === "win32" && !/\.exe$/i.test(input.name) ? `${input.name}.exe` : input.name;
-  const extra =
-    input.extraDirsEnv !== undefined
-      ? input.extraDirsEnv.split(sep).filter(Boolean)
-      : wellKnownDirs(input.home, input.platform);
-  const dirs = [...(input.pathEnv ?? "").split(sep).filter(Boolean), ...extra];
-  const seen = new Set<string>();
+/** PATH followed by the well-known directories it lacks: what `op` and the server are given. */
+export function extendedPath(env: Env, platform: NodeJS.Platform): string {
+  const sep = pathSep(platform);
+  const dirs = (get(env, "PATH") ?? "").split(sep).filter(Boolean);
+  for (const dir of wellKnownDirs(env, platform)) if (!dirs.includes(dir)) dirs.push(dir);
+  return dirs.join(sep);
+}
+
+/** File names an executable called `name` may have (PATHEXT on Windows). */
+export function executableNames(name: string, env: Env, platform: NodeJS.Platform): string[] {
+  if (platform !== "win32" || /\.[^\\/]+$/.test(name)) return [name];
+  const exts = (get(env, "PATHEXT") ?? ".COM;.EXE;.BAT;.CMD").split(";").filter(Boolean);
+  return exts.map((e) => `${name}${e.toLowerCase()}`);
+}
+
+/** True when `command` names a path (absolute or relative) rather than a name to search for. */
+export function isPathLike(command: string, platform: NodeJS.Platform): boolean {
+  return command.includes("/") || (platform === "win32" && command.includes("\\"));
+}
+
+/** Ordered, de-duplicated candidate paths for `name` in the given path list. */
+export function candidatePaths(name: string, pathList: string, env: Env, platform: NodeJS.Platform): string[] {
+  const s = slash(platform);
   const out: string[] = [];
-  for (const dir of dirs) {
-    const path = dir.endsWith(slash) ? `${dir}${exe}` : `${dir}${slash}${exe}`;
-    if (!seen.has(path)) {
-      seen.add(path);
-      out.push(path);
+  for (const dir of pathList.split(pathSep(platform)).filter(Boolean)) {
+    for (const file of executableNames(name, env, platform)) {
+      const path = dir.endsWith(s) ? `${dir}${file}` : `${dir}${s}${file}`;
+      if (!out.includes(path)) out.push(path);
     }
   }
   return out;
+}
+
+/** Where `op` may be: PATH, then the well-known directories. */
+export function opCandidates(env: Env, platform: NodeJS.Platform): string[] {
+  return candidatePaths("op", extendedPath(env, platform), env, platform);
 }
 
 /** `~` and `~/x` to the home directory; everything else unchanged. */

@@ -4,7 +4,9 @@
  * tests can check it without starting anything.
  */
 import type { EnvEntry } from "./env-file.ts";
+import { extendedPath } from "./locate.ts";
 import { looksLikeReference } from "./reference.ts";
+import { CREDENTIAL_VARS } from "./signin.ts";
 
 export interface RunOptions {
   envFiles: string[];
@@ -13,6 +15,10 @@ export interface RunOptions {
   mask: boolean;
   op: string | undefined;
   verbose: boolean;
+  /** Seconds the sign-in step (lock wait included) may take. */
+  signinTimeout: number;
+  /** File holding a service-account token (mode 0600), handed to `op` only. */
+  tokenFile: string | undefined;
   command: string;
   args: string[];
 }
@@ -47,6 +53,8 @@ export interface ExecPlan {
   auth: AuthMode;
   /** Which variables `op` will resolve, and where they come from (references, never values). */
   references: ReferenceSource[];
+  /** Credential variables the internal stage removes before the server starts (names only). */
+  scrubbed: string[];
 }
 
 export interface PlanInput {
@@ -55,29 +63,58 @@ export interface PlanInput {
   /** Absolute env-file paths in the order given, with their parsed entries. */
   envFiles: ReadonlyArray<{ path: string; display: string; entries: readonly EnvEntry[] }>;
   env: Env;
+  /** Variables the sign-in step produced (`OP_SESSION_*`) or the token file provides. */
+  credentials?: Readonly<Record<string, string>>;
+  /** The server command resolved to a path (defaults to the command as given). */
+  commandPath?: string;
+  /** How to start this program again, for the internal stage (e.g. [execPath]). */
+  self?: readonly string[];
+  platform?: NodeJS.Platform;
 }
 
-/** `op [--account A] run --env-file F... [--no-masking] -- <command> [args...]` */
+/** The hidden command that scrubs credentials, then execs the server. */
+export const STAGE_COMMAND = "__stage";
+
+/**
+ * `op [--account A] run --env-file F... [--no-masking] -- <command> [args...]`, with the
+ * internal stage in front of the command when credentials would otherwise reach the server.
+ */
 export function buildRunPlan(input: PlanInput): ExecPlan {
   const { options, opPath, envFiles } = input;
+  const platform = input.platform ?? "linux";
+  const env: Record<string, string> = {};
+  for (const [key, value] of Object.entries(input.env)) if (value !== undefined) env[key] = value;
+  Object.assign(env, input.credentials ?? {});
+  // --mask must win over an inherited OP_RUN_NO_MASKING, or the flag would silently do nothing.
+  if (options.mask) delete env.OP_RUN_NO_MASKING;
+  // Both op and the server need the well-known dirs a GUI client's PATH lacks (`spawn npx ENOENT`).
+  env.PATH = extendedPath(input.env, platform);
+
+  // op run hands its whole environment to the server: session and service-account tokens unlock
+  // the whole account, so a stage removes them. Without any, the server follows op directly.
+  const scrubbed = Object.keys(env)
+    .filter((k) => CREDENTIAL_VARS.test(k))
+    .sort();
+  const server = [input.commandPath ?? options.command, ...options.args];
+  const stage =
+    scrubbed.length > 0 && input.self
+      ? [...input.self, STAGE_COMMAND, ...scrubbed.flatMap((name) => ["--unset", name]), "--"]
+      : [];
+
   const argv = [opPath];
   if (options.account) argv.push("--account", options.account);
   argv.push("run");
   for (const file of envFiles) argv.push("--env-file", file.path);
   if (!options.mask) argv.push("--no-masking");
-  argv.push("--", options.command, ...options.args);
-
-  const env: Record<string, string> = {};
-  for (const [key, value] of Object.entries(input.env)) if (value !== undefined) env[key] = value;
-  // --mask must win over an inherited OP_RUN_NO_MASKING, or the flag would silently do nothing.
-  if (options.mask) delete env.OP_RUN_NO_MASKING;
+  argv.push("--", ...stage, ...server);
 
   return {
     file: opPath,
     argv,
     env,
-    auth: authMode(options, input.env),
+    auth: authMode(options, env),
     references: collectReferences(input),
+    scrubbed: stage.length > 0 ? scrubbed : [],
   };
 }
 
@@ -104,6 +141,8 @@ function collectReferences(input: PlanInput): ReferenceSource[] {
 /** Human-readable plan for `-v`: argv and reference sources, never a value. */
 export function describePlan(plan: ExecPlan): string[] {
   const lines = [`auth: ${plan.auth}`, `exec: ${plan.argv.map(quoteArg).join(" ")}`];
+  if (plan.scrubbed.length > 0)
+    lines.push(`the internal stage removes ${plan.scrubbed.join(", ")} before the server starts`);
   for (const r of plan.references) lines.push(`resolves ${r.name} = ${r.reference} (${r.from})`);
   return lines;
 }

@@ -1,38 +1,48 @@
 /**
- * Carry out a plan: become `op`. On POSIX this is a real exec, so no mcp-op process stays
- * between client and server. Windows has no exec: spawn with inherited stdio, forward
- * termination, and exit with the child's code.
+ * Become another program. On POSIX this is a real exec, so no mcp-op process stays between
+ * client and server. Windows has no exec (nor does a runtime without FFI access to libc):
+ * spawn with inherited stdio, forward termination, and exit with the child's code.
  */
-import type { ExecPlan } from "../core/plan.ts";
 import { EXIT, McpOpError } from "../errors.ts";
 import { logger } from "../logger.ts";
-import { execve, resetProcessForExec } from "./native.ts";
+import { canExec, execve, resetProcessForExec } from "./native.ts";
 
-export async function execPlan(plan: ExecPlan): Promise<never> {
-  if (process.platform === "win32") return spawnAndWait(plan);
+export async function execProgram(file: string, argv: string[], env: Record<string, string>): Promise<never> {
+  if (process.platform === "win32") return spawnAndWait(file, argv, env);
   const reset = await resetProcessForExec();
   if (reset.note) logger.debug(reset.note);
+  if (!(await canExec())) {
+    logger.debug("no execve in this runtime: running the program as a child instead");
+    return spawnAndWait(file, argv, env);
+  }
   try {
-    return execve(plan.file, plan.argv, plan.env);
+    return await execve(file, argv, env);
   } catch (error) {
     const code = (error as { code?: string }).code;
     throw new McpOpError(
       code === "ENOENT" || code === "EACCES" ? EXIT.UNAVAILABLE : EXIT.SOFTWARE,
-      `could not exec ${plan.file}: ${error instanceof Error ? error.message : String(error)}`,
+      `could not exec ${file}: ${error instanceof Error ? error.message : String(error)}`,
     );
   }
 }
 
-async function spawnAndWait(plan: ExecPlan): Promise<never> {
+async function spawnAndWait(file: string, argv: string[], env: Record<string, string>): Promise<never> {
   const { spawn } = await import("node:child_process");
-  const child = spawn(plan.file, plan.argv.slice(1), { stdio: "inherit", env: plan.env, windowsHide: true });
-  const forward = (signal: NodeJS.Signals) => () => child.kill(signal);
-  for (const signal of ["SIGINT", "SIGTERM", "SIGBREAK", "SIGHUP"] as const) process.on(signal, forward(signal));
+  const child = spawn(file, argv.slice(1), { stdio: "inherit", env, windowsHide: true, argv0: argv[0] });
+  for (const signal of ["SIGINT", "SIGTERM", "SIGBREAK", "SIGHUP"] as const) {
+    // Windows delivers Ctrl-C to the whole console group; forwarding covers the rest.
+    process.on(signal, () => child.kill(signal));
+  }
   const code = await new Promise<number>((resolve, reject) => {
     child.once("error", reject);
-    child.once("exit", (status, signal) => resolve(status ?? (signal ? 1 : 0)));
+    child.once("exit", (status, signal) => resolve(status ?? (signal ? 128 + signalNumber(signal) : 0)));
   }).catch((error: unknown) => {
-    throw new McpOpError(EXIT.UNAVAILABLE, `could not start ${plan.file}: ${String(error)}`);
+    throw new McpOpError(EXIT.UNAVAILABLE, `could not start ${file}: ${String(error)}`);
   });
   process.exit(code);
+}
+
+function signalNumber(signal: NodeJS.Signals): number {
+  const numbers: Partial<Record<NodeJS.Signals, number>> = { SIGHUP: 1, SIGINT: 2, SIGKILL: 9, SIGTERM: 15 };
+  return numbers[signal] ?? 1;
 }

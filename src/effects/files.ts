@@ -76,3 +76,46 @@ export function describeFsError(error: unknown): string {
       return error instanceof Error ? error.message : String(error);
   }
 }
+
+/** Names the token file when `--token-file` is not given (keeps the path out of client args). */
+export const TOKEN_FILE_VAR = "MCP_OP_TOKEN_FILE";
+
+/**
+ * Read a service-account token from a file only its owner can read (mode 0600 or stricter).
+ * The value goes to `op` only; messages never include it.
+ */
+export function readTokenFile(given: string, home: string | undefined, cwd: string): string {
+  const expanded = expandHome(given, home);
+  const path = isAbsolute(expanded) ? expanded : resolve(cwd, expanded);
+  let stat: ReturnType<typeof statSync>;
+  try {
+    stat = statSync(path);
+  } catch (error) {
+    throw new McpOpError(EXIT.NOINPUT, `token file ${given}: ${describeFsError(error)}`);
+  }
+  if (!stat.isFile()) throw new McpOpError(EXIT.NOINPUT, `token file ${given}: not a regular file`);
+  if (process.platform !== "win32") {
+    if ((stat.mode & 0o077) !== 0) {
+      const mode = (stat.mode & 0o777).toString(8).padStart(4, "0");
+      throw new McpOpError(
+        EXIT.NOPERM,
+        `token file ${given}: readable or writable by others (mode ${mode}); it must be 0600`,
+        `fix: chmod 600 ${given}`,
+      );
+    }
+    const uid = process.getuid?.();
+    if (uid !== undefined && stat.uid !== uid) {
+      throw new McpOpError(EXIT.NOPERM, `token file ${given}: owned by another user (uid ${stat.uid})`);
+    }
+  }
+  let token: string;
+  try {
+    token = readFileSync(path, "utf8").trim();
+  } catch (error) {
+    throw new McpOpError(EXIT.NOINPUT, `token file ${given}: ${describeFsError(error)}`);
+  }
+  if (token === "") throw new McpOpError(EXIT.DATAERR, `token file ${given}: empty`);
+  if (/\s/.test(token))
+    throw new McpOpError(EXIT.DATAERR, `token file ${given}: holds more than one token (whitespace inside)`);
+  return token;
+}

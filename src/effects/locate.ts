@@ -1,7 +1,7 @@
-/** Find executables: `op` among candidate paths (core/locate.ts builds the list). */
+/** Find executables: `op` and the server command, among the candidates core/locate.ts lists. */
 import { accessSync, constants, statSync } from "node:fs";
 import { resolve } from "node:path";
-import { candidatePaths, expandHome, SEARCH_DIRS_VAR, wellKnownDirs } from "../core/locate.ts";
+import { candidatePaths, type Env, expandHome, isPathLike, opCandidates, wellKnownDirs } from "../core/locate.ts";
 import { EXIT, McpOpError } from "../errors.ts";
 
 export function isExecutableFile(path: string): boolean {
@@ -15,15 +15,11 @@ export function isExecutableFile(path: string): boolean {
   }
 }
 
-export function firstExecutable(candidates: readonly string[]): string | undefined {
-  return candidates.find(isExecutableFile);
-}
-
 const INSTALL_HINT =
   "install the 1Password CLI (https://developer.1password.com/docs/cli/get-started/; macOS: brew install 1password-cli) or pass --op /path/to/op";
 
 /** `--op` first, then PATH, then the well-known directories GUI clients leave off PATH. */
-export function locateOp(flag: string | undefined, env: Readonly<Record<string, string | undefined>>): string {
+export function locateOp(flag: string | undefined, env: Env): string {
   if (flag !== undefined) {
     const path = resolve(expandHome(flag, env.HOME));
     if (!isExecutableFile(path)) {
@@ -31,19 +27,27 @@ export function locateOp(flag: string | undefined, env: Readonly<Record<string, 
     }
     return path;
   }
-  const input = {
-    name: "op",
-    pathEnv: env.PATH,
-    extraDirsEnv: env[SEARCH_DIRS_VAR],
-    home: env.HOME,
-    platform: process.platform,
-  };
-  const found = firstExecutable(candidatePaths(input));
+  const found = opCandidates(env, process.platform).find(isExecutableFile);
   if (found) return found;
-  const dirs =
-    input.extraDirsEnv !== undefined
-      ? input.extraDirsEnv.split(":").filter(Boolean)
-      : wellKnownDirs(input.home, input.platform);
-  const where = ["PATH", ...dirs].join(", ");
+  const where = ["PATH", ...wellKnownDirs(env, process.platform)].join(", ");
   throw new McpOpError(EXIT.UNAVAILABLE, `1Password CLI "op" not found in ${where}`, INSTALL_HINT);
+}
+
+/**
+ * Resolve the server command the way a shell would, against the PATH the server will get, so
+ * a command that cannot start is reported before anything runs (not as a late `ENOENT`).
+ */
+export function locateCommand(command: string, pathList: string, env: Env, cwd: string): string {
+  if (isPathLike(command, process.platform)) {
+    const path = resolve(cwd, expandHome(command, env.HOME));
+    if (isExecutableFile(path)) return path;
+    throw new McpOpError(EXIT.UNAVAILABLE, `server command ${command}: no executable file there`);
+  }
+  const found = candidatePaths(command, pathList, env, process.platform).find(isExecutableFile);
+  if (found) return found;
+  throw new McpOpError(
+    EXIT.UNAVAILABLE,
+    `server command "${command}" not found in PATH (${pathList})`,
+    "install it, or give its absolute path after --",
+  );
 }

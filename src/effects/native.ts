@@ -1,20 +1,24 @@
 /**
- * The small runtime adapter: the libc calls needed to hand the exec'd program a clean process
- * (signal dispositions, signal mask, blocking stdio), and `execve` itself. Bun's FFI and Deno's
- * are loaded lazily, so neither runtime trips over the other's imports.
+ * The runtime adapter: the libc calls needed to hand an exec'd program a clean process
+ * (signal dispositions, signal mask, blocking stdio), `flock` for the sign-in lock, and `execve`.
+ * Bun's FFI and Deno's are loaded lazily, so neither runtime trips over the other's imports.
  *
- * Why: Bun ignores SIGPIPE and SIGXFSZ at startup and that survives exec; writes to stdio can
- * leave O_NONBLOCK set on the shared file description. The server must start as if the client
- * had launched it directly.
+ * Why: Bun (and Deno) ignore SIGPIPE at startup (Bun also SIGXFSZ) and that survives exec;
+ * writes to stdio can leave O_NONBLOCK set on a shared file description. The server must start
+ * as if the client had launched it directly.
  */
 
-type Platform = "linux" | "darwin";
+type Posix = "linux" | "darwin";
 
+/** The libc functions we call, with plain JS types on both runtimes. */
 interface Libc {
-  signal(sig: number, handler: null): unknown;
-  sigprocmask(how: number, set: Uint8Array, old: null): number;
+  signalDefault(sig: number): void;
+  unblockAll(how: number): void;
   getfl(fd: number): number;
   setfl(fd: number, flags: number): number;
+  flock(fd: number, op: number): number;
+  /** Only defined where the runtime has no `process.execve` (Deno). */
+  execve?(file: string, argv: readonly string[], env: readonly string[]): number;
 }
 
 const CONST = {
@@ -23,8 +27,11 @@ const CONST = {
 } as const;
 const F_GETFL = 3;
 const F_SETFL = 4;
+export const LOCK_EX = 2;
+export const LOCK_NB = 4;
+export const LOCK_UN = 8;
 
-function libcCandidates(platform: Platform, arch: string): string[] {
+function libcCandidates(platform: Posix, arch: string): string[] {
   if (platform === "darwin") return ["/usr/lib/libSystem.B.dylib"];
   const musl = arch === "arm64" ? "aarch64" : "x86_64";
   return ["libc.so.6", `libc.musl-${musl}.so.1`, `/lib/ld-musl-${musl}.so.1`, "libc.so"];
@@ -32,43 +39,109 @@ function libcCandidates(platform: Platform, arch: string): string[] {
 
 /**
  * fcntl is variadic. On Apple arm64 variadic arguments go on the stack, not in registers, so
- * the F_SETFL flags argument is declared as the 9th integer argument (x0-x7 filled by padding),
- * which lands in the same stack slot the callee reads. Elsewhere the plain 3-argument form works.
+ * F_SETFL's flags are declared as the 9th integer argument (x0-x7 taken by fd, cmd and padding),
+ * which lands in the stack slot the callee reads. Elsewhere the plain 3-argument form works.
  */
-function setflArgs(platform: Platform, arch: string): { args: string[]; pad: boolean } {
-  if (platform === "darwin" && arch === "arm64") {
-    return { args: ["i32", "i32", "i64", "i64", "i64", "i64", "i64", "i64", "i64"], pad: true };
-  }
-  return { args: ["i32", "i32", "i32"], pad: false };
-}
+const padVariadic = (platform: Posix, arch: string) => platform === "darwin" && arch === "arm64";
 
-async function loadLibcBun(platform: Platform, arch: string): Promise<Libc | undefined> {
+// biome-ignore lint/suspicious/noExplicitAny: the FFI symbol tables are typed by the runtimes
+type AnyFn = (...args: any[]) => any;
+
+async function loadLibcBun(platform: Posix, arch: string): Promise<Libc | undefined> {
   const { dlopen } = await import("bun:ffi");
-  const set = setflArgs(platform, arch);
+  const pad = padVariadic(platform, arch);
+  const setflArgs = pad ? ["i32", "i32", "i64", "i64", "i64", "i64", "i64", "i64", "i64"] : ["i32", "i32", "i32"];
   for (const path of libcCandidates(platform, arch)) {
     try {
       const base = dlopen(path, {
         signal: { args: ["i32", "ptr"], returns: "ptr" },
         sigprocmask: { args: ["i32", "ptr", "ptr"], returns: "i32" },
         fcntl: { args: ["i32", "i32"], returns: "i32" },
-      });
-      // biome-ignore lint/suspicious/noExplicitAny: FFI signature chosen at run time
-      const setfl = dlopen(path, { fcntl: { args: set.args as any, returns: "i32" } });
-      const { signal, sigprocmask, fcntl } = base.symbols;
-      // biome-ignore lint/suspicious/noExplicitAny: see above
-      const fcntlSet = setfl.symbols.fcntl as (...a: any[]) => number;
+        flock: { args: ["i32", "i32"], returns: "i32" },
+      }).symbols;
+      // biome-ignore lint/suspicious/noExplicitAny: signature chosen at run time
+      const setfl = dlopen(path, { fcntl: { args: setflArgs as any, returns: "i32" } }).symbols.fcntl as AnyFn;
       return {
-        signal: (sig, handler) => signal(sig, handler),
-        sigprocmask: (how, maskSet, old) => sigprocmask(how, maskSet, old),
-        getfl: (fd) => fcntl(fd, F_GETFL),
+        signalDefault: (sig) => void base.signal(sig, null),
+        // sigset_t is 128 bytes on glibc/musl, 4 on macOS: an all-zero 128-byte buffer is empty on both.
+        unblockAll: (how) => void base.sigprocmask(how, new Uint8Array(128), null),
+        getfl: (fd) => base.fcntl(fd, F_GETFL),
         setfl: (fd, flags) =>
-          set.pad ? fcntlSet(fd, F_SETFL, 0n, 0n, 0n, 0n, 0n, 0n, BigInt(flags)) : fcntlSet(fd, F_SETFL, flags),
+          pad ? setfl(fd, F_SETFL, 0n, 0n, 0n, 0n, 0n, 0n, BigInt(flags)) : setfl(fd, F_SETFL, flags),
+        flock: (fd, op) => base.flock(fd, op),
       };
     } catch {
       // try the next name
     }
   }
   return undefined;
+}
+
+// Minimal shape of the Deno FFI API (no Deno types in this Bun project).
+interface DenoFfi {
+  dlopen(
+    path: string,
+    symbols: Record<string, { parameters: string[]; result: string }>,
+  ): { symbols: Record<string, AnyFn> };
+  UnsafePointer: { of(buf: Uint8Array): unknown; value(p: unknown): bigint | number };
+}
+declare const Deno: DenoFfi | undefined;
+
+function loadLibcDeno(platform: Posix, arch: string): Libc | undefined {
+  if (typeof Deno === "undefined") return undefined;
+  const pad = padVariadic(platform, arch);
+  const setflParams = pad ? ["i32", "i32", "i64", "i64", "i64", "i64", "i64", "i64", "i64"] : ["i32", "i32", "i32"];
+  const cstr = (s: string) => new TextEncoder().encode(`${s}\0`);
+  for (const path of libcCandidates(platform, arch)) {
+    try {
+      const base = Deno.dlopen(path, {
+        signal: { parameters: ["i32", "pointer"], result: "pointer" },
+        sigprocmask: { parameters: ["i32", "buffer", "pointer"], result: "i32" },
+        fcntl: { parameters: ["i32", "i32"], result: "i32" },
+        flock: { parameters: ["i32", "i32"], result: "i32" },
+        execve: { parameters: ["buffer", "buffer", "buffer"], result: "i32" },
+      }).symbols;
+      const setfl = Deno.dlopen(path, { fcntl: { parameters: setflParams, result: "i32" } }).symbols.fcntl as AnyFn;
+      // A NULL-terminated array of pointers to C strings; the string buffers must stay alive.
+      const cArray = (items: readonly string[]) => {
+        const buffers = items.map(cstr);
+        const array = new BigUint64Array(buffers.length + 1);
+        buffers.forEach((b, i) => {
+          array[i] = BigInt(Deno.UnsafePointer.value(Deno.UnsafePointer.of(b)));
+        });
+        return { buffers, bytes: new Uint8Array(array.buffer) };
+      };
+      return {
+        signalDefault: (sig) => void base.signal?.(sig, null),
+        unblockAll: (how) => void base.sigprocmask?.(how, new Uint8Array(128), null),
+        getfl: (fd) => base.fcntl?.(fd, F_GETFL),
+        setfl: (fd, flags) =>
+          pad ? setfl(fd, F_SETFL, 0n, 0n, 0n, 0n, 0n, 0n, BigInt(flags)) : setfl(fd, F_SETFL, flags),
+        flock: (fd, op) => base.flock?.(fd, op),
+        execve: (file, argv, env) => {
+          const a = cArray(argv);
+          const e = cArray(env);
+          const result = base.execve?.(cstr(file), a.bytes, e.bytes) as number;
+          void [a.buffers, e.buffers]; // keep the strings alive across the call
+          return result;
+        },
+      };
+    } catch {
+      // try the next name
+    }
+  }
+  return undefined;
+}
+
+let cached: Promise<Libc | undefined> | undefined;
+
+export function libc(): Promise<Libc | undefined> {
+  cached ??= (async () => {
+    const platform = process.platform;
+    if (platform !== "linux" && platform !== "darwin") return undefined;
+    return typeof Deno !== "undefined" ? loadLibcDeno(platform, process.arch) : loadLibcBun(platform, process.arch);
+  })();
+  return cached;
 }
 
 export interface ResetReport {
@@ -80,23 +153,42 @@ export interface ResetReport {
 export async function resetProcessForExec(): Promise<ResetReport> {
   const platform = process.platform;
   if (platform !== "linux" && platform !== "darwin") return { ok: false, note: `no reset on ${platform}` };
-  const libc = await loadLibcBun(platform, process.arch);
-  if (!libc) return { ok: false, note: "libc not found: signal dispositions not reset before exec" };
-  const c = CONST[platform];
+  const c = await libc();
+  if (!c) return { ok: false, note: "libc not found: signal dispositions not reset before exec" };
+  const k = CONST[platform];
   for (const fd of [0, 1, 2]) {
-    const flags = libc.getfl(fd);
-    if (flags !== -1 && (flags & c.O_NONBLOCK) !== 0) libc.setfl(fd, flags & ~c.O_NONBLOCK);
+    const flags = c.getfl(fd);
+    if (flags !== -1 && (flags & k.O_NONBLOCK) !== 0) c.setfl(fd, flags & ~k.O_NONBLOCK);
   }
-  libc.signal(c.SIGPIPE, null);
-  libc.signal(c.SIGXFSZ, null);
-  // sigset_t is 128 bytes on glibc/musl, 4 on macOS: an all-zero 128-byte buffer is empty on both.
-  libc.sigprocmask(c.SIG_SETMASK, new Uint8Array(128), null);
+  c.signalDefault(k.SIGPIPE);
+  c.signalDefault(k.SIGXFSZ);
+  c.unblockAll(k.SIG_SETMASK);
   return { ok: true };
 }
 
-/** Replace this process. Throws when the exec fails (Bun >= 1.4). */
-export function execve(file: string, argv: string[], env: Record<string, string>): never {
-  // biome-ignore lint/suspicious/noExplicitAny: process.execve is missing from older type packages
-  (process as any).execve(file, argv, env);
-  throw new Error("execve returned");
+/** True when this runtime can replace the process (Bun's process.execve, or libc under Deno). */
+export async function canExec(): Promise<boolean> {
+  // biome-ignore lint/suspicious/noExplicitAny: process.execve is missing from some type packages
+  if (typeof (process as any).execve === "function") return true;
+  return (await libc())?.execve !== undefined;
+}
+
+/** Replace this process. Throws when the exec fails. */
+export async function execve(file: string, argv: string[], env: Record<string, string>): Promise<never> {
+  // biome-ignore lint/suspicious/noExplicitAny: see canExec
+  const bunExecve = (process as any).execve as
+    | ((f: string, a: string[], e: Record<string, string>) => void)
+    | undefined;
+  if (typeof bunExecve === "function") {
+    bunExecve(file, argv, env);
+    throw new Error("execve returned");
+  }
+  const c = await libc();
+  if (!c?.execve) throw Object.assign(new Error("this runtime cannot exec"), { code: "ENOSYS" });
+  c.execve(
+    file,
+    argv,
+    Object.entries(env).map(([k, v]) => `${k}=${v}`),
+  );
+  throw Object.assign(new Error(`execve ${file} failed`), { code: "ENOENT" });
 }

@@ -1,0 +1,40 @@
+/**
+ * Sign-in decisions and `op signin` output. Pure: effects/signin.ts runs the commands.
+ */
+import type { AuthMode } from "./plan.ts";
+
+/** Variables that unlock a whole account, not one secret: never handed to a server. */
+export const CREDENTIAL_VARS =
+  /^(OP_SESSION_\w+|OP_SERVICE_ACCOUNT_TOKEN|OP_CONNECT_TOKEN|OP_CONNECT_HOST|MCP_OP_TOKEN_FILE)$/;
+
+/** Only the interactive mode ever signs in; the others authenticate without a prompt. */
+export function needsSigninCheck(mode: AuthMode): boolean {
+  return mode === "interactive";
+}
+
+/**
+ * The variables `op signin` asks the shell to set: POSIX `export OP_SESSION_x="..."` or
+ * PowerShell `$env:OP_SESSION_x="..."`. Under app integration it prints nothing: `{}`.
+ * @example parseSigninOutput('export OP_SESSION_ABC="tok"\n# This command is meant ...') // { OP_SESSION_ABC: "tok" }
+ */
+export function parseSigninOutput(stdout: string): Record<string, string> {
+  const vars: Record<string, string> = {};
+  for (const raw of stdout.split(/\r?\n/)) {
+    const line = raw.trim();
+    const m = /^(?:export\s+|\$env:)(OP_SESSION_\w+)\s*=\s*(?:"([^"]*)"|'([^']*)'|(\S*))\s*;?$/.exec(line);
+    if (m?.[1]) vars[m[1]] = m[2] ?? m[3] ?? m[4] ?? "";
+  }
+  return vars;
+}
+
+/** Arguments for the `op` calls of the sign-in step (global `--account` first). */
+export function opCall(account: string | undefined, ...args: string[]): string[] {
+  return account ? ["--account", account, ...args] : args;
+}
+
+/** The last `[ERROR] ...` message op printed, without its timestamp, for one-line reports. */
+export function opErrorMessage(stderr: string): string {
+  const lines = stderr.split(/\r?\n/).filter((l) => l.trim() !== "");
+  const error = [...lines].reverse().find((l) => l.startsWith("[ERROR]")) ?? lines.at(-1) ?? "";
+  return error.replace(/^\[ERROR\]\s+\d{4}\/\d\d\/\d\d \d\d:\d\d:\d\d\s+/, "").trim();
+}

@@ -1,0 +1,184 @@
+/**
+ * The sign-in step: make sure `op run` will not need to prompt, prompting at most once across
+ * every mcp-op that a client starts at the same time. Runs `op` with stdin = /dev/null (unless
+ * stdin is a terminal): stdin is the client's JSON-RPC pipe and must not lose a byte.
+ */
+import { spawn } from "node:child_process";
+import { closeSync, lstatSync, mkdirSync, openSync, statSync, utimesSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { isatty } from "node:tty";
+import { opCall, opErrorMessage, parseSigninOutput } from "../core/signin.ts";
+import { EXIT, McpOpError } from "../errors.ts";
+import { logger } from "../logger.ts";
+import { LOCK_EX, LOCK_NB, LOCK_UN, libc } from "./native.ts";
+
+export interface SigninInput {
+  opPath: string;
+  account: string | undefined;
+  env: Record<string, string>;
+  timeoutMs: number;
+}
+
+interface OpResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+const APP_HINT =
+  "turn on 1Password app integration (Settings > Developer > Integrate with 1Password CLI) or use a service account (--token-file)";
+
+/** Returns the variables sign-in produced (`OP_SESSION_*`; none under app integration). */
+export async function ensureSignedIn(input: SigninInput): Promise<Record<string, string>> {
+  const started = Date.now();
+  const deadline = started + input.timeoutMs;
+  const whoami = () => runOp(input, ["whoami"], deadline, "op whoami");
+  if ((await whoami()).code === 0) {
+    logger.debug("op whoami: already signed in");
+    return {};
+  }
+  const dir = runtimeDir(input.env);
+  const lock = await acquireLock(join(dir, "signin.lock"), deadline, input.timeoutMs);
+  try {
+    // Whoever held the lock may have signed in meanwhile: then there is nothing left to do.
+    if ((await whoami()).code === 0) {
+      logger.debug("op whoami: signed in by another launch");
+      return {};
+    }
+    const refused = join(dir, "signin-refused");
+    if (modifiedAfter(refused, started)) {
+      throw new McpOpError(EXIT.NOPERM, "sign-in was refused by another launch moments ago; not asking again");
+    }
+    const tty = isatty(0);
+    const signin = await runOp(input, ["signin"], deadline, "op signin");
+    if (signin.code !== 0) {
+      markRefused(refused);
+      if (!tty) {
+        throw new McpOpError(
+          EXIT.NOPERM,
+          `op signin needs a terminal to ask for the password, and MCP clients give none (op: ${opErrorMessage(signin.stderr)})`,
+          APP_HINT,
+        );
+      }
+      throw new McpOpError(EXIT.NOPERM, `sign-in refused: ${opErrorMessage(signin.stderr)}`);
+    }
+    const session = parseSigninOutput(signin.stdout);
+    logger.debug(
+      `op signin: ${Object.keys(session).length ? `session for ${Object.keys(session).join(", ")}` : "no session variables (app integration)"}`,
+    );
+    // With app integration signin prints nothing and whoami can still fail until a command
+    // that needs authorization runs: this one raises the (single) prompt.
+    const confirm = await runOp(
+      { ...input, env: { ...input.env, ...session } },
+      ["vault", "list", "--format", "json"],
+      deadline,
+      "op vault list",
+    );
+    if (confirm.code !== 0) {
+      markRefused(refused);
+      throw new McpOpError(EXIT.NOPERM, `sign-in refused: ${opErrorMessage(confirm.stderr)}`, APP_HINT);
+    }
+    return session;
+  } finally {
+    lock.release();
+  }
+}
+
+function runOp(input: SigninInput, args: string[], deadline: number, what: string): Promise<OpResult> {
+  const tty = isatty(0);
+  const remaining = deadline - Date.now();
+  if (remaining <= 0) return Promise.reject(timedOut(what, input.timeoutMs));
+  return new Promise((resolve, reject) => {
+    const child = spawn(input.opPath, opCall(input.account, ...args), {
+      env: input.env,
+      // stdin: /dev/null unless a person can answer a prompt on it; stderr shown only then.
+      stdio: [tty ? "inherit" : "ignore", "pipe", tty ? "inherit" : "pipe"],
+    });
+    let stdout = "";
+    let stderr = "";
+    child.stdout?.on("data", (d: Buffer) => {
+      stdout += d.toString();
+    });
+    child.stderr?.on("data", (d: Buffer) => {
+      stderr += d.toString();
+    });
+    const timer = setTimeout(() => {
+      child.kill("SIGKILL");
+      reject(timedOut(what, input.timeoutMs));
+    }, remaining);
+    child.once("error", (error) => {
+      clearTimeout(timer);
+      reject(new McpOpError(EXIT.UNAVAILABLE, `could not run ${input.opPath}: ${error.message}`));
+    });
+    child.once("close", (code) => {
+      clearTimeout(timer);
+      resolve({ code: code ?? 1, stdout, stderr });
+    });
+  });
+}
+
+function timedOut(what: string, timeoutMs: number): McpOpError {
+  return new McpOpError(
+    EXIT.TEMPFAIL,
+    `sign-in timed out after ${timeoutMs / 1000}s (waiting for ${what})`,
+    "approve the 1Password prompt, or raise --signin-timeout (and the client's startup timeout)",
+  );
+}
+
+/** A private directory for the lock: $XDG_RUNTIME_DIR/mcp-op, else $TMPDIR/mcp-op-<uid>. */
+export function runtimeDir(env: Record<string, string>): string {
+  const uid = process.getuid?.() ?? 0;
+  const dir = env.XDG_RUNTIME_DIR ? join(env.XDG_RUNTIME_DIR, "mcp-op") : join(env.TMPDIR || tmpdir(), `mcp-op-${uid}`);
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const st = lstatSync(dir);
+  if (!st.isDirectory() || (process.platform !== "win32" && (st.uid !== uid || (st.mode & 0o077) !== 0))) {
+    throw new McpOpError(EXIT.NOPERM, `${dir}: not a private directory of this user (needs mode 0700)`);
+  }
+  return dir;
+}
+
+interface Lock {
+  release(): void;
+}
+
+/** An exclusive flock, polled until the deadline; the kernel frees it if its holder dies. */
+async function acquireLock(path: string, deadline: number, timeoutMs: number): Promise<Lock> {
+  const c = await libc();
+  const fd = openSync(path, "a", 0o600);
+  if (!c) {
+    logger.debug("no flock in this runtime: sign-in is not serialized across launches");
+    return { release: () => closeSync(fd) };
+  }
+  while (c.flock(fd, LOCK_EX | LOCK_NB) !== 0) {
+    if (Date.now() >= deadline) {
+      closeSync(fd);
+      throw new McpOpError(
+        EXIT.TEMPFAIL,
+        `sign-in timed out after ${timeoutMs / 1000}s waiting for another launch's sign-in`,
+        "approve the 1Password prompt, or raise --signin-timeout",
+      );
+    }
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  return {
+    release() {
+      c.flock(fd, LOCK_UN);
+      closeSync(fd);
+    },
+  };
+}
+
+function markRefused(path: string): void {
+  writeFileSync(path, "", { mode: 0o600 });
+  const now = new Date();
+  utimesSync(path, now, now);
+}
+
+function modifiedAfter(path: string, time: number): boolean {
+  try {
+    return statSync(path).mtimeMs >= time;
+  } catch {
+    return false;
+  }
+}
