@@ -155,7 +155,7 @@ async function acquireLock(path: string, deadline: number, timeoutMs: number): P
       closeSync(fd);
       throw new McpOpError(
         EXIT.TEMPFAIL,
-        `sign-in timed out after ${timeoutMs / 1000}s waiting for another launch's sign-in`,
+        `sign-in timed out after ${timeoutMs / 1000}s (waiting for another launch's sign-in)`,
         "approve the 1Password prompt, or raise --signin-timeout",
       );
     }

@@ -1,0 +1,335 @@
+/**
+ * run, part 2, end to end through the compiled binary: sign-in with one prompt for many
+ * launches, manual mode without a terminal, time limits, credential scrubbing, token files,
+ * and the reduced environment GUI clients give their servers.
+ */
+import { beforeAll, describe, expect, test } from "bun:test";
+import { chmodSync, mkdirSync, readdirSync, readFileSync, readlinkSync, symlinkSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
+import { binary, NODE, OP, run, type Sandbox, SECRETS, SERVER_EVERYTHING, sandbox } from "./helpers.ts";
+
+let bin: string;
+beforeAll(async () => {
+  bin = await binary();
+});
+
+const GH_ENV = "GITHUB_TOKEN=op://Private/GitHub/token\n";
+const CREDENTIALS = ["OP_SERVICE_ACCOUNT_TOKEN", "OP_CONNECT_TOKEN", "OP_CONNECT_HOST", "MCP_OP_TOKEN_FILE"];
+
+/** Connect a real MCP client, call get-env, and return the server's environment. */
+async function serverEnv(args: string[], env: Record<string, string>) {
+  const transport = new StdioClientTransport({ command: bin, args, env, stderr: "pipe" });
+  let stderr = "";
+  transport.stderr?.on("data", (d: Buffer) => {
+    stderr += d.toString();
+  });
+  const client = new Client({ name: "signin-e2e", version: "0" });
+  await client.connect(transport);
+  try {
+    const result = await client.callTool({ name: "get-env", arguments: {} });
+    const pid = transport.pid as number;
+    return {
+      env: JSON.parse((result.content as Array<{ text: string }>)[0]?.text ?? "{}") as Record<string, string>,
+      chain: processChain(pid),
+      stderr: () => stderr,
+    };
+  } finally {
+    await client.close();
+  }
+}
+
+/** The executables from the client's child down to the server (first child at each level). */
+function processChain(pid: number): string[] {
+  const chain: string[] = [];
+  let current: string | undefined = String(pid);
+  while (current) {
+    const args = readFileSync(`/proc/${current}/cmdline`, "utf8")
+      .split("\0")
+      .slice(1)
+      .filter((a) => a !== "--");
+    chain.push(`${readlinkSync(`/proc/${current}/exe`)} ${args[0] ?? ""}`);
+    const children: string[] = readdirSync(`/proc/${current}/task`).flatMap((t) =>
+      readFileSync(`/proc/${current}/task/${t}/children`, "utf8").trim().split(/\s+/).filter(Boolean),
+    );
+    current = children[0];
+  }
+  return chain;
+}
+
+const prompts = (s: Sandbox) => {
+  try {
+    return readFileSync(join(s.state, "prompts"), "utf8").split("\n").filter(Boolean).length;
+  } catch {
+    return 0;
+  }
+};
+
+describe("sign-in", () => {
+  test("8 concurrent launches under app integration raise exactly 1 prompt, and all start", async () => {
+    const s = sandbox();
+    const file = s.envFile("github.env", GH_ENV);
+    // The simulated human takes 300 ms to approve: every launch races into an unauthorized op.
+    const env = s.env({ OP_STUB_AUTH: "app", OP_STUB_PROMPT_MS: "300" });
+    const script = "process.stdout.write(process.env.GITHUB_TOKEN === process.argv[1] ? 'ok' : 'wrong')";
+    const results = await Promise.all(
+      Array.from({ length: 8 }, () =>
+        run([bin, "run", "--env-file", file, "--", NODE, "-e", script, SECRETS.github], { env }),
+      ),
+    );
+    expect(results.map((r) => [r.code, r.stdout, r.stderr])).toEqual(Array.from({ length: 8 }, () => [0, "ok", ""]));
+    expect(prompts(s)).toBe(1);
+  });
+
+  test("every op call before the exec gets stdin = /dev/null; the server gets every byte", async () => {
+    const s = sandbox();
+    const file = s.envFile("github.env", GH_ENV);
+    const { env } = await serverEnv(
+      ["run", "--env-file", file, "--", NODE, SERVER_EVERYTHING],
+      s.env({ OP_STUB_AUTH: "app" }),
+    );
+    expect(env.GITHUB_TOKEN).toBe(SECRETS.github);
+    const log = s
+      .opLog()
+      .split("\n")
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as { argv?: string[]; stdin?: string; stdinBytesConsumed?: number });
+    const calls = log.filter((l) => l.argv);
+    expect(calls.map((c) => [c.argv?.[0], c.stdin])).toEqual([
+      ["whoami", "null"],
+      ["whoami", "null"],
+      ["signin", "null"],
+      ["vault", "null"],
+      ["run", "socket"],
+    ]);
+    expect(log.filter((l) => l.stdinBytesConsumed !== undefined)).toEqual([]);
+    expect(prompts(s)).toBe(1);
+  });
+
+  test("already signed in: whoami succeeds and nothing else runs before op run", async () => {
+    const s = sandbox();
+    const r = await run([bin, "run", "--", NODE, "-e", ""], { env: s.env({ OP_STUB_AUTH: "signed-in" }) });
+    expect(r.code).toBe(0);
+    expect(s.opCalls().map((a) => a[0])).toEqual(["whoami", "run"]);
+  });
+
+  test("--no-signin, a service account or Connect skip every sign-in call", async () => {
+    const cases: Array<[string[], Record<string, string>]> = [
+      [["--no-signin"], {}],
+      [[], { OP_SERVICE_ACCOUNT_TOKEN: "ops_test" }],
+      [[], { OP_CONNECT_HOST: "http://127.0.0.1:1", OP_CONNECT_TOKEN: "connect-token" }],
+    ];
+    for (const [flags, extra] of cases) {
+      const s = sandbox();
+      const r = await run([bin, "run", ...flags, "--", NODE, "-e", ""], {
+        env: s.env({ OP_STUB_AUTH: "signed-in", ...extra }),
+      });
+      expect(r.code).toBe(0);
+      expect(s.opCalls().map((a) => a[0])).toEqual(["run"]);
+    }
+  });
+
+  test("manual mode with no terminal fails fast: exit 77, what to do instead, no op run", async () => {
+    const s = sandbox();
+    const r = await run([bin, "run", "--", NODE, "-e", ""], { env: s.env({ OP_STUB_AUTH: "manual" }), input: "" });
+    expect(r.code).toBe(77);
+    expect(r.stdout).toBe("");
+    expect(r.stderr).toBe(
+      "[error] [mcp-op] op signin needs a terminal to ask for the password, and MCP clients give none (op: could not sign in: no terminal available to prompt for the password); turn on 1Password app integration (Settings > Developer > Integrate with 1Password CLI) or use a service account (--token-file)\n",
+    );
+    expect(s.opCalls().map((a) => a[0])).toEqual(["whoami", "whoami", "signin"]);
+  });
+
+  test("a dismissed prompt: exit 77 with op's reason", async () => {
+    const s = sandbox();
+    const r = await run([bin, "run", "--", NODE, "-e", ""], {
+      env: s.env({ OP_STUB_AUTH: "app", OP_STUB_APPROVE: "no" }),
+    });
+    expect(r.code).toBe(77);
+    expect(r.stderr).toBe(
+      "[error] [mcp-op] sign-in refused: error initializing client: authorization prompt dismissed, please try again; turn on 1Password app integration (Settings > Developer > Integrate with 1Password CLI) or use a service account (--token-file)\n",
+    );
+    expect(s.opCalls().map((a) => a[0])).not.toContain("run");
+  });
+
+  test("an unanswered prompt times out: exit 75, and waiters time out too", async () => {
+    const s = sandbox();
+    const env = s.env({ OP_STUB_AUTH: "app", OP_STUB_APPROVE: "hang" });
+    const results = await Promise.all(
+      [0, 1, 2].map(() => run([bin, "run", "--signin-timeout", "1", "--", NODE, "-e", ""], { env })),
+    );
+    for (const r of results) {
+      expect(r.code).toBe(75);
+      expect(r.stderr).toMatch(
+        /^\[error\] \[mcp-op\] sign-in timed out after 1s \(waiting for (op vault list|op whoami|another launch's sign-in)\); approve the 1Password prompt/,
+      );
+    }
+    expect(prompts(s)).toBe(1);
+    expect(s.opCalls().map((a) => a[0])).not.toContain("run");
+  });
+});
+
+describe("credential scrubbing", () => {
+  test("a service account token never reaches the server; the secrets do; no stage stays resident", async () => {
+    const s = sandbox();
+    const file = s.envFile("github.env", GH_ENV);
+    const { env, chain } = await serverEnv(
+      ["run", "--env-file", file, "--", NODE, SERVER_EVERYTHING],
+      s.env({
+        OP_SERVICE_ACCOUNT_TOKEN: "ops_test_service_account_token",
+        FROM_CLIENT: "op://Private/FromClient/credential",
+      }),
+    );
+    expect(env.GITHUB_TOKEN).toBe(SECRETS.github);
+    expect(env.FROM_CLIENT).toBe(SECRETS.client);
+    for (const name of CREDENTIALS) expect(env[name]).toBeUndefined();
+    expect(JSON.stringify(env)).not.toContain("ops_test_service_account_token");
+    // client -> op (node) -> server (node): the internal stage exec'd into the server.
+    expect(chain).toEqual([`${NODE} ${OP}`, `${NODE} ${SERVER_EVERYTHING}`]);
+    expect(s.opCalls()).toEqual([
+      [
+        "run",
+        "--env-file",
+        file,
+        "--no-masking",
+        "--",
+        bin,
+        "__stage",
+        "--unset",
+        "OP_SERVICE_ACCOUNT_TOKEN",
+        "--",
+        NODE,
+        SERVER_EVERYTHING,
+      ],
+    ]);
+  });
+
+  test("Connect credentials are scrubbed too", async () => {
+    const s = sandbox();
+    const file = s.envFile("github.env", GH_ENV);
+    const { env } = await serverEnv(
+      ["run", "--env-file", file, "--", NODE, SERVER_EVERYTHING],
+      s.env({ OP_CONNECT_HOST: "http://127.0.0.1:1", OP_CONNECT_TOKEN: "connect-secret-token" }),
+    );
+    expect(env.GITHUB_TOKEN).toBe(SECRETS.github);
+    for (const name of CREDENTIALS) expect(env[name]).toBeUndefined();
+  });
+
+  test("under app integration there is no stage: op execs the server directly", async () => {
+    const s = sandbox();
+    const file = s.envFile("github.env", GH_ENV);
+    await serverEnv(["run", "--env-file", file, "--", NODE, SERVER_EVERYTHING], s.env({ OP_STUB_AUTH: "app" }));
+    expect(s.opCalls().at(-1)).toEqual(["run", "--env-file", file, "--no-masking", "--", NODE, SERVER_EVERYTHING]);
+  });
+
+  test("the internal stage refuses anything the outer stage would not produce", async () => {
+    const r = await run([bin, "__stage", "--unset", "PATH", "--", "/bin/true"], { env: sandbox().env() });
+    expect(r).toEqual({
+      code: 64,
+      stdout: "",
+      stderr:
+        '[error] [mcp-op] internal stage: --unset takes only 1Password credential variables, not "PATH" (it is started by mcp-op run, not by hand)\n',
+    });
+    const help = await run([bin, "--help"], { env: sandbox().env() });
+    expect(help.stdout).not.toContain("__stage");
+  });
+});
+
+describe("token file", () => {
+  test("a 0600 token file authenticates op; the token and its path never reach the server", async () => {
+    const s = sandbox();
+    const file = s.envFile("github.env", GH_ENV);
+    const token = s.envFile("sa.token", "ops_from_a_token_file\n", 0o600);
+    const { env, stderr } = await serverEnv(
+      ["run", "-v", "--token-file", token, "--env-file", file, "--", NODE, SERVER_EVERYTHING],
+      s.env({ OP_STUB_SA_TOKEN: "ops_from_a_token_file" }),
+    );
+    expect(env.GITHUB_TOKEN).toBe(SECRETS.github);
+    for (const name of CREDENTIALS) expect(env[name]).toBeUndefined();
+    // The stand-in's own control variable is the only other place the test token is written.
+    const { OP_STUB_SA_TOKEN: _, ...rest } = env;
+    expect(JSON.stringify(rest)).not.toContain("ops_from_a_token_file");
+    expect(stderr()).not.toContain("ops_from_a_token_file");
+    expect(s.opLog()).not.toContain("ops_from_a_token_file");
+    expect(s.opCalls().map((a) => a[0])).toEqual(["run"]);
+  });
+
+  test("MCP_OP_TOKEN_FILE names the file when no flag is given", async () => {
+    const s = sandbox();
+    const token = s.envFile("sa.token", "ops_env_named\n", 0o600);
+    const r = await run(
+      [bin, "run", "--", NODE, "-e", "process.stdout.write(String(process.env.OP_SERVICE_ACCOUNT_TOKEN))"],
+      {
+        env: s.env({ MCP_OP_TOKEN_FILE: token, OP_STUB_SA_TOKEN: "ops_env_named" }),
+      },
+    );
+    expect(r).toEqual({ code: 0, stdout: "undefined", stderr: "" });
+  });
+
+  const bad: Array<[string, string, number, number, (p: string) => string]> = [
+    [
+      "readable by others",
+      "ops_x\n",
+      0o644,
+      77,
+      (p) => `token file ${p}: readable or writable by others (mode 0644); it must be 0600; fix: chmod 600 ${p}`,
+    ],
+    ["empty", "\n", 0o600, 65, (p) => `token file ${p}: empty`],
+  ];
+  for (const [name, text, mode, code, message] of bad) {
+    test(`token file ${name}: exit ${code}, op never runs, the token is not printed`, async () => {
+      const s = sandbox();
+      const token = s.envFile("sa.token", text, mode);
+      const r = await run([bin, "run", "--token-file", token, "--", NODE, "-e", ""], { env: s.env() });
+      expect(r.code).toBe(code);
+      expect(r.stderr).toBe(`[error] [mcp-op] ${message(token)}\n`);
+      expect(s.opCalls()).toEqual([]);
+    });
+  }
+});
+
+describe("a GUI client's reduced environment", () => {
+  /** op and the server installed only in ~/.local/bin, a place a GUI client's PATH lacks. */
+  function guiSandbox() {
+    const s = sandbox();
+    const bin = join(s.home, ".local", "bin");
+    mkdirSync(bin, { recursive: true });
+    // The stand-in needs its controls; a wrapper carries them, so the client env stays minimal.
+    const controls = s.env();
+    writeFileSync(
+      join(bin, "op"),
+      `#!/bin/sh\nOP_STUB_VAULT='${controls.OP_STUB_VAULT}' OP_STUB_LOG='${controls.OP_STUB_LOG}' OP_STUB_STATE='${controls.OP_STUB_STATE}' exec '${OP}' "$@"\n`,
+    );
+    chmodSync(join(bin, "op"), 0o755);
+    symlinkSync(SERVER_EVERYTHING, join(bin, "mcp-server-everything"));
+    chmodSync(SERVER_EVERYTHING, 0o755);
+    const env = {
+      HOME: s.home,
+      USER: "tester",
+      LOGNAME: "tester",
+      SHELL: "/bin/sh",
+      TERM: "dumb",
+      PATH: "/usr/bin:/bin",
+    };
+    return { s, env };
+  }
+
+  test("op is found in ~/.local/bin and the server command resolves through the extended PATH", async () => {
+    const { s, env } = guiSandbox();
+    const file = s.envFile("github.env", GH_ENV);
+    const { env: server } = await serverEnv(["run", "--env-file", file, "--", "mcp-server-everything"], env);
+    expect(server.GITHUB_TOKEN).toBe(SECRETS.github);
+    expect(server.PATH).toBe(`/usr/bin:/bin:/opt/homebrew/bin:/usr/local/bin:${s.home}/.local/bin`);
+  });
+
+  test("a server command that cannot be found: exit 69 before anything runs", async () => {
+    const { s, env } = guiSandbox();
+    const r = await run([bin, "run", "--", "no-such-server"], { env });
+    expect(r.code).toBe(69);
+    expect(r.stderr).toBe(
+      `[error] [mcp-op] server command "no-such-server" not found in PATH (/usr/bin:/bin:/opt/homebrew/bin:/usr/local/bin:${s.home}/.local/bin); install it, or give its absolute path after --\n`,
+    );
+    expect(s.opCalls()).toEqual([]);
+  });
+});
