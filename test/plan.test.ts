@@ -90,6 +90,39 @@ describe("buildRunPlan: environment", () => {
   });
 });
 
+describe("buildRunPlan: Windows", () => {
+  test("op.exe, Windows paths, Path extended in place, stage through the same exe", () => {
+    const plan = buildRunPlan({
+      options: { ...base, envFiles: ["C:\\Users\\me\\gh.env"] },
+      opPath: "C:\\Program Files\\1Password CLI\\op.exe",
+      envFiles: [file("C:\\Users\\me\\gh.env", "GH=op://Private/GitHub/token\r\n")],
+      env: { Path: "C:\\Windows", ProgramFiles: "C:\\Program Files", LOCALAPPDATA: "C:\\L" },
+      credentials: { OP_SESSION_ABC: "tok" },
+      commandPath: "C:\\node\\npx.cmd",
+      self: ["C:\\tools\\mcp-op.exe"],
+      platform: "win32",
+    });
+    expect(plan.argv).toEqual([
+      "C:\\Program Files\\1Password CLI\\op.exe",
+      "run",
+      "--env-file",
+      "C:\\Users\\me\\gh.env",
+      "--no-masking",
+      "--",
+      "C:\\tools\\mcp-op.exe",
+      "__stage",
+      "--unset",
+      "OP_SESSION_ABC",
+      "--",
+      "C:\\node\\npx.cmd",
+      "-y",
+      "@modelcontextprotocol/server-github",
+    ]);
+    expect(plan.env.Path).toBe("C:\\Windows;C:\\Program Files\\1Password CLI;C:\\L\\Microsoft\\WinGet\\Links");
+    expect(plan.env.PATH).toBeUndefined();
+  });
+});
+
 describe("buildRunPlan: credential scrubbing stage", () => {
   const self = ["/usr/local/bin/mcp-op"];
   const server = ["/usr/bin/npx", "-y", "@modelcontextprotocol/server-github"];

@@ -141,6 +141,33 @@ describe("sign-in", () => {
     expect(s.opCalls().map((a) => a[0])).toEqual(["whoami", "whoami", "signin"]);
   });
 
+  test("manual mode on a terminal: one password prompt, the session works, and is scrubbed", async () => {
+    const s = sandbox();
+    const file = s.envFile("github.env", GH_ENV);
+    const script = `process.stdout.write(JSON.stringify({ ok: process.env.GITHUB_TOKEN === ${JSON.stringify(SECRETS.github)}, session: Object.keys(process.env).filter((k) => k.startsWith("OP_SESSION")) }) + "\\n")`;
+    let output = "";
+    let typed = false;
+    const decoder = new TextDecoder();
+    const proc = Bun.spawn([bin, "run", "--env-file", file, "--", NODE, "-e", script], {
+      env: s.env({ OP_STUB_AUTH: "manual" }),
+      terminal: {
+        data(term, data) {
+          output += decoder.decode(data, { stream: true });
+          if (!typed && output.includes("Enter the password")) {
+            typed = true;
+            term.write("hunter2\n");
+          }
+        },
+      },
+    });
+    expect(await proc.exited).toBe(0);
+    proc.terminal?.close();
+    expect(output).toContain('{"ok":true,"session":[]}');
+    expect(output).not.toContain("hunter2");
+    expect(s.opCalls().map((a) => a[0])).toEqual(["whoami", "whoami", "signin", "vault", "run"]);
+    expect(s.opCalls().at(-1)).toContain("__stage");
+  });
+
   test("a dismissed prompt: exit 77 with op's reason", async () => {
     const s = sandbox();
     const r = await run([bin, "run", "--", NODE, "-e", ""], {

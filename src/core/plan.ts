@@ -88,7 +88,9 @@ export function buildRunPlan(input: PlanInput): ExecPlan {
   // --mask must win over an inherited OP_RUN_NO_MASKING, or the flag would silently do nothing.
   if (options.mask) delete env.OP_RUN_NO_MASKING;
   // Both op and the server need the well-known dirs a GUI client's PATH lacks (`spawn npx ENOENT`).
-  env.PATH = extendedPath(input.env, platform);
+  // Windows spells it `Path`; replace whichever spelling is there rather than adding a second.
+  const pathKey = Object.keys(env).find((k) => k.toUpperCase() === "PATH") ?? "PATH";
+  env[pathKey] = extendedPath(input.env, platform);
 
   // op run hands its whole environment to the server: session and service-account tokens unlock
   // the whole account, so a stage removes them. Without any, the server follows op directly.
