@@ -102,18 +102,19 @@ function prompts(): string[] {
 
 /** Resolves once `pred()` holds, re-checking whenever something changes in `watchDir`. */
 function waitFor(watchDir: string, pred: () => boolean): Promise<void> {
+  // Woken by fs.watch, and also re-checked every 25 ms: inotify can merge or drop the events of
+  // several processes appending to one file at once, and a missed wake-up must not hang the test.
   mkdirSync(watchDir, { recursive: true });
   return new Promise((resolve) => {
-    const w = watch(watchDir, () => {
-      if (pred()) {
-        w.close();
-        resolve();
-      }
-    });
-    if (pred()) {
+    const check = () => {
+      if (!pred()) return;
       w.close();
+      clearInterval(timer);
       resolve();
-    }
+    };
+    const w = watch(watchDir, check);
+    const timer = setInterval(check, 25);
+    check();
   });
 }
 
