@@ -5,27 +5,36 @@
  * errors to stderr text and an exit code.
  */
 import { writeSync } from "node:fs";
-import { type CommandDef, defineCommand, renderUsage, runCommand } from "citty";
+import type { CommandDef } from "citty";
 import { splitArgv } from "./core/args.ts";
 import { STAGE_COMMAND } from "./core/plan.ts";
 import { EXIT, McpOpError, renderExitTable } from "./errors.ts";
 import { logger } from "./logger.ts";
-import { version } from "./runtime.ts";
+import { terminalFacts, version } from "./runtime.ts";
 
+// Lazy: `run` loads only what it needs (citty is for help and the other commands).
 const commands = {
   run: () => import("./commands/run.ts").then((m) => m.default),
   check: () => import("./commands/check.ts").then((m) => m.default),
 };
 type Name = keyof typeof commands;
 
-const root = defineCommand({
+const root: CommandDef = {
   meta: async () => ({
     name: "mcp-op",
     version: await version(),
     description: "Run MCP servers with secrets from 1Password: no plaintext tokens in client configs.",
   }),
   subCommands: commands,
-});
+};
+
+/** citty's usage text plus the exit-code table, without colour unless std-env says it is wanted. */
+async function help(command: CommandDef, parent?: CommandDef): Promise<string> {
+  const { renderUsage } = await import("citty");
+  const text = `${await renderUsage(command, parent)}\n\nExit codes:\n${renderExitTable()}\n`;
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: stripping ANSI colour codes
+  return (await terminalFacts()).color ? text : text.replace(/\x1b\[[0-9;]*m/g, "");
+}
 
 const HELP = new Set(["-h", "--help"]);
 
@@ -37,12 +46,17 @@ async function main(argv: readonly string[]): Promise<number> {
     return runStage(tail, rest);
   }
   if (first === undefined || HELP.has(first)) {
-    writeSync(1, `${await renderUsage(root)}\n\nExit codes:\n${renderExitTable()}\n`);
+    writeSync(1, await help(root));
     return first === undefined && rest !== null ? EXIT.USAGE : EXIT.OK;
   }
   if (first === "--version" || first === "-V") {
     writeSync(1, `${await version()}\n`);
     return EXIT.OK;
+  }
+  if (first === "run" && !tail.some((a) => HELP.has(a))) {
+    // The hot path: straight to the command, without loading citty.
+    const { runMain } = await import("./commands/run.ts");
+    return runMain(tail, rest);
   }
   if (!Object.hasOwn(commands, first)) {
     throw new McpOpError(EXIT.USAGE, `unknown command "${first}"`, `commands: ${Object.keys(commands).join(", ")}`);
@@ -50,11 +64,11 @@ async function main(argv: readonly string[]): Promise<number> {
   // biome-ignore lint/suspicious/noExplicitAny: each command narrows its own args
   const command = (await commands[first as Name]()) as CommandDef<any>;
   if (tail.some((a) => HELP.has(a))) {
-    const text = `${await renderUsage(command, root)}\n\nExit codes:\n${renderExitTable()}\n`;
     // In `run`, fd 1 is never written: it belongs to the MCP server.
-    writeSync(first === "run" ? 2 : 1, text);
+    writeSync(first === "run" ? 2 : 1, await help(command, root));
     return EXIT.OK;
   }
+  const { runCommand } = await import("citty");
   await runCommand(command, { rawArgs: tail, data: { rest } });
   return EXIT.OK;
 }

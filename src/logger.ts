@@ -1,22 +1,18 @@
 /**
- * The one consola instance. Everything goes to fd 2 with a synchronous write: stdout belongs
- * to the MCP server, and a buffered or O_NONBLOCK stderr could lose lines queued when `run`
- * execs `op` (architecture.md, "Facts about Bun").
+ * The one consola instance, tagged `[mcp-op]`. Everything goes to fd 2 with a synchronous
+ * write: stdout belongs to the MCP server, and a buffered or O_NONBLOCK stderr could lose lines
+ * queued when `run` execs `op` (architecture.md, "Facts about Bun").
+ *
+ * Built on `consola/core` with a one-line reporter: `consola/basic` touches `process.stdout` at
+ * import, which in Bun creates the stdout stream (about 2.5 ms, and it is the server's fd).
  */
 import { writeSync } from "node:fs";
-import { type ConsolaInstance, createConsola } from "consola/basic";
+import { type ConsolaInstance, type ConsolaReporter, createConsola } from "consola/core";
 
 /** Set with `MCP_OP_LOG_LEVEL=silent|error|warn|info|debug` (or a consola number). */
 export const LOG_LEVEL_VAR = "MCP_OP_LOG_LEVEL";
 
 const LEVELS: Record<string, number> = { silent: -999, error: 0, warn: 1, info: 3, debug: 4, trace: 5 };
-
-const stderrSink = {
-  write(chunk: string): boolean {
-    writeSync(2, chunk);
-    return true;
-  },
-} as unknown as NodeJS.WriteStream;
 
 export function levelFrom(verbose: boolean, envLevel: string | undefined): number {
   if (verbose) return LEVELS.debug as number;
@@ -29,11 +25,18 @@ export function levelFrom(verbose: boolean, envLevel: string | undefined): numbe
   return LEVELS.warn as number;
 }
 
+/** `[type] [tag] message`, one line per call, straight to fd 2. */
+const stderrLines: ConsolaReporter = {
+  log(logObj) {
+    const text = logObj.args.map((a) => (a instanceof Error ? (a.stack ?? a.message) : String(a))).join(" ");
+    const tag = logObj.tag ? ` [${logObj.tag}]` : "";
+    writeSync(2, `[${logObj.type}]${tag} ${text}\n`);
+  },
+};
+
 export const logger: ConsolaInstance = createConsola({
-  stdout: stderrSink,
-  stderr: stderrSink,
   level: levelFrom(false, process.env[LOG_LEVEL_VAR]),
-  formatOptions: { colors: false, date: false },
+  reporters: [stderrLines],
 }).withTag("mcp-op");
 
 export function setVerbose(verbose: boolean): void {

@@ -1,5 +1,5 @@
 /** `mcp-op check FILE...`: the validation `run` does, and nothing else. */
-import { type ArgsDef, defineCommand } from "citty";
+import type { ArgsDef, CommandDef } from "citty";
 import { parseOptions } from "../core/args.ts";
 import { looksLikeReference } from "../core/reference.ts";
 import { checkEnvFile } from "../core/validate.ts";
@@ -12,7 +12,7 @@ const checkArgs = {
   files: { type: "positional", required: false, description: "env files to check", valueHint: "FILE..." },
 } as const satisfies ArgsDef;
 
-export default defineCommand({
+export default {
   meta: { name: "check", description: "Validate env files (syntax, references, permissions) without running anything" },
   args: checkArgs,
   async run({ rawArgs, data }) {
@@ -47,4 +47,4 @@ export default defineCommand({
     }
     if (failure) throw McpOpError.reported(failure.exitCode);
   },
-});
+} satisfies CommandDef<typeof checkArgs>;

@@ -1,5 +1,5 @@
 /** `mcp-op run`: validate, sign in if needed, plan, and become `op run ... -- <server>`. */
-import { type ArgsDef, defineCommand } from "citty";
+import type { ArgsDef, CommandDef } from "citty";
 import { parseOptions } from "../core/args.ts";
 import { extendedPath } from "../core/locate.ts";
 import { authMode, buildRunPlan, describePlan, type RunOptions } from "../core/plan.ts";
@@ -86,50 +86,52 @@ export function reportProblems(problems: readonly Problem[]): void {
   throw new McpOpError(last.exitCode, `${last.where}: ${last.message}`);
 }
 
-export default defineCommand({
+export async function runMain(own: readonly string[], rest: readonly string[] | null): Promise<never> {
+  const options = parseRunOptions(own, rest);
+  setVerbose(options.verbose);
+  const env = environment();
+  const cwd = process.cwd();
+
+  // 1. Validate everything before anything runs.
+  const files = options.envFiles.map((f) => readEnvFile(f, env.HOME, cwd));
+  const checked = files.map((f) => ({ ...f, ...checkEnvFile(f.display, f.text, env) }));
+  reportProblems([...checked.flatMap((c) => c.problems), ...checkEnvironment(env)]);
+  const tokenFile = options.tokenFile ?? env[TOKEN_FILE_VAR];
+  const credentials: Record<string, string> = {};
+  if (tokenFile) credentials.OP_SERVICE_ACCOUNT_TOKEN = readTokenFile(tokenFile, env.HOME, cwd);
+  const opPath = locateOp(options.op, env);
+  const commandPath = locateCommand(options.command, extendedPath(env, process.platform), env, cwd);
+
+  // 2. Sign in only when no token makes it pointless.
+  const mode = authMode(options, { ...env, ...credentials });
+  if (needsSigninCheck(mode)) {
+    const opEnv = { ...definedOnly(env), ...credentials, PATH: extendedPath(env, process.platform) };
+    Object.assign(
+      credentials,
+      await ensureSignedIn({ opPath, account: options.account, env: opEnv, timeoutMs: options.signinTimeout * 1000 }),
+    );
+  }
+
+  // 3. Become op run.
+  const plan = buildRunPlan({
+    options,
+    opPath,
+    envFiles: checked,
+    env,
+    credentials,
+    commandPath,
+    self: selfCommand(),
+    platform: process.platform,
+  });
+  for (const line of describePlan(plan)) logger.debug(line);
+  return execProgram(plan.file, plan.argv, plan.env);
+}
+
+export default {
   meta: { name: "run", description: "Run an MCP server with secrets from 1Password (becomes `op run`)" },
   args: runArgs,
-  async run({ rawArgs, data }) {
-    const options = parseRunOptions(rawArgs, (data as { rest: string[] | null }).rest);
-    setVerbose(options.verbose);
-    const env = environment();
-    const cwd = process.cwd();
-
-    // 1. Validate everything before anything runs.
-    const files = options.envFiles.map((f) => readEnvFile(f, env.HOME, cwd));
-    const checked = files.map((f) => ({ ...f, ...checkEnvFile(f.display, f.text, env) }));
-    reportProblems([...checked.flatMap((c) => c.problems), ...checkEnvironment(env)]);
-    const tokenFile = options.tokenFile ?? env[TOKEN_FILE_VAR];
-    const credentials: Record<string, string> = {};
-    if (tokenFile) credentials.OP_SERVICE_ACCOUNT_TOKEN = readTokenFile(tokenFile, env.HOME, cwd);
-    const opPath = locateOp(options.op, env);
-    const commandPath = locateCommand(options.command, extendedPath(env, process.platform), env, cwd);
-
-    // 2. Sign in only when no token makes it pointless.
-    const mode = authMode(options, { ...env, ...credentials });
-    if (needsSigninCheck(mode)) {
-      const opEnv = { ...definedOnly(env), ...credentials, PATH: extendedPath(env, process.platform) };
-      Object.assign(
-        credentials,
-        await ensureSignedIn({ opPath, account: options.account, env: opEnv, timeoutMs: options.signinTimeout * 1000 }),
-      );
-    }
-
-    // 3. Become op run.
-    const plan = buildRunPlan({
-      options,
-      opPath,
-      envFiles: checked,
-      env,
-      credentials,
-      commandPath,
-      self: selfCommand(),
-      platform: process.platform,
-    });
-    for (const line of describePlan(plan)) logger.debug(line);
-    await execProgram(plan.file, plan.argv, plan.env);
-  },
-});
+  run: ({ rawArgs, data }) => runMain(rawArgs, (data as { rest: string[] | null }).rest),
+} satisfies CommandDef<typeof runArgs>;
 
 function definedOnly(env: Record<string, string | undefined>): Record<string, string> {
   const out: Record<string, string> = {};

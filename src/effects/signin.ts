@@ -3,15 +3,13 @@
  * every mcp-op that a client starts at the same time. Runs `op` with stdin = /dev/null (unless
  * stdin is a terminal): stdin is the client's JSON-RPC pipe and must not lose a byte.
  */
-import { spawn } from "node:child_process";
 import { closeSync, lstatSync, mkdirSync, openSync, statSync, utimesSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { isatty } from "node:tty";
 import { opCall, opErrorMessage, parseSigninOutput } from "../core/signin.ts";
 import { EXIT, McpOpError } from "../errors.ts";
 import { logger } from "../logger.ts";
-import { LOCK_EX, LOCK_NB, LOCK_UN, libc } from "./native.ts";
+import { type Captured, isTerminal, LOCK_EX, LOCK_NB, LOCK_UN, libc, spawnCapture } from "./native.ts";
 
 export interface SigninInput {
   opPath: string;
@@ -20,11 +18,7 @@ export interface SigninInput {
   timeoutMs: number;
 }
 
-interface OpResult {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
+type OpResult = Captured;
 
 const APP_HINT =
   "turn on 1Password app integration (Settings > Developer > Integrate with 1Password CLI) or use a service account (--token-file)";
@@ -33,7 +27,8 @@ const APP_HINT =
 export async function ensureSignedIn(input: SigninInput): Promise<Record<string, string>> {
   const started = Date.now();
   const deadline = started + input.timeoutMs;
-  const whoami = () => runOp(input, ["whoami"], deadline, "op whoami");
+  const tty = await isTerminal(0);
+  const whoami = () => runOp(input, ["whoami"], deadline, "op whoami", tty);
   if ((await whoami()).code === 0) {
     logger.debug("op whoami: already signed in");
     return {};
@@ -50,8 +45,7 @@ export async function ensureSignedIn(input: SigninInput): Promise<Record<string,
     if (modifiedAfter(refused, started)) {
       throw new McpOpError(EXIT.NOPERM, "sign-in was refused by another launch moments ago; not asking again");
     }
-    const tty = isatty(0);
-    const signin = await runOp(input, ["signin"], deadline, "op signin");
+    const signin = await runOp(input, ["signin"], deadline, "op signin", tty);
     if (signin.code !== 0) {
       markRefused(refused);
       if (!tty) {
@@ -74,6 +68,7 @@ export async function ensureSignedIn(input: SigninInput): Promise<Record<string,
       ["vault", "list", "--format", "json"],
       deadline,
       "op vault list",
+      tty,
     );
     if (confirm.code !== 0) {
       markRefused(refused);
@@ -85,37 +80,32 @@ export async function ensureSignedIn(input: SigninInput): Promise<Record<string,
   }
 }
 
-function runOp(input: SigninInput, args: string[], deadline: number, what: string): Promise<OpResult> {
-  const tty = isatty(0);
+async function runOp(
+  input: SigninInput,
+  args: string[],
+  deadline: number,
+  what: string,
+  tty: boolean,
+): Promise<OpResult> {
   const remaining = deadline - Date.now();
-  if (remaining <= 0) return Promise.reject(timedOut(what, input.timeoutMs));
-  return new Promise((resolve, reject) => {
-    const child = spawn(input.opPath, opCall(input.account, ...args), {
+  if (remaining <= 0) throw timedOut(what, input.timeoutMs);
+  let result: OpResult | undefined;
+  try {
+    result = await spawnCapture(input.opPath, opCall(input.account, ...args), {
       env: input.env,
       // stdin: /dev/null unless a person can answer a prompt on it; stderr shown only then.
-      stdio: [tty ? "inherit" : "ignore", "pipe", tty ? "inherit" : "pipe"],
+      stdin: tty ? "inherit" : "ignore",
+      stderr: tty ? "inherit" : "pipe",
+      timeoutMs: remaining,
     });
-    let stdout = "";
-    let stderr = "";
-    child.stdout?.on("data", (d: Buffer) => {
-      stdout += d.toString();
-    });
-    child.stderr?.on("data", (d: Buffer) => {
-      stderr += d.toString();
-    });
-    const timer = setTimeout(() => {
-      child.kill("SIGKILL");
-      reject(timedOut(what, input.timeoutMs));
-    }, remaining);
-    child.once("error", (error) => {
-      clearTimeout(timer);
-      reject(new McpOpError(EXIT.UNAVAILABLE, `could not run ${input.opPath}: ${error.message}`));
-    });
-    child.once("close", (code) => {
-      clearTimeout(timer);
-      resolve({ code: code ?? 1, stdout, stderr });
-    });
-  });
+  } catch (error) {
+    throw new McpOpError(
+      EXIT.UNAVAILABLE,
+      `could not run ${input.opPath}: ${error instanceof Error ? error.message : String(error)}`,
+    );
+  }
+  if (!result) throw timedOut(what, input.timeoutMs);
+  return result;
 }
 
 function timedOut(what: string, timeoutMs: number): McpOpError {

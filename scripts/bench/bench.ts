@@ -1,0 +1,503 @@
+#!/usr/bin/env bun
+/**
+ * `bun run bench`: what mcp-op costs next to the hand-written recipe script, measured side by
+ * side in one run. Writes the tables to scripts/bench/RESULTS.md (or --out FILE).
+ * `--quick` runs a few iterations only (the test suite uses it to prove the benchmark works).
+ * Nothing here fails on timing: it measures and reports.
+ *
+ * Launchers: (a) the server started directly, (b) the recipe script
+ * (`eval "$(op signin)"; exec op run --env-file=F -- server`), (c) compiled mcp-op.
+ */
+import { spawnSync } from "node:child_process";
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
+import { cpus, tmpdir, totalmem } from "node:os";
+import { join } from "node:path";
+import { build } from "../build.ts";
+
+const root = join(import.meta.dir, "..", "..");
+const args = process.argv.slice(2);
+const quick = args.includes("--quick");
+const outIndex = args.indexOf("--out");
+const outFile = outIndex === -1 ? join(import.meta.dir, "RESULTS.md") : (args[outIndex + 1] as string);
+const N = quick
+  ? { cold: 3, ping: 60, big: 3, concurrent: 1 }
+  : { cold: Number(process.env.BENCH_COLD ?? 40), ping: 5000, big: 30, concurrent: 5 };
+
+const NODE = Bun.which("node") ?? "/usr/bin/node";
+const STAND_IN_DIR = join(root, "test", "fixtures", "bin");
+const EVERYTHING = join(root, "node_modules", "@modelcontextprotocol", "server-everything", "dist", "index.js");
+
+// ---------------------------------------------------------------------------------------------
+// Setup: the binary, the compiled helpers, a vault, env files, the recipe script.
+const work = mkdtempSync(join(tmpdir(), "mcp-op-bench-"));
+const { outfile: mcpOp, version } = await build(join(work, "mcp-op"));
+const execOpDir = join(work, "exec-op-bin");
+mkdirSync(execOpDir);
+cc(join(import.meta.dir, "exec-op.c"), join(execOpDir, "op"));
+const minimal = join(work, "minimal-server");
+cc(join(import.meta.dir, "minimal-server.c"), minimal);
+
+const secret = `ghp_${"b".repeat(36)}`;
+writeFileSync(join(work, "vault.txt"), `op://Private/GitHub/token=${secret}\n`);
+writeFileSync(join(work, "vault.json"), JSON.stringify({ Private: { GitHub: { token: secret } } }));
+const envFile = join(work, "github.env");
+writeFileSync(envFile, "GITHUB_TOKEN=op://Private/GitHub/token\n", { mode: 0o600 });
+chmodSync(envFile, 0o600);
+const recipe = join(work, "start-mcp.sh");
+// `</dev/null` is our one change to the recipe: the literal `eval "$(op signin)"` hands op the
+// client's JSON-RPC pipe, and the stand-in (like op, by the docs' account) reads it: it hangs.
+writeFileSync(
+  recipe,
+  `#!/usr/bin/env bash\nset -euo pipefail\neval "$(op signin </dev/null)"\nexec op run --env-file=${envFile} -- "$@"\n`,
+);
+chmodSync(recipe, 0o755);
+
+function cc(source: string, out: string): void {
+  const r = spawnSync("cc", ["-O2", "-o", out, source], { stdio: "inherit" });
+  if (r.status !== 0) throw new Error(`cc failed for ${source}`);
+}
+
+type OpKind = "exec-only" | "stand-in";
+interface Mode {
+  op: OpKind;
+  env?: Record<string, string>;
+  flags?: string[];
+}
+
+function baseEnv(op: OpKind, extra: Record<string, string> = {}): Record<string, string> {
+  const state = mkdtempSync(join(work, "state-"));
+  return {
+    HOME: work,
+    PATH: `${op === "exec-only" ? execOpDir : STAND_IN_DIR}:/usr/local/bin:/usr/bin:/bin`,
+    MCP_OP_SEARCH_DIRS: "",
+    OP_BENCH_VAULT: join(work, "vault.txt"),
+    OP_STUB_VAULT: join(work, "vault.json"),
+    OP_STUB_STATE: state,
+    OP_STUB_AUTH: "signed-in",
+    XDG_RUNTIME_DIR: state,
+    ...extra,
+  };
+}
+
+function launcher(which: "a" | "b" | "c", server: string[], mode: Mode = { op: "exec-only" }): string[] {
+  if (which === "a") return server;
+  if (which === "b") return [recipe, ...server];
+  return [mcpOp, "run", ...(mode.flags ?? []), "--env-file", envFile, "--", ...server];
+}
+
+// ---------------------------------------------------------------------------------------------
+// A tiny line-oriented JSON-RPC client over a spawned process.
+class Session {
+  readonly proc;
+  private buffer = "";
+  private waiters: Array<(line: string) => void> = [];
+  private decoder = new TextDecoder();
+  readonly started = performance.now();
+  private nextId = 1;
+
+  constructor(argv: string[], env: Record<string, string>) {
+    this.proc = Bun.spawn(argv, { env, stdin: "pipe", stdout: "pipe", stderr: "ignore" });
+    void this.pump();
+  }
+
+  private async pump() {
+    for await (const chunk of this.proc.stdout) {
+      this.buffer += this.decoder.decode(chunk, { stream: true });
+      let nl = this.buffer.indexOf("\n");
+      while (nl !== -1) {
+        const line = this.buffer.slice(0, nl);
+        this.buffer = this.buffer.slice(nl + 1);
+        this.waiters.shift()?.(line);
+        nl = this.buffer.indexOf("\n");
+      }
+    }
+  }
+
+  request(method: string, params: unknown = {}): Promise<string> {
+    const line = new Promise<string>((resolve) => this.waiters.push(resolve));
+    this.proc.stdin.write(`${JSON.stringify({ jsonrpc: "2.0", id: this.nextId++, method, params })}\n`);
+    void this.proc.stdin.flush();
+    return line;
+  }
+
+  initialize(): Promise<string> {
+    return this.request("initialize", {
+      protocolVersion: "2025-06-18",
+      capabilities: {},
+      clientInfo: { name: "bench", version: "0" },
+    });
+  }
+
+  async close(): Promise<void> {
+    this.proc.stdin.end();
+    const exited = this.proc.exited;
+    const timer = setTimeout(() => this.proc.kill("SIGKILL"), 5000);
+    await exited;
+    clearTimeout(timer);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Statistics and table helpers.
+const median = (xs: number[]) => quantile(xs, 0.5);
+function quantile(xs: number[], q: number): number {
+  const s = [...xs].sort((a, b) => a - b);
+  if (s.length === 0) return Number.NaN;
+  const pos = (s.length - 1) * q;
+  const lo = Math.floor(pos);
+  const hi = Math.ceil(pos);
+  return (s[lo] as number) + ((s[hi] as number) - (s[lo] as number)) * (pos - lo);
+}
+const fmt = (x: number, digits = 2) => (Number.isFinite(x) ? x.toFixed(digits) : "n/a");
+const table = (head: string[], rows: string[][]) =>
+  [`| ${head.join(" | ")} |`, `|${head.map(() => "---").join("|")}|`, ...rows.map((r) => `| ${r.join(" | ")} |`)].join(
+    "\n",
+  );
+
+const sections: string[] = [];
+const log = (s: string) => console.error(s);
+
+// ---------------------------------------------------------------------------------------------
+// 1. Cold start to first answer, in alternating order.
+async function coldStart(server: string[], mode: Mode, n: number): Promise<Record<"a" | "b" | "c", number[]>> {
+  const times = { a: [] as number[], b: [] as number[], c: [] as number[] };
+  for (let i = 0; i < n; i++) {
+    for (const which of ["a", "b", "c"] as const) {
+      const s = new Session(launcher(which, server, mode), baseEnv(mode.op, mode.env));
+      await s.initialize();
+      times[which].push(performance.now() - s.started);
+      await s.close();
+    }
+  }
+  return times;
+}
+
+function coldTable(title: string, times: Record<"a" | "b" | "c", number[]>): string {
+  const base = median(times.a);
+  const rows = (["a", "b", "c"] as const).map((w) => [
+    { a: "(a) server directly", b: "(b) recipe script", c: "(c) mcp-op" }[w],
+    fmt(median(times[w])),
+    fmt(Math.min(...times[w])),
+    fmt(Math.max(...times[w])),
+    fmt(median(times[w]) / base),
+  ]);
+  const diff = median(times.c) - median(times.b);
+  const ratio = median(times.c) / median(times.b);
+  return `### ${title}\n\n${table(["launcher", "median ms", "min ms", "max ms", "x (a)"], rows)}\n\n(c)-(b) = **${fmt(diff)} ms** median; (c)/(b) = **${fmt(ratio, 3)}**\n`;
+}
+
+log("1. cold start (minimal server, exec-only op)...");
+const coldMinimal = await coldStart([minimal], { op: "exec-only" }, N.cold);
+log("1. cold start (server-everything, stand-in op)...");
+const coldEverything = await coldStart([NODE, EVERYTHING], { op: "stand-in" }, Math.max(2, Math.round(N.cold / 4)));
+
+// mcp-op's own time from process start to the execve of op: the exec-only op stamps
+// CLOCK_REALTIME on entry; the same op started directly gives the spawn+exec baseline.
+async function ownTime(
+  flags: string[],
+  env: Record<string, string>,
+  n: number,
+): Promise<{ own: number[]; direct: number[] }> {
+  const own: number[] = [];
+  const direct: number[] = [];
+  const stamp = join(work, "stamp");
+  // Wall-clock milliseconds, the clock the C op stamps with (CLOCK_REALTIME).
+  const clock = () => performance.timeOrigin + performance.now();
+  const lastStamp = () => Number(readFileSync(stamp, "utf8").trim().split("\n").at(-1)) / 1e6;
+  for (let i = 0; i < n; i++) {
+    for (const which of ["direct", "own"] as const) {
+      const argv =
+        which === "direct"
+          ? [join(execOpDir, "op"), "run", "--env-file", envFile, "--", "/bin/true"]
+          : [mcpOp, "run", ...flags, "--env-file", envFile, "--", "/bin/true"];
+      const t0 = clock();
+      const p = Bun.spawn(argv, {
+        env: baseEnv("exec-only", { ...env, OP_BENCH_STAMP: stamp }),
+        stdin: "ignore",
+        stdout: "ignore",
+        stderr: "ignore",
+      });
+      await p.exited;
+      (which === "direct" ? direct : own).push(lastStamp() - t0);
+    }
+  }
+  return { own, direct };
+}
+log("   own time to execve...");
+const ownFast = await ownTime([], {}, N.cold);
+const ownNoSignin = await ownTime(["--no-signin"], {}, N.cold);
+const ownStage = await ownTime([], { OP_SERVICE_ACCOUNT_TOKEN: "ops_bench" }, N.cold);
+
+// What the internal stage adds: cold start with a service account (stage) vs --no-signin (none).
+async function stageCost(n: number): Promise<{ plain: number[]; stage: number[] }> {
+  const plain: number[] = [];
+  const stage: number[] = [];
+  for (let i = 0; i < n; i++) {
+    for (const which of ["plain", "stage"] as const) {
+      const mode: Mode =
+        which === "plain"
+          ? { op: "exec-only", flags: ["--no-signin"] }
+          : { op: "exec-only", env: { OP_SERVICE_ACCOUNT_TOKEN: "ops_bench" } };
+      const s = new Session(launcher("c", [minimal], mode), baseEnv("exec-only", mode.env));
+      await s.initialize();
+      (which === "plain" ? plain : stage).push(performance.now() - s.started);
+      await s.close();
+    }
+  }
+  return { plain, stage };
+}
+const stage = await stageCost(N.cold);
+
+const ownRows = [
+  [
+    "app integration (`op whoami`, then exec)",
+    fmt(median(ownFast.own) - median(ownFast.direct)),
+    fmt(median(ownFast.own)),
+  ],
+  [
+    "`--no-signin` (no op call before exec)",
+    fmt(median(ownNoSignin.own) - median(ownNoSignin.direct)),
+    fmt(median(ownNoSignin.own)),
+  ],
+  [
+    "service account (no op call; stage inserted)",
+    fmt(median(ownStage.own) - median(ownStage.direct)),
+    fmt(median(ownStage.own)),
+  ],
+];
+sections.push(`## 1. Cold start to the \`initialize\` answer
+
+${coldTable("Minimal compiled server, exec-only stand-in op (the wrappers' own cost; app integration)", coldMinimal)}
+${coldTable("server-everything, regular stand-in op (what a user sees)", coldEverything)}
+### mcp-op's own time from process start to \`execve\` of op
+
+Timestamps: the exec-only op records CLOCK_REALTIME on entry. "Spawn to op entry" runs from just
+before the spawn to that stamp; the same op started directly takes ${fmt(median(ownFast.direct))} ms
+(median), which is subtracted to give mcp-op's own time.
+
+${table(["path", "own time, median ms", "spawn to op entry, median ms"], ownRows)}
+
+### What the internal stage adds
+
+Cold start through mcp-op, minimal server: \`--no-signin\` (no stage) ${fmt(median(stage.plain))} ms,
+service account (stage scrubs the token, then execs the server) ${fmt(median(stage.stage))} ms:
+the stage adds **${fmt(median(stage.stage) - median(stage.plain))} ms** median.
+`);
+
+// ---------------------------------------------------------------------------------------------
+// 2. Residency: the processes between client and server after initialize.
+function chain(pid: number): Array<{ pid: number; exe: string; args: string; rssKb: number }> {
+  const out: Array<{ pid: number; exe: string; args: string; rssKb: number }> = [];
+  let current: number | undefined = pid;
+  while (current !== undefined) {
+    const p: number = current;
+    const status = readFileSync(`/proc/${p}/status`, "utf8");
+    const rssKb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
+    const cmd = readFileSync(`/proc/${p}/cmdline`, "utf8").split("\0").filter(Boolean);
+    out.push({ pid: p, exe: readlinkExe(p), args: cmd.slice(0, 3).join(" "), rssKb });
+    const children: number[] = readdirSync(`/proc/${p}/task`).flatMap((t) =>
+      readFileSync(`/proc/${p}/task/${t}/children`, "utf8").trim().split(/\s+/).filter(Boolean).map(Number),
+    );
+    current = children[0];
+  }
+  return out;
+}
+function readlinkExe(pid: number): string {
+  try {
+    return require("node:fs").readlinkSync(`/proc/${pid}/exe`);
+  } catch {
+    return "?";
+  }
+}
+
+log("2. residency...");
+const residencyModes: Array<[string, Mode]> = [
+  ["app integration", { op: "stand-in", env: { OP_STUB_AUTH: "app" } }],
+  ["service account", { op: "stand-in", env: { OP_SERVICE_ACCOUNT_TOKEN: "ops_bench" } }],
+  ["Connect", { op: "stand-in", env: { OP_CONNECT_HOST: "http://127.0.0.1:1", OP_CONNECT_TOKEN: "connect" } }],
+];
+const residencyRows: string[][] = [];
+for (const [name, mode] of residencyModes) {
+  const counts: Record<string, number> = {};
+  for (const which of ["b", "c"] as const) {
+    const s = new Session(launcher(which, [minimal], mode), baseEnv(mode.op, mode.env));
+    await s.initialize();
+    const between = chain(s.proc.pid).slice(0, -1);
+    counts[which] = between.length;
+    residencyRows.push([
+      name,
+      which === "b" ? "(b) recipe" : "(c) mcp-op",
+      String(between.length),
+      between
+        .map(
+          (p) =>
+            `${p.exe.split("/").pop()} ${p.args.includes("fixtures/bin/op") ? "(op)" : ""} ${Math.round(p.rssKb / 1024)} MiB`,
+        )
+        .join("; ") || "none",
+    ]);
+    await s.close();
+  }
+  residencyRows.push([name, "**extra (c)-(b)**", `**${(counts.c ?? 0) - (counts.b ?? 0)}**`, ""]);
+}
+sections.push(`## 2. Residency after \`initialize\`
+
+Processes between the client and the server (the regular stand-in op is a node program that stays as
+the server's parent in both launchers, as the real \`op run\` does).
+
+${table(["auth mode", "launcher", "processes between", "which (RSS)"], residencyRows)}
+`);
+
+// ---------------------------------------------------------------------------------------------
+// 3. Per-message cost: pings through (a), (b), (c), interleaved.
+log("3. per-message cost...");
+const pingSessions = {
+  a: new Session(launcher("a", [minimal]), baseEnv("exec-only")),
+  b: new Session(launcher("b", [minimal]), baseEnv("exec-only")),
+  c: new Session(launcher("c", [minimal]), baseEnv("exec-only")),
+};
+for (const s of Object.values(pingSessions)) await s.initialize();
+const pings = { a: [] as number[], b: [] as number[], c: [] as number[] };
+for (let i = 0; i < N.ping; i++) {
+  for (const which of ["a", "b", "c"] as const) {
+    const t0 = performance.now();
+    await pingSessions[which].request("ping");
+    pings[which].push((performance.now() - t0) * 1000);
+  }
+}
+for (const s of Object.values(pingSessions)) await s.close();
+sections.push(`## 3. Per-message cost: ${N.ping} \`ping\` round trips each, interleaved
+
+${table(
+  ["launcher", "median µs", "p99 µs", "x (a) median"],
+  (["a", "b", "c"] as const).map((w) => [
+    { a: "(a) directly", b: "(b) recipe", c: "(c) mcp-op" }[w],
+    fmt(median(pings[w]), 1),
+    fmt(quantile(pings[w], 0.99), 1),
+    fmt(median(pings[w]) / median(pings.a), 3),
+  ]),
+)}
+`);
+
+// ---------------------------------------------------------------------------------------------
+// 4. Throughput: 1 MiB results through (a) and (c).
+log("4. throughput...");
+const throughput = { a: [] as number[], c: [] as number[] };
+const bigSessions = {
+  a: new Session(launcher("a", [minimal]), baseEnv("exec-only")),
+  c: new Session(launcher("c", [minimal]), baseEnv("exec-only")),
+};
+for (const s of Object.values(bigSessions)) await s.initialize();
+for (let i = 0; i < N.big; i++) {
+  for (const which of ["a", "c"] as const) {
+    const t0 = performance.now();
+    const line = await bigSessions[which].request("big");
+    throughput[which].push(line.length / 1e6 / ((performance.now() - t0) / 1000));
+  }
+}
+for (const s of Object.values(bigSessions)) await s.close();
+sections.push(`## 4. Throughput: 1 MiB results, ${N.big} each
+
+${table(
+  ["launcher", "median MB/s", "min MB/s", "max MB/s"],
+  (["a", "c"] as const).map((w) => [
+    w === "a" ? "(a) directly" : "(c) mcp-op",
+    fmt(median(throughput[w]), 0),
+    fmt(Math.min(...throughput[w]), 0),
+    fmt(Math.max(...throughput[w]), 0),
+  ]),
+)}
+`);
+
+// ---------------------------------------------------------------------------------------------
+// 5. Concurrent launch: 8 servers at once, app integration, the regular stand-in op with a
+// simulated human who takes 200 ms to approve the prompt.
+log("5. concurrent launch...");
+async function launchMany(which: "b" | "c", count: number): Promise<{ wall: number; prompts: number; ok: number }> {
+  const env = baseEnv("stand-in", { OP_STUB_AUTH: "app", OP_STUB_PROMPT_MS: "200" });
+  const t0 = performance.now();
+  const sessions = Array.from(
+    { length: count },
+    () => new Session(launcher(which, [minimal], { op: "stand-in" }), env),
+  );
+  const answers = await Promise.all(sessions.map((s) => s.initialize()));
+  const wall = performance.now() - t0;
+  await Promise.all(sessions.map((s) => s.close()));
+  const promptsFile = join(env.OP_STUB_STATE as string, "prompts");
+  const prompts = existsSync(promptsFile) ? readFileSync(promptsFile, "utf8").split("\n").filter(Boolean).length : 0;
+  return { wall, prompts, ok: answers.filter((a) => a.includes('"result"')).length };
+}
+const concurrentRows: string[][] = [];
+for (const which of ["b", "c"] as const) {
+  const single: number[] = [];
+  const eight: number[] = [];
+  let prompts = 0;
+  let ok = 0;
+  for (let i = 0; i < N.concurrent; i++) {
+    single.push((await launchMany(which, 1)).wall);
+    const r = await launchMany(which, 8);
+    eight.push(r.wall);
+    prompts = Math.max(prompts, r.prompts);
+    ok = r.ok;
+  }
+  concurrentRows.push([
+    which === "b" ? "(b) recipe" : "(c) mcp-op",
+    String(prompts),
+    `${ok}/8`,
+    fmt(median(single)),
+    fmt(median(eight)),
+    fmt(median(eight) / median(single)),
+  ]);
+}
+sections.push(`## 5. Concurrent launch: 8 servers at once under app integration
+
+The stand-in's simulated human approves a prompt after 200 ms.
+
+${table(["launcher", "prompts (max)", "answered", "1 launch, median ms", "8 launches, median ms", "ratio"], concurrentRows)}
+`);
+
+// ---------------------------------------------------------------------------------------------
+// 6. Binary sizes: every target under dist/ (see scripts/build.ts) and its gzip archive.
+log("6. binary sizes...");
+const binaries: Array<[string, string]> = [["this machine (bench build)", mcpOp]];
+const distDir = join(root, "dist");
+if (existsSync(distDir)) {
+  for (const f of readdirSync(distDir)) {
+    const p = join(distDir, f);
+    if (statSync(p).isFile() && /^mcp-op(-[a-z0-9-]+)?(\.exe)?$/.test(f)) binaries.push([f, p]);
+  }
+}
+const sizeRows = binaries.map(([name, path]) => {
+  const archive = join(work, `${name.replace(/[^\w.-]/g, "_")}.tar.gz`);
+  spawnSync("tar", ["-czf", archive, "-C", join(path, ".."), path.split("/").pop() as string]);
+  return [name, fmt(statSync(path).size / 2 ** 20, 1), fmt(statSync(archive).size / 2 ** 20, 1)];
+});
+sections.push(`## 6. Binary size
+
+${table(["binary", "MiB", "tar.gz MiB"], sizeRows)}
+`);
+
+// ---------------------------------------------------------------------------------------------
+// Write the results, keeping the hand-written notes at the end of the previous file.
+const cpu = cpus()[0]?.model ?? "unknown CPU";
+const header = `# mcp-op benchmark results
+
+Generated by \`bun run bench${quick ? " --quick" : ""}\` on ${new Date().toISOString().slice(0, 10)}:
+${cpus().length} × ${cpu}, ${fmt(totalmem() / 2 ** 30, 0)} GiB, Linux ${process.arch}, Bun ${Bun.version}, mcp-op ${version}.
+Scenarios run in alternating order (a b c a b c ...); medians are compared within this run only.
+${quick ? "\n**Quick mode: a few iterations only; these numbers are not meaningful.**\n" : ""}`;
+const NOTES = "## What we tried";
+const previous = existsSync(outFile) ? readFileSync(outFile, "utf8") : "";
+const notes = previous.includes(NOTES) ? previous.slice(previous.indexOf(NOTES)) : `${NOTES}\n\n(nothing yet)\n`;
+writeFileSync(outFile, `${header}\n${sections.join("\n")}\n${notes}`);
+console.log(readFileSync(outFile, "utf8"));
+rmSync(work, { recursive: true, force: true });
