@@ -17,9 +17,12 @@ extern char **environ;
 static const char *resolve(const char *value) {
   static char found[4096];
   const char *vault = getenv("OP_BENCH_VAULT");
-  if (strncmp(value, "op://", 5) != 0 || !vault) return value;
-  FILE *f = fopen(vault, "r");
-  if (!f) return value;
+  if (strncmp(value, "op://", 5) != 0) return value;
+  FILE *f = vault ? fopen(vault, "r") : NULL;
+  if (!f) {
+    fprintf(stderr, "[ERROR] could not read secret '%s': no vault (OP_BENCH_VAULT)\n", value);
+    exit(1);
+  }
   char line[4096];
   size_t n = strlen(value);
   while (fgets(line, sizeof line, f)) {
@@ -85,15 +88,14 @@ int main(int argc, char **argv) {
     else if (strncmp(argv[i], "--env-file=", 11) == 0) load(argv[i] + 11);
   }
   if (i >= argc - 1) return fprintf(stderr, "[ERROR] no command\n"), 1;
-  for (char **e = environ; *e; e++) {
+  /* Collect the names first: setenv may move environ while we walk it. */
+  char *names[256];
+  int count = 0;
+  for (char **e = environ; *e && count < 256; e++) {
     char *eq = strchr(*e, '=');
-    if (eq && strncmp(eq + 1, "op://", 5) == 0) {
-      char key[256];
-      snprintf(key, sizeof key, "%.*s", (int)(eq - *e), *e);
-      setenv(key, resolve(eq + 1), 1);
-      e = environ; /* setenv may move environ */
-    }
+    if (eq && strncmp(eq + 1, "op://", 5) == 0) names[count++] = strndup(*e, (size_t)(eq - *e));
   }
+  for (int k = 0; k < count; k++) setenv(names[k], resolve(getenv(names[k])), 1);
   execvp(argv[i + 1], argv + i + 1);
   fprintf(stderr, "[ERROR] exec: \"%s\": executable file not found in $PATH\n", argv[i + 1]);
   return 1;
