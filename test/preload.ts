@@ -2,6 +2,7 @@
  * Runs before any test file: the suite must not see or touch the developer's real 1Password
  * session, client configs or home directory.
  */
+import { setDefaultTimeout } from "bun:test";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -15,3 +16,7 @@ process.env.NO_COLOR = "1";
 for (const key of Object.keys(process.env)) {
   if (key.startsWith("OP_") || key.startsWith("MCP_OP_")) delete process.env[key];
 }
+
+// End-to-end tests start real MCP servers and the real `claude` CLI; 5 s (Bun's default) is too
+// tight on a loaded 2-core CI machine. (bunfig's [test] timeout is not applied by Bun 1.4.4.)
+setDefaultTimeout(60_000);

@@ -466,24 +466,31 @@ ${table(["launcher", "prompts (max)", "answered", "1 launch, median ms", "8 laun
 `);
 
 // ---------------------------------------------------------------------------------------------
-// 6. Binary sizes: every target under dist/ (see scripts/build.ts) and its gzip archive.
+// 6. Binary sizes: this build, and every release target under dist/ if `build.ts --all` ran.
 log("6. binary sizes...");
-const binaries: Array<[string, string]> = [["this machine (bench build)", mcpOp]];
-const distDir = join(root, "dist");
-if (existsSync(distDir)) {
-  for (const f of readdirSync(distDir)) {
-    const p = join(distDir, f);
-    if (statSync(p).isFile() && /^mcp-op(-[a-z0-9-]+)?(\.exe)?$/.test(f)) binaries.push([f, p]);
+const sizeRows: string[][] = [];
+const gz = (path: string) => {
+  const archive = join(work, "size.tar.gz");
+  spawnSync("tar", ["-czf", archive, "-C", join(path, ".."), path.split("/").pop() as string]);
+  return statSync(archive).size;
+};
+sizeRows.push(["this machine (bench build)", fmt(statSync(mcpOp).size / 2 ** 20, 1), fmt(gz(mcpOp) / 2 ** 20, 1)]);
+const binDir = join(root, "dist", "bin");
+if (existsSync(binDir)) {
+  for (const name of readdirSync(binDir).sort()) {
+    const exe = readdirSync(join(binDir, name)).find((f) => f.startsWith("mcp-op"));
+    if (!exe) continue;
+    const archive = ["tar.gz", "zip"].map((e) => join(root, "dist", "release", `${name}.${e}`)).find(existsSync);
+    sizeRows.push([
+      name,
+      fmt(statSync(join(binDir, name, exe)).size / 2 ** 20, 1),
+      archive ? `${fmt(statSync(archive).size / 2 ** 20, 1)} (${archive.endsWith("zip") ? "zip" : "tar.gz"})` : "n/a",
+    ]);
   }
 }
-const sizeRows = binaries.map(([name, path]) => {
-  const archive = join(work, `${name.replace(/[^\w.-]/g, "_")}.tar.gz`);
-  spawnSync("tar", ["-czf", archive, "-C", join(path, ".."), path.split("/").pop() as string]);
-  return [name, fmt(statSync(path).size / 2 ** 20, 1), fmt(statSync(archive).size / 2 ** 20, 1)];
-});
 sections.push(`## 6. Binary size
 
-${table(["binary", "MiB", "tar.gz MiB"], sizeRows)}
+${table(["binary", "MiB", "archive MiB"], sizeRows)}
 `);
 
 // ---------------------------------------------------------------------------------------------
