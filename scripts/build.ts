@@ -37,8 +37,10 @@ export interface Target {
 export const TARGETS: readonly Target[] = [
   { name: "mcp-op-darwin-arm64", bun: "bun-darwin-arm64", os: "darwin", arch: "arm64", musl: false },
   { name: "mcp-op-darwin-x64", bun: "bun-darwin-x64", os: "darwin", arch: "x64", musl: false },
-  { name: "mcp-op-linux-x64", bun: "bun-linux-x64", os: "linux", arch: "x64", musl: false },
-  { name: "mcp-op-linux-arm64", bun: "bun-linux-arm64", os: "linux", arch: "arm64", musl: false },
+  // `-gnu` on the glibc builds: with a bare name, ubi (which sorts candidates by name) would pick
+  // `-musl` on glibc hosts, where Bun's musl builds cannot start (scripts/asset-matching.md).
+  { name: "mcp-op-linux-x64-gnu", bun: "bun-linux-x64", os: "linux", arch: "x64", musl: false },
+  { name: "mcp-op-linux-arm64-gnu", bun: "bun-linux-arm64", os: "linux", arch: "arm64", musl: false },
   { name: "mcp-op-linux-x64-musl", bun: "bun-linux-x64-musl", os: "linux", arch: "x64", musl: true },
   { name: "mcp-op-linux-arm64-musl", bun: "bun-linux-arm64-musl", os: "linux", arch: "arm64", musl: true },
   { name: "mcp-op-windows-x64", bun: "bun-windows-x64", os: "windows", arch: "x64", musl: false },

@@ -14,8 +14,8 @@ export const DEFAULT_REPO = "mcp-op/mcp-op";
 export const FORMULA_PLATFORMS = [
   { os: "macos", cpu: "arm", asset: "mcp-op-darwin-arm64.tar.gz" },
   { os: "macos", cpu: "intel", asset: "mcp-op-darwin-x64.tar.gz" },
-  { os: "linux", cpu: "arm", asset: "mcp-op-linux-arm64.tar.gz" },
-  { os: "linux", cpu: "intel", asset: "mcp-op-linux-x64.tar.gz" },
+  { os: "linux", cpu: "arm", asset: "mcp-op-linux-arm64-gnu.tar.gz" },
+  { os: "linux", cpu: "intel", asset: "mcp-op-linux-x64-gnu.tar.gz" },
 ] as const;
 
 /** `sha256sum` output: `<64 hex>  <file>` per line. */

@@ -21,8 +21,9 @@
 #   MCP_OP_LIBC          overrides musl detection on Linux: musl or gnu (alias: glibc)
 #   TMPDIR               where the private working directory is created (default: /tmp)
 #
-# What it does: picks mcp-op-<os>-<arch>[-musl].tar.gz, downloads it and checksums.txt (curl,
-# else wget) into a private temp dir, requires the archive to be listed in checksums.txt exactly
+# What it does: picks mcp-op-darwin-<arch>.tar.gz, or on Linux mcp-op-linux-<arch>-gnu.tar.gz
+# (glibc) or mcp-op-linux-<arch>-musl.tar.gz (musl), downloads it and checksums.txt (curl, else
+# wget) into a private temp dir, requires the archive to be listed in checksums.txt exactly
 # once with a matching SHA-256 (sha256sum, else shasum -a 256), then installs the `mcp-op` it
 # contains as <dir>/mcp-op, mode 0755, via a temp name in <dir> and a rename (an existing binary
 # is replaced atomically). Nothing is written to <dir> before verification succeeds; the temp
@@ -255,8 +256,11 @@ main() {
 
   os=$(detect_os)
   arch=$(detect_arch "$os")
+  # Linux assets name their libc: -gnu (glibc) or -musl. macOS assets have no suffix.
   asset="mcp-op-$os-$arch"
-  if [ "$os" = linux ] && is_musl; then asset="$asset-musl"; fi
+  if [ "$os" = linux ]; then
+    if is_musl; then asset="$asset-musl"; else asset="$asset-gnu"; fi
+  fi
   asset="$asset.tar.gz"
 
   if have curl; then

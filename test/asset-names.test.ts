@@ -7,6 +7,9 @@
  * "Exactly one match" means: the tool's own rules single out one asset (mise: one asset with the
  * top score; ubi: decided before its "sort by name, take the first" fallback; eget: a direct match,
  * no "please select manually" prompt; aqua: the rendered template names an asset that exists).
+ * One documented exception: ubi on a glibc host has no glibc rule, so its name sort decides between
+ * `-gnu` and `-musl`; `-gnu` sorts first ('g' < 'm'), which is why the glibc assets carry `-gnu`.
+ * The chezmoi external in the doc is checked too: its template must render our exact names.
  */
 import { describe, expect, test } from "bun:test";
 import { readFileSync } from "node:fs";
@@ -14,18 +17,21 @@ import { join } from "node:path";
 
 const ROOT = join(import.meta.dir, "..");
 
-/** What a release publishes, exactly. */
+/** What a release publishes, exactly. Every Linux asset names its libc. */
 const ASSETS: readonly string[] = [
   "mcp-op-darwin-arm64.tar.gz",
   "mcp-op-darwin-x64.tar.gz",
-  "mcp-op-linux-x64.tar.gz",
-  "mcp-op-linux-arm64.tar.gz",
+  "mcp-op-linux-x64-gnu.tar.gz",
+  "mcp-op-linux-arm64-gnu.tar.gz",
   "mcp-op-linux-x64-musl.tar.gz",
   "mcp-op-linux-arm64-musl.tar.gz",
   "mcp-op-windows-x64.zip",
   "mcp-op-windows-arm64.zip",
   "checksums.txt",
 ];
+
+/** The names before the rename: bare glibc Linux names (kept to pin why they changed). */
+const LEGACY_ASSETS: readonly string[] = ASSETS.map((a) => a.replace(/-gnu\.tar\.gz$/, ".tar.gz"));
 
 type Os = "darwin" | "linux" | "windows";
 type Arch = "x64" | "arm64";
@@ -43,8 +49,8 @@ interface Platform {
 const PLATFORMS: readonly Platform[] = [
   { id: "darwin-arm64", os: "darwin", arch: "arm64", libc: null },
   { id: "darwin-x64", os: "darwin", arch: "x64", libc: null },
-  { id: "linux-x64", os: "linux", arch: "x64", libc: "gnu" },
-  { id: "linux-arm64", os: "linux", arch: "arm64", libc: "gnu" },
+  { id: "linux-x64-gnu", os: "linux", arch: "x64", libc: "gnu" },
+  { id: "linux-arm64-gnu", os: "linux", arch: "arm64", libc: "gnu" },
   { id: "linux-x64-musl", os: "linux", arch: "x64", libc: "musl" },
   { id: "linux-arm64-musl", os: "linux", arch: "arm64", libc: "musl" },
   { id: "windows-x64", os: "windows", arch: "x64", libc: null },
@@ -297,9 +303,11 @@ const UBI_ALL_ARCHES = [
   /(?:\b|_)(?:386|i586|i686|x86[_-]32|win32)(?:\b|_)/i, // x86_32_re
   UBI_X86_64,
 ];
-// extension.rs Extension::extension(), longest first.
+// extension.rs Extension::extension(), longest first; plus .7z/.py/.sh/.zst/.tar.zst, which Changes.md
+// 0.7.3/0.7.4 add (not yet in the stored extension.rs). That lets install.sh through to the OS filter.
 const UBI_EXTENSIONS = [".tar.bz2", ".AppImage", ".tar.gz", ".tar.xz", ".tar.bz", ".phar", ".tar", ".tbz", ".tgz"]
   .concat([".txz", ".bat", ".bz2", ".exe", ".jar", ".pyz", ".zip", ".bz", ".gz", ".xz"])
+  .concat([".7z", ".py", ".sh", ".zst", ".tar.zst"])
   .sort((a, b) => b.length - a.length);
 
 // picker.rs filter_by_extension + extension.rs Extension::from_path / matches_platform.
@@ -327,6 +335,9 @@ interface UbiOptions {
   /** Model ubi 0.8.3's "prefer an explicit musl asset on a musl host" (Changes.md; the same filter as
    * maybe_filter_for_musl_platform in the older picker.rs). Not in the newest stored picker.rs. */
   preferMusl?: boolean;
+  /** What builder.rs platform_is_musl() concluded; default: the host's real libc. `false` on a musl
+   * host models one where `ldd $(which ls)` cannot run (no ldd or ls on PATH). */
+  isMusl?: boolean;
 }
 
 interface UbiPick extends Pick {
@@ -363,7 +374,8 @@ function ubiPick(assets: readonly string[], p: Platform, opts: UbiOptions = {}):
   if (matches.length === 0) throw new Error(`ubi: no asset for ${p.os}/${p.arch}`);
 
   // libc_matches: on a musl host, drop names saying -gnu/-glibc; on glibc nothing is filtered.
-  if (isMuslLinux(p)) matches = matches.filter((a) => !(a.includes("-gnu") || a.includes("-glibc")));
+  const isMusl = opts.isMusl ?? isMuslLinux(p);
+  if (isMusl) matches = matches.filter((a) => !(a.includes("-gnu") || a.includes("-glibc")));
   if (matches.length === 0) throw new Error("ubi: no asset for this libc (musl)");
 
   // pick_asset_from_matches
@@ -377,7 +389,7 @@ function ubiPick(assets: readonly string[], p: Platform, opts: UbiOptions = {}):
     const arm = matches.find((a) => UBI_MACOS_ARM_ONLY.test(a));
     if (arm) return one(arm);
   }
-  if (opts.preferMusl && isMuslLinux(p) && matches.some((a) => a.includes("musl"))) {
+  if (opts.preferMusl && isMusl && matches.some((a) => a.includes("musl"))) {
     matches = matches.filter((a) => a.includes("musl"));
   }
   // maybe_filter_for_64_bit_arch (our targets are all 64-bit)
@@ -569,6 +581,65 @@ const aquaPick = (assets: readonly string[], rendered: string): Pick => {
 };
 
 // ─────────────────────────────────────────────────────────────────────────────────────────────
+// chezmoi: no picking; the .chezmoiexternal.toml template in the doc must spell our names. chezmoi
+// renders it with Go's text/template (missingkey=error); .chezmoi.os/.chezmoi.arch are GOOS/GOARCH
+// (twpayne/chezmoi assets/chezmoi.io/docs/reference/templates/variables.md). goTemplateRender covers
+// only what the snippet uses: {{ .a.b }}, {{ if eq|ne .a.b "lit" }}…{{ else }}…{{ end }}, {{- -}}.
+// ─────────────────────────────────────────────────────────────────────────────────────────────
+
+/** The ```toml block of scripts/asset-matching.md that starts with the .chezmoiexternal.toml comment. */
+function chezmoiSnippetFromDoc(): string {
+  const doc = readFileSync(join(ROOT, "scripts", "asset-matching.md"), "utf8");
+  const block = /```toml\n(# ~\/\.local\/share\/chezmoi\/\.chezmoiexternal\.toml: mcp-op\n[\s\S]*?)```/.exec(doc)?.[1];
+  if (!block) throw new Error("scripts/asset-matching.md: chezmoi external snippet not found");
+  return block;
+}
+
+function goTemplateRender(src: string, data: Record<string, unknown>): string {
+  const lookup = (path: string): string => {
+    let v: unknown = data;
+    for (const key of path.slice(1).split(".")) {
+      if (typeof v !== "object" || v === null || !(key in v)) throw new Error(`map has no entry for key "${key}"`);
+      v = (v as Record<string, unknown>)[key];
+    }
+    return String(v);
+  };
+  // Split into text and actions; "{{- " trims the whitespace before, " -}}" the whitespace after.
+  const parts: { text?: string; action?: string }[] = [];
+  let last = 0;
+  let trimNext = false;
+  for (const m of src.matchAll(/\{\{(- )?\s*([\s\S]*?)\s*( -)?\}\}/g)) {
+    let text = src.slice(last, m.index);
+    if (trimNext) text = text.trimStart();
+    if (m[1]) text = text.trimEnd();
+    parts.push({ text }, { action: m[2] ?? "" });
+    trimNext = Boolean(m[3]);
+    last = m.index + m[0].length;
+  }
+  parts.push({ text: trimNext ? src.slice(last).trimStart() : src.slice(last) });
+
+  const stack: { cond: boolean; inElse: boolean }[] = [];
+  const active = () => stack.every((f) => f.cond !== f.inElse);
+  let out = "";
+  for (const { text, action } of parts) {
+    if (text !== undefined) {
+      if (active()) out += text;
+      continue;
+    }
+    const a = action ?? "";
+    const cond = /^if (eq|ne) (\.[\w.]+) "([^"]*)"$/.exec(a);
+    const top = stack.at(-1);
+    if (cond) stack.push({ cond: (lookup(cond[2] ?? "") === cond[3]) === (cond[1] === "eq"), inElse: false });
+    else if (a === "else" && top) top.inElse = true;
+    else if (a === "end" && top) stack.pop();
+    else if (/^\.[\w.]+$/.test(a)) out += active() ? lookup(a) : "";
+    else throw new Error(`template action not modelled: {{ ${a} }}`);
+  }
+  if (stack.length > 0) throw new Error("template: unclosed if");
+  return out;
+}
+
+// ─────────────────────────────────────────────────────────────────────────────────────────────
 // Tests
 // ─────────────────────────────────────────────────────────────────────────────────────────────
 
@@ -576,6 +647,12 @@ describe("the asset list", () => {
   test("nine distinct names; every platform's expected asset is published", () => {
     expect(new Set(ASSETS).size).toBe(9);
     for (const p of PLATFORMS) expect(ASSETS).toContain(expectedAsset(p));
+  });
+
+  test("every Linux asset names its libc (-gnu or -musl); macOS and Windows names have none", () => {
+    const linux = ASSETS.filter((a) => a.includes("-linux-"));
+    expect(linux).toEqual(linux.filter((a) => /-(gnu|musl)\.tar\.gz$/.test(a)));
+    expect(ASSETS.filter((a) => /gnu|musl/.test(a) && !a.includes("-linux-"))).toEqual([]);
   });
 });
 
@@ -607,136 +684,183 @@ interface Row {
   pick: () => Pick;
 }
 
-/** Every supported (tool, platform) with the configuration that makes it unambiguous. */
-function rows(): Row[] {
+/** Every (tool, platform) with the least configuration that picks the right asset. */
+function rows(assets: readonly string[] = ASSETS): Row[] {
   const out: Row[] = [];
   const aqua = aquaPackageFromDoc();
   for (const p of PLATFORMS) {
-    out.push({ tool: "mise github:", platform: p.id, config: "", pick: () => misePick(ASSETS, miseTarget(p)) });
+    out.push({ tool: "mise github:", platform: p.id, config: "", pick: () => misePick(assets, miseTarget(p)) });
+    out.push({ tool: "ubi", platform: p.id, config: "", pick: () => ubiPick(assets, p) });
 
-    // ubi: glibc hosts need a regex that drops the -musl names (ubi has no glibc preference); musl
-    // hosts use --matching musl so the pick does not depend on the name sort (or on ubi >= 0.8.3).
-    const ubiOpts: UbiOptions = isGlibcLinux(p)
-      ? { matchingRegex: /(x64|arm64)\.(tar\.gz|zip)$/ }
-      : isMuslLinux(p)
-        ? { matching: "musl" }
-        : {};
-    const ubiConfig = isGlibcLinux(p)
-      ? "--matching-regex '(x64|arm64)\\.(tar\\.gz|zip)$'"
-      : isMuslLinux(p)
-        ? "--matching musl"
-        : "";
-    out.push({ tool: "ubi", platform: p.id, config: ubiConfig, pick: () => ubiPick(ASSETS, p, ubiOpts) });
-
-    // eget: Linux always needs a filter (both libc builds match linux + arch).
-    const egetFilters = isGlibcLinux(p) ? ["^musl"] : isMuslLinux(p) ? ["musl"] : [];
+    // eget: Linux always needs a filter (both libc builds match linux + arch); now symmetric.
+    const egetFilters = p.libc ? [p.libc] : [];
     out.push({
       tool: "eget",
       platform: p.id,
       config: egetFilters.map((f) => `--asset ${f}`).join(" "),
-      pick: () => egetPick(egetDetect(ASSETS, p, egetFilters)),
+      pick: () => egetPick(egetDetect(assets, p, egetFilters)),
     });
 
     out.push({
       tool: "aqua",
       platform: p.id,
       config: "registry snippet",
-      pick: () => aquaPick(ASSETS, aquaRenderAsset(aqua, aquaRuntime(p))),
+      pick: () => aquaPick(assets, aquaRenderAsset(aqua, aquaRuntime(p))),
     });
   }
   return out;
 }
 
+/** ubi on a glibc host: the only pick decided by ubi's name sort, not by a rule (see the header). */
+const decidedBySort = (tool: string, p: Platform) => tool === "ubi" && isGlibcLinux(p);
+
+function expectRightPick(tool: string, p: Platform, pick: Pick): void {
+  const expected = expectedAsset(p);
+  expect(pick.picked).toBe(expected);
+  if (decidedBySort(tool, p)) {
+    expect(pick).toMatchObject({ decidedBy: "name-sort" });
+    expect([...pick.tied].sort(byteCompare)).toEqual([expected, expected.replace("-gnu.", "-musl.")]);
+  } else {
+    expect(pick.tied).toEqual([expected]);
+  }
+}
+
 describe("each tool selects exactly one asset, the right one, on every platform", () => {
   test.each(rows().map((r) => [r.tool, r.platform, r.config || "(defaults)", r] as const))(
     "%s on %s with %s",
-    (_tool, id, _config, row) => {
-      const expected = expectedAsset(platform(id));
-      const { picked, tied } = row.pick();
-      expect(tied).toEqual([expected]);
-      expect(picked).toBe(expected);
-    },
+    (tool, id, _config, row) => expectRightPick(tool, platform(id), row.pick()),
   );
 });
 
-describe("defaults only, no user configuration", () => {
+test("install.sh, also published with each release (README), changes no row's pick", () => {
+  const before = rows().map((r) => r.pick());
+  const after = rows([...ASSETS, "install.sh"]).map((r) => r.pick());
+  expect(after).toEqual(before);
+});
+
+describe("defaults only, no flags: mise, ubi and aqua everywhere; eget on macOS and Windows", () => {
+  const everywhere = PLATFORMS.map((p) => p.id);
+  const noLibc = PLATFORMS.filter((p) => !p.libc).map((p) => p.id);
   const defaultOk: [string, string[]][] = [
-    ["mise github:", PLATFORMS.map((p) => p.id)],
-    ["ubi", ["darwin-arm64", "darwin-x64", "windows-x64", "windows-arm64"]],
-    ["eget", ["darwin-arm64", "darwin-x64", "windows-x64", "windows-arm64"]],
+    ["mise github:", everywhere],
+    ["ubi", everywhere],
+    ["aqua", everywhere],
+    ["eget", noLibc],
   ];
+  const aqua = aquaPackageFromDoc();
   const defaultPick = (tool: string, p: Platform): Pick =>
     tool === "mise github:"
       ? misePick(ASSETS, miseTarget(p))
       : tool === "ubi"
         ? ubiPick(ASSETS, p)
-        : egetPick(egetDetect(ASSETS, p));
+        : tool === "aqua"
+          ? aquaPick(ASSETS, aquaRenderAsset(aqua, aquaRuntime(p)))
+          : egetPick(egetDetect(ASSETS, p));
   test.each(defaultOk.flatMap(([tool, ids]) => ids.map((id) => [tool, id] as const)))("%s on %s", (tool, id) => {
     const p = platform(id);
-    const { picked, tied } = defaultPick(tool, p);
-    expect({ picked, tied }).toEqual({ picked: expectedAsset(p), tied: [expectedAsset(p)] });
+    expectRightPick(tool, p, defaultPick(tool, p));
   });
 
   test("mise: checksums.txt and the other OSes' assets never score above zero", () => {
-    const t = miseTarget(platform("linux-x64"));
+    const t = miseTarget(platform("linux-x64-gnu"));
     expect(miseScore("checksums.txt", t, "mcp-op")).toBeLessThanOrEqual(0);
     expect(miseScore("mcp-op-darwin-x64.tar.gz", t, "mcp-op")).toBeLessThanOrEqual(0);
     expect(miseScore("mcp-op-windows-x64.zip", t, "mcp-op")).toBeLessThanOrEqual(0);
   });
 
-  test("mise: glibc beats musl by the libc score alone (0 vs -10 on glibc, 25 vs 0 on musl)", () => {
-    const gnu = miseTarget(platform("linux-x64"));
+  test("mise: the libc score separates the two Linux builds by 35 in both directions", () => {
+    const gnu = miseTarget(platform("linux-x64-gnu"));
     const musl = miseTarget(platform("linux-x64-musl"));
-    const plain = "mcp-op-linux-x64.tar.gz";
+    const gnuAsset = "mcp-op-linux-x64-gnu.tar.gz";
     const muslAsset = "mcp-op-linux-x64-musl.tar.gz";
-    expect([miseScore(plain, gnu, "mcp-op"), miseScore(muslAsset, gnu, "mcp-op")]).toEqual([180, 170]);
-    expect([miseScore(plain, musl, "mcp-op"), miseScore(muslAsset, musl, "mcp-op")]).toEqual([180, 205]);
+    expect([miseScore(gnuAsset, gnu, "mcp-op"), miseScore(muslAsset, gnu, "mcp-op")]).toEqual([205, 170]);
+    expect([miseScore(gnuAsset, musl, "mcp-op"), miseScore(muslAsset, musl, "mcp-op")]).toEqual([170, 205]);
   });
-});
-
-describe("risks pinned (see scripts/asset-matching.md)", () => {
-  test.each(["linux-x64", "linux-arm64"])(
-    "RISK ubi on glibc %s: no glibc preference, name sort puts -musl first ('-' < '.')",
-    (id) => {
-      const p = platform(id);
-      const r = ubiPick(ASSETS, p);
-      expect(r.decidedBy).toBe("name-sort");
-      expect(r.tied).toEqual([expectedAsset(p), `mcp-op-${id}-musl.tar.gz`]);
-      expect(r.picked).toBe(`mcp-op-${id}-musl.tar.gz`); // the wrong build for a glibc host
-    },
-  );
 
   test.each(["linux-x64-musl", "linux-arm64-musl"])(
-    "ubi on musl %s: right asset, but only by the name sort in the newest stored picker.rs",
+    "ubi on %s: decided by rule (the libc filter drops -gnu), also with 0.8.3's musl preference",
     (id) => {
       const p = platform(id);
-      const stored = ubiPick(ASSETS, p);
-      expect(stored).toMatchObject({ picked: expectedAsset(p), decidedBy: "name-sort" });
+      expect(ubiPick(ASSETS, p)).toMatchObject({ picked: expectedAsset(p), decidedBy: "rules" });
       expect(ubiPick(ASSETS, p, { preferMusl: true })).toMatchObject({ picked: expectedAsset(p), decidedBy: "rules" });
     },
   );
+});
 
-  test.each(["linux-x64", "linux-arm64", "linux-x64-musl", "linux-arm64-musl"])(
-    "RISK eget on %s without --asset: two matches, interactive prompt",
+describe("flags that remain necessary, or help (see scripts/asset-matching.md)", () => {
+  test.each(["linux-x64-gnu", "linux-arm64-gnu", "linux-x64-musl", "linux-arm64-musl"])(
+    "LIMITATION eget on %s without --asset: two matches, interactive prompt",
     (id) => {
       const p = platform(id);
       const r = egetDetect(ASSETS, p);
       expect(r.choice).toBeUndefined();
       expect(r.error).toBe("2 matches found");
-      const glibc = `mcp-op-${p.os}-${p.arch}.tar.gz`;
-      expect(r.candidates).toEqual([glibc, `mcp-op-${p.os}-${p.arch}-musl.tar.gz`]);
+      expect(r.candidates).toEqual([`mcp-op-${p.os}-${p.arch}-gnu.tar.gz`, `mcp-op-${p.os}-${p.arch}-musl.tar.gz`]);
     },
   );
 
-  test('eget: one config filter (`asset_filters = ["^musl"]`) is safe on macOS and Windows too', () => {
+  test("eget: --asset gnu/musl is for Linux only; on macOS and Windows it leaves only Linux assets", () => {
+    for (const p of PLATFORMS.filter((x) => !x.libc)) {
+      for (const f of ["gnu", "musl"]) {
+        // The filter keeps the two Linux archives of that libc; neither matches the OS, so eget
+        // prompts with them ("no candidates found: please select manually"), or fails without a tty.
+        const r = egetDetect(ASSETS, p, [f]);
+        expect({ id: p.id, choice: r.choice, error: r.error, candidates: r.candidates }).toEqual({
+          id: p.id,
+          choice: undefined,
+          error: "no candidates found",
+          candidates: [`mcp-op-linux-x64-${f}.tar.gz`, `mcp-op-linux-arm64-${f}.tar.gz`],
+        });
+      }
+    }
+  });
+
+  test('eget: one shared config filter (`asset_filters = ["^musl"]`) is right on glibc, macOS and Windows', () => {
     for (const p of PLATFORMS.filter((x) => !isMuslLinux(x))) {
       expect(egetDetect(ASSETS, p, ["^musl"]).choice).toBe(expectedAsset(p));
     }
   });
 
-  test("mise: a musl host is recognised only via the qualifier (auto-detected, or MISE_LIBC=musl)", () => {
+  test.each(["linux-x64-gnu", "linux-arm64-gnu"])("ubi --matching gnu on %s: a rule instead of the sort", (id) => {
+    const p = platform(id);
+    expect(ubiPick(ASSETS, p, { matching: "gnu" })).toMatchObject({ picked: expectedAsset(p), decidedBy: "rules" });
+  });
+
+  test("ubi --matching gnu is for Linux only: on macOS arm64 it fails", () => {
+    expect(() => ubiPick(ASSETS, platform("darwin-arm64"), { matching: "gnu" })).toThrow(/--matching/);
+  });
+
+  test.each(["linux-x64-musl", "linux-arm64-musl"])(
+    "RISK a musl host that ubi cannot detect (%s): the sort gives -gnu; --matching musl fixes it",
+    (id) => {
+      const p = platform(id);
+      const gnu = expectedAsset(p).replace("-musl.", "-gnu.");
+      expect(ubiPick(ASSETS, p, { isMusl: false })).toMatchObject({ picked: gnu, decidedBy: "name-sort" });
+      const fixed = ubiPick(ASSETS, p, { isMusl: false, matching: "musl" });
+      expect(fixed).toMatchObject({ picked: expectedAsset(p), decidedBy: "rules" });
+    },
+  );
+
+  test("RISK mise: a musl host is recognised only via the qualifier (auto-detected, or MISE_LIBC=musl)", () => {
     const p = platform("linux-x64-musl");
-    expect(misePick(ASSETS, { ...miseTarget(p), qualifier: null }).picked).toBe("mcp-op-linux-x64.tar.gz");
+    expect(misePick(ASSETS, { ...miseTarget(p), qualifier: null }).picked).toBe("mcp-op-linux-x64-gnu.tar.gz");
+  });
+});
+
+describe("before the rename (bare glibc names): why the glibc assets carry -gnu", () => {
+  test.each(["linux-x64", "linux-arm64"])("ubi on glibc %s picked -musl: '-' sorts before '.'", (id) => {
+    const p = platform(`${id}-gnu`);
+    const r = ubiPick(LEGACY_ASSETS, p);
+    expect(r.decidedBy).toBe("name-sort");
+    expect(r.picked).toBe(`mcp-op-${id}-musl.tar.gz`); // the wrong build for a glibc host
+  });
+
+  test("mise and eget (--asset ^musl) were right with the old names too", () => {
+    for (const p of PLATFORMS.filter(isGlibcLinux)) {
+      const old = `mcp-op-${p.os}-${p.arch}.tar.gz`;
+      expect(misePick(LEGACY_ASSETS, miseTarget(p)).tied).toEqual([old]);
+      expect(egetDetect(LEGACY_ASSETS, p, ["^musl"]).choice).toBe(old);
+    }
   });
 });
 
@@ -758,36 +882,48 @@ describe("aqua registry snippet in scripts/asset-matching.md", () => {
     expect(aquaSupported(pkg, { goos: "freebsd", goarch: "amd64", libc: "" })).toBe(false);
   });
 
-  test("Linux with an undetected libc falls back to the glibc asset (top-level template)", () => {
-    expect(aquaRenderAsset(pkg, { goos: "linux", goarch: "amd64", libc: "" })).toBe("mcp-op-linux-x64.tar.gz");
+  test("Linux with an undetected libc gets the glibc asset (the last, unconditional linux override)", () => {
+    expect(aquaRenderAsset(pkg, { goos: "linux", goarch: "amd64", libc: "" })).toBe("mcp-op-linux-x64-gnu.tar.gz");
+    expect(aquaRenderAsset(pkg, { goos: "linux", goarch: "arm64", libc: "" })).toBe("mcp-op-linux-arm64-gnu.tar.gz");
+  });
+
+  test("no Linux host falls through to the top-level template (it has no libc suffix)", () => {
+    for (const libc of ["gnu", "musl", "", "uclibc"]) {
+      for (const variantsSupported of [true, false]) {
+        const rt = { goos: "linux", goarch: "amd64", libc };
+        expect(aquaRenderAsset(pkg, rt, variantsSupported)).toMatch(/^mcp-op-linux-x64-(gnu|musl)\.tar\.gz$/);
+      }
+    }
   });
 
   test("aqua < v2.58.0 ignores `variants`: the gnu override comes first, so every Linux host gets glibc", () => {
     for (const p of PLATFORMS) {
-      const expected = isMuslLinux(p) ? `mcp-op-${p.os}-${p.arch}.tar.gz` : expectedAsset(p);
+      const expected = isMuslLinux(p) ? `mcp-op-${p.os}-${p.arch}-gnu.tar.gz` : expectedAsset(p);
       expect(aquaRenderAsset(pkg, aquaRuntime(p), false)).toBe(expected);
     }
   });
 });
 
-describe("recommended rename: glibc Linux assets get an explicit -gnu suffix", () => {
-  const renamed = ASSETS.map((a) => a.replace(/^mcp-op-linux-(x64|arm64)\.tar\.gz$/, "mcp-op-linux-$1-gnu.tar.gz"));
-  const renamedExpected = (p: Platform) => expectedAsset(p).replace(/linux-(x64|arm64)\.tar/, "linux-$1-gnu.tar");
+describe("chezmoi external (archive-file) in scripts/asset-matching.md", () => {
+  const snippet = chezmoiSnippetFromDoc();
+  const goarch = (a: Arch) => (a === "x64" ? "amd64" : "arm64");
 
-  test.each(PLATFORMS.map((p) => [p.id, p] as const))("%s: mise and ubi defaults pick the right asset", (_id, p) => {
-    const mise = misePick(renamed, miseTarget(p));
-    expect(mise).toEqual({ picked: renamedExpected(p), tied: [renamedExpected(p)] });
-    const ubi = ubiPick(renamed, p);
-    expect(ubi.picked).toBe(renamedExpected(p));
-    // glibc is still decided by ubi's name sort ("-gnu" < "-musl"); musl hosts drop "-gnu" by rule.
-    expect(ubi.decidedBy).toBe(isGlibcLinux(p) ? "name-sort" : "rules");
-  });
-
-  test.each(PLATFORMS.filter((p) => p.libc).map((p) => [p.id, p] as const))(
-    "%s: eget still needs --asset, now symmetric (gnu / musl)",
+  test.each(PLATFORMS.filter((p) => !isMuslLinux(p)).map((p) => [p.id, p] as const))(
+    "renders to our exact asset on %s",
     (_id, p) => {
-      expect(egetDetect(renamed, p).choice).toBeUndefined();
-      expect(egetDetect(renamed, p, [p.libc ?? ""]).choice).toBe(renamedExpected(p));
+      const toml = goTemplateRender(snippet, { version: "1.2.3", chezmoi: { os: p.os, arch: goarch(p.arch) } });
+      const exe = p.os === "windows" ? "mcp-op.exe" : "mcp-op";
+      const entries = Bun.TOML.parse(toml) as Record<string, Record<string, unknown>>;
+      expect(Object.keys(entries)).toEqual([`.local/bin/${exe}`]);
+      const entry = entries[`.local/bin/${exe}`];
+      expect(entry).toMatchObject({ type: "archive-file", path: exe });
+      expect(entry?.url).toBe(`https://github.com/mcp-op/mcp-op/releases/download/v1.2.3/${expectedAsset(p)}`);
+      expect(ASSETS).toContain(expectedAsset(p));
+      if (p.os !== "windows") expect(entry?.executable).toBe(true);
     },
   );
+
+  test("a missing .version stops the render (chezmoi runs templates with missingkey=error)", () => {
+    expect(() => goTemplateRender(snippet, { chezmoi: { os: "linux", arch: "amd64" } })).toThrow(/version/);
+  });
 });

@@ -26,13 +26,14 @@ const SH = Bun.which("sh") ?? "/bin/sh";
 const UNIX_ASSETS = [
   "mcp-op-darwin-arm64.tar.gz",
   "mcp-op-darwin-x64.tar.gz",
-  "mcp-op-linux-x64.tar.gz",
-  "mcp-op-linux-arm64.tar.gz",
+  "mcp-op-linux-x64-gnu.tar.gz",
+  "mcp-op-linux-arm64-gnu.tar.gz",
   "mcp-op-linux-x64-musl.tar.gz",
   "mcp-op-linux-arm64-musl.tar.gz",
 ] as const;
 
-/** The asset the script should pick on this machine, by the same rules it documents. */
+/** The asset the script should pick on this machine, by the same rules it documents: Linux assets
+ * always name their libc (-gnu or -musl); macOS assets have no suffix. */
 function hostAsset(): string {
   const os = process.platform === "darwin" ? "darwin" : "linux";
   const arch = process.arch === "arm64" ? "arm64" : "x64";
@@ -40,7 +41,8 @@ function hostAsset(): string {
     os === "linux" &&
     ((existsSync("/lib") && readdirSync("/lib").some((n) => /^ld-musl-.*\.so\.1$/.test(n))) ||
       Bun.spawnSync([SH, "-c", "ldd --version 2>&1 | grep -qi musl"]).exitCode === 0);
-  return `mcp-op-${os}-${arch}${musl ? "-musl" : ""}.tar.gz`;
+  const libc = os === "linux" ? (musl ? "-musl" : "-gnu") : "";
+  return `mcp-op-${os}-${arch}${libc}.tar.gz`;
 }
 const HOST_ASSET = hostAsset();
 
@@ -444,9 +446,10 @@ describe("refusals leave nothing behind", () => {
 
 describe("platform selection", () => {
   const cases: Array<[Record<string, string>, string]> = [
-    [{ MCP_OP_OS: "Linux", MCP_OP_ARCH: "aarch64", MCP_OP_LIBC: "gnu" }, "mcp-op-linux-arm64.tar.gz"],
-    [{ MCP_OP_OS: "Linux", MCP_OP_ARCH: "arm64", MCP_OP_LIBC: "glibc" }, "mcp-op-linux-arm64.tar.gz"],
-    [{ MCP_OP_OS: "Linux", MCP_OP_ARCH: "x86_64", MCP_OP_LIBC: "gnu" }, "mcp-op-linux-x64.tar.gz"],
+    [{ MCP_OP_OS: "Linux", MCP_OP_ARCH: "aarch64", MCP_OP_LIBC: "gnu" }, "mcp-op-linux-arm64-gnu.tar.gz"],
+    [{ MCP_OP_OS: "Linux", MCP_OP_ARCH: "arm64", MCP_OP_LIBC: "glibc" }, "mcp-op-linux-arm64-gnu.tar.gz"],
+    [{ MCP_OP_OS: "Linux", MCP_OP_ARCH: "x86_64", MCP_OP_LIBC: "gnu" }, "mcp-op-linux-x64-gnu.tar.gz"],
+    [{ MCP_OP_OS: "linux", MCP_OP_ARCH: "x64", MCP_OP_LIBC: "glibc" }, "mcp-op-linux-x64-gnu.tar.gz"],
     [{ MCP_OP_OS: "Linux", MCP_OP_ARCH: "amd64", MCP_OP_LIBC: "musl" }, "mcp-op-linux-x64-musl.tar.gz"],
     [{ MCP_OP_OS: "Linux", MCP_OP_ARCH: "aarch64", MCP_OP_LIBC: "musl" }, "mcp-op-linux-arm64-musl.tar.gz"],
     [{ MCP_OP_OS: "Darwin", MCP_OP_ARCH: "arm64" }, "mcp-op-darwin-arm64.tar.gz"],

@@ -79,14 +79,14 @@ describe("bun scripts/build.ts --all", () => {
   });
 
   test("the tar.gz binary keeps its executable bit", () => {
-    const listing = spawnSync("tar", ["-tvzf", artifact("mcp-op-linux-x64").archive], { encoding: "utf8" }).stdout;
+    const listing = spawnSync("tar", ["-tvzf", artifact("mcp-op-linux-x64-gnu").archive], { encoding: "utf8" }).stdout;
     expect(listing).toMatch(/^-rwxr-xr-x .* mcp-op$/m);
   });
 });
 
 describe("smoke tests of what runs here", () => {
   test("linux-x64: --version, and run resolves a secret through the stand-in op", async () => {
-    const bin = artifact("mcp-op-linux-x64").binary;
+    const bin = artifact("mcp-op-linux-x64-gnu").binary;
     expect(spawnSync(bin, ["--version"], { encoding: "utf8" }).stdout).toBe(`${VERSION}\n`);
     const s = sandbox();
     const file = s.envFile("gh.env", "GITHUB_TOKEN=op://Private/GitHub/token\n");
@@ -103,7 +103,7 @@ describe("smoke tests of what runs here", () => {
       if (CI) throw new Error("libc6-arm64-cross is not installed: .ci/run must install it");
       return;
     }
-    const bin = artifact("mcp-op-linux-arm64").binary;
+    const bin = artifact("mcp-op-linux-arm64-gnu").binary;
     const v = spawnSync(qemu, ["-L", sysroot, bin, "--version"], { encoding: "utf8" });
     expect(v.stdout).toBe(`${VERSION}\n`);
     const s = sandbox();
@@ -120,8 +120,8 @@ describe("smoke tests of what runs here", () => {
   });
 
   const elf: Array<[string, number, string]> = [
-    ["mcp-op-linux-x64", 62, "/lib64/ld-linux-x86-64.so.2"],
-    ["mcp-op-linux-arm64", 183, "/lib/ld-linux-aarch64.so.1"],
+    ["mcp-op-linux-x64-gnu", 62, "/lib64/ld-linux-x86-64.so.2"],
+    ["mcp-op-linux-arm64-gnu", 183, "/lib/ld-linux-aarch64.so.1"],
     ["mcp-op-linux-x64-musl", 62, "/lib/ld-musl-x86_64.so.1"],
     ["mcp-op-linux-arm64-musl", 183, "/lib/ld-musl-aarch64.so.1"],
   ];
@@ -180,8 +180,8 @@ describe("Homebrew formula", () => {
     const expected: Record<string, string> = {
       "macos-arm": "mcp-op-darwin-arm64.tar.gz",
       "macos-intel": "mcp-op-darwin-x64.tar.gz",
-      "linux-arm": "mcp-op-linux-arm64.tar.gz",
-      "linux-intel": "mcp-op-linux-x64.tar.gz",
+      "linux-arm": "mcp-op-linux-arm64-gnu.tar.gz",
+      "linux-intel": "mcp-op-linux-x64-gnu.tar.gz",
     };
     for (const [platform, { url, sha256 }] of Object.entries(seen.platforms)) {
       const asset = expected[platform] as string;
