@@ -16,6 +16,10 @@ import { terminalFacts, version } from "./runtime.ts";
 const commands = {
   run: () => import("./commands/run.ts").then((m) => m.default),
   check: () => import("./commands/check.ts").then((m) => m.default),
+  add: () => import("./commands/add.ts").then((m) => m.default),
+  remove: () => import("./commands/remove.ts").then((m) => m.default),
+  list: () => import("./commands/list.ts").then((m) => m.default),
+  doctor: () => import("./commands/doctor.ts").then((m) => m.default),
 };
 type Name = keyof typeof commands;
 

@@ -6,6 +6,8 @@
 
 export const EXIT = {
   OK: 0,
+  /** `doctor` found at least one error (it reports them itself). */
+  FINDINGS: 1,
   USAGE: 64,
   DATAERR: 65,
   NOINPUT: 66,
@@ -20,6 +22,7 @@ export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
 
 /** The exit-code table shown by `--help` and in the README (a test keeps them in sync). */
 export const EXIT_TABLE: ReadonlyArray<readonly [ExitCode, string]> = [
+  [EXIT.FINDINGS, "`doctor` found an error (each one is listed with its fix)"],
   [EXIT.USAGE, "usage: unknown flag, missing `--` or command"],
   [EXIT.DATAERR, "bad env file line or malformed secret reference"],
   [EXIT.NOINPUT, "env file missing or unreadable"],

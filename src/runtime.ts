@@ -27,6 +27,13 @@ export function environment(): Record<string, string | undefined> {
   return { ...process.env };
 }
 
+/** The same environment without unset entries, as spawn and exec take it. */
+export function definedOnly(env: Readonly<Record<string, string | undefined>>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(env)) if (v !== undefined) out[k] = v;
+  return out;
+}
+
 /**
  * How to start this same program again (for the internal stage): the compiled binary itself,
  * or the runtime plus this script when run from source.

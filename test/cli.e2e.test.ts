@@ -39,7 +39,7 @@ describe("help and version", () => {
     expect(r).toEqual({
       code: 64,
       stdout: "",
-      stderr: '[error] [mcp-op] unknown command "nope"; commands: run, check\n',
+      stderr: '[error] [mcp-op] unknown command "nope"; commands: run, check, add, remove, list, doctor\n',
     });
   });
   test("the README's exit-code table is the one --help prints", () => {
@@ -80,7 +80,7 @@ describe("check", () => {
     expect(r).toEqual({
       code: 64,
       stdout: "",
-      stderr: "[error] [mcp-op] no env file given; usage: mcp-op check FILE...\n",
+      stderr: "[error] [mcp-op] no env file given; usage: mcp-op check FILE... [--resolve]\n",
     });
   });
 });

@@ -11,7 +11,7 @@ import { locateCommand, locateOp } from "../effects/locate.ts";
 import { ensureSignedIn } from "../effects/signin.ts";
 import { McpOpError, usageError } from "../errors.ts";
 import { logger, setVerbose } from "../logger.ts";
-import { environment, selfCommand } from "../runtime.ts";
+import { definedOnly, environment, selfCommand } from "../runtime.ts";
 
 /** Default for --signin-timeout: inside Claude Code's 30 s startup window, room for Touch ID. */
 export const DEFAULT_SIGNIN_TIMEOUT = 20;
@@ -132,9 +132,3 @@ export default {
   args: runArgs,
   run: ({ rawArgs, data }) => runMain(rawArgs, (data as { rest: string[] | null }).rest),
 } satisfies CommandDef<typeof runArgs>;
-
-function definedOnly(env: Record<string, string | undefined>): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(env)) if (v !== undefined) out[k] = v;
-  return out;
-}

@@ -149,6 +149,7 @@ export function describePlan(plan: ExecPlan): string[] {
   return lines;
 }
 
-function quoteArg(arg: string): string {
+/** An argument as a POSIX shell would need it quoted, for display only. */
+export function quoteArg(arg: string): string {
   return /^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`;
 }

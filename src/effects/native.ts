@@ -226,7 +226,13 @@ export interface Captured {
 export async function spawnCapture(
   file: string,
   args: readonly string[],
-  options: { env: Record<string, string>; stdin: "ignore" | "inherit"; stderr: "pipe" | "inherit"; timeoutMs: number },
+  options: {
+    env: Record<string, string>;
+    stdin: "ignore" | "inherit";
+    stderr: "pipe" | "inherit";
+    timeoutMs: number;
+    cwd?: string;
+  },
 ): Promise<Captured | undefined> {
   if (typeof Bun !== "undefined") {
     const proc = Bun.spawn([file, ...args], {
@@ -250,7 +256,11 @@ export async function spawnCapture(
   }
   const { spawn } = await import("node:child_process");
   return new Promise((resolve, reject) => {
-    const child = spawn(file, args, { env: options.env, stdio: [options.stdin, "pipe", options.stderr] });
+    const child = spawn(file, args, {
+      env: options.env,
+      cwd: options.cwd,
+      stdio: [options.stdin, "pipe", options.stderr],
+    });
     let stdout = "";
     let stderr = "";
     child.stdout?.on("data", (d: Buffer) => {

@@ -1,0 +1,247 @@
+/**
+ * `mcp-op add <name> [--client C]... [--scope S] [--account A] [--env KEY=op://...]...
+ * [--env-file F] [--allow-plain] [--force] [--dry-run] -- <command> [args...]`
+ *
+ * Writes the server's env file (references only), then registers
+ * `mcp-op run --env-file <abs> -- <command>` in each chosen client (default: every client whose
+ * config exists). Claude Code goes through `claude mcp add-json` when its CLI is installed.
+ */
+import { mkdirSync, writeFileSync } from "node:fs";
+import { isAbsolute, join, resolve } from "node:path";
+import type { ArgsDef, CommandDef } from "citty";
+import { parseOptions } from "../core/args.ts";
+import {
+  CLIENT_IDS,
+  type ClientId,
+  type ConfigLocation,
+  entryFor,
+  locate,
+  type Scope,
+  type ServerSpec,
+} from "../core/clients.ts";
+import { listServers, setServer, validServerName } from "../core/config-edit.ts";
+import { expandHome } from "../core/locate.ts";
+import { quoteArg } from "../core/plan.ts";
+import { describeBadReference, looksLikeReference, parseReference } from "../core/reference.ts";
+import { checkEnvFile } from "../core/validate.ts";
+import { edit, load } from "../effects/config-file.ts";
+import { readEnvFile } from "../effects/files.ts";
+import { claudeCli, facts, presentLocations, runClaude, stableCommand } from "../effects/registry.ts";
+import { EXIT, McpOpError, usageError } from "../errors.ts";
+import { logger } from "../logger.ts";
+import { environment } from "../runtime.ts";
+import { opAccounts } from "./doctor.ts";
+
+const addArgs = {
+  name: { type: "positional", required: false, description: "the server's name in the clients" },
+  client: {
+    type: "string",
+    valueHint: CLIENT_IDS.join("|"),
+    description: "client to register in (repeatable; default: every client whose config exists)",
+  },
+  scope: { type: "string", valueHint: "user|local|project", description: "config scope (default: user)" },
+  account: { type: "string", valueHint: "ACCOUNT", description: "1Password account the entry passes to op" },
+  env: {
+    type: "string",
+    valueHint: "KEY=op://vault/item/field",
+    description: "a secret reference for the env file (repeatable)",
+  },
+  "env-file": { type: "string", valueHint: "FILE", description: "use this existing env file instead of writing one" },
+  "allow-plain": { type: "boolean", description: "accept --env values that are not secret references" },
+  force: { type: "boolean", description: "replace an existing entry (and env file) of the same name" },
+  "dry-run": { type: "boolean", description: "print the exact change per file; change nothing" },
+  server: { type: "positional", required: false, description: "after --: the MCP server command and its arguments" },
+} as const satisfies ArgsDef;
+
+export function parseScope(value: string | undefined): Scope {
+  const scope = value ?? "user";
+  if (scope !== "user" && scope !== "local" && scope !== "project") {
+    throw usageError(`--scope takes user, local or project, not "${scope}"`);
+  }
+  return scope;
+}
+
+export function parseClients(values: string[] | undefined): ClientId[] {
+  const out: ClientId[] = [];
+  for (const v of values ?? []) {
+    if (!(CLIENT_IDS as readonly string[]).includes(v))
+      throw usageError(`unknown client "${v}" (one of: ${CLIENT_IDS.join(", ")})`);
+    if (!out.includes(v as ClientId)) out.push(v as ClientId);
+  }
+  return out;
+}
+
+/** `--env KEY=VALUE` flags to env-file text; values must be references unless allowPlain. */
+export function envFileText(flags: readonly string[], allowPlain: boolean): string {
+  const lines = ["# Written by mcp-op add: 1Password secret references, resolved by `op run` at start."];
+  const seen = new Set<string>();
+  for (const flag of flags) {
+    const eq = flag.indexOf("=");
+    const key = eq === -1 ? "" : flag.slice(0, eq);
+    const value = eq === -1 ? "" : flag.slice(eq + 1);
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(key))
+      throw usageError(`--env takes KEY=op://vault/item/field; "${key || flag.slice(0, 20)}" is not a variable name`);
+    if (seen.has(key)) throw usageError(`--env ${key} is given twice`);
+    seen.add(key);
+    if (looksLikeReference(value)) {
+      const r = parseReference(value);
+      if (!r.ok) throw new McpOpError(EXIT.DATAERR, `--env ${key}: ${describeBadReference(value, r.reason)}`);
+    } else if (!allowPlain) {
+      // The value may be a pasted token: it is not repeated here.
+      throw new McpOpError(
+        EXIT.DATAERR,
+        `--env ${key}: not a secret reference (op://vault/item/field); refusing to write a plain value`,
+        "store it in 1Password and pass its reference, or pass --allow-plain",
+      );
+    }
+    lines.push(`${key}=${value}`);
+  }
+  return `${lines.join("\n")}\n`;
+}
+
+export default {
+  meta: { name: "add", description: "Register a server in MCP clients, running through mcp-op" },
+  args: addArgs,
+  async run({ rawArgs, data }) {
+    const rest = (data as { rest: string[] | null }).rest;
+    const { values, positionals } = parseOptions("add", addArgs, rawArgs, ["client", "env"]);
+    const [name, extra] = positionals;
+    const usage = "usage: mcp-op add <name> [--client C]... [--env KEY=op://...]... -- <command> [args...]";
+    if (!name) throw usageError("no server name", usage);
+    if (extra !== undefined)
+      throw usageError(`unexpected argument "${extra}": put the server command after "--"`, usage);
+    const problem = validServerName(name);
+    if (problem) throw usageError(`server name "${name}": ${problem}`);
+    const [command, ...args] = rest ?? [];
+    if (!command) throw usageError('no server command after "--"', usage);
+    const scope = parseScope(values.scope as string | undefined);
+    const clients = parseClients(values.client as string[] | undefined);
+    const dryRun = values["dry-run"] === true;
+    const force = values.force === true;
+    const envFlags = (values.env as string[] | undefined) ?? [];
+    if (envFlags.length && values["env-file"]) throw usageError("give --env or --env-file, not both");
+
+    const env = environment();
+    const f = facts(env);
+    // 1. The env file: written from --env, or an existing one validated.
+    let envFile: string | undefined;
+    let envText: string | undefined;
+    if (envFlags.length) {
+      envText = envFileText(envFlags, values["allow-plain"] === true);
+      envFile = join(env.XDG_CONFIG_HOME || join(f.home, ".config"), "mcp-op", `${name}.env`);
+    } else if (values["env-file"]) {
+      const given = values["env-file"] as string;
+      const expanded = expandHome(given, f.home);
+      envFile = isAbsolute(expanded) ? expanded : resolve(f.cwd, expanded);
+      const file = readEnvFile(given, f.home, f.cwd);
+      const errors = checkEnvFile(file.display, file.text, env).problems.filter((p) => p.severity === "error");
+      if (errors[0]) throw new McpOpError(errors[0].exitCode, `${errors[0].where}: ${errors[0].message}`);
+    }
+
+    // 2. Which account: clients strip OP_ACCOUNT, so with several accounts the entry must say.
+    const account = values.account as string | undefined;
+    if (!account) {
+      const accounts = await opAccounts(env);
+      if (accounts.length > 1) {
+        throw usageError(
+          `you have ${accounts.length} 1Password accounts and clients do not pass OP_ACCOUNT: choose one with --account`,
+          `one of: ${accounts.join(", ")}`,
+        );
+      }
+    }
+
+    // 3. The entry: this mcp-op by a stable path, running the server through op.
+    const [self, ...selfArgs] = stableCommand(env);
+    const spec: ServerSpec = {
+      command: self as string,
+      args: [
+        ...selfArgs,
+        "run",
+        ...(account ? ["--account", account] : []),
+        ...(envFile ? ["--env-file", envFile] : []),
+        "--",
+        command,
+        ...args,
+      ],
+    };
+
+    // 4. Where: the chosen clients, or every client whose config exists.
+    const locations: ConfigLocation[] = clients.length
+      ? clients.map((c) => locate(c, scope, f))
+      : presentLocations([], f, scope);
+    if (locations.length === 0) {
+      throw new McpOpError(
+        EXIT.CONFIG,
+        "no MCP client config found for this scope",
+        `pass --client (${CLIENT_IDS.join(", ")})`,
+      );
+    }
+
+    // 5. Check every target before changing anything: a config that does not parse, is not a
+    // file, or already has this name (without --force) stops the whole add, env file included.
+    for (const loc of locations) {
+      const loaded = load(loc);
+      if (!force && loaded.exists && serverExists(loc, loaded.text, name)) {
+        throw new McpOpError(
+          EXIT.CONFIG,
+          `${loc.path}: a server named "${name}" already exists (use --force to replace it)`,
+        );
+      }
+    }
+    if (envFile && envText !== undefined) {
+      if (dryRun) {
+        process.stdout.write(`--- ${envFile} (new, mode 0600)\n${envText}`);
+      } else {
+        writeEnvFile(envFile, envText, force);
+        logger.info(`wrote ${envFile}`);
+      }
+    }
+    const claude = claudeCli(env);
+    for (const loc of locations) {
+      if (loc.client === "claude-code" && claude) {
+        const json = JSON.stringify({ type: "stdio", ...entryFor("claude-code", spec) });
+        const cmd = ["mcp", "add-json", "-s", loc.scope, name, json];
+        if (dryRun) {
+          process.stdout.write(`--- ${loc.path} (through the claude CLI)\n$ claude ${cmd.map(quoteArg).join(" ")}\n`);
+          continue;
+        }
+        // Refuse a collision ourselves: `claude mcp add-json` would report it less clearly.
+        const existing = load(loc);
+        if (!force && existing.exists && serverExists(loc, existing.text, name)) {
+          throw new McpOpError(
+            EXIT.CONFIG,
+            `${loc.path}: a server named "${name}" already exists (use --force to replace it)`,
+          );
+        }
+        if (force) await runClaude(claude, ["mcp", "remove", "-s", loc.scope, name], env, f.cwd).catch(() => "");
+        await runClaude(claude, cmd, env, f.cwd);
+        process.stdout.write(`added ${name} to claude-code (${loc.scope}) through the claude CLI\n`);
+        continue;
+      }
+      const result = await edit(loc, (text) => setServer(loc, text, name, entryFor(loc.client, spec), { force }), {
+        dryRun,
+      });
+      if (dryRun) process.stdout.write(result.diff || `--- ${loc.path}: no change\n`);
+      else
+        process.stdout.write(
+          `added ${name} to ${loc.client} (${loc.scope}): ${loc.path}${result.backup ? ` (backup: ${result.backup})` : ""}\n`,
+        );
+    }
+  },
+} satisfies CommandDef<typeof addArgs>;
+
+function serverExists(loc: ConfigLocation, text: string, name: string): boolean {
+  return Object.hasOwn(listServers(loc, text), name);
+}
+
+function writeEnvFile(path: string, text: string, force: boolean): void {
+  mkdirSync(join(path, ".."), { recursive: true, mode: 0o700 });
+  try {
+    writeFileSync(path, text, { mode: 0o600, flag: force ? "w" : "wx" });
+  } catch (error) {
+    if ((error as { code?: string }).code === "EEXIST") {
+      throw new McpOpError(EXIT.CONFIG, `${path} already exists (use --force to replace it, or --env-file to use it)`);
+    }
+    throw error;
+  }
+}

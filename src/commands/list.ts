@@ -1,0 +1,51 @@
+/**
+ * `mcp-op list [--json]`: which clients run which servers, whether through mcp-op, and which
+ * entries still carry plaintext-looking values (shown only as public prefix and length).
+ */
+import type { ArgsDef, CommandDef } from "citty";
+import { parseOptions } from "../core/args.ts";
+import { quoteArg } from "../core/plan.ts";
+import { facts, scanServers } from "../effects/registry.ts";
+import { environment } from "../runtime.ts";
+import { parseClients } from "./add.ts";
+
+const listArgs = {
+  client: { type: "string", valueHint: "CLIENT", description: "only these clients (repeatable)" },
+  json: { type: "boolean", description: "machine-readable output" },
+} as const satisfies ArgsDef;
+
+export default {
+  meta: { name: "list", description: "List the MCP servers registered in each client" },
+  args: listArgs,
+  async run({ rawArgs }) {
+    const { values } = parseOptions("list", listArgs, rawArgs, ["client"]);
+    const servers = scanServers(facts(environment()), parseClients(values.client as string[] | undefined));
+    if (values.json === true) {
+      const rows = servers.map((s) => ({
+        client: s.loc.client,
+        scope: s.loc.scope,
+        file: s.loc.path,
+        name: s.name,
+        viaMcpOp: s.viaMcpOp,
+        envFiles: s.envFiles,
+        server: s.server,
+        plaintext: s.findings.map((f) => ({ where: f.where, key: f.key, reason: f.reason, value: f.display })),
+      }));
+      process.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
+      return;
+    }
+    if (servers.length === 0) {
+      process.stdout.write("no MCP servers registered in any client config found\n");
+      return;
+    }
+    for (const s of servers) {
+      const how = s.viaMcpOp ? `mcp-op${s.envFiles.length ? ` (${s.envFiles.join(", ")})` : ""}` : "directly";
+      process.stdout.write(`${s.loc.client} (${s.loc.scope}) ${s.name}: ${how}: ${s.server.map(quoteArg).join(" ")}\n`);
+      for (const f of s.findings) {
+        process.stdout.write(
+          `  plaintext ${f.where === "env" ? `env ${f.key}` : `argument ${f.key}`}: ${f.display} (${f.reason})\n`,
+        );
+      }
+    }
+  },
+} satisfies CommandDef<typeof listArgs>;

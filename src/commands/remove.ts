@@ -1,0 +1,53 @@
+/** `mcp-op remove <name> [--client C]... [--scope S] [--dry-run]`: unregister a server. */
+import type { ArgsDef, CommandDef } from "citty";
+import { parseOptions } from "../core/args.ts";
+import { listServers, removeServer, validServerName } from "../core/config-edit.ts";
+import { edit, load } from "../effects/config-file.ts";
+import { claudeCli, facts, presentLocations, runClaude } from "../effects/registry.ts";
+import { usageError } from "../errors.ts";
+import { logger } from "../logger.ts";
+import { environment } from "../runtime.ts";
+import { parseClients } from "./add.ts";
+
+const removeArgs = {
+  name: { type: "positional", required: false, description: "the server's name" },
+  client: { type: "string", valueHint: "CLIENT", description: "only these clients (repeatable; default: all)" },
+  scope: { type: "string", valueHint: "user|local|project", description: "only this scope (default: all)" },
+  "dry-run": { type: "boolean", description: "print the exact change per file; change nothing" },
+} as const satisfies ArgsDef;
+
+export default {
+  meta: { name: "remove", description: "Remove a server from MCP clients" },
+  args: removeArgs,
+  async run({ rawArgs }) {
+    const { values, positionals } = parseOptions("remove", removeArgs, rawArgs, ["client"]);
+    const name = positionals[0];
+    if (!name) throw usageError("no server name", "usage: mcp-op remove <name> [--client C]...");
+    const problem = validServerName(name);
+    if (problem) throw usageError(`server name "${name}": ${problem}`);
+    const scope = values.scope as string | undefined;
+    if (scope !== undefined && scope !== "user" && scope !== "local" && scope !== "project") {
+      throw usageError(`--scope takes user, local or project, not "${scope}"`);
+    }
+    const env = environment();
+    const f = facts(env);
+    const dryRun = values["dry-run"] === true;
+    const claude = claudeCli(env);
+    let removed = 0;
+    for (const loc of presentLocations(parseClients(values.client as string[] | undefined), f, scope)) {
+      if (!Object.hasOwn(listServers(loc, load(loc).text), name)) continue;
+      if (loc.client === "claude-code" && claude && !dryRun) {
+        await runClaude(claude, ["mcp", "remove", "-s", loc.scope, name], env, f.cwd);
+      } else {
+        const result = await edit(loc, (text) => removeServer(loc, text, name), { dryRun });
+        if (dryRun) {
+          process.stdout.write(result.diff);
+          continue;
+        }
+      }
+      removed++;
+      process.stdout.write(`removed ${name} from ${loc.client} (${loc.scope}): ${loc.path}\n`);
+    }
+    if (removed === 0 && !dryRun) logger.warn(`no client config has a server named "${name}"`);
+  },
+} satisfies CommandDef<typeof removeArgs>;

@@ -1,0 +1,163 @@
+/**
+ * Registering servers in clients: which client configs exist, the stable path of this mcp-op
+ * for the entry, and Claude Code through its own CLI when it is installed (it rewrites
+ * ~/.claude.json while it runs, so a direct edit could be lost).
+ */
+import { spawnSync } from "node:child_process";
+import { existsSync, realpathSync } from "node:fs";
+import { join } from "node:path";
+import {
+  CLIENT_IDS,
+  type ClientId,
+  type ConfigLocation,
+  type Facts,
+  locate,
+  readEntry,
+  type Scope,
+  type ServerSpec,
+  scopesOf,
+} from "../core/clients.ts";
+import { listServers } from "../core/config-edit.ts";
+import { detectSecrets, type Finding } from "../core/detect.ts";
+import { extendedPath } from "../core/locate.ts";
+import { EXIT, McpOpError } from "../errors.ts";
+import { definedOnly, selfCommand } from "../runtime.ts";
+import { load } from "./config-file.ts";
+import { isExecutableFile } from "./locate.ts";
+import { spawnCapture } from "./native.ts";
+
+export function facts(env: Readonly<Record<string, string | undefined>>, cwd = process.cwd()): Facts {
+  const home = env.HOME ?? env.USERPROFILE;
+  if (!home) throw new McpOpError(EXIT.CONFIG, "HOME is not set: cannot find the clients' config files");
+  return { home, platform: process.platform, cwd, env, projectRoot: gitTopLevel(cwd) ?? cwd };
+}
+
+/** Claude Code keys local-scope servers by the git repository root, not the working directory. */
+function gitTopLevel(cwd: string): string | undefined {
+  const r = spawnSync("git", ["rev-parse", "--show-toplevel"], {
+    cwd,
+    encoding: "utf8",
+    stdio: ["ignore", "pipe", "ignore"],
+  });
+  return r.status === 0 && r.stdout.trim() ? r.stdout.trim() : undefined;
+}
+
+/** Every config location of the given clients (all clients when none given) that exists on disk. */
+export function presentLocations(clients: readonly ClientId[], f: Facts, scope?: Scope): ConfigLocation[] {
+  const out: ConfigLocation[] = [];
+  for (const client of clients.length ? clients : CLIENT_IDS) {
+    for (const s of scope ? [scope] : scopesOf(client)) {
+      if (!scopesOf(client).includes(s)) continue;
+      const loc = locate(client, s, f);
+      if (existsSync(loc.path)) out.push(loc);
+    }
+  }
+  return out;
+}
+
+/**
+ * The command to put in client entries: this mcp-op by a path that survives upgrades. Homebrew
+ * runs /opt/homebrew/Cellar/mcp-op/<version>/bin/mcp-op through the /opt/homebrew/bin/mcp-op
+ * link; the Cellar path breaks on the next upgrade, so prefer a link on PATH (or in the
+ * well-known dirs) that resolves to the running binary.
+ */
+export function stableCommand(env: Readonly<Record<string, string | undefined>>): string[] {
+  const self = selfCommand();
+  const [binary, ...rest] = self;
+  if (!binary || rest.length > 0) return self; // running from source: keep runtime + script
+  let real: string;
+  try {
+    real = realpathSync(binary);
+  } catch {
+    return self;
+  }
+  const sep = process.platform === "win32" ? ";" : ":";
+  const name = process.platform === "win32" ? "mcp-op.exe" : "mcp-op";
+  for (const dir of extendedPath(env, process.platform).split(sep).filter(Boolean)) {
+    const candidate = join(dir, name);
+    try {
+      if (candidate !== binary && isExecutableFile(candidate) && realpathSync(candidate) === real) return [candidate];
+    } catch {
+      // not there
+    }
+  }
+  return [binary];
+}
+
+/** The `claude` CLI, if installed where this user's PATH finds it. */
+export function claudeCli(env: Readonly<Record<string, string | undefined>>): string | undefined {
+  const sep = process.platform === "win32" ? ";" : ":";
+  for (const dir of (env.PATH ?? "").split(sep).filter(Boolean)) {
+    const candidate = join(dir, process.platform === "win32" ? "claude.exe" : "claude");
+    if (isExecutableFile(candidate)) return candidate;
+  }
+  return undefined;
+}
+
+/** Run `claude mcp ...`; its stdout is returned, a failure becomes a config error naming it. */
+export async function runClaude(
+  claude: string,
+  args: string[],
+  env: Readonly<Record<string, string | undefined>>,
+  cwd: string,
+): Promise<string> {
+  const r = await spawnCapture(claude, args, {
+    env: definedOnly(env),
+    stdin: "ignore",
+    stderr: "pipe",
+    timeoutMs: 60_000,
+    cwd,
+  });
+  if (!r) throw new McpOpError(EXIT.CONFIG, `claude ${args.slice(0, 2).join(" ")} timed out`);
+  if (r.code !== 0) {
+    const why = (r.stderr.trim() || r.stdout.trim()).split("\n").at(-1) ?? `exit ${r.code}`;
+    throw new McpOpError(EXIT.CONFIG, `claude ${args.slice(0, 2).join(" ")} failed: ${why}`);
+  }
+  return r.stdout;
+}
+
+export interface RegisteredServer {
+  loc: ConfigLocation;
+  name: string;
+  /** The entry as stored (for client-specific keys such as Codex's startup_timeout_sec). */
+  raw: unknown;
+  spec: ServerSpec | undefined;
+  /** True when the entry runs `mcp-op run`. */
+  viaMcpOp: boolean;
+  /** The env files an mcp-op entry passes (`--env-file F`). */
+  envFiles: string[];
+  /** The server command after `--` of an mcp-op entry, else the entry's own command. */
+  server: string[];
+  /** Plaintext-looking values in env or args, shown only as prefix and length. */
+  findings: Finding[];
+}
+
+/** Every server entry in every client config that exists (unparseable configs throw 78). */
+export function scanServers(f: Facts, clients: readonly ClientId[] = []): RegisteredServer[] {
+  const out: RegisteredServer[] = [];
+  for (const loc of presentLocations(clients, f)) {
+    const { text } = load(loc);
+    for (const [name, raw] of Object.entries(listServers(loc, text))) {
+      const spec = readEntry(loc.client, raw);
+      const args = spec?.args ?? [];
+      const base = (spec?.command ?? "").split(/[\\/]/).pop() ?? "";
+      const viaMcpOp = /^mcp-op(\.exe)?$/.test(base) && args.includes("run");
+      const dashdash = args.indexOf("--");
+      const envFiles = viaMcpOp
+        ? args.flatMap((a, i) => (a === "--env-file" && args[i + 1] ? [args[i + 1] as string] : []))
+        : [];
+      const server = viaMcpOp && dashdash !== -1 ? args.slice(dashdash + 1) : spec ? [spec.command, ...args] : [];
+      out.push({
+        loc,
+        name,
+        raw,
+        spec,
+        viaMcpOp,
+        envFiles,
+        server,
+        findings: spec ? detectSecrets({ env: spec.env, args: spec.args }) : [],
+      });
+    }
+  }
+  return out;
+}

@@ -1,0 +1,330 @@
+/**
+ * add / remove / list / doctor / check --resolve through the compiled binary, with the real
+ * claude, codex and gemini CLIs where they run here (HOME in a temp dir).
+ */
+import { beforeAll, describe, expect, test } from "bun:test";
+import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { binary, NODE, OP_DIR, ROOT, run, type Sandbox, SECRETS, SERVER_EVERYTHING, sandbox } from "./helpers.ts";
+
+let bin: string;
+beforeAll(async () => {
+  bin = await binary();
+});
+
+const BIN_DIR = join(ROOT, "node_modules", ".bin");
+const CLAUDE = join(BIN_DIR, "claude");
+const CODEX = join(BIN_DIR, "codex");
+const GEMINI = join(BIN_DIR, "gemini");
+
+/** A sandbox whose PATH also finds the real client CLIs. */
+function clientEnv(s: Sandbox, extra: Record<string, string> = {}) {
+  return s.env({ PATH: `${OP_DIR}:${BIN_DIR}:/usr/local/bin:/usr/bin:/bin`, ...extra });
+}
+
+const GH = ["--env", "GITHUB_TOKEN=op://Private/GitHub/token"];
+const SERVER = ["--", NODE, SERVER_EVERYTHING];
+
+describe("mcp-op add with the real clients", () => {
+  test("claude-code: registered through the claude CLI, and `claude mcp list` connects", async () => {
+    const s = sandbox();
+    const env = clientEnv(s);
+    const add = await run([bin, "add", "github", "--client", "claude-code", ...GH, ...SERVER], { env, cwd: s.dir });
+    expect(add).toEqual({ code: 0, stdout: "added github to claude-code (user) through the claude CLI\n", stderr: "" });
+    const envFile = join(s.home, ".config", "mcp-op", "github.env");
+    expect(statSync(envFile).mode & 0o777).toBe(0o600);
+    expect(readFileSync(envFile, "utf8")).toContain("GITHUB_TOKEN=op://Private/GitHub/token\n");
+    const config = JSON.parse(readFileSync(join(s.home, ".claude.json"), "utf8"));
+    expect(config.mcpServers.github).toMatchObject({
+      command: bin,
+      args: ["run", "--env-file", envFile, "--", NODE, SERVER_EVERYTHING],
+    });
+    const list = await run([CLAUDE, "mcp", "list"], { env, cwd: s.dir });
+    expect(list.stdout.split("\n").find((l) => l.startsWith("github: "))).toEndWith("✔ Connected");
+    // A second add of the same name is refused; --force replaces it.
+    const again = await run([bin, "add", "github", "--client", "claude-code", ...GH, "--force", ...SERVER], {
+      env,
+      cwd: s.dir,
+    });
+    expect(again.code).toBe(0);
+    const collide = await run([bin, "add", "github", "--client", "claude-code", "--env-file", envFile, ...SERVER], {
+      env,
+      cwd: s.dir,
+    });
+    expect(collide.code).toBe(78);
+    expect(collide.stderr).toContain('a server named "github" already exists (use --force to replace it)');
+  });
+
+  test("codex: config.toml gets the entry and a startup timeout; `codex mcp list` shows it", async () => {
+    const s = sandbox();
+    const env = clientEnv(s);
+    mkdirSync(join(s.home, ".codex"));
+    writeFileSync(
+      join(s.home, ".codex", "config.toml"),
+      '# my settings\nmodel = "o4"\n\n[mcp_servers.other]\ncommand = "x"\n',
+    );
+    const add = await run([bin, "add", "github", "--client", "codex", ...GH, ...SERVER], { env, cwd: s.dir });
+    expect(add.code).toBe(0);
+    const toml = readFileSync(join(s.home, ".codex", "config.toml"), "utf8");
+    expect(toml).toStartWith('# my settings\nmodel = "o4"\n');
+    expect(toml).toContain("[mcp_servers.other]");
+    expect(toml).toContain("startup_timeout_sec = 30");
+    const list = await run([CODEX, "mcp", "list"], { env, cwd: s.dir });
+    const line = list.stdout.split("\n").find((l) => l.startsWith("github"));
+    expect(line).toContain(bin);
+  });
+
+  test("gemini (project scope): `gemini mcp list` connects through mcp-op", async () => {
+    const s = sandbox();
+    const env = clientEnv(s);
+    mkdirSync(join(s.home, ".gemini"));
+    writeFileSync(join(s.home, ".gemini", "settings.json"), '{"security":{"folderTrust":{"enabled":false}}}');
+    const project = join(s.dir, "project");
+    mkdirSync(join(project, ".gemini"), { recursive: true });
+    writeFileSync(join(project, ".gemini", "settings.json"), "{}\n");
+    const add = await run([bin, "add", "github", "--client", "gemini", "--scope", "project", ...GH, ...SERVER], {
+      env,
+      cwd: project,
+    });
+    expect(add.code).toBe(0);
+    const list = await run([GEMINI, "mcp", "list"], { env, cwd: project });
+    // gemini prints its list on stderr.
+    expect(list.stdout + list.stderr).toMatch(/✓ github: .* - Connected/);
+  });
+
+  test("the entry names a stable link on PATH, not the versioned path it resolves to", async () => {
+    const s = sandbox();
+    const linkDir = join(s.home, ".local", "bin");
+    mkdirSync(linkDir, { recursive: true });
+    symlinkSync(bin, join(linkDir, "mcp-op"));
+    const env = clientEnv(s, { PATH: `${linkDir}:${OP_DIR}:/usr/bin:/bin` });
+    mkdirSync(join(s.home, ".cursor"));
+    writeFileSync(join(s.home, ".cursor", "mcp.json"), "{}\n");
+    const add = await run([bin, "add", "github", ...GH, ...SERVER], { env, cwd: s.dir });
+    expect(add.code).toBe(0);
+    const config = JSON.parse(readFileSync(join(s.home, ".cursor", "mcp.json"), "utf8"));
+    expect(config.mcpServers.github.command).toBe(join(linkDir, "mcp-op"));
+  });
+});
+
+describe("add: safety", () => {
+  test("--dry-run prints the change and writes nothing", async () => {
+    const s = sandbox();
+    mkdirSync(join(s.home, ".cursor"));
+    const original = '{\n  // mine\n  "mcpServers": {}\n}\n';
+    writeFileSync(join(s.home, ".cursor", "mcp.json"), original);
+    const r = await run([bin, "add", "github", "--dry-run", ...GH, ...SERVER], { env: clientEnv(s), cwd: s.dir });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain(`--- ${join(s.home, ".config", "mcp-op", "github.env")} (new, mode 0600)`);
+    expect(r.stdout).toContain('+    "github": {');
+    expect(readFileSync(join(s.home, ".cursor", "mcp.json"), "utf8")).toBe(original);
+    expect(existsSync(join(s.home, ".config", "mcp-op", "github.env"))).toBe(false);
+  });
+
+  test("a plaintext --env value is refused without repeating it", async () => {
+    const s = sandbox();
+    mkdirSync(join(s.home, ".cursor"));
+    writeFileSync(join(s.home, ".cursor", "mcp.json"), "{}\n");
+    const r = await run([bin, "add", "github", "--env", `GITHUB_TOKEN=${SECRETS.github}`, ...SERVER], {
+      env: clientEnv(s),
+      cwd: s.dir,
+    });
+    expect(r.code).toBe(65);
+    expect(r.stderr).not.toContain(SECRETS.github.slice(4));
+    expect(r.stderr).toContain("--env GITHUB_TOKEN: not a secret reference");
+    expect(existsSync(join(s.home, ".config", "mcp-op", "github.env"))).toBe(false);
+    expect(readFileSync(join(s.home, ".cursor", "mcp.json"), "utf8")).toBe("{}\n");
+  });
+
+  const bad: Array<[string, (s: Sandbox) => string[], number, string]> = [
+    [
+      "malformed JSON config",
+      (s) => {
+        mkdirSync(join(s.home, ".cursor"));
+        writeFileSync(join(s.home, ".cursor", "mcp.json"), '{"mcpServers": {,}\n');
+        return ["add", "github", "--client", "cursor", ...GH, ...SERVER];
+      },
+      78,
+      "mcp.json",
+    ],
+    [
+      "a config that is a directory",
+      (s) => {
+        mkdirSync(join(s.home, ".cursor", "mcp.json"), { recursive: true });
+        return ["add", "github", "--client", "cursor", ...GH, ...SERVER];
+      },
+      78,
+      "mcp.json",
+    ],
+    ["an odd name", () => ["add", "../evil", "--client", "cursor", ...GH, ...SERVER], 64, 'server name "../evil"'],
+    [
+      "an unknown client",
+      () => ["add", "github", "--client", "notepad", ...GH, ...SERVER],
+      64,
+      'unknown client "notepad"',
+    ],
+    ["no server command", () => ["add", "github", "--client", "cursor", ...GH], 64, 'no server command after "--"'],
+  ];
+  for (const [name, setup, code, message] of bad) {
+    test(`${name}: exit ${code}, one line, nothing written`, async () => {
+      const s = sandbox();
+      const args = setup(s);
+      const before =
+        existsSync(join(s.home, ".cursor", "mcp.json")) && statSync(join(s.home, ".cursor", "mcp.json")).isFile()
+          ? readFileSync(join(s.home, ".cursor", "mcp.json"), "utf8")
+          : undefined;
+      const r = await run([bin, ...args], { env: clientEnv(s), cwd: s.dir });
+      expect(r.code).toBe(code);
+      expect(r.stderr.trim().split("\n")).toHaveLength(1);
+      expect(r.stderr).toContain(message);
+      if (before !== undefined) expect(readFileSync(join(s.home, ".cursor", "mcp.json"), "utf8")).toBe(before);
+      expect(existsSync(join(s.home, ".config", "mcp-op", "github.env"))).toBe(false);
+    });
+  }
+});
+
+describe("list and remove", () => {
+  test("list shows what runs through mcp-op and plaintext values as prefix and length only", async () => {
+    const s = sandbox();
+    mkdirSync(join(s.home, ".cursor"));
+    writeFileSync(
+      join(s.home, ".cursor", "mcp.json"),
+      JSON.stringify({
+        mcpServers: {
+          slack: {
+            command: "npx",
+            args: ["-y", "slack-mcp"],
+            env: { SLACK_BOT_TOKEN: "xoxb-1234567890-abcdefghijklmnop" },
+          },
+        },
+      }),
+    );
+    const env = clientEnv(s);
+    expect((await run([bin, "add", "github", "--client", "cursor", ...GH, ...SERVER], { env, cwd: s.dir })).code).toBe(
+      0,
+    );
+    const r = await run([bin, "list", "--json"], { env, cwd: s.dir });
+    expect(r.code).toBe(0);
+    expect(r.stdout).not.toContain("1234567890");
+    const rows = JSON.parse(r.stdout) as Array<{
+      name: string;
+      viaMcpOp: boolean;
+      plaintext: Array<{ key: string; value: string }>;
+    }>;
+    const slack = rows.find((x) => x.name === "slack");
+    const github = rows.find((x) => x.name === "github");
+    expect(slack?.viaMcpOp).toBe(false);
+    expect(slack?.plaintext).toEqual([expect.objectContaining({ key: "SLACK_BOT_TOKEN", value: "xoxb-… (32 chars)" })]);
+    expect(github).toMatchObject({ viaMcpOp: true, plaintext: [] });
+    const text = await run([bin, "list"], { env, cwd: s.dir });
+    expect(text.stdout).toContain("cursor (user) github: mcp-op");
+    expect(text.stdout).toContain("plaintext env SLACK_BOT_TOKEN: xoxb-… (32 chars)");
+
+    const removed = await run([bin, "remove", "github"], { env, cwd: s.dir });
+    expect(removed.stdout).toBe(`removed github from cursor (user): ${join(s.home, ".cursor", "mcp.json")}\n`);
+    const after = JSON.parse(readFileSync(join(s.home, ".cursor", "mcp.json"), "utf8"));
+    expect(Object.keys(after.mcpServers)).toEqual(["slack"]);
+  });
+});
+
+describe("doctor", () => {
+  function healthy(extra: Record<string, string> = {}) {
+    const s = sandbox();
+    mkdirSync(join(s.home, ".cursor"));
+    writeFileSync(join(s.home, ".cursor", "mcp.json"), "{}\n");
+    return { s, env: clientEnv(s, extra) };
+  }
+
+  test("a healthy setup: every finding ok, exit 0", async () => {
+    const { s, env } = healthy();
+    expect((await run([bin, "add", "github", ...GH, ...SERVER], { env, cwd: s.dir })).code).toBe(0);
+    const r = await run([bin, "doctor"], { env, cwd: s.dir });
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^ok +op: .*\/op 2\.32\.0 \(minimum 2\.18\.0\)$/m);
+    expect(r.stdout).toMatch(/^ok +github \(cursor, user\): .*github\.env is valid$/m);
+    expect(r.stdout).not.toMatch(/^error/m);
+  });
+
+  const broken: Array<[string, (s: Sandbox, envFile: string) => Record<string, string>, RegExp]> = [
+    [
+      "no op",
+      () => ({ PATH: `${BIN_DIR}:/usr/bin:/bin` }),
+      /^error +op: 1Password CLI "op" not found.*\n +fix: install the 1Password CLI/m,
+    ],
+    [
+      "old op",
+      () => ({ OP_STUB_VERSION: "2.10.0" }),
+      /^error +op: .* is version 2\.10\.0, older than 2\.18\.0\n +fix: update the 1Password CLI/m,
+    ],
+    [
+      "insecure env file",
+      (_s, envFile) => {
+        chmodSync(envFile, 0o666);
+        return {};
+      },
+      /^error +github \(cursor, user\): .*refusing an env file writable by group or others.*\n +fix: chmod go-w/m,
+    ],
+    [
+      "bad reference",
+      (_s, envFile) => {
+        writeFileSync(envFile, "GITHUB_TOKEN=op://Private/gh\n");
+        return {};
+      },
+      /^error +github \(cursor, user\): .*github\.env:1: "op:\/\/Private\/gh" is not a secret reference.*\n +fix: fix the line/m,
+    ],
+  ];
+  for (const [name, breakIt, expected] of broken) {
+    test(`${name}: reported with its fix, exit 1`, async () => {
+      const { s, env } = healthy();
+      expect((await run([bin, "add", "github", ...GH, ...SERVER], { env, cwd: s.dir })).code).toBe(0);
+      const extra = breakIt(s, join(s.home, ".config", "mcp-op", "github.env"));
+      const r = await run([bin, "doctor"], { env: { ...env, ...extra }, cwd: s.dir });
+      expect(r.stdout).toMatch(expected);
+      expect(r.code).toBe(1);
+    });
+  }
+
+  test("a server command missing under a GUI app's PATH: reported with its fix", async () => {
+    const { s, env } = healthy();
+    const local = join(s.dir, "bin");
+    mkdirSync(local);
+    writeFileSync(join(local, "my-server"), "#!/bin/sh\n");
+    chmodSync(join(local, "my-server"), 0o755);
+    const add = await run([bin, "add", "mine", ...GH, "--", "my-server"], {
+      env: { ...env, PATH: `${local}:${env.PATH}` },
+      cwd: s.dir,
+    });
+    expect(add.code).toBe(0);
+    const r = await run([bin, "doctor", "--json"], { env, cwd: s.dir });
+    expect(r.code).toBe(1);
+    const findings = JSON.parse(r.stdout) as Array<{ level: string; subject: string; message: string; fix?: string }>;
+    expect(findings).toContainEqual(
+      expect.objectContaining({
+        level: "error",
+        subject: "mine (cursor, user)",
+        fix: "give its absolute path after --",
+      }),
+    );
+  });
+});
+
+describe("check --resolve", () => {
+  test("each reference resolves or not, through op read; values never printed", async () => {
+    const s = sandbox();
+    const file = s.envFile("gh.env", "GITHUB_TOKEN=op://Private/GitHub/token\nNOPE=op://Private/Nope/token\n");
+    const r = await run([bin, "check", "--resolve", file], { env: s.env() });
+    expect(r.code).toBe(65);
+    expect(r.stdout).toBe(
+      `${file}: ok (2 variables, 2 secret references)\n  GITHUB_TOKEN: op://Private/GitHub/token resolves\n`,
+    );
+    expect(r.stderr).toBe(
+      `[error] [mcp-op] ${file}:2: NOPE: op://Private/Nope/token does not resolve: could not read secret 'op://Private/Nope/token': could not get item Private/Nope: "Nope" isn't an item in the "Private" vault. Specify the item with its UUID, name, or domain.\n`,
+    );
+    expect(r.stdout + r.stderr).not.toContain(SECRETS.github);
+    expect(s.opCalls().map((a) => a.slice(0, 2))).toEqual([
+      ["read", "--no-newline"],
+      ["read", "--no-newline"],
+    ]);
+  });
+});

@@ -1,0 +1,398 @@
+/** Reading and writing client configs on disk: atomic, backed up, locked, and never over a read-only file. */
+import { afterAll, describe, expect, test } from "bun:test";
+import {
+  chmodSync,
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { ConfigLocation } from "../src/core/clients.ts";
+import { listServers, setServer } from "../src/core/config-edit.ts";
+import { edit, load, save, withLock } from "../src/effects/config-file.ts";
+import { McpOpError } from "../src/errors.ts";
+
+const ROOT = join(import.meta.dir, "..");
+const base = mkdtempSync(join(tmpdir(), "mcp-op-config-file-"));
+afterAll(() => rmSync(base, { recursive: true, force: true }));
+
+let n = 0;
+function sandbox(): string {
+  const dir = join(base, `t${++n}`);
+  mkdirSync(dir);
+  return dir;
+}
+
+const jsonLoc = (path: string): ConfigLocation => ({
+  client: "cursor",
+  scope: "user",
+  path,
+  format: "json",
+  keyPath: ["mcpServers"],
+});
+const tomlLoc = (path: string): ConfigLocation => ({
+  client: "codex",
+  scope: "user",
+  path,
+  format: "toml",
+  keyPath: ["mcp_servers"],
+});
+
+const add = (loc: ConfigLocation, name: string) => (text: string) =>
+  setServer(loc, text, name, { command: "/bin/mcp-op", args: ["run", "--", name] }, { force: false });
+
+const ORIGINAL = '{\n  "theme": "dark",\n  "mcpServers": {}\n}\n';
+
+async function rejects(promise: Promise<unknown>): Promise<McpOpError> {
+  let caught: unknown;
+  try {
+    await promise;
+  } catch (error) {
+    caught = error;
+  }
+  expect(caught).toBeInstanceOf(McpOpError);
+  return caught as McpOpError;
+}
+
+const mode = (path: string) => statSync(path).mode & 0o7777;
+const backupsIn = (dir: string) => readdirSync(dir).filter((f) => f.includes(".mcp-op-backup-"));
+
+/** Wait for the start of a wall-clock second, so a few quick edits share one backup timestamp. */
+async function startOfSecond(): Promise<void> {
+  while (Date.now() % 1000 > 100) await Bun.sleep(10);
+}
+
+describe("load", () => {
+  test("a missing file (or directory) reads as empty", () => {
+    const dir = sandbox();
+    for (const path of [join(dir, "mcp.json"), join(dir, "no", "such", "mcp.json")]) {
+      const loaded = load(jsonLoc(path));
+      expect({ text: loaded.text, exists: loaded.exists, mode: loaded.mode }).toEqual({
+        text: "",
+        exists: false,
+        mode: 0o600,
+      });
+    }
+  });
+
+  test("an existing file: its text (BOM kept) and mode", () => {
+    const path = join(sandbox(), "mcp.json");
+    writeFileSync(path, `\uFEFF${ORIGINAL}`, { mode: 0o640 });
+    chmodSync(path, 0o640);
+    const loaded = load(jsonLoc(path));
+    expect(loaded).toEqual({ loc: jsonLoc(path), text: `\uFEFF${ORIGINAL}`, exists: true, mode: 0o640 });
+  });
+
+  test("a directory where the file should be: 78, untouched", async () => {
+    const dir = sandbox();
+    const path = join(dir, "mcp.json");
+    mkdirSync(path);
+    writeFileSync(join(path, "keep"), "x");
+    const error = (() => {
+      try {
+        load(jsonLoc(path));
+      } catch (e) {
+        return e as McpOpError;
+      }
+    })();
+    expect(error?.exitCode).toBe(78);
+    expect(error?.message).toBe(`${path}: is a directory, not a config file`);
+    const editError = await rejects(edit(jsonLoc(path), add(jsonLoc(path), "a"), { dryRun: false }));
+    expect(editError.exitCode).toBe(78);
+    expect(readdirSync(path)).toEqual(["keep"]);
+    expect(readdirSync(dir)).toEqual(["mcp.json"]);
+  });
+
+  test("invalid UTF-8: 78", () => {
+    const path = join(sandbox(), "mcp.json");
+    writeFileSync(path, Buffer.from([0x7b, 0xff, 0x7d]));
+    expect(() => load(jsonLoc(path))).toThrow("not valid UTF-8");
+  });
+});
+
+describe("save", () => {
+  test("atomic replace keeps the mode, leaves no temp file", () => {
+    const dir = sandbox();
+    const path = join(dir, "mcp.json");
+    writeFileSync(path, ORIGINAL);
+    chmodSync(path, 0o640);
+    const inode = statSync(path).ino;
+    const saved = save(load(jsonLoc(path)), "{}\n", {});
+    expect(readFileSync(path, "utf8")).toBe("{}\n");
+    expect(mode(path)).toBe(0o640);
+    expect(statSync(path).ino).not.toBe(inode); // a new file renamed into place
+    expect(readdirSync(dir).sort()).toEqual(["mcp.json", (saved.backup ?? "").slice(dir.length + 1)].sort());
+  });
+
+  test("a new file gets mode 0600 and no backup", () => {
+    const dir = sandbox();
+    const path = join(dir, "mcp.json");
+    const saved = save(load(jsonLoc(path)), "{}\n", {});
+    expect(saved).toEqual({});
+    expect(mode(path)).toBe(0o600);
+    expect(readdirSync(dir)).toEqual(["mcp.json"]);
+  });
+
+  test("the backup holds the old bytes, mode 0600, next to the file or in backupDir", () => {
+    const dir = sandbox();
+    const path = join(dir, "mcp.json");
+    writeFileSync(path, ORIGINAL, { mode: 0o644 });
+    const saved = save(load(jsonLoc(path)), "{}\n", {});
+    expect(saved.backup).toMatch(/\/mcp\.json\.mcp-op-backup-\d{8}T\d{6}Z$/);
+    expect(saved.backup?.startsWith(`${dir}/`)).toBe(true);
+    expect(readFileSync(saved.backup ?? "", "utf8")).toBe(ORIGINAL);
+    expect(mode(saved.backup ?? "")).toBe(0o600);
+
+    const elsewhere = join(dir, "backups", "here");
+    const again = save(load(jsonLoc(path)), "[]\n", { backupDir: elsewhere });
+    expect(again.backup?.startsWith(`${elsewhere}/mcp.json.mcp-op-backup-`)).toBe(true);
+    expect(readFileSync(again.backup ?? "", "utf8")).toBe("{}\n");
+  });
+
+  test("a file changed since it was loaded: 78, nothing written", () => {
+    const dir = sandbox();
+    const path = join(dir, "mcp.json");
+    writeFileSync(path, ORIGINAL);
+    const loaded = load(jsonLoc(path));
+    writeFileSync(path, '{"changed": true}\n');
+    expect(() => save(loaded, "{}\n", {})).toThrow("changed by another program while mcp-op was editing it");
+    expect(readFileSync(path, "utf8")).toBe('{"changed": true}\n');
+    expect(readdirSync(dir)).toEqual(["mcp.json"]);
+    const missing = load(jsonLoc(join(dir, "new.json")));
+    writeFileSync(join(dir, "new.json"), "{}");
+    expect(() => save(missing, "[]", {})).toThrow("changed by another program");
+  });
+
+  test("a symlinked config stays a symlink; its target is replaced", () => {
+    const dir = sandbox();
+    mkdirSync(join(dir, "dotfiles"));
+    const target = join(dir, "dotfiles", "mcp.json");
+    const link = join(dir, "mcp.json");
+    writeFileSync(target, ORIGINAL);
+    symlinkSync(target, link);
+    const saved = save(load(jsonLoc(link)), "{}\n", {});
+    expect(lstatSync(link).isSymbolicLink()).toBe(true);
+    expect(readFileSync(target, "utf8")).toBe("{}\n");
+    // The backup (plaintext tokens, maybe) stays out of the dotfiles repository.
+    expect(saved.backup?.startsWith(`${dir}/mcp.json.mcp-op-backup-`)).toBe(true);
+    expect(readdirSync(join(dir, "dotfiles"))).toEqual(["mcp.json"]);
+  });
+});
+
+describe("read-only files and directories are refused untouched", () => {
+  // Tests run as root, which access(2) lets write anything: mcp-op goes by the mode bits then.
+  test("a file without write permission (0444)", async () => {
+    const dir = sandbox();
+    const path = join(dir, "mcp.json");
+    writeFileSync(path, ORIGINAL);
+    chmodSync(path, 0o444);
+    const loc = jsonLoc(path);
+    const error = await rejects(edit(loc, add(loc, "a"), { dryRun: false }));
+    expect(error.exitCode).toBe(78);
+    expect(error.message).toBe(`${path}: is read-only (mode 0444); mcp-op leaves read-only configs alone`);
+    expect(error.hint).toBe(`make it writable (chmod u+w ${path}) or edit it by hand`);
+    expect(() => save(load(loc), "{}", {})).toThrow("is read-only");
+    expect(readFileSync(path, "utf8")).toBe(ORIGINAL);
+    expect(mode(path)).toBe(0o444);
+    expect(readdirSync(dir)).toEqual(["mcp.json"]); // no backup, lock or temp file
+  });
+
+  test("a file in a read-only directory (0555)", async () => {
+    const dir = join(sandbox(), "ro");
+    mkdirSync(dir);
+    const path = join(dir, "mcp.json");
+    writeFileSync(path, ORIGINAL);
+    chmodSync(dir, 0o555);
+    try {
+      const loc = jsonLoc(path);
+      const error = await rejects(edit(loc, add(loc, "a"), { dryRun: false }));
+      expect(error.exitCode).toBe(78);
+      expect(error.message).toContain(`its directory ${dir} is read-only (mode 0555)`);
+      expect(readFileSync(path, "utf8")).toBe(ORIGINAL);
+      expect(readdirSync(dir)).toEqual(["mcp.json"]);
+      // Nor is a missing directory created under a read-only one.
+      const deeper = jsonLoc(join(dir, "sub", "mcp.json"));
+      expect((await rejects(edit(deeper, add(deeper, "a"), { dryRun: false }))).exitCode).toBe(78);
+      expect(readdirSync(dir)).toEqual(["mcp.json"]);
+    } finally {
+      chmodSync(dir, 0o755);
+    }
+  });
+});
+
+describe("edit", () => {
+  test("adds, reports the diff, writes the backup once before the first change", async () => {
+    const dir = sandbox();
+    const path = join(dir, "mcp.json");
+    writeFileSync(path, ORIGINAL);
+    chmodSync(path, 0o644);
+    const loc = jsonLoc(path);
+    await startOfSecond();
+    const first = await edit(loc, add(loc, "a"), { dryRun: false });
+    expect(first.changed).toBe(true);
+    expect(first.diff).toContain(`--- ${path}\n+++ ${path}\n`);
+    expect(first.diff).toContain('+    "a": {');
+    expect(first.backup).toBeString();
+    expect(readFileSync(first.backup ?? "", "utf8")).toBe(ORIGINAL);
+    const second = await edit(loc, add(loc, "b"), { dryRun: false });
+    expect(second.backup).toBe(first.backup ?? "");
+    expect(backupsIn(dir)).toHaveLength(1);
+    expect(readFileSync(first.backup ?? "", "utf8")).toBe(ORIGINAL); // still the state before the first change
+    expect(Object.keys(listServers(loc, readFileSync(path, "utf8")))).toEqual(["a", "b"]);
+    expect(mode(path)).toBe(0o644);
+  });
+
+  test("no change: nothing written, no backup", async () => {
+    const dir = sandbox();
+    const path = join(dir, "mcp.json");
+    writeFileSync(path, ORIGINAL);
+    const loc = jsonLoc(path);
+    const before = statSync(path).mtimeMs;
+    const result = await edit(loc, (text) => ({ text, changed: false }), { dryRun: false });
+    expect(result).toEqual({ changed: false, diff: "" });
+    expect(readdirSync(dir)).toEqual(["mcp.json"]);
+    expect(statSync(path).mtimeMs).toBe(before);
+  });
+
+  test("dry run: the diff, and nothing created, locked or written", async () => {
+    const dir = sandbox();
+    const path = join(dir, "new", "dir", "config.toml");
+    const loc = tomlLoc(path);
+    const result = await edit(loc, add(loc, "a"), { dryRun: true });
+    expect(result.changed).toBe(true);
+    expect(result.diff).toBe(
+      `--- ${path}\n+++ ${path}\n@@ -0,0 +1,3 @@\n+[mcp_servers.a]\n+command = "/bin/mcp-op"\n+args = ["run", "--", "a"]\n`,
+    );
+    expect(readdirSync(dir)).toEqual([]);
+  });
+
+  test("a missing parent directory is created, and said so", async () => {
+    const dir = sandbox();
+    const path = join(dir, ".cursor", "deeper", "mcp.json");
+    const loc = jsonLoc(path);
+    const result = await edit(loc, add(loc, "a"), { dryRun: false });
+    expect(result.createdDirs).toEqual([join(dir, ".cursor"), join(dir, ".cursor", "deeper")]);
+    expect(result.backup).toBeUndefined();
+    expect(mode(path)).toBe(0o600);
+    expect(Object.keys(listServers(loc, readFileSync(path, "utf8")))).toEqual(["a"]);
+    expect(readdirSync(join(dir, ".cursor", "deeper"))).toEqual(["mcp.json"]); // lock removed
+    const again = await edit(loc, add(loc, "b"), { dryRun: false });
+    expect(again.createdDirs).toBeUndefined();
+  });
+
+  test("an error from the change leaves the file and removes the lock", async () => {
+    const dir = sandbox();
+    const path = join(dir, "mcp.json");
+    writeFileSync(path, '{"mcpServers": {"a": {"command": "x", "args": []}}}');
+    const loc = jsonLoc(path);
+    const error = await rejects(edit(loc, add(loc, "a"), { dryRun: false }));
+    expect(error.message).toContain('a server named "a" already exists');
+    const broken = join(dir, "broken.json");
+    writeFileSync(broken, "{,}");
+    expect((await rejects(edit(jsonLoc(broken), add(jsonLoc(broken), "a"), { dryRun: false }))).exitCode).toBe(78);
+    expect(readdirSync(dir).sort()).toEqual(["broken.json", "mcp.json"]);
+  });
+});
+
+describe("withLock", () => {
+  test("the lock file holds our pid while held, and is removed even when fn throws", async () => {
+    const dir = sandbox();
+    const loc = jsonLoc(join(dir, "mcp.json"));
+    const lock = `${loc.path}.mcp-op.lock`;
+    const seen = await withLock(loc, () => readFileSync(lock, "utf8"));
+    expect(seen).toBe(`${process.pid}\n`);
+    expect(existsSync(lock)).toBe(false);
+    await expect(
+      withLock(loc, () => {
+        throw new Error("boom");
+      }),
+    ).rejects.toThrow("boom");
+    expect(existsSync(lock)).toBe(false);
+  });
+
+  test("callers in one process take turns", async () => {
+    const loc = jsonLoc(join(sandbox(), "mcp.json"));
+    const log: string[] = [];
+    const slow = (tag: string) => async () => {
+      log.push(`${tag} in`);
+      await Bun.sleep(30);
+      log.push(`${tag} out`);
+    };
+    await Promise.all([withLock(loc, slow("a")), withLock(loc, slow("b")), withLock(loc, slow("c"))]);
+    expect(log).toEqual(["a in", "a out", "b in", "b out", "c in", "c out"]);
+  });
+
+  test("a lock left by a dead process is taken over", async () => {
+    const dir = sandbox();
+    const path = join(dir, "mcp.json");
+    const loc = jsonLoc(path);
+    const dead = Bun.spawnSync(["true"]).pid;
+    writeFileSync(`${path}.mcp-op.lock`, `${dead}\n`);
+    const started = Date.now();
+    const result = await edit(loc, add(loc, "a"), { dryRun: false });
+    expect(result.changed).toBe(true);
+    expect(Date.now() - started).toBeLessThan(2000);
+    expect(readdirSync(dir)).toEqual(["mcp.json"]);
+  });
+
+  test("a lock held by a live process is waited for", async () => {
+    const dir = sandbox();
+    const path = join(dir, "mcp.json");
+    const loc = jsonLoc(path);
+    const holder = Bun.spawn(["sleep", "0.3"]);
+    writeFileSync(`${path}.mcp-op.lock`, `${holder.pid}\n`);
+    const pending = edit(loc, add(loc, "a"), { dryRun: false });
+    await Bun.sleep(100);
+    expect(existsSync(path)).toBe(false); // still waiting
+    await holder.exited;
+    expect((await pending).changed).toBe(true);
+  });
+});
+
+describe("two processes editing one file at once lose nothing", () => {
+  const script = `
+    const { edit } = await import(${JSON.stringify(join(ROOT, "src", "effects", "config-file.ts"))});
+    const { setServer } = await import(${JSON.stringify(join(ROOT, "src", "core", "config-edit.ts"))});
+    const loc = JSON.parse(process.env.LOC);
+    for (let i = 0; i < 20; i++) {
+      const name = process.env.TAG + "-" + i;
+      await edit(loc, (text) => setServer(loc, text, name, { command: "x", args: [String(i)] }, { force: false }), {
+        dryRun: false,
+        backupDir: process.env.BACKUPS,
+      });
+    }
+  `;
+
+  for (const [kind, loc] of [
+    ["JSON", (dir: string) => jsonLoc(join(dir, "mcp.json"))],
+    ["TOML", (dir: string) => tomlLoc(join(dir, "config.toml"))],
+  ] as const) {
+    test(kind, async () => {
+      const dir = sandbox();
+      const where = loc(dir);
+      const env = { ...process.env, LOC: JSON.stringify(where), BACKUPS: join(dir, "backups") };
+      const procs = ["a", "b"].map((tag) =>
+        Bun.spawn([process.execPath, "-e", script], { env: { ...env, TAG: tag }, stdout: "pipe", stderr: "pipe" }),
+      );
+      const results = await Promise.all(
+        procs.map(async (p) => ({ code: await p.exited, stderr: await new Response(p.stderr).text() })),
+      );
+      expect(results).toEqual([
+        { code: 0, stderr: "" },
+        { code: 0, stderr: "" },
+      ]);
+      const names = Object.keys(listServers(where, readFileSync(where.path, "utf8"))).sort();
+      const want = ["a", "b"].flatMap((t) => Array.from({ length: 20 }, (_, i) => `${t}-${i}`)).sort();
+      expect(names).toEqual(want);
+      expect(readdirSync(dir).sort()).toEqual(["backups", where.path.slice(dir.length + 1)].sort());
+    }, 60_000);
+  }
+});
