@@ -55,6 +55,7 @@ describe("parseRunOptions", () => {
       account: "my.1password.com",
       noSignin: true,
       mask: true,
+      redact: false,
       op: "/x/op",
       verbose: true,
       signinTimeout: 7.5,

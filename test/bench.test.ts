@@ -26,6 +26,7 @@ test("bun run bench --quick writes every table", async () => {
     "## 2. Residency after `initialize`",
     "## 3. Per-message cost",
     "## 4. Throughput: 1 MiB results",
+    "## 4b. `--redact`: per-message cost and throughput",
     "## 5. Concurrent launch: 8 servers at once under app integration",
     "## 6. Binary size",
     "## What we tried",

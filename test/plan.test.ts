@@ -12,6 +12,7 @@ const base: RunOptions = {
   verbose: false,
   signinTimeout: 20,
   tokenFile: undefined,
+  redact: false,
   command: "npx",
   args: ["-y", "@modelcontextprotocol/server-github"],
 };

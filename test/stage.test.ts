@@ -27,6 +27,8 @@ describe("parseStageArgs: accepts only what the outer stage produces", () => {
       parseStageArgs(["--unset", "OP_SESSION_A", "--unset", "OP_SERVICE_ACCOUNT_TOKEN"], ["/bin/srv", "-x"]),
     ).toEqual({
       unset: ["OP_SESSION_A", "OP_SERVICE_ACCOUNT_TOKEN"],
+      template: false,
+      redact: [],
       command: "/bin/srv",
       args: ["-x"],
     });

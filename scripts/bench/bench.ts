@@ -419,6 +419,49 @@ ${table(
 `);
 
 // ---------------------------------------------------------------------------------------------
+// 4b. --redact: the internal stage stays as a JSON-RPC-aware filter. Its cost per message and on
+// 1 MiB results, against mcp-op without it (same exec-only op, same minimal server).
+log("4b. --redact...");
+const redactModes = { plain: { op: "exec-only" } as Mode, redact: { op: "exec-only", flags: ["--redact"] } as Mode };
+const redactSessions = {
+  plain: new Session(launcher("c", [minimal], redactModes.plain), baseEnv("exec-only")),
+  redact: new Session(launcher("c", [minimal], redactModes.redact), baseEnv("exec-only")),
+};
+for (const s of Object.values(redactSessions)) await s.initialize();
+const redactPings = { plain: [] as number[], redact: [] as number[] };
+for (let i = 0; i < N.ping; i++) {
+  for (const which of ["plain", "redact"] as const) {
+    const t0 = performance.now();
+    await redactSessions[which].request("ping");
+    redactPings[which].push((performance.now() - t0) * 1000);
+  }
+}
+const redactBig = { plain: [] as number[], redact: [] as number[] };
+for (let i = 0; i < N.big; i++) {
+  for (const which of ["plain", "redact"] as const) {
+    const t0 = performance.now();
+    const line = await redactSessions[which].request("big");
+    redactBig[which].push(line.length / 1e6 / ((performance.now() - t0) / 1000));
+  }
+}
+for (const s of Object.values(redactSessions)) await s.close();
+sections.push(`## 4b. \`--redact\`: per-message cost and throughput (${N.ping} pings, ${N.big} × 1 MiB each)
+
+${table(
+  ["mcp-op", "ping median µs", "ping p99 µs", "1 MiB median MB/s"],
+  (["plain", "redact"] as const).map((w) => [
+    w === "plain" ? "without --redact" : "with --redact",
+    fmt(median(redactPings[w]), 1),
+    fmt(quantile(redactPings[w], 0.99), 1),
+    fmt(median(redactBig[w]), 0),
+  ]),
+)}
+
+Median ping overhead of --redact: **${fmt((median(redactPings.redact) - median(redactPings.plain)) / 1000, 3)} ms** (target <= 0.3 ms);
+throughput with --redact: **${fmt(median(redactBig.redact), 0)} MB/s** (target >= 100 MB/s).
+`);
+
+// ---------------------------------------------------------------------------------------------
 // 5. Concurrent launch: 8 servers at once, app integration, the regular stand-in op with a
 // simulated human who takes 200 ms to approve the prompt.
 log("5. concurrent launch...");

@@ -4,6 +4,7 @@ import { parseOptions } from "../core/args.ts";
 import { extendedPath } from "../core/locate.ts";
 import { authMode, buildRunPlan, describePlan, type RunOptions } from "../core/plan.ts";
 import { needsSigninCheck } from "../core/signin.ts";
+import { hasTemplate, parseArgTemplates } from "../core/template.ts";
 import { checkEnvFile, checkEnvironment, type Problem } from "../core/validate.ts";
 import { execProgram } from "../effects/exec.ts";
 import { readEnvFile, readTokenFile, TOKEN_FILE_VAR } from "../effects/files.ts";
@@ -42,6 +43,10 @@ export const runArgs = {
     type: "boolean",
     description: "let op run mask secrets in the server's output (rewrites the JSON-RPC stream)",
   },
+  redact: {
+    type: "boolean",
+    description: "redact resolved secrets from the server's output, JSON-aware (escaped, base64, URL, hex)",
+  },
   op: { type: "string", valueHint: "PATH", description: "path to the op binary (default: PATH, then well-known dirs)" },
   verbose: { type: "boolean", alias: "v", description: "print the plan (references, never values) to stderr" },
   // Shown in help only: the server command always comes after `--` (see parseRunOptions).
@@ -57,6 +62,9 @@ export function parseRunOptions(own: readonly string[], rest: readonly string[] 
   if (rest === null) throw usageError('no server command: put it after "--"', example);
   const [command, ...args] = rest;
   if (command === undefined || command === "") throw usageError('no server command after "--"', example);
+  if (values.mask === true && values.redact === true) {
+    throw usageError("--mask and --redact do not go together: --redact already keeps secrets out of the output");
+  }
   const timeoutText = values["signin-timeout"] as string | undefined;
   const signinTimeout = timeoutText === undefined ? DEFAULT_SIGNIN_TIMEOUT : Number(timeoutText);
   if (!Number.isFinite(signinTimeout) || signinTimeout <= 0 || signinTimeout > 3600) {
@@ -67,6 +75,7 @@ export function parseRunOptions(own: readonly string[], rest: readonly string[] 
     account: values.account as string | undefined,
     noSignin: values["no-signin"] === true,
     mask: values.mask === true,
+    redact: values.redact === true,
     op: values.op as string | undefined,
     verbose: values.verbose === true,
     signinTimeout,
@@ -99,6 +108,11 @@ export async function runMain(own: readonly string[], rest: readonly string[] | 
   const tokenFile = options.tokenFile ?? env[TOKEN_FILE_VAR];
   const credentials: Record<string, string> = {};
   if (tokenFile) credentials.OP_SERVICE_ACCOUNT_TOKEN = readTokenFile(tokenFile, env.HOME, cwd);
+  // `{{ }}` placeholders: every name must be defined before anything starts.
+  const fileKeys = new Set(checked.flatMap((c) => c.entries.map((e) => e.key)));
+  const templates = hasTemplate(options.args)
+    ? parseArgTemplates(options.args, (name) => fileKeys.has(name) || env[name] !== undefined)
+    : undefined;
   const opPath = locateOp(options.op, env);
   const commandPath = locateCommand(options.command, extendedPath(env, process.platform), env, cwd);
 
@@ -120,6 +134,7 @@ export async function runMain(own: readonly string[], rest: readonly string[] | 
     env,
     credentials,
     commandPath,
+    ...(templates ? { templates } : {}),
     self: selfCommand(),
     platform: process.platform,
   });

@@ -1,13 +1,22 @@
 /**
- * The hidden internal stage (`mcp-op __stage`): started by `op run` in place of the server when
- * credentials would reach it. Removes them and execs the server, leaving no process behind.
+ * The hidden internal stage (`mcp-op __stage`), started by `op run` in place of the server:
+ * puts `{{ }}` values into the arguments, removes credentials and generated variables, then
+ * execs the server (no process left behind), or, with `--redact`, stays as the output filter.
  */
 import { parseStageArgs, scrubEnv } from "../core/stage.ts";
+import { substituteArgs } from "../core/template.ts";
 import { execProgram } from "../effects/exec.ts";
 import { environment } from "../runtime.ts";
 
 export async function runStage(own: readonly string[], rest: readonly string[] | null): Promise<never> {
   const plan = parseStageArgs(own, rest);
+  const env = environment();
   // The outer stage resolved the command to a path, so no PATH search happens here.
-  return execProgram(plan.command, [plan.command, ...plan.args], scrubEnv(environment(), plan.unset));
+  const args = plan.template ? substituteArgs(plan.args, env) : plan.args;
+  const serverEnv = scrubEnv(env, plan.unset);
+  if (plan.redact.length > 0) {
+    const { runFiltered } = await import("../effects/filter.ts");
+    return runFiltered(plan.command, args, serverEnv, plan.redact, env);
+  }
+  return execProgram(plan.command, [plan.command, ...args], serverEnv);
 }

@@ -7,6 +7,7 @@ import type { EnvEntry } from "./env-file.ts";
 import { extendedPath } from "./locate.ts";
 import { looksLikeReference } from "./reference.ts";
 import { CREDENTIAL_VARS } from "./signin.ts";
+import type { ArgTemplates } from "./template.ts";
 
 export interface RunOptions {
   envFiles: string[];
@@ -19,6 +20,8 @@ export interface RunOptions {
   signinTimeout: number;
   /** File holding a service-account token (mode 0600), handed to `op` only. */
   tokenFile: string | undefined;
+  /** Keep a JSON-RPC-aware filter between server and client that redacts resolved secrets. */
+  redact: boolean;
   command: string;
   args: string[];
 }
@@ -69,6 +72,8 @@ export interface PlanInput {
   commandPath?: string;
   /** How to start this program again, for the internal stage (e.g. [execPath]). */
   self?: readonly string[];
+  /** `{{ }}` placeholders in the server arguments, already validated (core/template.ts). */
+  templates?: ArgTemplates;
   platform?: NodeJS.Platform;
 }
 
@@ -97,10 +102,26 @@ export function buildRunPlan(input: PlanInput): ExecPlan {
   const scrubbed = Object.keys(env)
     .filter((k) => CREDENTIAL_VARS.test(k))
     .sort();
-  const server = [input.commandPath ?? options.command, ...options.args];
+  // `{{ op://... }}` placeholders become variables op resolves; the stage puts them in the args.
+  const templates = input.templates;
+  Object.assign(env, templates?.generated ?? {});
+  const references = collectReferences(input);
+  for (const [name, reference] of Object.entries(templates?.generated ?? {}) as Array<[string, string]>) {
+    references.push({ name, reference, from: "server arguments" });
+  }
+  const needStage = scrubbed.length > 0 || templates !== undefined || options.redact;
+  const server = [input.commandPath ?? options.command, ...(templates ? templates.args : options.args)];
   const stage =
-    scrubbed.length > 0 && input.self
-      ? [...input.self, STAGE_COMMAND, ...scrubbed.flatMap((name) => ["--unset", name]), "--"]
+    needStage && input.self
+      ? [
+          ...input.self,
+          STAGE_COMMAND,
+          ...[...scrubbed, ...Object.keys(templates?.generated ?? {})].flatMap((name) => ["--unset", name]),
+          ...(templates ? ["--template"] : []),
+          // Only values that came from op:// references are secrets to redact (names, not values).
+          ...(options.redact ? references.flatMap((r) => ["--redact", r.name]) : []),
+          "--",
+        ]
       : [];
 
   const argv = [opPath];
@@ -115,7 +136,7 @@ export function buildRunPlan(input: PlanInput): ExecPlan {
     argv,
     env,
     auth: authMode(options, env),
-    references: collectReferences(input),
+    references,
     scrubbed: stage.length > 0 ? scrubbed : [],
   };
 }

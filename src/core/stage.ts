@@ -1,40 +1,65 @@
 /**
- * The internal stage: `mcp-op __stage [--unset NAME]... -- <command> [args...]`, which `op run`
- * starts in place of the server when credentials would otherwise reach it. It accepts only what
- * the outer stage produces. Pure: commands/stage.ts carries it out.
+ * The internal stage: `mcp-op __stage [--unset NAME]... [--template] [--redact NAME]... --
+ * <command> [args...]`, which `op run` starts in place of the server when credentials would
+ * otherwise reach it, when arguments hold `{{ }}` placeholders, or for `--redact`. It accepts
+ * only what the outer stage produces. Pure: commands/stage.ts carries it out.
  */
 import { EXIT, McpOpError } from "../errors.ts";
 import { CREDENTIAL_VARS } from "./signin.ts";
+import { GENERATED_PREFIX } from "./template.ts";
 
 export interface StagePlan {
   unset: string[];
+  /** Substitute `{{ NAME }}` in the arguments from the environment. */
+  template: boolean;
+  /** Variables whose values are secrets to redact from the server's output. */
+  redact: string[];
   command: string;
   args: string[];
 }
 
+const GENERATED = new RegExp(`^${GENERATED_PREFIX}\\d+$`);
+const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
 export function parseStageArgs(own: readonly string[], rest: readonly string[] | null): StagePlan {
   const bad = (why: string) =>
     new McpOpError(EXIT.USAGE, `internal stage: ${why} (it is started by mcp-op run, not by hand)`);
-  const unset: string[] = [];
-  for (let i = 0; i < own.length; i += 2) {
+  const plan: StagePlan = { unset: [], template: false, redact: [], command: "", args: [] };
+  for (let i = 0; i < own.length; i++) {
+    const flag = own[i];
+    if (flag === "--template") {
+      plan.template = true;
+      continue;
+    }
     const name = own[i + 1];
-    if (own[i] !== "--unset" || name === undefined) throw bad(`unexpected argument "${own[i]}"`);
-    if (!CREDENTIAL_VARS.test(name)) throw bad(`--unset takes only 1Password credential variables, not "${name}"`);
-    unset.push(name);
+    if ((flag !== "--unset" && flag !== "--redact") || name === undefined) throw bad(`unexpected argument "${flag}"`);
+    i++;
+    if (flag === "--unset") {
+      if (!CREDENTIAL_VARS.test(name) && !GENERATED.test(name)) {
+        throw bad(`--unset takes only 1Password credential variables, not "${name}"`);
+      }
+      plan.unset.push(name);
+    } else {
+      if (!NAME.test(name)) throw bad(`--redact takes a variable name, not "${name}"`);
+      plan.redact.push(name);
+    }
   }
   const [command, ...args] = rest ?? [];
   if (command === undefined || command === "") throw bad('no command after "--"');
-  return { unset, command, args };
+  plan.command = command;
+  plan.args = args;
+  return plan;
 }
 
-/** The server's environment: the stage's own, minus the credentials. */
+/** The server's environment: the stage's own, minus credentials and generated variables. */
 export function scrubEnv(
   env: Readonly<Record<string, string | undefined>>,
   unset: readonly string[],
 ): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [key, value] of Object.entries(env)) {
-    if (value !== undefined && !unset.includes(key) && !CREDENTIAL_VARS.test(key)) out[key] = value;
+    if (value === undefined || unset.includes(key) || CREDENTIAL_VARS.test(key) || GENERATED.test(key)) continue;
+    out[key] = value;
   }
   return out;
 }

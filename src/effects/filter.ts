@@ -1,0 +1,185 @@
+/**
+ * `--redact`: the internal stage stays between server and client as a filter. The server gets
+ * the client's stdin directly (not a byte is touched); its stdout is split into JSON-RPC lines
+ * and each passes through the redactor; its stderr is masked line by line. Signals are
+ * forwarded, and the stage exits with the server's code.
+ */
+import { writeSync } from "node:fs";
+import { createRedactor, MAX_LINE_LENGTH, type Redactor, withheldLine } from "../core/redact.ts";
+import { logger } from "../logger.ts";
+import { resetProcessForExec } from "./native.ts";
+
+const NL = 0x0a;
+const utf8 = new TextDecoder("utf-8", { fatal: true });
+const latin1 = new TextDecoder("latin1");
+const encoder = new TextEncoder();
+
+/** Split a byte stream into lines, handing each complete line (without "\n") to `onLine`. */
+export class LineSplitter {
+  private parts: Uint8Array[] = [];
+  private size = 0;
+  private overflowing = false;
+  private overflowHead: Uint8Array | undefined;
+  private overflowTail = new Uint8Array();
+
+  constructor(
+    private readonly onLine: (line: Uint8Array, complete: boolean) => void,
+    private readonly onOverflow: (head: Uint8Array, tail: Uint8Array) => void,
+    private readonly limit = MAX_LINE_LENGTH,
+  ) {}
+
+  push(chunk: Uint8Array): void {
+    let start = 0;
+    for (;;) {
+      const nl = chunk.indexOf(NL, start);
+      const end = nl === -1 ? chunk.length : nl;
+      const piece = chunk.subarray(start, end);
+      if (this.overflowing) {
+        this.keepTail(piece);
+        if (nl !== -1) {
+          this.onOverflow(this.overflowHead ?? new Uint8Array(), this.overflowTail);
+          this.overflowing = false;
+          this.overflowHead = undefined;
+          this.overflowTail = new Uint8Array();
+        }
+      } else {
+        this.parts.push(piece);
+        this.size += piece.length;
+        if (this.size > this.limit) {
+          // Too long to scan in full: never forwarded. Its head and tail are kept to find the
+          // request id (the TypeScript SDK writes it last: {"result":...,"jsonrpc":"2.0","id":7}).
+          const whole = concat(this.parts, this.size);
+          this.overflowHead = whole.slice(0, 4096);
+          this.overflowTail = whole.slice(Math.max(0, whole.length - 4096));
+          this.parts = [];
+          this.size = 0;
+          this.overflowing = nl === -1;
+          if (nl !== -1) this.onOverflow(this.overflowHead, this.overflowTail);
+        } else if (nl !== -1) {
+          this.onLine(concat(this.parts, this.size), true);
+          this.parts = [];
+          this.size = 0;
+        }
+      }
+      if (nl === -1) return;
+      start = nl + 1;
+    }
+  }
+
+  private keepTail(piece: Uint8Array): void {
+    const joined = concat([this.overflowTail, piece], this.overflowTail.length + piece.length);
+    this.overflowTail = joined.slice(Math.max(0, joined.length - 4096));
+  }
+
+  /** End of stream: a last line without "\n" is still delivered (and never left unredacted). */
+  end(): void {
+    if (this.overflowing) this.onOverflow(this.overflowHead ?? new Uint8Array(), this.overflowTail);
+    else if (this.size > 0) this.onLine(concat(this.parts, this.size), false);
+    this.parts = [];
+    this.size = 0;
+  }
+}
+
+function concat(parts: Uint8Array[], size: number): Uint8Array {
+  if (parts.length === 1) return parts[0] as Uint8Array;
+  const out = new Uint8Array(size);
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
+}
+
+/** One line through the redactor; bytes that are not UTF-8 are masked byte for byte (latin1). */
+export function redactBytes(redactor: Redactor, line: Uint8Array, json: boolean): Uint8Array {
+  let text: string;
+  try {
+    text = utf8.decode(line);
+  } catch {
+    const masked = redactor.maskText(latin1.decode(line));
+    return Uint8Array.from(masked, (c: string) => c.charCodeAt(0) & 0xff);
+  }
+  const out = json ? redactor.redactLine(text) : redactor.maskText(text);
+  return out === text ? line : encoder.encode(out);
+}
+
+/** The error response for a withheld line, with the request id from its head or its tail. */
+export function withheldResponse(redactor: Redactor, head: string, tail: string): string {
+  const fromHead = withheldLine(head);
+  if (fromHead) return redactor.redactLine(fromHead);
+  const id = /"id"\s*:\s*(-?\d+(?:\.\d+)?|"(?:[^"\\]|\\.)*")\s*\}\s*$/.exec(tail)?.[1];
+  if (id === undefined) return "";
+  return redactor.redactLine(
+    `{"jsonrpc":"2.0","id":${id},"error":{"code":-32603,"message":"mcp-op --redact: a response over 10 MiB was withheld unscanned"}}`,
+  );
+}
+
+function writeAll(fd: number, data: Uint8Array): void {
+  let off = 0;
+  while (off < data.length) off += writeSync(fd, data, off, data.length - off);
+}
+
+export async function runFiltered(
+  command: string,
+  args: string[],
+  env: Record<string, string>,
+  secretNames: readonly string[],
+  secretEnv: Readonly<Record<string, string | undefined>>,
+): Promise<never> {
+  const secrets = secretNames.flatMap((name) => {
+    const value = secretEnv[name];
+    return value ? [{ name, value }] : [];
+  });
+  const redactor = createRedactor(secrets);
+  if (redactor.skipped.length) {
+    logger.warn(`--redact: too short to redact safely, not redacted: ${redactor.skipped.join(", ")}`);
+  }
+  // Blocking stdio, default signals: this process writes the client's stream itself now.
+  await resetProcessForExec();
+  const child = Bun.spawn([command, ...args], { env, stdin: "inherit", stdout: "pipe", stderr: "pipe" });
+  for (const signal of ["SIGTERM", "SIGINT", "SIGHUP", "SIGQUIT", "SIGUSR1", "SIGUSR2"] as const) {
+    process.on(signal, () => child.kill(signal));
+  }
+  const pump = async (stream: ReadableStream<Uint8Array>, fd: number, json: boolean) => {
+    const newline = Uint8Array.of(NL);
+    const splitter = new LineSplitter(
+      (line, complete) => {
+        writeAll(fd, redactBytes(redactor, line, json));
+        if (complete) writeAll(fd, newline);
+      },
+      (head, tail) => {
+        const replacement = json
+          ? withheldResponse(redactor, latin1.decode(head), latin1.decode(tail))
+          : "[mcp-op: a line over 10 MiB was withheld]";
+        // Nothing to answer (a notification, or no id found): send nothing rather than a blank line.
+        if (replacement) writeAll(fd, encoder.encode(`${replacement}\n`));
+      },
+    );
+    try {
+      for await (const chunk of stream) splitter.push(chunk);
+      splitter.end();
+    } catch (error) {
+      // The client stopped reading (EPIPE): the server cannot be heard any more.
+      if ((error as { code?: string }).code === "EPIPE") child.kill("SIGTERM");
+      else throw error;
+    }
+  };
+  await Promise.all([pump(child.stdout, 1, true), pump(child.stderr, 2, false)]);
+  const code = await child.exited;
+  process.exit(child.signalCode ? 128 + signalNumber(String(child.signalCode)) : code);
+}
+
+function signalNumber(signal: string): number {
+  const numbers: Record<string, number> = {
+    SIGHUP: 1,
+    SIGINT: 2,
+    SIGQUIT: 3,
+    SIGKILL: 9,
+    SIGUSR1: 10,
+    SIGUSR2: 12,
+    SIGPIPE: 13,
+    SIGTERM: 15,
+  };
+  return numbers[signal] ?? 1;
+}

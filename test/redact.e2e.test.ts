@@ -1,0 +1,207 @@
+/**
+ * Beyond `op run`: secrets in server arguments (`{{ op://... }}`, `{{ NAME }}`) and `--redact`,
+ * through the compiled binary with the real MCP SDK client and server-everything.
+ */
+import { beforeAll, describe, expect, test } from "bun:test";
+import { readFileSync, readlinkSync } from "node:fs";
+import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
+import { binary, NODE, run, SECRETS, SERVER_EVERYTHING, sandbox } from "./helpers.ts";
+
+let bin: string;
+beforeAll(async () => {
+  bin = await binary();
+});
+
+const ENV = "GITHUB_TOKEN=op://Private/GitHub/token\nSLACK_TOKEN=op://Private/Slack/bot/token\nPLAIN=visible\n";
+// A script file, not `node -e` (which would take the server's `--flags` as its own).
+const PRINT_ARGV_SCRIPT =
+  "process.stdout.write(JSON.stringify({ argv: process.argv.slice(2), leaked: Object.keys(process.env).filter((k) => k.startsWith('MCP_OP_ARG_')) }))";
+const printArgv = (s: ReturnType<typeof sandbox>) => s.envFile("print-argv.js", PRINT_ARGV_SCRIPT);
+
+/** Every encoding the redactor promises to see through. */
+function encodings(secret: string): string[] {
+  const bytes = Buffer.from(secret, "utf8");
+  return [
+    secret,
+    JSON.stringify(secret).slice(1, -1),
+    bytes.toString("base64").replace(/=+$/, ""),
+    bytes.toString("base64url"),
+    encodeURIComponent(secret),
+    bytes.toString("hex"),
+  ];
+}
+
+describe("secrets in server arguments", () => {
+  test("{{ op://... }} and {{ NAME }} are filled in by the internal stage; no secret in any earlier argv", async () => {
+    const s = sandbox();
+    const file = s.envFile("gh.env", ENV);
+    const r = await run(
+      [
+        bin,
+        "run",
+        "-v",
+        "--env-file",
+        file,
+        "--",
+        NODE,
+        printArgv(s),
+        "--token",
+        "{{ op://Private/GitHub/token }}",
+        "--slack={{ SLACK_TOKEN }}",
+        "\\{{ literal }}",
+        "{{ PLAIN }}",
+      ],
+      { env: s.env() },
+    );
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout)).toEqual({
+      argv: ["--token", SECRETS.github, `--slack=${SECRETS.slack}`, "{{ literal }}", "visible"],
+      leaked: [],
+    });
+    for (const secret of [SECRETS.github, SECRETS.slack]) {
+      expect(r.stderr).not.toContain(secret);
+      expect(s.opLog()).not.toContain(secret);
+    }
+    // op was handed placeholders only; the reference travels in a generated variable.
+    const opRun = s.opCalls().find((a) => a[0] === "run") ?? [];
+    expect(opRun).toContain("{{ MCP_OP_ARG_1 }}");
+    expect(opRun).toContain("--template");
+  });
+
+  test("args without {{ take the plain path unchanged (no stage)", async () => {
+    const s = sandbox();
+    const script = printArgv(s);
+    const r = await run([bin, "run", "--", NODE, script, "--flag", "x"], { env: s.env() });
+    expect(JSON.parse(r.stdout).argv).toEqual(["--flag", "x"]);
+    expect(s.opCalls().find((a) => a[0] === "run")).toEqual(["run", "--no-masking", "--", NODE, script, "--flag", "x"]);
+  });
+
+  test("an undefined name fails before anything starts: exit 65", async () => {
+    const s = sandbox();
+    const r = await run([bin, "run", "--", NODE, "-e", "", "--token", "{{ NOPE }}"], { env: s.env() });
+    expect(r).toEqual({
+      code: 65,
+      stdout: "",
+      stderr:
+        "[error] [mcp-op] server argument 4: {{ NOPE }} names a variable that neither the env files nor the environment define\n",
+    });
+    expect(s.opCalls()).toEqual([]);
+  });
+
+  test("the stage leaves no process behind", async () => {
+    const s = sandbox();
+    const transport = new StdioClientTransport({
+      command: bin,
+      // server-everything reads its first argument as the transport; the second is ignored.
+      args: ["run", "--", NODE, SERVER_EVERYTHING, "stdio", "{{ op://Private/GitHub/token }}"],
+      env: s.env(),
+      stderr: "pipe",
+    });
+    const client = new Client({ name: "args-e2e", version: "0" });
+    await client.connect(transport);
+    const pid = transport.pid as number;
+    const child = readFileSync(`/proc/${pid}/task/${pid}/children`, "utf8").trim().split(/\s+/)[0];
+    expect(readlinkSync(`/proc/${child}/exe`)).toBe(NODE);
+    expect(readFileSync(`/proc/${child}/cmdline`, "utf8")).toContain(SERVER_EVERYTHING);
+    await client.close();
+  });
+});
+
+describe("--redact", () => {
+  async function connect(extraArgs: string[] = []) {
+    const s = sandbox();
+    const file = s.envFile("gh.env", ENV);
+    const transport = new StdioClientTransport({
+      command: bin,
+      args: ["run", "--redact", "--env-file", file, ...extraArgs, "--", NODE, SERVER_EVERYTHING],
+      env: s.env(),
+      stderr: "pipe",
+    });
+    const client = new Client({ name: "redact-e2e", version: "0" });
+    await client.connect(transport);
+    return { s, client, transport };
+  }
+
+  test("get-env leaks every variable: names arrive, no secret in any encoding does", async () => {
+    const { client } = await connect();
+    try {
+      const result = await client.callTool({ name: "get-env", arguments: {} });
+      const raw = JSON.stringify(result);
+      const text = (result.content as Array<{ text: string }>)[0]?.text ?? "";
+      const env = JSON.parse(text) as Record<string, string>;
+      expect(env.GITHUB_TOKEN).toBe("[redacted:GITHUB_TOKEN]");
+      expect(env.SLACK_TOKEN).toBe("[redacted:SLACK_TOKEN]");
+      expect(env.PLAIN).toBe("visible");
+      for (const secret of [SECRETS.github, SECRETS.slack]) {
+        for (const form of encodings(secret)) expect(raw).not.toContain(form);
+      }
+    } finally {
+      await client.close();
+    }
+  });
+
+  test("encoded forms the server echoes back are redacted too", async () => {
+    const { client } = await connect();
+    try {
+      for (const form of encodings(SECRETS.slack).slice(2)) {
+        const result = await client.callTool({ name: "echo", arguments: { message: `data:${form}:end` } });
+        const raw = JSON.stringify(result);
+        expect(raw).not.toContain(form);
+        expect(raw).toContain("[redacted:SLACK_TOKEN]");
+      }
+    } finally {
+      await client.close();
+    }
+  });
+
+  test("exit codes, stderr masking and stdin EOF pass through the filter", async () => {
+    const s = sandbox();
+    const file = s.envFile("gh.env", ENV);
+    const script =
+      "process.stderr.write('token is ' + process.env.SLACK_TOKEN + '\\n'); let n = 0; process.stdin.on('data', (d) => { n += d.length; }); process.stdin.on('end', () => { process.stdout.write(JSON.stringify({ n, t: process.env.GITHUB_TOKEN }) + '\\n'); process.exit(9); });";
+    const r = await run([bin, "run", "--redact", "--env-file", file, "--", NODE, "-e", script], {
+      env: s.env(),
+      input: "12345\n",
+    });
+    expect(r).toEqual({
+      code: 9,
+      stdout: '{"n":6,"t":"[redacted:GITHUB_TOKEN]"}\n',
+      stderr: "token is [redacted:SLACK_TOKEN]\n",
+    });
+  });
+
+  test("SIGTERM reaches the server through the filter", async () => {
+    const s = sandbox();
+    const file = s.envFile("gh.env", ENV);
+    const script =
+      "process.on('SIGTERM', () => process.exit(42)); process.stdout.write('READY\\n'); setInterval(() => {}, 1000);";
+    const proc = Bun.spawn([bin, "run", "--redact", "--env-file", file, "--", NODE, "-e", script], {
+      env: s.env(),
+      stdin: "pipe",
+      stdout: "pipe",
+      stderr: "pipe",
+    });
+    const reader = proc.stdout.getReader();
+    expect(new TextDecoder().decode((await reader.read()).value)).toBe("READY\n");
+    proc.kill("SIGTERM");
+    expect(await proc.exited).toBe(42);
+  });
+
+  test("a line over 10 MiB is withheld, never passed through unredacted", async () => {
+    const s = sandbox();
+    const file = s.envFile("gh.env", ENV);
+    const script = `const pad = "x".repeat(11 * 1024 * 1024); process.stdout.write(JSON.stringify({ jsonrpc: "2.0", id: 7, result: { t: process.env.GITHUB_TOKEN, pad } }) + "\\n");`;
+    const r = await run([bin, "run", "--redact", "--env-file", file, "--", NODE, "-e", script], { env: s.env() });
+    expect(r.code).toBe(0);
+    expect(r.stdout).not.toContain(SECRETS.github);
+    const line = JSON.parse(r.stdout) as { id: number; error?: { message: string } };
+    expect(line.id).toBe(7);
+    expect(line.error?.message).toBeDefined();
+  });
+
+  test("--mask with --redact is a usage error", async () => {
+    const r = await run([bin, "run", "--mask", "--redact", "--", NODE, "-e", ""], { env: sandbox().env() });
+    expect(r.code).toBe(64);
+  });
+});
