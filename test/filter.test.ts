@@ -1,0 +1,84 @@
+/** The --redact filter's plumbing: line splitting across partial writes, end of stream, oversize lines. */
+import { describe, expect, test } from "bun:test";
+import fc from "fast-check";
+import { createRedactor } from "../src/core/redact.ts";
+import { LineSplitter, redactBytes, withheldResponse } from "../src/effects/filter.ts";
+import { binary, NODE, run, SECRETS, sandbox } from "./helpers.ts";
+
+const enc = new TextEncoder();
+const dec = new TextDecoder();
+
+function split(chunks: string[], limit?: number) {
+  const lines: Array<[string, boolean]> = [];
+  const overflows: Array<[string, string]> = [];
+  const s = new LineSplitter(
+    (line, complete) => lines.push([dec.decode(line), complete]),
+    (head, tail) => overflows.push([dec.decode(head), dec.decode(tail)]),
+    limit,
+  );
+  for (const c of chunks) s.push(enc.encode(c));
+  s.end();
+  return { lines, overflows };
+}
+
+describe("LineSplitter", () => {
+  test("lines split across writes are whole again; a last line without \\n still comes out", () => {
+    expect(split(['{"a":', '1}\n{"b"', ":2}\n\n", "tail"]).lines).toEqual([
+      ['{"a":1}', true],
+      ['{"b":2}', true],
+      ["", true],
+      ["tail", false],
+    ]);
+  });
+  test("any chunking gives the same lines", () => {
+    fc.assert(
+      fc.property(fc.array(fc.string({ maxLength: 12 }), { maxLength: 8 }), fc.array(fc.nat(40), { maxLength: 6 }), (words, cuts) => {
+        const text = words.join("\n");
+        const points = [...new Set(cuts.map((c) => Math.min(c, text.length)))].sort((a, b) => a - b);
+        const chunks: string[] = [];
+        let at = 0;
+        for (const p of points) {
+          chunks.push(text.slice(at, p));
+          at = p;
+        }
+        chunks.push(text.slice(at));
+        expect(split(chunks).lines).toEqual(split([text]).lines);
+      }),
+    );
+  });
+  test("a line over the limit is never delivered: head and tail go to the overflow handler", () => {
+    const long = `{"result":"${"x".repeat(100)}","id":5}`;
+    const { lines, overflows } = split([long.slice(0, 30), long.slice(30), "\n", "ok\n"], 64);
+    expect(lines).toEqual([["ok", true]]);
+    expect(overflows).toHaveLength(1);
+    expect(overflows[0]?.[1]).toEndWith('"id":5}');
+  });
+});
+
+describe("withheld responses", () => {
+  const redactor = createRedactor([{ name: "T", value: "secret-value-1" }]);
+  test("the id is found at the start or at the end of the line", () => {
+    expect(JSON.parse(withheldResponse(redactor, '{"jsonrpc":"2.0","id":"a","result":{"x":"', "xxx\"}}")).id).toBe("a");
+    expect(JSON.parse(withheldResponse(redactor, '{"result":{"x":"xx', 'xx"},"jsonrpc":"2.0","id":42}')).id).toBe(42);
+  });
+  test("nothing to answer without an id", () => {
+    expect(withheldResponse(redactor, '{"method":"notifications/x","params":{"x":"', '"}}')).toBe("");
+  });
+  test("bytes that are not UTF-8 are masked byte for byte", () => {
+    const line = Uint8Array.of(0xff, ...enc.encode("secret-value-1"), 0xfe);
+    const out = redactBytes(redactor, line, true);
+    expect(out[0]).toBe(0xff);
+    expect(out.at(-1)).toBe(0xfe);
+    expect(dec.decode(out.subarray(1, -1))).toBe("[redacted:T]");
+  });
+});
+
+test("the server closing stdout early: the filter keeps waiting for its exit code", async () => {
+  const bin = await binary();
+  const s = sandbox();
+  const file = s.envFile("gh.env", "GITHUB_TOKEN=op://Private/GitHub/token\n");
+  const script = `process.stdout.write(process.env.GITHUB_TOKEN + "\\n", () => { process.stdout.destroy(); process.stderr.write("closed\\n"); setImmediate(() => process.exit(5)); });`;
+  const r = await run([bin, "run", "--redact", "--env-file", file, "--", NODE, "-e", script], { env: s.env() });
+  expect(r).toEqual({ code: 5, stdout: "[redacted:GITHUB_TOKEN]\n", stderr: "closed\n" });
+  expect(r.stdout).not.toContain(SECRETS.github);
+});
