@@ -20,6 +20,7 @@ const commands = {
   remove: () => import("./commands/remove.ts").then((m) => m.default),
   list: () => import("./commands/list.ts").then((m) => m.default),
   doctor: () => import("./commands/doctor.ts").then((m) => m.default),
+  migrate: () => import("./commands/migrate.ts").then((m) => m.default),
 };
 type Name = keyof typeof commands;
 

@@ -39,7 +39,7 @@ describe("help and version", () => {
     expect(r).toEqual({
       code: 64,
       stdout: "",
-      stderr: '[error] [mcp-op] unknown command "nope"; commands: run, check, add, remove, list, doctor\n',
+      stderr: '[error] [mcp-op] unknown command "nope"; commands: run, check, add, remove, list, doctor, migrate\n',
     });
   });
   test("the README's exit-code table is the one --help prints", () => {

@@ -32,18 +32,22 @@ describe("LineSplitter", () => {
   });
   test("any chunking gives the same lines", () => {
     fc.assert(
-      fc.property(fc.array(fc.string({ maxLength: 12 }), { maxLength: 8 }), fc.array(fc.nat(40), { maxLength: 6 }), (words, cuts) => {
-        const text = words.join("\n");
-        const points = [...new Set(cuts.map((c) => Math.min(c, text.length)))].sort((a, b) => a - b);
-        const chunks: string[] = [];
-        let at = 0;
-        for (const p of points) {
-          chunks.push(text.slice(at, p));
-          at = p;
-        }
-        chunks.push(text.slice(at));
-        expect(split(chunks).lines).toEqual(split([text]).lines);
-      }),
+      fc.property(
+        fc.array(fc.string({ maxLength: 12 }), { maxLength: 8 }),
+        fc.array(fc.nat(40), { maxLength: 6 }),
+        (words, cuts) => {
+          const text = words.join("\n");
+          const points = [...new Set(cuts.map((c) => Math.min(c, text.length)))].sort((a, b) => a - b);
+          const chunks: string[] = [];
+          let at = 0;
+          for (const p of points) {
+            chunks.push(text.slice(at, p));
+            at = p;
+          }
+          chunks.push(text.slice(at));
+          expect(split(chunks).lines).toEqual(split([text]).lines);
+        },
+      ),
     );
   });
   test("a line over the limit is never delivered: head and tail go to the overflow handler", () => {
@@ -58,7 +62,7 @@ describe("LineSplitter", () => {
 describe("withheld responses", () => {
   const redactor = createRedactor([{ name: "T", value: "secret-value-1" }]);
   test("the id is found at the start or at the end of the line", () => {
-    expect(JSON.parse(withheldResponse(redactor, '{"jsonrpc":"2.0","id":"a","result":{"x":"', "xxx\"}}")).id).toBe("a");
+    expect(JSON.parse(withheldResponse(redactor, '{"jsonrpc":"2.0","id":"a","result":{"x":"', 'xxx"}}')).id).toBe("a");
     expect(JSON.parse(withheldResponse(redactor, '{"result":{"x":"xx', 'xx"},"jsonrpc":"2.0","id":42}')).id).toBe(42);
   });
   test("nothing to answer without an id", () => {

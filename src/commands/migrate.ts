@@ -1,0 +1,291 @@
+/**
+ * `mcp-op migrate [--client C]... [--vault V] [--apply] | --undo | --purge-backups`
+ *
+ * Finds plaintext tokens in client configs, moves each into 1Password (`op item create`, the
+ * value through a pipe, never argv), writes each server's env file (references only) and
+ * rewrites its entry to run through mcp-op. All or nothing per server; every file is backed up
+ * first into a private state directory, which `--undo` restores from and `--purge-backups` empties.
+ */
+import {
+  chmodSync,
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
+import { join } from "node:path";
+import type { ArgsDef, CommandDef } from "citty";
+import { parseOptions } from "../core/args.ts";
+import { entryFor } from "../core/clients.ts";
+import { setServer } from "../core/config-edit.ts";
+import { describeMigration, type MigrationServer, planMigration, type ServerPlan } from "../core/migrate.ts";
+import { opCall, opErrorMessage } from "../core/signin.ts";
+import { edit } from "../effects/config-file.ts";
+import { locateOp } from "../effects/locate.ts";
+import { claudeCli, facts, runClaude, scanServers, stableCommand } from "../effects/registry.ts";
+import { EXIT, McpOpError } from "../errors.ts";
+import { definedOnly, environment } from "../runtime.ts";
+import { parseClients } from "./add.ts";
+
+const migrateArgs = {
+  client: { type: "string", valueHint: "CLIENT", description: "only these clients (repeatable; default: all)" },
+  vault: { type: "string", valueHint: "VAULT", description: "1Password vault for the new items (default: Private)" },
+  account: { type: "string", valueHint: "ACCOUNT", description: "1Password account" },
+  apply: { type: "boolean", description: "do it (without it: a dry run that changes nothing)" },
+  undo: { type: "boolean", description: "restore the files of the last migration from its backups" },
+  "purge-backups": { type: "boolean", description: "delete every migration backup (they hold the old plaintext)" },
+  op: { type: "string", valueHint: "PATH", description: "path to the op binary" },
+} as const satisfies ArgsDef;
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+/** Backups hold the old plaintext: a private directory outside every config directory. */
+function backupRoot(env: Env, home: string): string {
+  return join(env.XDG_STATE_HOME || join(home, ".local", "state"), "mcp-op", "backups");
+}
+
+function privateDir(path: string): void {
+  mkdirSync(path, { recursive: true, mode: 0o700 });
+  chmodSync(path, 0o700);
+}
+
+interface Manifest {
+  files: Array<{ original: string; backup: string }>;
+  envFiles: string[];
+}
+
+async function createItem(
+  opPath: string,
+  account: string | undefined,
+  vault: string,
+  title: string,
+  value: string,
+  env: Env,
+): Promise<string | undefined> {
+  const template = JSON.stringify({
+    title,
+    category: "API_CREDENTIAL",
+    fields: [{ id: "credential", label: "credential", type: "CONCEALED", purpose: "", value }],
+  });
+  const proc = Bun.spawn(
+    [
+      opPath,
+      ...opCall(
+        account,
+        "item",
+        "create",
+        "--category",
+        "API Credential",
+        "--vault",
+        vault,
+        "--title",
+        title,
+        "--template",
+        "/dev/stdin",
+        "--format",
+        "json",
+      ),
+    ],
+    { env: definedOnly(env), stdin: "pipe", stdout: "pipe", stderr: "pipe" },
+  );
+  // The value goes through this pipe only: never an argument, a file or a log line.
+  proc.stdin.write(template);
+  await proc.stdin.end();
+  const [stderr, code] = await Promise.all([
+    new Response(proc.stderr).text(),
+    proc.exited,
+    new Response(proc.stdout).text(),
+  ]);
+  return code === 0 ? undefined : opErrorMessage(stderr) || `op exited ${code}`;
+}
+
+export default {
+  meta: { name: "migrate", description: "Move plaintext tokens from client configs into 1Password" },
+  args: migrateArgs,
+  async run({ rawArgs }) {
+    const { values } = parseOptions("migrate", migrateArgs, rawArgs, ["client"]);
+    const env = environment();
+    const f = facts(env);
+    const root = backupRoot(env, f.home);
+    const out = (line: string) => process.stdout.write(`${line}\n`);
+
+    if (values["purge-backups"] === true) {
+      rmSync(root, { recursive: true, force: true });
+      out(`deleted every migration backup (${root})`);
+      return;
+    }
+    if (values.undo === true) {
+      const runs = existsSync(root) ? readdirSync(root).sort() : [];
+      const last = runs.at(-1);
+      if (!last) throw new McpOpError(EXIT.NOINPUT, `no migration backups in ${root}`);
+      const manifest = JSON.parse(readFileSync(join(root, last, "manifest.json"), "utf8")) as Manifest;
+      for (const file of manifest.files) {
+        const temp = `${file.original}.mcp-op-undo`;
+        copyFileSync(file.backup, temp);
+        renameSync(temp, file.original);
+        out(`restored ${file.original}`);
+      }
+      for (const envFile of manifest.envFiles) rmSync(envFile, { force: true });
+      out(`the 1Password items it created are kept; backups stay in ${join(root, last)} until --purge-backups`);
+      return;
+    }
+
+    const vault = (values.vault as string | undefined) ?? "Private";
+    const account = values.account as string | undefined;
+    const servers: MigrationServer[] = scanServers(f, parseClients(values.client as string[] | undefined)).flatMap(
+      (s) =>
+        s.spec && s.findings.length
+          ? [{ loc: s.loc, name: s.name, spec: s.spec, viaMcpOp: s.viaMcpOp, findings: s.findings }]
+          : [],
+    );
+    const envDir = join(env.XDG_CONFIG_HOME || join(f.home, ".config"), "mcp-op");
+    const taken = new Set<string>();
+    const plans = planMigration({
+      servers,
+      vault,
+      self: stableCommand(env),
+      envFileFor: (s) => {
+        // One env file per server; the same name in two clients gets the client in its name.
+        let path = join(envDir, `${s.name}.env`);
+        if (taken.has(path) || existsSync(path)) path = join(envDir, `${s.name}-${s.loc.client}-${s.loc.scope}.env`);
+        taken.add(path);
+        return path;
+      },
+    });
+    if (plans.length === 0) {
+      out("no plaintext secrets found in any client config");
+      return;
+    }
+    for (const line of describeMigration(plans)) out(line);
+    if (values.apply !== true) {
+      out("dry run: nothing changed. Run again with --apply to do it.");
+      return;
+    }
+    await apply(plans, {
+      env,
+      vault,
+      account,
+      opFlag: values.op as string | undefined,
+      root,
+      cwd: f.cwd,
+      home: f.home,
+      out,
+    });
+  },
+} satisfies CommandDef<typeof migrateArgs>;
+
+async function apply(
+  plans: ServerPlan[],
+  o: {
+    env: Env;
+    vault: string;
+    account: string | undefined;
+    opFlag: string | undefined;
+    root: string;
+    cwd: string;
+    home: string;
+    out: (l: string) => void;
+  },
+): Promise<void> {
+  const opPath = locateOp(o.opFlag, o.env);
+  const started = Date.now();
+  const stamp = new Date()
+    .toISOString()
+    .replace(/[-:]/g, "")
+    .replace(/\.\d+Z$/, "Z");
+  const dir = join(o.root, stamp);
+  privateDir(o.root);
+  privateDir(dir);
+  const manifest: Manifest = { files: [], envFiles: [] };
+  const saveManifest = () =>
+    writeFileSync(join(dir, "manifest.json"), JSON.stringify(manifest, null, 2), { mode: 0o600 });
+  // Back up every file first.
+  for (const path of [...new Set(plans.map((p) => p.server.loc.path))]) {
+    const backup = join(dir, `${manifest.files.length}-${path.split(/[\\/]/).pop()}`);
+    copyFileSync(path, backup);
+    chmodSync(backup, 0o600);
+    manifest.files.push({ original: path, backup });
+  }
+  saveManifest();
+
+  const created = new Map<string, string>(); // title -> reference
+  const failed: string[] = [];
+  const claude = claudeCli(o.env);
+  for (const plan of plans) {
+    const label = `${plan.server.loc.client} (${plan.server.loc.scope}) ${plan.server.name}`;
+    // All or nothing per server: every item first; the config only if they all exist.
+    let problem: string | undefined;
+    for (const v of plan.variables) {
+      if (created.has(v.item.title)) continue;
+      problem = await createItem(opPath, o.account, o.vault, v.item.title, v.item.value, o.env);
+      if (problem) break;
+      created.set(v.item.title, v.item.reference);
+      o.out(`  created ${v.item.reference}`);
+    }
+    if (problem) {
+      failed.push(label);
+      o.out(`${label}: not migrated, config untouched (op: ${problem})`);
+      continue;
+    }
+    mkdirSync(join(plan.envFile, ".."), { recursive: true, mode: 0o700 });
+    writeFileSync(plan.envFile, plan.envText, { mode: 0o600 });
+    manifest.envFiles.push(plan.envFile);
+    saveManifest();
+    const loc = plan.server.loc;
+    if (loc.client === "claude-code" && claude) {
+      await runClaude(claude, ["mcp", "remove", "-s", loc.scope, plan.server.name], o.env, o.cwd);
+      await runClaude(
+        claude,
+        [
+          "mcp",
+          "add-json",
+          "-s",
+          loc.scope,
+          plan.server.name,
+          JSON.stringify({ type: "stdio", ...entryFor(loc.client, plan.spec) }),
+        ],
+        o.env,
+        o.cwd,
+      );
+    } else {
+      await edit(
+        loc,
+        (text) => setServer(loc, text, plan.server.name, entryFor(loc.client, plan.spec), { force: true }),
+        { dryRun: false, backupDir: dir },
+      );
+    }
+    o.out(`${label}: migrated (${plan.envFile})`);
+  }
+  quarantineClaudeBackups(o.env, o.home, started, join(dir, "claude-backups"));
+  o.out(`backups of the old files (they hold the plaintext): ${dir}; remove them with: mcp-op migrate --purge-backups`);
+  o.out("undo with: mcp-op migrate --undo");
+  if (failed.length) {
+    o.out(
+      `not migrated: ${failed.join(", ")}; items already created (keep or delete them): ${[...created.values()].join(", ") || "none"}`,
+    );
+    throw McpOpError.reported(EXIT.CONFIG);
+  }
+}
+
+/**
+ * `claude mcp remove/add-json` back up ~/.claude.json into ~/.claude/backups first, and those
+ * copies hold the plaintext being migrated: move the ones made during this run into the
+ * private backup directory.
+ */
+function quarantineClaudeBackups(env: Env, home: string, since: number, into: string): void {
+  const dir = join(env.CLAUDE_CONFIG_DIR || join(home, ".claude"), "backups");
+  if (!existsSync(dir)) return;
+  for (const name of readdirSync(dir)) {
+    const path = join(dir, name);
+    const st = statSync(path);
+    if (!st.isFile() || st.mtimeMs < since - 1000) continue;
+    privateDir(into);
+    renameSync(path, join(into, name));
+    chmodSync(join(into, name), 0o600);
+  }
+}

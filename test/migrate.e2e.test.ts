@@ -1,0 +1,226 @@
+/**
+ * `mcp-op migrate` on a temp HOME with a config for every client: dry run, apply (the stand-in
+ * vault then holds the secrets, and no secret byte is left under HOME outside the private
+ * backups), undo (byte-identical files), purge, and a failure midway that leaves that server
+ * untouched. The migrated Claude Code server still connects and still gets its token.
+ */
+import { beforeAll, describe, expect, test } from "bun:test";
+import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
+import { binary, NODE, OP_DIR, ROOT, run, type Sandbox, SERVER_EVERYTHING, sandbox } from "./helpers.ts";
+
+let bin: string;
+beforeAll(async () => {
+  bin = await binary();
+});
+
+const BIN_DIR = join(ROOT, "node_modules", ".bin");
+const T = {
+  github: `ghp_${"A1b2C3d4E5f6G7h8I9j0K1l2M3n4O5p6Q7r8"}`,
+  slack: "xoxb-1234567890-1234567890-abcdefghijklmnopqrstuvwx",
+  anthropic: "sk-ant-api03-abcdefghijklmnopqrstuvwxyz0123456789",
+  gitlab: "glpat-Zy9Xw8Vu7Ts6Rq5Po4Nm",
+  linear: "lin_api_0123456789abcdefghijklmnopqrstuvwxyzABCD",
+};
+
+/** One config per client, comments and other keys included; returns the files written. */
+function writeConfigs(s: Sandbox): string[] {
+  const h = s.home;
+  const files: Array<[string, string]> = [
+    [
+      join(h, ".claude.json"),
+      JSON.stringify(
+        {
+          numStartups: 3,
+          mcpServers: {
+            everything: { type: "stdio", command: NODE, args: [SERVER_EVERYTHING], env: { GITHUB_TOKEN: T.github } },
+          },
+        },
+        null,
+        2,
+      ),
+    ],
+    [
+      join(h, ".config", "Claude", "claude_desktop_config.json"),
+      JSON.stringify(
+        {
+          mcpServers: {
+            github: {
+              command: "npx",
+              args: ["-y", "@modelcontextprotocol/server-github"],
+              env: { GITHUB_PERSONAL_ACCESS_TOKEN: T.github },
+            },
+          },
+        },
+        null,
+        2,
+      ),
+    ],
+    [
+      join(h, ".cursor", "mcp.json"),
+      `{\n  // mine\n  "mcpServers": {\n    "gitlab": { "command": "gitlab-mcp", "args": ["--token", "${T.gitlab}", "--verbose"] }\n  }\n}\n`,
+    ],
+    [
+      join(h, ".config", "Code", "User", "mcp.json"),
+      `{\n\t"servers": {\n\t\t"slack": { "type": "stdio", "command": "npx", "args": ["slack-mcp"], "env": { "SLACK_BOT_TOKEN": "${T.slack}" } }\n\t}\n}\n`,
+    ],
+    [
+      join(h, ".codeium", "windsurf", "mcp_config.json"),
+      JSON.stringify({
+        mcpServers: {
+          remote: {
+            command: "npx",
+            args: ["mcp-remote", "https://mcp.example.com/sse", "--header", `Authorization: Bearer ${T.anthropic}`],
+          },
+        },
+      }),
+    ],
+    [
+      join(h, ".codex", "config.toml"),
+      `# codex settings\nmodel = "o4"\n\n[mcp_servers.linear]\ncommand = "npx"\nargs = ["linear-mcp"]\n\n[mcp_servers.linear.env]\nLINEAR_API_KEY = "${T.linear}"\n`,
+    ],
+    [
+      join(h, ".gemini", "settings.json"),
+      JSON.stringify({
+        security: { folderTrust: { enabled: false } },
+        mcpServers: { gh: { command: "npx", args: ["gh-mcp"], env: { GH_TOKEN: T.github } } },
+      }),
+    ],
+    [
+      join(h, ".config", "zed", "settings.json"),
+      `// zed\n{\n  "theme": "One Dark",\n  "context_servers": {\n    "slack-zed": { "command": "npx", "args": ["slack-mcp"], "env": { "SLACK_TOKEN": "${T.slack}" } }\n  }\n}\n`,
+    ],
+  ];
+  for (const [path, text] of files) {
+    mkdirSync(join(path, ".."), { recursive: true });
+    writeFileSync(path, text);
+  }
+  return files.map(([p]) => p);
+}
+
+/** Every file under dir (skipping `skip`) that contains any of the secrets. */
+function leaks(dir: string, skip?: string): string[] {
+  const found: string[] = [];
+  const walk = (d: string) => {
+    for (const name of readdirSync(d)) {
+      const p = join(d, name);
+      if (skip && p.startsWith(skip)) continue;
+      const st = statSync(p);
+      if (st.isDirectory()) walk(p);
+      else if (st.isFile()) {
+        const text = readFileSync(p, "latin1");
+        for (const secret of Object.values(T)) if (text.includes(secret)) found.push(`${p}: ${secret.slice(0, 6)}`);
+      }
+    }
+  };
+  walk(dir);
+  return found;
+}
+
+function setup() {
+  const s = sandbox({ Private: {} });
+  const files = writeConfigs(s);
+  const env = s.env({ PATH: `${OP_DIR}:${BIN_DIR}:/usr/local/bin:/usr/bin:/bin` });
+  const before = new Map(files.map((f) => [f, readFileSync(f)]));
+  const backups = join(s.home, ".local", "state", "mcp-op", "backups");
+  const vault = () =>
+    JSON.parse(readFileSync(join(s.dir, "vault.json"), "utf8")) as { Private: Record<string, { credential: string }> };
+  return { s, env, files, before, backups, vault };
+}
+
+describe("mcp-op migrate", () => {
+  test("dry run: every plaintext value listed as prefix and length, with its planned reference; nothing changes", async () => {
+    const { s, env, files, before } = setup();
+    const r = await run([bin, "migrate"], { env, cwd: s.dir });
+    expect(r.code).toBe(0);
+    for (const secret of Object.values(T)) expect(r.stdout + r.stderr).not.toContain(secret.slice(7));
+    expect(r.stdout).toContain("claude-code (user) everything:");
+    expect(r.stdout).toContain(
+      "env GITHUB_TOKEN: ghp_… (40 chars) -> GITHUB_TOKEN = op://Private/mcp-op everything GITHUB_TOKEN/credential",
+    );
+    expect(r.stdout).toContain("cursor (user) gitlab:");
+    expect(r.stdout).toContain("argument 2: glpat-… (26 chars)");
+    expect(r.stdout).toContain("dry run: nothing changed.");
+    for (const f of files) expect(readFileSync(f, "latin1")).toBe((before.get(f) as Buffer).toString("latin1"));
+    expect(s.opCalls()).toEqual([]);
+  });
+
+  test("apply, then everything a user checks; then --undo restores byte-identical files", async () => {
+    const { s, env, files, before, backups, vault } = setup();
+    const r = await run([bin, "migrate", "--apply"], { env, cwd: s.dir });
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+    // One item per distinct secret (the GitHub token sits in three configs).
+    const items = vault().Private;
+    expect(Object.keys(items)).toHaveLength(5);
+    expect(
+      Object.values(items)
+        .map((i) => i.credential)
+        .sort(),
+    ).toEqual(Object.values(T).sort());
+    // No secret byte anywhere under HOME but the private backups; backups are private.
+    expect(leaks(s.home, backups)).toEqual([]);
+    expect(statSync(backups).mode & 0o777).toBe(0o700);
+    const run1 = readdirSync(backups)[0] as string;
+    for (const f of readdirSync(join(backups, run1), { recursive: true }) as string[]) {
+      const st = statSync(join(backups, run1, f));
+      expect(st.mode & 0o777).toBe(st.isDirectory() ? 0o700 : 0o600);
+    }
+    expect(r.stdout).toContain(`mcp-op migrate --purge-backups`);
+    // Never in any argv op saw, nor in mcp-op's output.
+    for (const secret of Object.values(T)) {
+      expect(s.opLog()).not.toContain(secret);
+      expect(r.stdout).not.toContain(secret);
+    }
+    // list shows nothing plaintext left.
+    const list = JSON.parse((await run([bin, "list", "--json"], { env, cwd: s.dir })).stdout) as Array<{
+      plaintext: unknown[];
+      viaMcpOp: boolean;
+    }>;
+    expect(list.length).toBe(8);
+    expect(list.every((x) => x.plaintext.length === 0 && x.viaMcpOp)).toBe(true);
+    // The migrated Claude Code server connects, and still gets the original token.
+    const claude = await run([join(BIN_DIR, "claude"), "mcp", "list"], { env, cwd: s.dir });
+    expect(claude.stdout.split("\n").find((l) => l.startsWith("everything: "))).toEndWith("✔ Connected");
+    const entry = JSON.parse(readFileSync(join(s.home, ".claude.json"), "utf8")).mcpServers.everything as {
+      command: string;
+      args: string[];
+    };
+    const transport = new StdioClientTransport({ command: entry.command, args: entry.args, env, stderr: "pipe" });
+    const client = new Client({ name: "migrate-e2e", version: "0" });
+    await client.connect(transport);
+    const result = await client.callTool({ name: "get-env", arguments: {} });
+    await client.close();
+    expect(JSON.parse((result.content as Array<{ text: string }>)[0]?.text ?? "{}").GITHUB_TOKEN).toBe(T.github);
+
+    // Undo: byte-identical files (claude-code was rewritten through its CLI: compare its servers).
+    const undo = await run([bin, "migrate", "--undo"], { env, cwd: s.dir });
+    expect(undo.code).toBe(0);
+    for (const f of files) expect(readFileSync(f, "latin1")).toBe((before.get(f) as Buffer).toString("latin1"));
+  }, 120_000);
+
+  test("after --purge-backups, no secret byte is left anywhere under HOME", async () => {
+    const { s, env } = setup();
+    expect((await run([bin, "migrate", "--apply"], { env, cwd: s.dir })).code).toBe(0);
+    const purge = await run([bin, "migrate", "--purge-backups"], { env, cwd: s.dir });
+    expect(purge.code).toBe(0);
+    expect(leaks(s.home)).toEqual([]);
+  }, 60_000);
+
+  test("a failure midway leaves that server untouched and lists the items already created", async () => {
+    const { s, env, before, vault } = setup();
+    const vscode = join(s.home, ".config", "Code", "User", "mcp.json");
+    const r = await run([bin, "migrate", "--apply"], {
+      env: { ...env, OP_STUB_FAIL_CREATE: "slack SLACK_BOT_TOKEN" },
+      cwd: s.dir,
+    });
+    expect(r.code).toBe(78);
+    expect(r.stdout).toContain("vscode (user) slack: not migrated, config untouched");
+    expect(r.stdout).toContain("items already created (keep or delete them): op://Private/");
+    expect(readFileSync(vscode, "latin1")).toBe((before.get(vscode) as Buffer).toString("latin1"));
+    expect(Object.keys(vault().Private).length).toBeGreaterThan(0);
+    expect(readFileSync(join(s.home, ".cursor", "mcp.json"), "utf8")).not.toContain(T.gitlab);
+  }, 60_000);
+});
