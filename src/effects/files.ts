@@ -15,15 +15,19 @@ export interface EnvFileText {
   text: string;
 }
 
-export function readEnvFile(given: string, home: string | undefined, cwd: string): EnvFileText {
+/** A path as the user wrote it (`~` expanded, relative to cwd), and its stat; 66 when missing. */
+function statUserPath(given: string, home: string | undefined, cwd: string, label: string) {
   const expanded = expandHome(given, home);
   const path = isAbsolute(expanded) ? expanded : resolve(cwd, expanded);
-  let stat: ReturnType<typeof statSync>;
   try {
-    stat = statSync(path);
+    return { path, stat: statSync(path) };
   } catch (error) {
-    throw new McpOpError(EXIT.NOINPUT, `${given}: ${describeFsError(error)}`);
+    throw new McpOpError(EXIT.NOINPUT, `${label}${given}: ${describeFsError(error)}`);
   }
+}
+
+export function readEnvFile(given: string, home: string | undefined, cwd: string): EnvFileText {
+  const { path, stat } = statUserPath(given, home, cwd, "");
   if (stat.isDirectory()) throw new McpOpError(EXIT.NOINPUT, `${given}: is a directory, not an env file`);
   if (process.platform !== "win32") {
     if ((stat.mode & 0o022) !== 0) {
@@ -85,14 +89,7 @@ export const TOKEN_FILE_VAR = "MCP_OP_TOKEN_FILE";
  * The value goes to `op` only; messages never include it.
  */
 export function readTokenFile(given: string, home: string | undefined, cwd: string): string {
-  const expanded = expandHome(given, home);
-  const path = isAbsolute(expanded) ? expanded : resolve(cwd, expanded);
-  let stat: ReturnType<typeof statSync>;
-  try {
-    stat = statSync(path);
-  } catch (error) {
-    throw new McpOpError(EXIT.NOINPUT, `token file ${given}: ${describeFsError(error)}`);
-  }
+  const { path, stat } = statUserPath(given, home, cwd, "token file ");
   if (!stat.isFile()) throw new McpOpError(EXIT.NOINPUT, `token file ${given}: not a regular file`);
   if (process.platform !== "win32") {
     if ((stat.mode & 0o077) !== 0) {
