@@ -181,6 +181,8 @@ describe("mcp-op migrate", () => {
     }>;
     expect(list.length).toBe(8);
     expect(list.every((x) => x.plaintext.length === 0 && x.viaMcpOp)).toBe(true);
+    const doctor = JSON.parse((await run([bin, "doctor", "--json"], { env, cwd: s.dir })).stdout) as Array<{ message: string }>;
+    expect(doctor.filter((d) => d.message.startsWith("plaintext"))).toEqual([]);
     // The migrated Claude Code server connects, and still gets the original token.
     const claude = await run([join(BIN_DIR, "claude"), "mcp", "list"], { env, cwd: s.dir });
     expect(claude.stdout.split("\n").find((l) => l.startsWith("everything: "))).toEndWith("✔ Connected");
@@ -208,6 +210,15 @@ describe("mcp-op migrate", () => {
     expect(purge.code).toBe(0);
     expect(leaks(s.home)).toEqual([]);
   }, 60_000);
+
+  test("an unknown vault: exit 65 before any backup, item or change", async () => {
+    const { s, env, files, before, backups } = setup();
+    const r = await run([bin, "migrate", "--apply", "--vault", "Nope"], { env, cwd: s.dir });
+    expect(r.code).toBe(65);
+    expect(r.stderr).toBe('[error] [mcp-op] vault "Nope" not found in 1Password; pass --vault (one of: Private)\n');
+    for (const f of files) expect(readFileSync(f, "latin1")).toBe((before.get(f) as Buffer).toString("latin1"));
+    expect(() => statSync(backups)).toThrow();
+  });
 
   test("a failure midway leaves that server untouched and lists the items already created", async () => {
     const { s, env, before, vault } = setup();

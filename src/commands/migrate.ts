@@ -27,6 +27,7 @@ import { describeMigration, type MigrationServer, planMigration, type ServerPlan
 import { opCall, opErrorMessage } from "../core/signin.ts";
 import { edit } from "../effects/config-file.ts";
 import { locateOp } from "../effects/locate.ts";
+import { spawnCapture } from "../effects/native.ts";
 import { claudeCli, facts, runClaude, scanServers, stableCommand } from "../effects/registry.ts";
 import { EXIT, McpOpError } from "../errors.ts";
 import { definedOnly, environment } from "../runtime.ts";
@@ -193,6 +194,7 @@ async function apply(
   },
 ): Promise<void> {
   const opPath = locateOp(o.opFlag, o.env);
+  await checkVault(opPath, o.account, o.vault, o.env);
   const started = Date.now();
   const stamp = new Date()
     .toISOString()
@@ -287,5 +289,32 @@ function quarantineClaudeBackups(env: Env, home: string, since: number, into: st
     privateDir(into);
     renameSync(path, join(into, name));
     chmodSync(join(into, name), 0o600);
+  }
+}
+
+/** The target vault must exist before anything is backed up or created. */
+async function checkVault(opPath: string, account: string | undefined, vault: string, env: Env): Promise<void> {
+  const r = await spawnCapture(opPath, opCall(account, "vault", "list", "--format", "json"), {
+    env: definedOnly(env),
+    stdin: "ignore",
+    stderr: "pipe",
+    timeoutMs: 60_000,
+  });
+  if (!r || r.code !== 0) {
+    throw new McpOpError(EXIT.UNAVAILABLE, `op vault list failed: ${r ? opErrorMessage(r.stderr) : "timed out"}`);
+  }
+  let names: string[] = [];
+  try {
+    names = (JSON.parse(r.stdout) as Array<{ name?: string; id?: string }>).flatMap((v) => [v.name ?? "", v.id ?? ""]);
+  } catch {
+    return; // an op that prints no JSON: let item create report the problem
+  }
+  if (!names.some((n) => n.toLowerCase() === vault.toLowerCase())) {
+    const known = names.filter((_, i) => i % 2 === 0).join(", ");
+    throw new McpOpError(
+      EXIT.DATAERR,
+      `vault "${vault}" not found in 1Password`,
+      `pass --vault (one of: ${known || "none"})`,
+    );
   }
 }
