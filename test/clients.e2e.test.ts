@@ -3,7 +3,16 @@
  * claude, codex and gemini CLIs where they run here (HOME in a temp dir).
  */
 import { beforeAll, describe, expect, test } from "bun:test";
-import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from "node:fs";
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { join } from "node:path";
 import { binary, NODE, OP_DIR, ROOT, run, type Sandbox, SECRETS, SERVER_EVERYTHING, sandbox } from "./helpers.ts";
 
@@ -326,5 +335,77 @@ describe("check --resolve", () => {
       ["read", "--no-newline"],
       ["read", "--no-newline"],
     ]);
+  });
+});
+
+describe("review fixes: no plaintext in listings, diffs, logs or stray backups", () => {
+  const TOKEN = "ghp_PLAINTEXTplaintextPLAINTEXT1234567890";
+  function withPlaintext() {
+    const s = sandbox();
+    mkdirSync(join(s.home, ".cursor"));
+    writeFileSync(
+      join(s.home, ".cursor", "mcp.json"),
+      JSON.stringify({ mcpServers: { gh: { command: "npx", args: ["srv", "--token", TOKEN] } } }),
+    );
+    return { s, env: clientEnv(s) };
+  }
+
+  test("list (text and --json) masks secrets in server arguments", async () => {
+    const { s, env } = withPlaintext();
+    const text = await run([bin, "list"], { env, cwd: s.dir });
+    const json = await run([bin, "list", "--json"], { env, cwd: s.dir });
+    for (const r of [text, json]) {
+      expect(r.code).toBe(0);
+      expect(r.stdout).not.toContain(TOKEN.slice(4));
+    }
+    expect(text.stdout).toContain("ghp_… (41 chars)");
+  });
+
+  test("--dry-run diffs mask the plaintext of neighbouring entries", async () => {
+    const { s, env } = withPlaintext();
+    const add = await run([bin, "add", "new", "--client", "cursor", "--dry-run", ...GH, "--", "npx", "y"], {
+      env,
+      cwd: s.dir,
+    });
+    const remove = await run([bin, "remove", "gh", "--dry-run"], { env, cwd: s.dir });
+    for (const r of [add, remove]) {
+      expect(r.code).toBe(0);
+      expect(r.stdout).not.toContain(TOKEN.slice(4));
+    }
+  });
+
+  test("an --env flag without = is not echoed", async () => {
+    const { s, env } = withPlaintext();
+    const r = await run([bin, "add", "x", "--client", "cursor", "--env", TOKEN, "--", "npx", "y"], { env, cwd: s.dir });
+    expect(r.code).toBe(64);
+    expect(r.stderr).not.toContain(TOKEN.slice(4, 12));
+  });
+
+  test("edits back up into the private state directory, not next to the config", async () => {
+    const { s, env } = withPlaintext();
+    expect((await run([bin, "remove", "gh"], { env, cwd: s.dir })).code).toBe(0);
+    expect(readdirSync(join(s.home, ".cursor"))).toEqual(["mcp.json"]);
+    const dir = join(s.home, ".local", "state", "mcp-op", "backups", "edits", "cursor-user");
+    expect(statSync(dir).mode & 0o777).toBe(0o700);
+    expect(readdirSync(dir)).toHaveLength(1);
+  });
+
+  test("--allow-plain values are quoted so op reads them back unchanged; newlines are refused", async () => {
+    const s = sandbox();
+    mkdirSync(join(s.home, ".cursor"));
+    writeFileSync(join(s.home, ".cursor", "mcp.json"), "{}\n");
+    const env = clientEnv(s);
+    const ok = await run([bin, "add", "p", "--allow-plain", "--env", "PASS=pa$word #1", "--", "npx", "y"], {
+      env,
+      cwd: s.dir,
+    });
+    expect(ok.code).toBe(0);
+    expect(readFileSync(join(s.home, ".config", "mcp-op", "p.env"), "utf8")).toContain("PASS='pa$word #1'\n");
+    const bad = await run([bin, "add", "q", "--allow-plain", "--env", "B=x\nPATH=/evil", "--", "npx", "y"], {
+      env,
+      cwd: s.dir,
+    });
+    expect(bad.code).toBe(65);
+    expect(existsSync(join(s.home, ".config", "mcp-op", "q.env"))).toBe(false);
   });
 });

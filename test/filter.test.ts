@@ -2,7 +2,7 @@
 import { describe, expect, test } from "bun:test";
 import fc from "fast-check";
 import { createRedactor } from "../src/core/redact.ts";
-import { LineSplitter, redactBytes, withheldResponse } from "../src/effects/filter.ts";
+import { expandSecrets, LineSplitter, latin1Secrets, redactBytes, withheldResponse } from "../src/effects/filter.ts";
 import { binary, NODE, run, SECRETS, sandbox } from "./helpers.ts";
 
 const enc = new TextEncoder();
@@ -56,6 +56,23 @@ describe("LineSplitter", () => {
     expect(lines).toEqual([["ok", true]]);
     expect(overflows).toHaveLength(1);
     expect(overflows[0]?.[1]).toEndWith('"id":5}');
+  });
+});
+
+describe("secrets the line filter must still see", () => {
+  test("a multi-line secret (a PEM key) is redacted line by line", () => {
+    const pem = "-----BEGIN KEY-----\nAAAAsecretline1AAAAbbbb\nCCCCsecretline2DDDDeeee\n-----END KEY-----";
+    const redactor = createRedactor(expandSecrets([{ name: "K", value: pem }]));
+    for (const line of pem.split("\n").slice(1, 3)) {
+      const out = dec.decode(redactBytes(redactor, enc.encode(JSON.stringify({ l: line })), true));
+      expect(out).toBe('{"l":"[redacted:K]"}');
+    }
+  });
+  test("a non-ASCII secret on a line that is not valid UTF-8", () => {
+    const secrets = [{ name: "S", value: "pässwörd-sëcret-123" }];
+    const line = Uint8Array.of(0xff, ...enc.encode(` {"a":"${secrets[0]?.value}"}`));
+    const out = redactBytes(createRedactor(secrets), line, true, createRedactor(latin1Secrets(secrets)));
+    expect(new TextDecoder("latin1").decode(out)).toBe('\u00ff {"a":"[redacted:S]"}'.replace("\\u00ff", "\u00ff"));
   });
 });
 

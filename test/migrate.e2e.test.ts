@@ -181,7 +181,9 @@ describe("mcp-op migrate", () => {
     }>;
     expect(list.length).toBe(8);
     expect(list.every((x) => x.plaintext.length === 0 && x.viaMcpOp)).toBe(true);
-    const doctor = JSON.parse((await run([bin, "doctor", "--json"], { env, cwd: s.dir })).stdout) as Array<{ message: string }>;
+    const doctor = JSON.parse((await run([bin, "doctor", "--json"], { env, cwd: s.dir })).stdout) as Array<{
+      message: string;
+    }>;
     expect(doctor.filter((d) => d.message.startsWith("plaintext"))).toEqual([]);
     // The migrated Claude Code server connects, and still gets the original token.
     const claude = await run([join(BIN_DIR, "claude"), "mcp", "list"], { env, cwd: s.dir });
@@ -210,6 +212,49 @@ describe("mcp-op migrate", () => {
     expect(purge.code).toBe(0);
     expect(leaks(s.home)).toEqual([]);
   }, 60_000);
+
+  test("entries keep their other fields; {{ }} in mcp-op entries stays; a vault name no reference can hold is refused", async () => {
+    const s = sandbox({ Private: { GitHub: { token: "x" } } });
+    mkdirSync(join(s.home, ".gemini"), { recursive: true });
+    writeFileSync(
+      join(s.home, ".gemini", "settings.json"),
+      JSON.stringify({
+        mcpServers: {
+          gh: { command: "npx", args: ["gh"], cwd: "/work", timeout: 600, trust: true, env: { GH_TOKEN: T.github } },
+        },
+      }),
+    );
+    mkdirSync(join(s.home, ".codex"), { recursive: true });
+    writeFileSync(
+      join(s.home, ".codex", "config.toml"),
+      `[mcp_servers.lin]\ncommand = "npx"\nargs = ["lin"]\nstartup_timeout_sec = 120\n\n[mcp_servers.lin.env]\nLINEAR_API_KEY = "${T.linear}"\n`,
+    );
+    mkdirSync(join(s.home, ".cursor"), { recursive: true });
+    writeFileSync(
+      join(s.home, ".cursor", "mcp.json"),
+      JSON.stringify({
+        mcpServers: {
+          w: {
+            command: bin,
+            args: ["run", "--", "srv", "--key", "{{ op://Private/GitHub/token }}", "--other", T.gitlab],
+          },
+        },
+      }),
+    );
+    const env = s.env({ PATH: `${OP_DIR}:/usr/local/bin:/usr/bin:/bin` });
+    const bad = await run([bin, "migrate", "--apply", "--vault", "Dev & Ops"], { env, cwd: s.dir });
+    expect(bad.code).toBe(65);
+    expect(bad.stderr).toContain("pass the vault's ID instead");
+    const r = await run([bin, "migrate", "--apply"], { env, cwd: s.dir });
+    expect(r.code).toBe(0);
+    const gemini = JSON.parse(readFileSync(join(s.home, ".gemini", "settings.json"), "utf8")).mcpServers.gh;
+    expect(gemini).toMatchObject({ cwd: "/work", timeout: 600, trust: true });
+    expect(gemini.env).toBeUndefined();
+    expect(readFileSync(join(s.home, ".codex", "config.toml"), "utf8")).toContain("startup_timeout_sec = 120");
+    const cursor = JSON.parse(readFileSync(join(s.home, ".cursor", "mcp.json"), "utf8")).mcpServers.w;
+    expect(cursor.args).toContain("{{ op://Private/GitHub/token }}");
+    expect(cursor.args).toContain("{{ GITLAB_PERSONAL_ACCESS_TOKEN }}");
+  });
 
   test("an unknown vault: exit 65 before any backup, item or change", async () => {
     const { s, env, files, before, backups } = setup();

@@ -266,6 +266,16 @@ describe("run: every bad input fails before anything starts", () => {
         `[error] [mcp-op] ${d}/open.env: refusing an env file writable by group or others (mode 0666): anyone who can edit it controls the server; fix: chmod go-w ${d}/open.env`,
     },
     {
+      name: "a FIFO instead of a file (it would block, or read the client's stream)",
+      setup: (s) => {
+        const fifo = `${s.dir}/fifo.env`;
+        Bun.spawnSync(["mkfifo", "-m", "600", fifo]);
+        return { args: ["--env-file", fifo, "--", "srv"] };
+      },
+      code: 66,
+      message: (d) => `[error] [mcp-op] ${d}/fifo.env: not a regular file`,
+    },
+    {
       name: "missing file",
       setup: (s) => ({ args: ["--env-file", `${s.dir}/nope.env`, "--", "srv"] }),
       code: 66,
@@ -310,6 +320,15 @@ describe("run: every bad input fails before anything starts", () => {
       expect(s.opCalls()).toEqual([]);
     });
   }
+
+  test("-v does not repeat a plaintext token the user put in the server arguments", async () => {
+    const s = sandbox();
+    const token = "ghp_PLAINTEXTplaintextPLAINTEXT1234567890";
+    const r = await run([bin, "run", "-v", "--no-signin", "--", "true", "--token", token], { env: s.env() });
+    expect(r.code).toBe(0);
+    expect(r.stderr).not.toContain(token.slice(4));
+    expect(r.stderr).toContain("--token 'ghp_… (41 chars)'");
+  });
 
   test("a risky variable in the env file is a warning, not a failure", async () => {
     const s = sandbox();

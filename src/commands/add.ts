@@ -20,13 +20,23 @@ import {
   type ServerSpec,
 } from "../core/clients.ts";
 import { listServers, setServer, validServerName } from "../core/config-edit.ts";
+import { maskValuesIn } from "../core/detect.ts";
+import { parseEnvFile } from "../core/env-file.ts";
 import { expandHome } from "../core/locate.ts";
 import { quoteArg } from "../core/plan.ts";
 import { describeBadReference, looksLikeReference, parseReference } from "../core/reference.ts";
 import { checkEnvFile } from "../core/validate.ts";
 import { edit, load } from "../effects/config-file.ts";
 import { readEnvFile } from "../effects/files.ts";
-import { claudeCli, facts, presentLocations, runClaude, stableCommand } from "../effects/registry.ts";
+import {
+  claudeCli,
+  editBackupDir,
+  facts,
+  presentLocations,
+  runClaude,
+  secretValuesIn,
+  stableCommand,
+} from "../effects/registry.ts";
 import { EXIT, McpOpError, usageError } from "../errors.ts";
 import { logger } from "../logger.ts";
 import { environment } from "../runtime.ts";
@@ -80,7 +90,8 @@ export function envFileText(flags: readonly string[], allowPlain: boolean): stri
     const key = eq === -1 ? "" : flag.slice(0, eq);
     const value = eq === -1 ? "" : flag.slice(eq + 1);
     if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(key))
-      throw usageError(`--env takes KEY=op://vault/item/field; "${key || flag.slice(0, 20)}" is not a variable name`);
+      // Never echo the flag: it may be a pasted token.
+      throw usageError('--env takes KEY=op://vault/item/field; the part before "=" is not a variable name');
     if (seen.has(key)) throw usageError(`--env ${key} is given twice`);
     seen.add(key);
     if (looksLikeReference(value)) {
@@ -94,7 +105,7 @@ export function envFileText(flags: readonly string[], allowPlain: boolean): stri
         "store it in 1Password and pass its reference, or pass --allow-plain",
       );
     }
-    lines.push(`${key}=${value}`);
+    lines.push(`${key}=${envValue(key, value)}`);
   }
   return `${lines.join("\n")}\n`;
 }
@@ -220,8 +231,11 @@ export default {
       }
       const result = await edit(loc, (text) => setServer(loc, text, name, entryFor(loc.client, spec), { force }), {
         dryRun,
+        ...(dryRun ? {} : { backupDir: editBackupDir(env, f.home, loc) }),
       });
-      if (dryRun) process.stdout.write(result.diff || `--- ${loc.path}: no change\n`);
+      // The diff shows neighbouring entries too: their plaintext values are masked.
+      const diff = maskValuesIn(result.diff, secretValuesIn(loc, load(loc).text));
+      if (dryRun) process.stdout.write(diff || `--- ${loc.path}: no change\n`);
       else
         process.stdout.write(
           `added ${name} to ${loc.client} (${loc.scope}): ${loc.path}${result.backup ? ` (backup: ${result.backup})` : ""}\n`,
@@ -229,6 +243,26 @@ export default {
     }
   },
 } satisfies CommandDef<typeof addArgs>;
+
+/**
+ * A value as op's env-file syntax keeps it: plain when nothing in it is special, else single
+ * quotes (no `$` expansion). Checked by parsing it back; newlines and `'` are refused.
+ */
+function envValue(key: string, value: string): string {
+  if (/[\r\n]/.test(value)) throw new McpOpError(EXIT.DATAERR, `--env ${key}: a value cannot span lines here`);
+  const plain = /^[^\s"'$\\#]*$/.test(value) ? value : undefined;
+  if (plain === undefined && value.includes("'")) {
+    throw new McpOpError(
+      EXIT.DATAERR,
+      `--env ${key}: a plain value with both special characters and ' cannot be written safely`,
+    );
+  }
+  const written = plain ?? `'${value}'`;
+  if (parseEnvFile(`${key}=${written}\n`).entries[0]?.value !== value) {
+    throw new McpOpError(EXIT.DATAERR, `--env ${key}: the value would not read back unchanged`);
+  }
+  return written;
+}
 
 function serverExists(loc: ConfigLocation, text: string, name: string): boolean {
   return Object.hasOwn(listServers(loc, text), name);

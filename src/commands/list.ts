@@ -4,6 +4,7 @@
  */
 import type { ArgsDef, CommandDef } from "citty";
 import { parseOptions } from "../core/args.ts";
+import { maskArgs } from "../core/detect.ts";
 import { quoteArg } from "../core/plan.ts";
 import { facts, scanServers } from "../effects/registry.ts";
 import { environment } from "../runtime.ts";
@@ -28,7 +29,7 @@ export default {
         name: s.name,
         viaMcpOp: s.viaMcpOp,
         envFiles: s.envFiles,
-        server: s.server,
+        server: maskArgs(s.server),
         plaintext: s.findings.map((f) => ({ where: f.where, key: f.key, reason: f.reason, value: f.display })),
       }));
       process.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
@@ -40,7 +41,9 @@ export default {
     }
     for (const s of servers) {
       const how = s.viaMcpOp ? `mcp-op${s.envFiles.length ? ` (${s.envFiles.join(", ")})` : ""}` : "directly";
-      process.stdout.write(`${s.loc.client} (${s.loc.scope}) ${s.name}: ${how}: ${s.server.map(quoteArg).join(" ")}\n`);
+      process.stdout.write(
+        `${s.loc.client} (${s.loc.scope}) ${s.name}: ${how}: ${maskArgs(s.server).map(quoteArg).join(" ")}\n`,
+      );
       for (const f of s.findings) {
         process.stdout.write(
           `  plaintext ${f.where === "env" ? `env ${f.key}` : `argument ${f.key}`}: ${f.display} (${f.reason})\n`,

@@ -23,7 +23,14 @@ import type { ArgsDef, CommandDef } from "citty";
 import { parseOptions } from "../core/args.ts";
 import { entryFor } from "../core/clients.ts";
 import { setServer } from "../core/config-edit.ts";
-import { describeMigration, type MigrationServer, planMigration, type ServerPlan } from "../core/migrate.ts";
+import {
+  describeMigration,
+  type MigrationServer,
+  mergeEntry,
+  planMigration,
+  type ServerPlan,
+} from "../core/migrate.ts";
+import { describeBadReference, parseReference } from "../core/reference.ts";
 import { opCall, opErrorMessage } from "../core/signin.ts";
 import { edit } from "../effects/config-file.ts";
 import { locateOp } from "../effects/locate.ts";
@@ -141,7 +148,7 @@ export default {
     const servers: MigrationServer[] = scanServers(f, parseClients(values.client as string[] | undefined)).flatMap(
       (s) =>
         s.spec && s.findings.length
-          ? [{ loc: s.loc, name: s.name, spec: s.spec, viaMcpOp: s.viaMcpOp, findings: s.findings }]
+          ? [{ loc: s.loc, name: s.name, raw: s.raw, spec: s.spec, viaMcpOp: s.viaMcpOp, findings: s.findings }]
           : [],
     );
     const envDir = join(env.XDG_CONFIG_HOME || join(f.home, ".config"), "mcp-op");
@@ -151,9 +158,10 @@ export default {
       vault,
       self: stableCommand(env),
       envFileFor: (s) => {
-        // One env file per server; the same name in two clients gets the client in its name.
-        let path = join(envDir, `${s.name}.env`);
-        if (taken.has(path) || existsSync(path)) path = join(envDir, `${s.name}-${s.loc.client}-${s.loc.scope}.env`);
+        // One new env file per server, never an existing one (another entry may use it).
+        const base = join(envDir, s.name);
+        let path = `${base}.env`;
+        for (let n = 2; taken.has(path) || existsSync(path); n++) path = `${base}-${n}.env`;
         taken.add(path);
         return path;
       },
@@ -161,6 +169,17 @@ export default {
     if (plans.length === 0) {
       out("no plaintext secrets found in any client config");
       return;
+    }
+    // The vault name must fit in a reference (`op run` validates them): else use its ID.
+    for (const v of plans.flatMap((p) => p.variables)) {
+      const r = parseReference(v.item.reference);
+      if (!r.ok) {
+        throw new McpOpError(
+          EXIT.DATAERR,
+          `--vault ${vault}: ${describeBadReference(v.item.reference, r.reason)}`,
+          "pass the vault's ID instead",
+        );
+      }
     }
     for (const line of describeMigration(plans)) out(line);
     if (values.apply !== true) {
@@ -235,7 +254,7 @@ async function apply(
       continue;
     }
     mkdirSync(join(plan.envFile, ".."), { recursive: true, mode: 0o700 });
-    writeFileSync(plan.envFile, plan.envText, { mode: 0o600 });
+    writeFileSync(plan.envFile, plan.envText, { mode: 0o600, flag: "wx" });
     manifest.envFiles.push(plan.envFile);
     saveManifest();
     const loc = plan.server.loc;
@@ -249,7 +268,7 @@ async function apply(
           "-s",
           loc.scope,
           plan.server.name,
-          JSON.stringify({ type: "stdio", ...entryFor(loc.client, plan.spec) }),
+          JSON.stringify({ type: "stdio", ...mergeEntry(plan.server.raw, entryFor(loc.client, plan.spec)) }),
         ],
         o.env,
         o.cwd,
@@ -257,7 +276,10 @@ async function apply(
     } else {
       await edit(
         loc,
-        (text) => setServer(loc, text, plan.server.name, entryFor(loc.client, plan.spec), { force: true }),
+        (text) =>
+          setServer(loc, text, plan.server.name, mergeEntry(plan.server.raw, entryFor(loc.client, plan.spec)), {
+            force: true,
+          }),
         { dryRun: false, backupDir: dir },
       );
     }

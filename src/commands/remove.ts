@@ -2,8 +2,9 @@
 import type { ArgsDef, CommandDef } from "citty";
 import { parseOptions } from "../core/args.ts";
 import { listServers, removeServer, validServerName } from "../core/config-edit.ts";
+import { maskValuesIn } from "../core/detect.ts";
 import { edit, load } from "../effects/config-file.ts";
-import { claudeCli, facts, presentLocations, runClaude } from "../effects/registry.ts";
+import { claudeCli, editBackupDir, facts, presentLocations, runClaude, secretValuesIn } from "../effects/registry.ts";
 import { usageError } from "../errors.ts";
 import { logger } from "../logger.ts";
 import { environment } from "../runtime.ts";
@@ -39,9 +40,12 @@ export default {
       if (loc.client === "claude-code" && claude && !dryRun) {
         await runClaude(claude, ["mcp", "remove", "-s", loc.scope, name], env, f.cwd);
       } else {
-        const result = await edit(loc, (text) => removeServer(loc, text, name), { dryRun });
+        const result = await edit(loc, (text) => removeServer(loc, text, name), {
+          dryRun,
+          ...(dryRun ? {} : { backupDir: editBackupDir(env, f.home, loc) }),
+        });
         if (dryRun) {
-          process.stdout.write(result.diff);
+          process.stdout.write(maskValuesIn(result.diff, secretValuesIn(loc, load(loc).text)));
           continue;
         }
       }

@@ -511,3 +511,34 @@ export function detectSecrets(entry: { env?: Record<string, unknown>; args?: unk
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
+
+/**
+ * Arguments for display: every detected secret span replaced by its masked form
+ * (`ghp_… (40 chars)`). For logs and listings only; never for what is executed.
+ */
+export function maskArgs(args: readonly string[]): string[] {
+  const out = [...args];
+  const findings = detectSecrets({ args: [...args] })
+    .filter((f) => f.where === "args" && f.argIndex !== undefined)
+    .sort((a, b) => (b.start ?? 0) - (a.start ?? 0));
+  for (const f of findings) {
+    const i = f.argIndex as number;
+    const arg = out[i] ?? "";
+    const start = f.start ?? 0;
+    const end = f.end ?? arg.length;
+    out[i] = `${arg.slice(0, start)}${maskValue((args[i] ?? "").slice(start, end))}${arg.slice(end)}`;
+  }
+  return out;
+}
+
+/** Text for display with each of the given secret values replaced by its masked form. */
+export function maskValuesIn(text: string, values: readonly string[]): string {
+  let out = text;
+  for (const value of [...values].sort((a, b) => b.length - a.length)) {
+    if (value.length === 0) continue;
+    out = out.split(value).join(maskValue(value));
+    const escaped = JSON.stringify(value).slice(1, -1);
+    if (escaped !== value) out = out.split(escaped).join(maskValue(value));
+  }
+  return out;
+}

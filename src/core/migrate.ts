@@ -10,6 +10,8 @@ import type { Finding } from "./detect.ts";
 export interface MigrationServer {
   loc: ConfigLocation;
   name: string;
+  /** The entry as stored: fields other than command/args/env (cwd, timeouts...) are kept. */
+  raw: unknown;
   spec: ServerSpec;
   viaMcpOp: boolean;
   findings: Finding[];
@@ -75,13 +77,15 @@ export function planMigration(input: {
       const spans = variables
         .filter((v) => v.finding.where === "args" && v.finding.argIndex === i)
         .sort((a, b) => (b.finding.start ?? 0) - (a.finding.start ?? 0));
-      if (spans.length === 0) return escapeBraces(original);
+      // An entry that already runs through mcp-op may hold `{{ }}` placeholders on purpose.
+      const escape = server.viaMcpOp ? (a: string) => a : escapeBraces;
+      if (spans.length === 0) return escape(original);
       // Right to left with NUL-delimited markers, so offsets stay valid and escaping skips them.
       let marked = original;
       spans.forEach((v, k) => {
         marked = `${marked.slice(0, v.finding.start ?? 0)}\0${k}\0${marked.slice(v.finding.end ?? marked.length)}`;
       });
-      return escapeBraces(marked).replace(/\0(\d+)\0/g, (_, k: string) => `{{ ${spans[Number(k)]?.name} }}`);
+      return escape(marked).replace(/\0(\d+)\0/g, (_, k: string) => `{{ ${spans[Number(k)]?.name} }}`);
     });
     const movedEnv = new Set(variables.filter((v) => v.finding.where === "env").map((v) => v.name));
     const env: Record<string, string> = {};
@@ -125,4 +129,19 @@ export function describeMigration(plans: readonly ServerPlan[]): string[] {
     out.push(`  writes ${p.envFile} (references only) and rewrites the entry to run through mcp-op`);
   }
   return out;
+}
+
+/**
+ * The entry to store: the stored one with command, args and env replaced, everything else
+ * (cwd, timeouts, tool filters...) kept; a start-up timeout is never lowered.
+ */
+export function mergeEntry(raw: unknown, fresh: Record<string, unknown>): Record<string, unknown> {
+  const base: Record<string, unknown> =
+    raw && typeof raw === "object" && !Array.isArray(raw) ? { ...(raw as object) } : {};
+  delete base.env;
+  const merged: Record<string, unknown> = { ...base, ...fresh };
+  const before = base.startup_timeout_sec;
+  const after = fresh.startup_timeout_sec;
+  if (typeof before === "number" && typeof after === "number" && before > after) merged.startup_timeout_sec = before;
+  return merged;
 }

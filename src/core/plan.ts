@@ -3,6 +3,7 @@
  * and environment `op` is exec'd with. Pure, so `-v` can print exactly what will happen and
  * tests can check it without starting anything.
  */
+import { maskArgs } from "./detect.ts";
 import type { EnvEntry } from "./env-file.ts";
 import { extendedPath } from "./locate.ts";
 import { looksLikeReference } from "./reference.ts";
@@ -163,7 +164,8 @@ function collectReferences(input: PlanInput): ReferenceSource[] {
 
 /** Human-readable plan for `-v`: argv and reference sources, never a value. */
 export function describePlan(plan: ExecPlan): string[] {
-  const lines = [`auth: ${plan.auth}`, `exec: ${plan.argv.map(quoteArg).join(" ")}`];
+  // The user's own plaintext in server args (`--token X`) is not repeated in logs.
+  const lines = [`auth: ${plan.auth}`, `exec: ${maskArgs(plan.argv).map(quoteArg).join(" ")}`];
   if (plan.scrubbed.length > 0)
     lines.push(`the internal stage removes ${plan.scrubbed.join(", ")} before the server starts`);
   for (const r of plan.references) lines.push(`resolves ${r.name} = ${r.reference} (${r.from})`);

@@ -29,6 +29,8 @@ function statUserPath(given: string, home: string | undefined, cwd: string, labe
 export function readEnvFile(given: string, home: string | undefined, cwd: string): EnvFileText {
   const { path, stat } = statUserPath(given, home, cwd, "");
   if (stat.isDirectory()) throw new McpOpError(EXIT.NOINPUT, `${given}: is a directory, not an env file`);
+  // A FIFO or device would block, or read the client's JSON-RPC stream (/dev/stdin).
+  if (!stat.isFile()) throw new McpOpError(EXIT.NOINPUT, `${given}: not a regular file`);
   if (process.platform !== "win32") {
     if ((stat.mode & 0o022) !== 0) {
       const mode = (stat.mode & 0o777).toString(8).padStart(4, "0");

@@ -5,7 +5,7 @@
  * forwarded, and the stage exits with the server's code.
  */
 import { writeSync } from "node:fs";
-import { createRedactor, MAX_LINE_LENGTH, type Redactor, withheldLine } from "../core/redact.ts";
+import { createRedactor, MAX_LINE_LENGTH, type Redactor, type Secret, withheldLine } from "../core/redact.ts";
 import { logger } from "../logger.ts";
 import { resetProcessForExec } from "./native.ts";
 
@@ -91,13 +91,36 @@ function concat(parts: Uint8Array[], size: number): Uint8Array {
   return out;
 }
 
+/**
+ * The secrets as the filter searches for them. Output is split into lines before it is
+ * redacted, so a multi-line secret (a PEM or SSH key) is also searched for line by line.
+ */
+export function expandSecrets(secrets: readonly Secret[]): Secret[] {
+  const out = [...secrets];
+  for (const s of secrets) {
+    if (!/[\r\n]/.test(s.value)) continue;
+    for (const line of s.value.split(/\r?\n/)) if (line.trim()) out.push({ name: s.name, value: line });
+  }
+  return out;
+}
+
+/** The same secrets as a line that is not valid UTF-8 (decoded as latin1) spells them. */
+export function latin1Secrets(secrets: readonly Secret[]): Secret[] {
+  return secrets.map((s) => ({ name: s.name, value: latin1.decode(encoder.encode(s.value)) }));
+}
+
 /** One line through the redactor; bytes that are not UTF-8 are masked byte for byte (latin1). */
-export function redactBytes(redactor: Redactor, line: Uint8Array, json: boolean): Uint8Array {
+export function redactBytes(
+  redactor: Redactor,
+  line: Uint8Array,
+  json: boolean,
+  bytewise: Redactor = redactor,
+): Uint8Array {
   let text: string;
   try {
     text = utf8.decode(line);
   } catch {
-    const masked = redactor.maskText(latin1.decode(line));
+    const masked = bytewise.maskText(latin1.decode(line));
     return Uint8Array.from(masked, (c: string) => c.charCodeAt(0) & 0xff);
   }
   const out = json ? redactor.redactLine(text) : redactor.maskText(text);
@@ -131,7 +154,8 @@ export async function runFiltered(
     const value = secretEnv[name];
     return value ? [{ name, value }] : [];
   });
-  const redactor = createRedactor(secrets);
+  const redactor = createRedactor(expandSecrets(secrets));
+  const bytewise = createRedactor(latin1Secrets(expandSecrets(secrets)));
   if (redactor.skipped.length) {
     logger.warn(`--redact: too short to redact safely, not redacted: ${redactor.skipped.join(", ")}`);
   }
@@ -145,7 +169,7 @@ export async function runFiltered(
     const newline = Uint8Array.of(NL);
     const splitter = new LineSplitter(
       (line, complete) => {
-        writeAll(fd, redactBytes(redactor, line, json));
+        writeAll(fd, redactBytes(redactor, line, json, bytewise));
         if (complete) writeAll(fd, newline);
       },
       (head, tail) => {

@@ -4,7 +4,7 @@
  * ~/.claude.json while it runs, so a direct edit could be lost).
  */
 import { spawnSync } from "node:child_process";
-import { existsSync, realpathSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, realpathSync } from "node:fs";
 import { join } from "node:path";
 import {
   CLIENT_IDS,
@@ -160,4 +160,37 @@ export function scanServers(f: Facts, clients: readonly ClientId[] = []): Regist
     }
   }
   return out;
+}
+
+/**
+ * Where edits keep their backups: a private state directory, never next to the config (a
+ * project's `.mcp.json` backup would sit in the repository, plaintext and all).
+ */
+export function editBackupDir(
+  env: Readonly<Record<string, string | undefined>>,
+  home: string,
+  loc: ConfigLocation,
+): string {
+  const root = join(env.XDG_STATE_HOME || join(home, ".local", "state"), "mcp-op", "backups");
+  const dir = join(root, "edits", `${loc.client}-${loc.scope}`);
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  for (const d of [root, join(root, "edits"), dir]) chmodSync(d, 0o700);
+  return dir;
+}
+
+/** Plaintext-looking values in a config file's entries, to mask them in diffs shown to the user. */
+export function secretValuesIn(loc: ConfigLocation, text: string): string[] {
+  const values: string[] = [];
+  for (const raw of Object.values(listServers(loc, text))) {
+    const spec = readEntry(loc.client, raw);
+    if (!spec) continue;
+    for (const f of detectSecrets({ env: spec.env, args: spec.args })) {
+      if (f.where === "env") values.push(String(spec.env?.[f.key] ?? ""));
+      else {
+        const arg = spec.args[f.argIndex ?? -1] ?? "";
+        values.push(arg.slice(f.start ?? 0, f.end ?? arg.length));
+      }
+    }
+  }
+  return values;
 }
