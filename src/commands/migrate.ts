@@ -322,12 +322,15 @@ async function checkVault(opPath: string, account: string | undefined, vault: st
     stderr: "pipe",
     timeoutMs: 60_000,
   });
-  if (!r || r.code !== 0) {
+  if (r?.code !== 0) {
     throw new McpOpError(EXIT.UNAVAILABLE, `op vault list failed: ${r ? opErrorMessage(r.stderr) : "timed out"}`);
   }
   let names: string[] = [];
   try {
-    names = (JSON.parse(r.stdout) as Array<{ name?: string; id?: string }>).flatMap((v) => [v.name ?? "", v.id ?? ""]);
+    names = (JSON.parse(r?.stdout ?? "") as Array<{ name?: string; id?: string }>).flatMap((v) => [
+      v.name ?? "",
+      v.id ?? "",
+    ]);
   } catch {
     return; // an op that prints no JSON: let item create report the problem
   }

@@ -78,14 +78,14 @@ export function planMigration(input: {
         .filter((v) => v.finding.where === "args" && v.finding.argIndex === i)
         .sort((a, b) => (b.finding.start ?? 0) - (a.finding.start ?? 0));
       // An entry that already runs through mcp-op may hold `{{ }}` placeholders on purpose.
-      const escape = server.viaMcpOp ? (a: string) => a : escapeBraces;
-      if (spans.length === 0) return escape(original);
+      const escapeArg = server.viaMcpOp ? (a: string) => a : escapeBraces;
+      if (spans.length === 0) return escapeArg(original);
       // Right to left with NUL-delimited markers, so offsets stay valid and escaping skips them.
       let marked = original;
       spans.forEach((v, k) => {
         marked = `${marked.slice(0, v.finding.start ?? 0)}\0${k}\0${marked.slice(v.finding.end ?? marked.length)}`;
       });
-      return escape(marked).replace(/\0(\d+)\0/g, (_, k: string) => `{{ ${spans[Number(k)]?.name} }}`);
+      return escapeArg(marked).replace(/\0(\d+)\0/g, (_, k: string) => `{{ ${spans[Number(k)]?.name} }}`);
     });
     const movedEnv = new Set(variables.filter((v) => v.finding.where === "env").map((v) => v.name));
     const env: Record<string, string> = {};
