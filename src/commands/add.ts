@@ -7,7 +7,7 @@
  * config exists). Claude Code goes through `claude mcp add-json` when its CLI is installed.
  */
 import { mkdirSync, writeFileSync } from "node:fs";
-import { isAbsolute, join, resolve } from "node:path";
+import { join } from "node:path";
 import type { ArgsDef, CommandDef } from "citty";
 import { parseOptions } from "../core/args.ts";
 import {
@@ -22,7 +22,6 @@ import {
 import { listServers, setServer, validServerName } from "../core/config-edit.ts";
 import { maskValuesIn } from "../core/detect.ts";
 import { parseEnvFile } from "../core/env-file.ts";
-import { expandHome } from "../core/locate.ts";
 import { quoteArg } from "../core/plan.ts";
 import { describeBadReference, looksLikeReference, parseReference } from "../core/reference.ts";
 import { checkEnvFile } from "../core/validate.ts";
@@ -141,10 +140,8 @@ export default {
       envText = envFileText(envFlags, values["allow-plain"] === true);
       envFile = join(env.XDG_CONFIG_HOME || join(f.home, ".config"), "mcp-op", `${name}.env`);
     } else if (values["env-file"]) {
-      const given = values["env-file"] as string;
-      const expanded = expandHome(given, f.home);
-      envFile = isAbsolute(expanded) ? expanded : resolve(f.cwd, expanded);
-      const file = readEnvFile(given, f.home, f.cwd);
+      const file = readEnvFile(values["env-file"] as string, f.home, f.cwd);
+      envFile = file.path;
       const errors = checkEnvFile(file.display, file.text, env).problems.filter((p) => p.severity === "error");
       if (errors[0]) throw new McpOpError(errors[0].exitCode, `${errors[0].where}: ${errors[0].message}`);
     }

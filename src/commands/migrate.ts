@@ -80,36 +80,19 @@ async function createItem(
     category: "API_CREDENTIAL",
     fields: [{ id: "credential", label: "credential", type: "CONCEALED", purpose: "", value }],
   });
-  const proc = Bun.spawn(
-    [
-      opPath,
-      ...opCall(
-        account,
-        "item",
-        "create",
-        "--category",
-        "API Credential",
-        "--vault",
-        vault,
-        "--title",
-        title,
-        "--template",
-        "/dev/stdin",
-        "--format",
-        "json",
-      ),
-    ],
-    { env: definedOnly(env), stdin: "pipe", stdout: "pipe", stderr: "pipe" },
+  // The value goes through stdin only: never an argument, a file or a log line.
+  const r = await spawnCapture(
+    opPath,
+    opCall(account, "item", "create", "--category", "API Credential", "--vault", vault, "--title", title).concat([
+      "--template",
+      "/dev/stdin",
+      "--format",
+      "json",
+    ]),
+    { env: definedOnly(env), stdin: "ignore", stderr: "pipe", timeoutMs: 60_000, input: template },
   );
-  // The value goes through this pipe only: never an argument, a file or a log line.
-  proc.stdin.write(template);
-  await proc.stdin.end();
-  const [stderr, code] = await Promise.all([
-    new Response(proc.stderr).text(),
-    proc.exited,
-    new Response(proc.stdout).text(),
-  ]);
-  return code === 0 ? undefined : opErrorMessage(stderr) || `op exited ${code}`;
+  if (!r) return "op item create timed out";
+  return r.code === 0 ? undefined : opErrorMessage(r.stderr) || `op exited ${r.code}`;
 }
 
 export default {

@@ -1,5 +1,6 @@
 /** `mcp-op run`: validate, sign in if needed, plan, and become `op run ... -- <server>`. */
 import type { ArgsDef, CommandDef } from "citty";
+import { LogLevels } from "consola/core";
 import { parseOptions } from "../core/args.ts";
 import { extendedPath } from "../core/locate.ts";
 import { authMode, buildRunPlan, describePlan, type RunOptions } from "../core/plan.ts";
@@ -114,12 +115,13 @@ export async function runMain(own: readonly string[], rest: readonly string[] | 
     ? parseArgTemplates(options.args, (name) => fileKeys.has(name) || env[name] !== undefined)
     : undefined;
   const opPath = locateOp(options.op, env);
-  const commandPath = locateCommand(options.command, extendedPath(env, process.platform), env, cwd);
+  const pathList = extendedPath(env, process.platform);
+  const commandPath = locateCommand(options.command, pathList, env, cwd);
 
   // 2. Sign in only when no token makes it pointless.
   const mode = authMode(options, { ...env, ...credentials });
   if (needsSigninCheck(mode)) {
-    const opEnv = { ...definedOnly(env), ...credentials, PATH: extendedPath(env, process.platform) };
+    const opEnv = { ...definedOnly(env), ...credentials, PATH: pathList };
     Object.assign(
       credentials,
       await ensureSignedIn({ opPath, account: options.account, env: opEnv, timeoutMs: options.signinTimeout * 1000 }),
@@ -138,7 +140,8 @@ export async function runMain(own: readonly string[], rest: readonly string[] | 
     self: selfCommand(),
     platform: process.platform,
   });
-  for (const line of describePlan(plan)) logger.debug(line);
+  // Only at -v: describing the plan runs the secret detector over the argv.
+  if (logger.level >= LogLevels.debug) for (const line of describePlan(plan)) logger.debug(line);
   return execProgram(plan.file, plan.argv, plan.env);
 }
 

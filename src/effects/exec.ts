@@ -28,6 +28,7 @@ export async function execProgram(file: string, argv: string[], env: Record<stri
 
 async function spawnAndWait(file: string, argv: string[], env: Record<string, string>): Promise<never> {
   const { spawn } = await import("node:child_process");
+  const { constants } = await import("node:os");
   const child = spawn(file, argv.slice(1), { stdio: "inherit", env, windowsHide: true, argv0: argv[0] });
   for (const signal of ["SIGINT", "SIGTERM", "SIGBREAK", "SIGHUP"] as const) {
     // Windows delivers Ctrl-C to the whole console group; forwarding covers the rest.
@@ -35,14 +36,9 @@ async function spawnAndWait(file: string, argv: string[], env: Record<string, st
   }
   const code = await new Promise<number>((resolve, reject) => {
     child.once("error", reject);
-    child.once("exit", (status, signal) => resolve(status ?? (signal ? 128 + signalNumber(signal) : 0)));
+    child.once("exit", (status, signal) => resolve(status ?? (signal ? 128 + (constants.signals[signal] ?? 1) : 0)));
   }).catch((error: unknown) => {
     throw new McpOpError(EXIT.UNAVAILABLE, `could not start ${file}: ${String(error)}`);
   });
   process.exit(code);
-}
-
-function signalNumber(signal: NodeJS.Signals): number {
-  const numbers: Partial<Record<NodeJS.Signals, number>> = { SIGHUP: 1, SIGINT: 2, SIGKILL: 9, SIGTERM: 15 };
-  return numbers[signal] ?? 1;
 }

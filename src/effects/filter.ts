@@ -5,6 +5,7 @@
  * forwarded, and the stage exits with the server's code.
  */
 import { writeSync } from "node:fs";
+import { constants } from "node:os";
 import { createRedactor, MAX_LINE_LENGTH, type Redactor, type Secret, withheldLine } from "../core/redact.ts";
 import { logger } from "../logger.ts";
 import { resetProcessForExec } from "./native.ts";
@@ -191,19 +192,5 @@ export async function runFiltered(
   };
   await Promise.all([pump(child.stdout, 1, true), pump(child.stderr, 2, false)]);
   const code = await child.exited;
-  process.exit(child.signalCode ? 128 + signalNumber(String(child.signalCode)) : code);
-}
-
-function signalNumber(signal: string): number {
-  const numbers: Record<string, number> = {
-    SIGHUP: 1,
-    SIGINT: 2,
-    SIGQUIT: 3,
-    SIGKILL: 9,
-    SIGUSR1: 10,
-    SIGUSR2: 12,
-    SIGPIPE: 13,
-    SIGTERM: 15,
-  };
-  return numbers[signal] ?? 1;
+  process.exit(child.signalCode ? 128 + (constants.signals[child.signalCode as NodeJS.Signals] ?? 1) : code);
 }

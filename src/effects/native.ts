@@ -232,15 +232,22 @@ export async function spawnCapture(
     stderr: "pipe" | "inherit";
     timeoutMs: number;
     cwd?: string;
+    /** Written to the program's stdin through a pipe (then closed), instead of `stdin`. */
+    input?: string;
   },
 ): Promise<Captured | undefined> {
   if (typeof Bun !== "undefined") {
     const proc = Bun.spawn([file, ...args], {
       env: options.env,
-      stdin: options.stdin,
+      cwd: options.cwd,
+      stdin: options.input === undefined ? options.stdin : "pipe",
       stdout: "pipe",
       stderr: options.stderr,
     });
+    if (options.input !== undefined && proc.stdin) {
+      proc.stdin.write(options.input);
+      await proc.stdin.end();
+    }
     let timedOut = false;
     const timer = setTimeout(() => {
       timedOut = true;
@@ -259,8 +266,9 @@ export async function spawnCapture(
     const child = spawn(file, args, {
       env: options.env,
       cwd: options.cwd,
-      stdio: [options.stdin, "pipe", options.stderr],
+      stdio: [options.input === undefined ? options.stdin : "pipe", "pipe", options.stderr],
     });
+    if (options.input !== undefined) child.stdin?.end(options.input);
     let stdout = "";
     let stderr = "";
     child.stdout?.on("data", (d: Buffer) => {

@@ -3,7 +3,7 @@
  * every mcp-op that a client starts at the same time. Runs `op` with stdin = /dev/null (unless
  * stdin is a terminal): stdin is the client's JSON-RPC pipe and must not lose a byte.
  */
-import { closeSync, lstatSync, mkdirSync, openSync, statSync, utimesSync, writeFileSync } from "node:fs";
+import { closeSync, lstatSync, mkdirSync, openSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { opCall, opErrorMessage, parseSigninOutput } from "../core/signin.ts";
@@ -160,9 +160,8 @@ async function acquireLock(path: string, deadline: number, timeoutMs: number): P
 }
 
 function markRefused(path: string): void {
+  // Rewriting the (empty) file is what moves its mtime: waiters compare it with their start.
   writeFileSync(path, "", { mode: 0o600 });
-  const now = new Date();
-  utimesSync(path, now, now);
 }
 
 function modifiedAfter(path: string, time: number): boolean {
