@@ -75,8 +75,18 @@ export async function build(
       autoloadBunfig: false,
       autoloadTsconfig: false,
       autoloadPackageJson: false,
+      // JIT tier-up thresholds x100 at start: `run` executes each function a few times and
+      // then execs, and the compiler threads the JIT starts make that exec slower (about
+      // 0.45 ms of start-up, scripts/bench/RESULTS.md). The long-running --redact filter
+      // restores the normal policy.
+      jitPolicy: 100,
     },
     bytecode: true,
+    // ESM chunks: `run` loads only its own code; the client-config commands (jsonc-parser,
+    // toml-patch, citty: most of the bundle) load when used. One CJS bundle costs `run`
+    // about 0.5 ms more start-up (scripts/bench/RESULTS.md).
+    format: "esm",
+    splitting: true,
     minify: true,
     sourcemap: "none",
     define: { MCP_OP_VERSION: JSON.stringify(version) },

@@ -7,7 +7,7 @@
  * import, which in Bun creates the stdout stream (about 2.5 ms, and it is the server's fd).
  */
 import { writeSync } from "node:fs";
-import { type ConsolaInstance, type ConsolaReporter, createConsola } from "consola/core";
+import { type ConsolaInstance, type ConsolaReporter, createConsola, LogLevels } from "consola/core";
 
 /** Set with `MCP_OP_LOG_LEVEL=silent|error|warn|info|debug` (or a consola number). */
 export const LOG_LEVEL_VAR = "MCP_OP_LOG_LEVEL";
@@ -34,11 +34,37 @@ const stderrLines: ConsolaReporter = {
   },
 };
 
-export const logger: ConsolaInstance = createConsola({
-  level: levelFrom(false, process.env[LOG_LEVEL_VAR]),
-  reporters: [stderrLines],
-}).withTag("mcp-op");
+type LogFn = (message: unknown, ...args: unknown[]) => void;
+
+let level = levelFrom(false, process.env[LOG_LEVEL_VAR]);
+let instance: ConsolaInstance | undefined;
+
+/**
+ * Built on first use: creating a consola instance costs `run` about 0.3 ms of start-up
+ * (scripts/bench/RESULTS.md), and the fast path usually logs nothing.
+ */
+function consola(): ConsolaInstance {
+  instance ??= createConsola({ level, reporters: [stderrLines] }).withTag("mcp-op");
+  return instance;
+}
+
+const at =
+  (min: number, type: "debug" | "info" | "warn" | "error"): LogFn =>
+  (message, ...args) => {
+    if (level >= min) consola()[type](message, ...args);
+  };
+
+export const logger: { readonly level: number; debug: LogFn; info: LogFn; warn: LogFn; error: LogFn } = {
+  get level() {
+    return level;
+  },
+  debug: at(LogLevels.debug, "debug"),
+  info: at(LogLevels.info, "info"),
+  warn: at(LogLevels.warn, "warn"),
+  error: at(LogLevels.error, "error"),
+};
 
 export function setVerbose(verbose: boolean): void {
-  logger.level = levelFrom(verbose, process.env[LOG_LEVEL_VAR]);
+  level = levelFrom(verbose, process.env[LOG_LEVEL_VAR]);
+  if (instance) instance.level = level;
 }

@@ -1,6 +1,9 @@
 import { describe, expect, test } from "bun:test";
+import { parseArgs as nodeParseArgs } from "node:util";
+import type { ArgsDef } from "citty";
+import fc from "fast-check";
 import { parseRunOptions } from "../src/commands/run.ts";
-import { splitArgv } from "../src/core/args.ts";
+import { parseOptions, splitArgv } from "../src/core/args.ts";
 import { McpOpError } from "../src/errors.ts";
 
 describe("splitArgv", () => {
@@ -92,4 +95,113 @@ describe("parseRunOptions", () => {
       expect((caught as McpOpError).message).toBe(message);
     });
   }
+});
+
+describe("parseOptions follows node:util parseArgs (strict)", () => {
+  // A definition with every shape the commands use: strings (one repeatable), booleans, a short
+  // boolean alias, a short string alias, and positionals allowed or not.
+  const def = {
+    "env-file": { type: "string" },
+    account: { type: "string" },
+    out: { type: "string", alias: "o" },
+    "no-signin": { type: "boolean" },
+    verbose: { type: "boolean", alias: "v" },
+    quiet: { type: "boolean", alias: "q" },
+    server: { type: "positional", required: false },
+  } as const satisfies ArgsDef;
+  const { server: _, ...noPositionals } = def;
+  const nodeOptions = {
+    "env-file": { type: "string", multiple: true },
+    account: { type: "string" },
+    out: { type: "string", short: "o" },
+    "no-signin": { type: "boolean" },
+    verbose: { type: "boolean", short: "v" },
+    quiet: { type: "boolean", short: "q" },
+  } as const;
+  const token = fc.oneof(
+    fc.constantFrom(
+      "--env-file",
+      "--env-file=a.env",
+      "--env-file=",
+      "--account",
+      "--account=x",
+      "--out",
+      "--no-signin",
+      "--no-signin=1",
+      "--verbose",
+      "--bogus",
+      "--bogus=1",
+      "--",
+      "-",
+      "-v",
+      "-q",
+      "-vq",
+      "-vo",
+      "-ofile",
+      "-vofile",
+      "-x",
+      "-v=x",
+      "--=x",
+      "--constructor",
+      "value",
+      "-1",
+    ),
+    fc.string({ maxLength: 6 }),
+  );
+  type Outcome = { ok: true; values: unknown; positionals: string[] } | { ok: false; kind: string };
+  const ours = (argv: string[], positional: boolean): Outcome => {
+    try {
+      const r = parseOptions("t", positional ? def : noPositionals, argv, ["env-file"]);
+      return { ok: true, values: { ...r.values }, positionals: r.positionals };
+    } catch (error) {
+      const m = (error as McpOpError).message;
+      const kind = /^unknown flag/.test(m)
+        ? "unknown"
+        : /needs a value|takes no value/.test(m)
+          ? "value"
+          : /^unexpected argument/.test(m)
+            ? "positional"
+            : m;
+      return { ok: false, kind };
+    }
+  };
+  const node = (argv: string[], positional: boolean): Outcome => {
+    try {
+      const r = nodeParseArgs({ args: argv, options: nodeOptions, strict: true, allowPositionals: positional });
+      return { ok: true, values: { ...r.values }, positionals: r.positionals };
+    } catch (error) {
+      const code = (error as { code?: string }).code;
+      const kind =
+        code === "ERR_PARSE_ARGS_UNKNOWN_OPTION"
+          ? "unknown"
+          : code === "ERR_PARSE_ARGS_INVALID_OPTION_VALUE"
+            ? "value"
+            : code === "ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL"
+              ? "positional"
+              : String(code);
+      return { ok: false, kind };
+    }
+  };
+  test("same values, positionals and error class for any argv", () => {
+    fc.assert(
+      fc.property(fc.array(token, { maxLength: 8 }), fc.boolean(), (argv, positional) => {
+        expect(ours(argv, positional)).toEqual(node(argv, positional));
+      }),
+      { numRuns: 3000 },
+    );
+  });
+  test("messages name the flag", () => {
+    const message = (argv: string[]) => {
+      try {
+        parseOptions("run", def, argv);
+      } catch (error) {
+        return (error as McpOpError).message;
+      }
+    };
+    expect(message(["-vx"])).toBe('unknown flag -x for "mcp-op run"');
+    expect(message(["-o"])).toBe("flag -o needs a value");
+    expect(message(["--account", "--verbose"])).toBe("flag --account needs a value");
+    expect(message(["--verbose=no"])).toBe("flag --verbose takes no value");
+    expect(parseOptions("run", def, ["--account=--x", "-ofile", "-"]).values).toEqual({ account: "--x", out: "file" });
+  });
 });

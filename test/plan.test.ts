@@ -1,4 +1,5 @@
 import { describe, expect, test } from "bun:test";
+import { maskArgs } from "../src/core/detect.ts";
 import { parseEnvFile } from "../src/core/env-file.ts";
 import { candidatePaths, expandHome, extendedPath, opCandidates } from "../src/core/locate.ts";
 import { type AuthMode, authMode, buildRunPlan, describePlan, type RunOptions } from "../src/core/plan.ts";
@@ -149,7 +150,7 @@ describe("buildRunPlan: credential scrubbing stage", () => {
       expect(plan.argv).toEqual(["/op", "run", "--no-masking", "--", ...stage, ...server]);
       expect(plan.scrubbed).toEqual(scrubbed);
       for (const [k, v] of Object.entries(credentials)) expect(plan.env[k]).toBe(v);
-      expect(describePlan(plan).join("\n")).not.toContain("ops_x");
+      expect(describePlan(plan, maskArgs).join("\n")).not.toContain("ops_x");
     });
   }
 });
@@ -181,8 +182,8 @@ describe("describePlan (-v)", () => {
       ],
       env: { FROM_ENV: "op://v/i/f", SERVICE: "op://v/svc/key", OP_SERVICE_ACCOUNT_TOKEN: "ops_SECRET" },
     });
-    const text = describePlan(plan).join("\n");
-    expect(describePlan(plan)).toEqual([
+    const text = describePlan(plan, maskArgs).join("\n");
+    expect(describePlan(plan, maskArgs)).toEqual([
       "auth: service-account",
       "exec: /op run --env-file /gh.env --env-file /b.env --no-masking -- npx -y @modelcontextprotocol/server-github",
       "resolves SERVICE = op://v/svc/key (environment)",

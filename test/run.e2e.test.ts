@@ -174,12 +174,21 @@ describe("run: process behaviour after exec", () => {
     );
     expect(r.code).toBe(0);
     const probe = readProbe(out);
-    expect(BigInt(`0x${probe.fields.SigIgn}`) & ((1n << 12n) | (1n << 24n))).toBe(0n);
-    expect(probe.fields.SigBlk).toBe("0000000000000000");
-    for (const fd of ["fd0", "fd1", "fd2"]) expect(Number.parseInt(probe.fields[fd] ?? "", 8) & 0o4000).toBe(0);
+    expectCleanProcess(probe.fields);
     // `-h` and `--version` after `--` belong to the server: mcp-op printed no help and passed them on.
     expect(probe.args).toEqual(["run", "--no-masking", "--", TRUE, "-h", "--version"]);
     expect(r.stdout).toBe("");
+  });
+
+  test("without a careless client (no libc needed), the exec'd program still gets default signals", async () => {
+    const s = sandbox();
+    const out = join(s.dir, "probe.txt");
+    const r = await run([bin, "run", "--no-signin", "--op", PROBE, "--", "true"], {
+      env: s.env({ PROBE_OUT: out }),
+      input: "",
+    });
+    expect(r.code).toBe(0);
+    expectCleanProcess(readProbe(out).fields);
   });
 
   test("repeated --env-file: every file reaches op, in order", async () => {
@@ -340,3 +349,10 @@ describe("run: every bad input fails before anything starts", () => {
     );
   });
 });
+
+/** Default SIGPIPE and SIGXFSZ, no blocked signal, blocking fds 0-2: as if the client had exec'd it. */
+function expectCleanProcess(fields: Record<string, string | undefined>): void {
+  expect(BigInt(`0x${fields.SigIgn}`) & ((1n << 12n) | (1n << 24n))).toBe(0n);
+  expect(fields.SigBlk).toBe("0000000000000000");
+  for (const fd of ["fd0", "fd1", "fd2"]) expect(Number.parseInt(fields[fd] ?? "", 8) & 0o4000).toBe(0);
+}

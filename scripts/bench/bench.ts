@@ -199,7 +199,7 @@ function coldTable(title: string, times: Record<"a" | "b" | "c", number[]>): str
 log("1. cold start (minimal server, exec-only op)...");
 const coldMinimal = await coldStart([minimal], { op: "exec-only" }, N.cold);
 log("1. cold start (server-everything, stand-in op)...");
-const coldEverything = await coldStart([NODE, EVERYTHING], { op: "stand-in" }, Math.max(2, Math.round(N.cold / 4)));
+const coldEverything = await coldStart([NODE, EVERYTHING], { op: "stand-in" }, N.cold);
 
 // mcp-op's own time from process start to the execve of op: the exec-only op stamps
 // CLOCK_REALTIME on entry; the same op started directly gives the spawn+exec baseline.

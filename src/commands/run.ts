@@ -140,8 +140,11 @@ export async function runMain(own: readonly string[], rest: readonly string[] | 
     self: selfCommand(),
     platform: process.platform,
   });
-  // Only at -v: describing the plan runs the secret detector over the argv.
-  if (logger.level >= LogLevels.debug) for (const line of describePlan(plan)) logger.debug(line);
+  // Only at -v: describing the plan runs the secret detector (loaded only then) over the argv.
+  if (logger.level >= LogLevels.debug) {
+    const { maskArgs } = await import("../core/detect.ts");
+    for (const line of describePlan(plan, maskArgs)) logger.debug(line);
+  }
   return execProgram(plan.file, plan.argv, plan.env);
 }
 

@@ -3,10 +3,9 @@
  *
  * citty renders help from each command's `args`, but its parser acts on `-h` after `--` and
  * keeps only the last of repeated flags (citty 0.2.2). So argv is split at the first `--`
- * before anything parses it, and options are parsed here with `node:util` `parseArgs` in
- * strict mode, from the same citty definitions that produce the help text.
+ * before anything parses it, and options are parsed here, strictly, from the same citty
+ * definitions that produce the help text.
  */
-import { parseArgs } from "node:util";
 import type { ArgsDef } from "citty";
 import { usageError } from "../errors.ts";
 
@@ -25,9 +24,20 @@ export function splitArgv(argv: readonly string[]): SplitArgv {
 
 export type OptionValues = Record<string, string | boolean | string[] | undefined>;
 
+interface OptionSpec {
+  name: string;
+  type: "string" | "boolean";
+  multiple: boolean;
+}
+
 /**
  * Parse `argv` against a citty `ArgsDef`. Names in `repeatable` collect every occurrence.
  * Unknown flags, missing values and stray positionals are usage errors (exit 64).
+ *
+ * The grammar is `node:util` `parseArgs` in strict mode (a differential property test holds
+ * the two together), written out because loading `node:util` costs `run` about 0.6 ms of
+ * start-up (scripts/bench/RESULTS.md): `--name value`, `--name=value`, `-v`, `-abc` for
+ * boolean shorts, `-ovalue`, a value that looks like a flag is refused unless given with `=`.
  */
 export function parseOptions(
   command: string,
@@ -35,47 +45,75 @@ export function parseOptions(
   argv: readonly string[],
   repeatable: readonly string[] = [],
 ): { values: OptionValues; positionals: string[] } {
-  const options: Record<string, { type: "string" | "boolean"; short?: string; multiple?: boolean }> = {};
+  const long = new Map<string, OptionSpec>();
+  const short = new Map<string, OptionSpec>();
   let allowPositionals = false;
   for (const [name, arg] of Object.entries(def)) {
     if (arg.type === "positional") {
       allowPositionals = true;
       continue;
     }
-    const short = [("alias" in arg ? arg.alias : undefined) ?? []].flat().find((a) => a.length === 1);
-    options[name] = {
+    const spec: OptionSpec = {
+      name,
       type: arg.type === "boolean" ? "boolean" : "string",
-      ...(short ? { short } : {}),
-      ...(repeatable.includes(name) ? { multiple: true } : {}),
+      multiple: repeatable.includes(name),
     };
+    long.set(name, spec);
+    const alias = [("alias" in arg ? arg.alias : undefined) ?? []].flat().find((a) => a.length === 1);
+    if (alias) short.set(alias, spec);
   }
-  try {
-    const { values, positionals } = parseArgs({
-      args: [...argv],
-      options,
-      strict: true,
-      allowPositionals,
-    });
-    return { values: values as OptionValues, positionals };
-  } catch (error) {
-    throw usageError(describeParseError(command, error), `see: mcp-op ${command} --help`);
-  }
-}
-
-function describeParseError(command: string, error: unknown): string {
-  const code = (error as { code?: string }).code;
-  const message = error instanceof Error ? error.message : String(error);
-  const flag = /'(-[^' ]*)/.exec(message)?.[1] ?? "";
-  switch (code) {
-    case "ERR_PARSE_ARGS_UNKNOWN_OPTION":
-      return `unknown flag ${flag} for "mcp-op ${command}"`;
-    case "ERR_PARSE_ARGS_INVALID_OPTION_VALUE":
-      return /does not take/.test(message) ? `flag ${flag} takes no value` : `flag ${flag} needs a value`;
-    case "ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL": {
-      const arg = /'([^']*)'/.exec(message)?.[1] ?? "";
-      return `unexpected argument "${arg}" for "mcp-op ${command}"`;
+  const fail = (message: string) => usageError(message, `see: mcp-op ${command} --help`);
+  const values: OptionValues = {};
+  const positionals: string[] = [];
+  const store = (spec: OptionSpec, value: string | boolean) => {
+    const previous = values[spec.name];
+    values[spec.name] = spec.multiple ? [...((previous as string[] | undefined) ?? []), value as string] : value;
+  };
+  // The value after a string flag: `--flag value`, refused when missing or itself flag-like.
+  const next = (i: number, flag: string): string => {
+    const value = argv[i];
+    if (value === undefined || (value.length > 1 && value.startsWith("-"))) throw fail(`flag ${flag} needs a value`);
+    return value;
+  };
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] as string;
+    if (arg === "--") {
+      // Everything after is positional (splitArgv normally takes `--` off first).
+      const after = argv.slice(i + 1);
+      if (after.length > 0 && !allowPositionals)
+        throw fail(`unexpected argument "${after[0]}" for "mcp-op ${command}"`);
+      positionals.push(...after);
+      break;
     }
-    default:
-      return message.split("\n")[0] ?? message;
+    if (arg.startsWith("--")) {
+      const eq = arg.indexOf("=");
+      const name = arg.slice(2, eq === -1 ? undefined : eq);
+      const spec = long.get(name);
+      if (!spec) throw fail(`unknown flag --${name} for "mcp-op ${command}"`);
+      if (spec.type === "boolean") {
+        if (eq !== -1) throw fail(`flag --${name} takes no value`);
+        store(spec, true);
+      } else {
+        store(spec, eq === -1 ? next(++i, `--${name}`) : arg.slice(eq + 1));
+      }
+    } else if (arg.length > 1 && arg.startsWith("-")) {
+      // `-v`, a group of boolean shorts `-vx`, or a short string flag with its value `-ofile`.
+      for (let j = 1; j < arg.length; j++) {
+        const letter = arg[j] as string;
+        const spec = short.get(letter);
+        if (!spec) throw fail(`unknown flag -${letter} for "mcp-op ${command}"`);
+        if (spec.type === "boolean") {
+          store(spec, true);
+          continue;
+        }
+        store(spec, j + 1 < arg.length ? arg.slice(j + 1) : next(++i, `-${letter}`));
+        break;
+      }
+    } else if (allowPositionals) {
+      positionals.push(arg);
+    } else {
+      throw fail(`unexpected argument "${arg}" for "mcp-op ${command}"`);
+    }
   }
+  return { values, positionals };
 }

@@ -3,7 +3,6 @@
  * and environment `op` is exec'd with. Pure, so `-v` can print exactly what will happen and
  * tests can check it without starting anything.
  */
-import { maskArgs } from "./detect.ts";
 import type { EnvEntry } from "./env-file.ts";
 import { extendedPath } from "./locate.ts";
 import { looksLikeReference } from "./reference.ts";
@@ -162,10 +161,13 @@ function collectReferences(input: PlanInput): ReferenceSource[] {
   return [...byName.values()];
 }
 
-/** Human-readable plan for `-v`: argv and reference sources, never a value. */
-export function describePlan(plan: ExecPlan): string[] {
+/**
+ * Human-readable plan for `-v`: argv and reference sources, never a value. `mask` is
+ * detect.ts's `maskArgs`, passed in so that `run` loads the detector only at `-v`.
+ */
+export function describePlan(plan: ExecPlan, mask: (args: readonly string[]) => string[]): string[] {
   // The user's own plaintext in server args (`--token X`) is not repeated in logs.
-  const lines = [`auth: ${plan.auth}`, `exec: ${maskArgs(plan.argv).map(quoteArg).join(" ")}`];
+  const lines = [`auth: ${plan.auth}`, `exec: ${mask(plan.argv).map(quoteArg).join(" ")}`];
   if (plan.scrubbed.length > 0)
     lines.push(`the internal stage removes ${plan.scrubbed.join(", ")} before the server starts`);
   for (const r of plan.references) lines.push(`resolves ${r.name} = ${r.reference} (${r.from})`);

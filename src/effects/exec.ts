@@ -5,11 +5,11 @@
  */
 import { EXIT, McpOpError } from "../errors.ts";
 import { logger } from "../logger.ts";
-import { canExec, execve, resetProcessForExec } from "./native.ts";
+import { canExec, execve, prepareExec } from "./native.ts";
 
 export async function execProgram(file: string, argv: string[], env: Record<string, string>): Promise<never> {
   if (process.platform === "win32") return spawnAndWait(file, argv, env);
-  const reset = await resetProcessForExec();
+  const reset = await prepareExec();
   if (reset.note) logger.debug(reset.note);
   if (!(await canExec())) {
     logger.debug("no execve in this runtime: running the program as a child instead");

@@ -151,6 +151,9 @@ export async function runFiltered(
   secretNames: readonly string[],
   secretEnv: Readonly<Record<string, string | undefined>>,
 ): Promise<never> {
+  // The binary starts with JIT tier-up held back (build.ts: short runs end in exec); this
+  // process lives as long as the server and filters every message, so the JIT is wanted.
+  Bun.unsafe.setJITPolicy(1);
   const secrets = secretNames.flatMap((name) => {
     const value = secretEnv[name];
     return value ? [{ name, value }] : [];

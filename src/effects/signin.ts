@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { opCall, opErrorMessage, parseSigninOutput } from "../core/signin.ts";
 import { EXIT, McpOpError } from "../errors.ts";
 import { logger } from "../logger.ts";
-import { type Captured, isTerminal, LOCK_EX, LOCK_NB, LOCK_UN, libc, spawnCapture } from "./native.ts";
+import { type Captured, isTerminal, LOCK_EX, LOCK_NB, LOCK_UN, libc, spawnCapture, spawnStatus } from "./native.ts";
 
 export interface SigninInput {
   opPath: string;
@@ -27,17 +27,19 @@ const APP_HINT =
 export async function ensureSignedIn(input: SigninInput): Promise<Record<string, string>> {
   const started = Date.now();
   const deadline = started + input.timeoutMs;
-  const tty = await isTerminal(0);
-  const whoami = () => runOp(input, ["whoami"], deadline, "op whoami", tty);
-  if ((await whoami()).code === 0) {
+  // Only whoami's exit status matters (its "not signed in" is expected, not news), and it
+  // never prompts: stdin is /dev/null, and whether stdin is a terminal (libc) is asked later.
+  const whoami = () => opStatus(input, ["whoami"], deadline, "op whoami");
+  if ((await whoami()) === 0) {
     logger.debug("op whoami: already signed in");
     return {};
   }
+  const tty = await isTerminal(0);
   const dir = runtimeDir(input.env);
   const lock = await acquireLock(join(dir, "signin.lock"), deadline, input.timeoutMs);
   try {
     // Whoever held the lock may have signed in meanwhile: then there is nothing left to do.
-    if ((await whoami()).code === 0) {
+    if ((await whoami()) === 0) {
       logger.debug("op whoami: signed in by another launch");
       return {};
     }
@@ -80,32 +82,62 @@ export async function ensureSignedIn(input: SigninInput): Promise<Record<string,
   }
 }
 
-async function runOp(
+/**
+ * One `op` call within the sign-in deadline: 75 when it runs out, 69 when op cannot start.
+ * `spawn` gets the time left and returns undefined when that ran out.
+ */
+async function withinDeadline<T>(
   input: SigninInput,
-  args: string[],
   deadline: number,
   what: string,
-  tty: boolean,
-): Promise<OpResult> {
+  spawn: (file: string, args: string[], timeoutMs: number) => Promise<T | undefined>,
+  args: string[],
+): Promise<T> {
   const remaining = deadline - Date.now();
   if (remaining <= 0) throw timedOut(what, input.timeoutMs);
-  let result: OpResult | undefined;
+  let result: T | undefined;
   try {
-    result = await spawnCapture(input.opPath, opCall(input.account, ...args), {
-      env: input.env,
-      // stdin: /dev/null unless a person can answer a prompt on it; stderr shown only then.
-      stdin: tty ? "inherit" : "ignore",
-      stderr: tty ? "inherit" : "pipe",
-      timeoutMs: remaining,
-    });
+    result = await spawn(input.opPath, opCall(input.account, ...args), remaining);
   } catch (error) {
-    throw new McpOpError(
-      EXIT.UNAVAILABLE,
-      `could not run ${input.opPath}: ${error instanceof Error ? error.message : String(error)}`,
-    );
+    throw couldNotRun(input.opPath, error);
   }
-  if (!result) throw timedOut(what, input.timeoutMs);
+  if (result === undefined) throw timedOut(what, input.timeoutMs);
   return result;
+}
+
+function runOp(input: SigninInput, args: string[], deadline: number, what: string, tty: boolean): Promise<OpResult> {
+  return withinDeadline(
+    input,
+    deadline,
+    what,
+    (file, opArgs, timeoutMs) =>
+      spawnCapture(file, opArgs, {
+        env: input.env,
+        // stdin: /dev/null unless a person can answer a prompt on it; stderr shown only then.
+        stdin: tty ? "inherit" : "ignore",
+        stderr: tty ? "inherit" : "pipe",
+        timeoutMs,
+      }),
+    args,
+  );
+}
+
+/** Exit status only, stdin /dev/null: for `op whoami`, which never prompts. */
+function opStatus(input: SigninInput, args: string[], deadline: number, what: string): Promise<number> {
+  return withinDeadline(
+    input,
+    deadline,
+    what,
+    (file, opArgs, timeoutMs) => spawnStatus(file, opArgs, { env: input.env, stdin: "ignore", timeoutMs }),
+    args,
+  );
+}
+
+function couldNotRun(opPath: string, error: unknown): McpOpError {
+  return new McpOpError(
+    EXIT.UNAVAILABLE,
+    `could not run ${opPath}: ${error instanceof Error ? error.message : String(error)}`,
+  );
 }
 
 function timedOut(what: string, timeoutMs: number): McpOpError {
