@@ -30,3 +30,12 @@ describe("SigBlk", () => {
     expect(hasBlockedSignals("Name:\tx\n")).toBe(true);
   });
 });
+
+describe("field lookup", () => {
+  test("a name inside another line or value is not a field", () => {
+    expect(fdinfoFlags("pos:\t0 flags: 04000\nmnt_id:\t15\n")).toBeUndefined();
+    expect(fdinfoFlags("xflags:\t04000\n")).toBeUndefined();
+    expect(fdinfoFlags("flags:\t04000")).toBe(0o4000);
+    expect(hasBlockedSignals("NotSigBlk:\t0\nSigBlk:\t0000000000000000\n")).toBe(false);
+  });
+});

@@ -31,9 +31,31 @@ export interface ParsedEnvFile {
   diagnostics: Diagnostic[];
 }
 
-const KEY = /^[A-Za-z_][A-Za-z0-9_]*$/;
-const NAME_START = /[A-Za-z_]/;
-const NAME_CHAR = /[A-Za-z0-9_]/;
+// Character tests instead of RegExp: this runs on every `mcp-op run`, and the first RegExp a
+// process uses costs about 0.1 ms and 1.3 MB of memory (scripts/bench/RESULTS.md).
+export function isAsciiAlnum(c: number): boolean {
+  return (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
+}
+
+const isNameStart = (c: number) => (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95;
+const isNameChar = (c: number) => isAsciiAlnum(c) || c === 95;
+
+/** `[A-Za-z_][A-Za-z0-9_]*`: a variable name op accepts. */
+export function isVariableName(s: string): boolean {
+  if (s === "" || !isNameStart(s.charCodeAt(0))) return false;
+  for (let i = 1; i < s.length; i++) if (!isNameChar(s.charCodeAt(i))) return false;
+  return true;
+}
+
+/** Lines split at `\n` or `\r\n` (a `\r` elsewhere is kept, as `op` does). */
+export function splitLines(text: string): string[] {
+  const lines = text.split("\n");
+  for (let i = 0; i < lines.length - 1; i++) {
+    const line = lines[i] as string;
+    if (line.endsWith("\r")) lines[i] = line.slice(0, -1);
+  }
+  return lines;
+}
 
 /**
  * Parse an env file's text. `env` is the environment `$VAR` expands from (keys defined
@@ -46,7 +68,7 @@ export function parseEnvFile(text: string, env: Readonly<Record<string, string |
   const defined = new Map<string, string>();
   const lookup = (name: string) => defined.get(name) ?? env[name];
 
-  const lines = text.replace(/^\uFEFF/, "").split(/\r?\n/);
+  const lines = splitLines(text.startsWith("\uFEFF") ? text.slice(1) : text);
   let i = 0;
   while (i < lines.length) {
     const lineNo = i + 1;
@@ -65,7 +87,8 @@ export function parseEnvFile(text: string, env: Readonly<Record<string, string |
       diagnostics.push({ line: lineNo, severity: "error", message: 'the variable name before "=" is empty' });
       continue;
     }
-    if (/^export\s/.test(key)) {
+    // `export FOO`: "export" and whitespace (what String#trim removes is what \s matches).
+    if (key.startsWith("export") && key.length > 6 && (key[6] as string).trim() === "") {
       diagnostics.push({
         line: lineNo,
         severity: "error",
@@ -73,7 +96,7 @@ export function parseEnvFile(text: string, env: Readonly<Record<string, string |
       });
       continue;
     }
-    if (!KEY.test(key)) {
+    if (!isVariableName(key)) {
       diagnostics.push({
         line: lineNo,
         severity: "error",
@@ -185,7 +208,7 @@ function expand(
     if (s[j + 1] === "{") {
       const close = s.indexOf("}", j + 2);
       const inner = close === -1 ? "" : s.slice(j + 2, close);
-      if (close === -1 || !KEY.test(inner)) {
+      if (close === -1 || !isVariableName(inner)) {
         diagnostics.push({
           line,
           severity: "error",
@@ -195,9 +218,9 @@ function expand(
       }
       name = inner;
       j = close;
-    } else if (NAME_START.test(s[j + 1] ?? "")) {
+    } else if (j + 1 < s.length && isNameStart(s.charCodeAt(j + 1))) {
       let k = j + 1;
-      while (k < s.length && NAME_CHAR.test(s[k] as string)) k++;
+      while (k < s.length && isNameChar(s.charCodeAt(k))) k++;
       name = s.slice(j + 1, k);
       j = k - 1;
     } else {

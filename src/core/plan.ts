@@ -6,7 +6,7 @@
 import type { EnvEntry } from "./env-file.ts";
 import { extendedPath } from "./locate.ts";
 import { looksLikeReference } from "./reference.ts";
-import { CREDENTIAL_VARS } from "./signin.ts";
+import { isCredentialVar } from "./signin.ts";
 import type { ArgTemplates } from "./template.ts";
 
 export interface RunOptions {
@@ -99,9 +99,7 @@ export function buildRunPlan(input: PlanInput): ExecPlan {
 
   // op run hands its whole environment to the server: session and service-account tokens unlock
   // the whole account, so a stage removes them. Without any, the server follows op directly.
-  const scrubbed = Object.keys(env)
-    .filter((k) => CREDENTIAL_VARS.test(k))
-    .sort();
+  const scrubbed = Object.keys(env).filter(isCredentialVar).sort();
   // `{{ op://... }}` placeholders become variables op resolves; the stage puts them in the args.
   const templates = input.templates;
   Object.assign(env, templates?.generated ?? {});

@@ -7,10 +7,21 @@
 
 const O_NONBLOCK_LINUX = 0o4000;
 
+/** The value after `name:` at the start of a line of a /proc text (no RegExp on run's path). */
+function field(text: string, name: string): string | undefined {
+  const key = `${name}:`;
+  const at = `\n${text}`.indexOf(`\n${key}`); // where that line starts in `text`
+  if (at === -1) return undefined;
+  const end = text.indexOf("\n", at);
+  return text.slice(at + key.length, end === -1 ? undefined : end).trim();
+}
+
+const allIn = (s: string, digits: string) => s !== "" && [...s].every((c) => digits.includes(c));
+
 /** The open-file flags in an fdinfo text; undefined when absent or malformed. */
 export function fdinfoFlags(text: string): number | undefined {
-  const m = /^flags:\s*([0-7]+)\s*$/m.exec(text);
-  return m?.[1] === undefined ? undefined : Number.parseInt(m[1], 8);
+  const value = field(text, "flags");
+  return value !== undefined && allIn(value, "01234567") ? Number.parseInt(value, 8) : undefined;
 }
 
 /** Whether an fdinfo text says O_NONBLOCK; unknown counts as yes (then libc checks). */
@@ -21,6 +32,6 @@ export function isNonBlocking(fdinfo: string): boolean {
 
 /** Whether a /proc/self/status text shows blocked signals; unknown counts as yes. */
 export function hasBlockedSignals(status: string): boolean {
-  const m = /^SigBlk:\s*([0-9a-fA-F]+)\s*$/m.exec(status);
-  return m?.[1] === undefined || /[1-9a-fA-F]/.test(m[1]);
+  const mask = field(status, "SigBlk");
+  return mask === undefined || !allIn(mask, "0123456789abcdefABCDEF") || !allIn(mask, "0");
 }

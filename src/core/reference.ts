@@ -2,6 +2,7 @@
  * 1Password secret references: `op://<vault>/<item>/[<section>/]<field>[?attribute=...]`.
  * Pure: validates the shape only; whether the vault/item/field exists is `op`'s job.
  */
+import { isAsciiAlnum } from "./env-file.ts";
 
 export interface SecretReference {
   vault: string;
@@ -18,6 +19,18 @@ const PREFIX = "op://";
 // Names may hold letters, digits, `-`, `_`, `.` and spaces; anything else must be an ID
 // (op-cli.md, "Secret references"). Unicode letters count as letters.
 const NAME = /^[\p{L}\p{N}\-_. ]+$/u;
+
+/** NAME, with the usual ASCII names checked without RegExp (see env-file.ts). */
+function isNamePart(part: string): boolean {
+  let ascii = true;
+  for (let i = 0; i < part.length; i++) {
+    const c = part.charCodeAt(i);
+    if (isAsciiAlnum(c) || c === 45 || c === 95 || c === 46 || c === 32) continue;
+    if (c < 128) return false;
+    ascii = false;
+  }
+  return part !== "" && (ascii || NAME.test(part));
+}
 
 const QUERY_VALUES: Record<string, readonly string[]> = {
   attribute: ["type", "value", "id", "purpose", "otp", "totp", "content", "size", "name"],
@@ -53,7 +66,7 @@ export function parseReference(text: string): ReferenceResult {
     const label = labels[i] ?? "part";
     if (part === "") return { ok: false, reason: `the ${label} is empty` };
     if (part !== part.trim()) return { ok: false, reason: `the ${label} "${part}" starts or ends with a space` };
-    if (!NAME.test(part)) {
+    if (!isNamePart(part)) {
       return {
         ok: false,
         reason: `the ${label} "${part}" has characters a reference cannot hold: refer to it by its ID`,

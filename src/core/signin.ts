@@ -1,11 +1,28 @@
 /**
  * Sign-in decisions and `op signin` output. Pure: effects/signin.ts runs the commands.
  */
+import { isAsciiAlnum } from "./env-file.ts";
 import type { AuthMode } from "./plan.ts";
 
+const CREDENTIALS = new Set(["OP_SERVICE_ACCOUNT_TOKEN", "OP_CONNECT_TOKEN", "OP_CONNECT_HOST", "MCP_OP_TOKEN_FILE"]);
+const SESSION_PREFIX = "OP_SESSION_";
+
 /** Variables that unlock a whole account, not one secret: never handed to a server. */
-export const CREDENTIAL_VARS =
-  /^(OP_SESSION_\w+|OP_SERVICE_ACCOUNT_TOKEN|OP_CONNECT_TOKEN|OP_CONNECT_HOST|MCP_OP_TOKEN_FILE)$/;
+export function isCredentialVar(name: string): boolean {
+  if (CREDENTIALS.has(name)) return true;
+  // OP_SESSION_<shorthand>: word characters only (no RegExp on run's path, see env-file.ts).
+  return (
+    name.startsWith(SESSION_PREFIX) && name.length > SESSION_PREFIX.length && isWord(name.slice(SESSION_PREFIX.length))
+  );
+}
+
+function isWord(s: string): boolean {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (!(isAsciiAlnum(c) || c === 95)) return false;
+  }
+  return true;
+}
 
 /** Only the interactive mode ever signs in; the others authenticate without a prompt. */
 export function needsSigninCheck(mode: AuthMode): boolean {

@@ -5,7 +5,7 @@
  * only what the outer stage produces. Pure: commands/stage.ts carries it out.
  */
 import { EXIT, McpOpError } from "../errors.ts";
-import { CREDENTIAL_VARS } from "./signin.ts";
+import { isCredentialVar } from "./signin.ts";
 import { GENERATED_PREFIX } from "./template.ts";
 
 export interface StagePlan {
@@ -35,7 +35,7 @@ export function parseStageArgs(own: readonly string[], rest: readonly string[] |
     if ((flag !== "--unset" && flag !== "--redact") || name === undefined) throw bad(`unexpected argument "${flag}"`);
     i++;
     if (flag === "--unset") {
-      if (!CREDENTIAL_VARS.test(name) && !GENERATED.test(name)) {
+      if (!isCredentialVar(name) && !GENERATED.test(name)) {
         throw bad(`--unset takes only 1Password credential variables, not "${name}"`);
       }
       plan.unset.push(name);
@@ -58,7 +58,7 @@ export function scrubEnv(
 ): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [key, value] of Object.entries(env)) {
-    if (value === undefined || unset.includes(key) || CREDENTIAL_VARS.test(key) || GENERATED.test(key)) continue;
+    if (value === undefined || unset.includes(key) || isCredentialVar(key) || GENERATED.test(key)) continue;
     out[key] = value;
   }
   return out;
