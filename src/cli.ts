@@ -6,13 +6,17 @@
  */
 import { writeSync } from "node:fs";
 import type { CommandDef } from "citty";
+// Static, unlike the other commands: `run`'s code (and the stage's) then loads with this
+// file's chunk instead of several more (about 0.4 ms of start-up, scripts/bench/RESULTS.md).
+import { runMain } from "./commands/run.ts";
+import { runStage } from "./commands/stage.ts";
 import { splitArgv } from "./core/args.ts";
 import { STAGE_COMMAND } from "./core/plan.ts";
 import { EXIT, McpOpError, renderExitTable } from "./errors.ts";
 import { logger } from "./logger.ts";
 import { terminalFacts, version } from "./runtime.ts";
 
-// Lazy: `run` loads only what it needs (citty is for help and the other commands).
+// Lazy: the other commands and citty (help) load only when used.
 const commands = {
   run: () => import("./commands/run.ts").then((m) => m.default),
   check: () => import("./commands/check.ts").then((m) => m.default),
@@ -46,10 +50,7 @@ const HELP = new Set(["-h", "--help"]);
 async function main(argv: readonly string[]): Promise<number> {
   const { own, rest } = splitArgv(argv);
   const [first, ...tail] = own;
-  if (first === STAGE_COMMAND) {
-    const { runStage } = await import("./commands/stage.ts");
-    return runStage(tail, rest);
-  }
+  if (first === STAGE_COMMAND) return runStage(tail, rest);
   if (first === undefined || HELP.has(first)) {
     writeSync(1, await help(root));
     return first === undefined && rest !== null ? EXIT.USAGE : EXIT.OK;
@@ -60,7 +61,6 @@ async function main(argv: readonly string[]): Promise<number> {
   }
   if (first === "run" && !tail.some((a) => HELP.has(a))) {
     // The hot path: straight to the command, without loading citty.
-    const { runMain } = await import("./commands/run.ts");
     return runMain(tail, rest);
   }
   if (!Object.hasOwn(commands, first)) {

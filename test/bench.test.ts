@@ -20,6 +20,7 @@ test("bun run bench --quick writes every table", async () => {
   expect({ code, stderr: code === 0 ? "" : stderr }).toEqual({ code: 0, stderr: "" });
   const results = readFileSync(out, "utf8");
   for (const heading of [
+    "## Targets",
     "## 1. Cold start to the `initialize` answer",
     "### mcp-op's own time from process start to `execve` of op",
     "### What the internal stage adds",
@@ -40,4 +41,8 @@ test("bun run bench --quick writes every table", async () => {
   // One prompt for eight launches through mcp-op (the recipe's count depends on timing).
   expect(results).toMatch(/\| \(c\) mcp-op \| 1 \| 8\/8 \|/);
   expect(results).toMatch(/\| \(b\) recipe \| \d+ \| 8\/8 \|/);
+  // The summary reports every target; the two that are not timings are met in any run.
+  expect(results).toContain("| extra processes resident, every mode: 0 | 0, 0, 0 | yes |");
+  expect(results).toContain("| sign-in prompts for 8 concurrent launches: 1 | 1 | yes |");
+  expect([...results.matchAll(/^\| [^|]+ \| [^|]+ \| (yes|\*\*no\*\*) \|$/gm)]).toHaveLength(7);
 }, 300_000);
