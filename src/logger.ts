@@ -40,7 +40,7 @@ let level = levelFrom(false, process.env[LOG_LEVEL_VAR]);
 let instance: ConsolaInstance | undefined;
 
 /**
- * Built on first use: creating a consola instance costs `run` about 0.3 ms of start-up
+ * Built on first use: creating a consola instance costs `run` about 0.2 ms of start-up
  * (scripts/bench/RESULTS.md), and the fast path usually logs nothing.
  */
 function consola(): ConsolaInstance {

@@ -323,7 +323,7 @@ export async function spawnCapture(
 /**
  * Run a program for its exit status only, output discarded; `undefined` when it outlives
  * `timeoutMs` (it is killed). Synchronous and without pipes: for `op whoami` on `run`'s fast
- * path this is about 0.4 ms cheaper than spawnCapture (measured, scripts/bench/RESULTS.md).
+ * path this is about 0.25 ms cheaper than spawnCapture (measured, scripts/bench/RESULTS.md).
  * Throws when the program cannot be started.
  */
 export async function spawnStatus(
