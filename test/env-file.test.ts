@@ -95,6 +95,12 @@ describe("parseEnvFile: errors name the line", () => {
       { line: 2, severity: "warning", message: "A is already set on line 1; this later value wins" },
     ]);
   });
+  test("every later duplicate names the line that first set it", () => {
+    expect(parseEnvFile("A=1\nB=2\nA=3\nA=4\n").diagnostics.map((d) => [d.line, d.message])).toEqual([
+      [3, "A is already set on line 1; this later value wins"],
+      [4, "A is already set on line 1; this later value wins"],
+    ]);
+  });
   test("no diagnostic quotes a plaintext value", () => {
     const secret = "ghp_abcdefghijklmnopqrstuvwxyz0123456789";
     const text = `${secret}\nA="${secret}\nexport B=${secret}\nC="${secret}" trailing\n`;

@@ -66,6 +66,7 @@ export function parseEnvFile(text: string, env: Readonly<Record<string, string |
   const entries: EnvEntry[] = [];
   const diagnostics: Diagnostic[] = [];
   const defined = new Map<string, string>();
+  const firstLine = new Map<string, number>(); // where each key was first set, for the warning
   const lookup = (name: string) => defined.get(name) ?? env[name];
 
   const lines = splitLines(text.startsWith("\uFEFF") ? text.slice(1) : text);
@@ -154,12 +155,13 @@ export function parseEnvFile(text: string, env: Readonly<Record<string, string |
   return { entries, diagnostics };
 
   function push(key: string, value: string, quote: Quote, line: number, undefinedVars: string[]) {
-    const previous = entries.find((e) => e.key === key);
-    if (previous) {
+    const previous = firstLine.get(key);
+    if (previous === undefined) firstLine.set(key, line);
+    else {
       diagnostics.push({
         line,
         severity: "warning",
-        message: `${key} is already set on line ${previous.line}; this later value wins`,
+        message: `${key} is already set on line ${previous}; this later value wins`,
       });
     }
     defined.set(key, value);
