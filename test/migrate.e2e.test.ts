@@ -130,6 +130,20 @@ function setup() {
   return { s, env, files, before, backups, vault };
 }
 
+/** GITHUB_TOKEN as the migrated Claude Code entry's server sees it (MCP SDK client, get-env tool). */
+async function migratedClaudeToken(s: Sandbox, env: Record<string, string>): Promise<string | undefined> {
+  const entry = JSON.parse(readFileSync(join(s.home, ".claude.json"), "utf8")).mcpServers.everything as {
+    command: string;
+    args: string[];
+  };
+  const transport = new StdioClientTransport({ command: entry.command, args: entry.args, env, stderr: "pipe" });
+  const client = new Client({ name: "migrate-e2e", version: "0" });
+  await client.connect(transport);
+  const result = await client.callTool({ name: "get-env", arguments: {} });
+  await client.close();
+  return JSON.parse((result.content as Array<{ text: string }>)[0]?.text ?? "{}").GITHUB_TOKEN;
+}
+
 describe("mcp-op migrate", () => {
   test("dry run: every plaintext value listed as prefix and length, with its planned reference; nothing changes", async () => {
     const { s, env, files, before } = setup();
@@ -188,21 +202,27 @@ describe("mcp-op migrate", () => {
     // The migrated Claude Code server connects, and still gets the original token.
     const claude = await run([join(BIN_DIR, "claude"), "mcp", "list"], { env, cwd: s.dir });
     expect(claude.stdout.split("\n").find((l) => l.startsWith("everything: "))).toEndWith("✔ Connected");
-    const entry = JSON.parse(readFileSync(join(s.home, ".claude.json"), "utf8")).mcpServers.everything as {
-      command: string;
-      args: string[];
-    };
-    const transport = new StdioClientTransport({ command: entry.command, args: entry.args, env, stderr: "pipe" });
-    const client = new Client({ name: "migrate-e2e", version: "0" });
-    await client.connect(transport);
-    const result = await client.callTool({ name: "get-env", arguments: {} });
-    await client.close();
-    expect(JSON.parse((result.content as Array<{ text: string }>)[0]?.text ?? "{}").GITHUB_TOKEN).toBe(T.github);
+    expect(await migratedClaudeToken(s, env)).toBe(T.github);
 
     // Undo: byte-identical files (claude-code was rewritten through its CLI: compare its servers).
     const undo = await run([bin, "migrate", "--undo"], { env, cwd: s.dir });
     expect(undo.code).toBe(0);
     for (const f of files) expect(readFileSync(f, "latin1")).toBe((before.get(f) as Buffer).toString("latin1"));
+  }, 120_000);
+
+  test("applying again after --undo makes new items under new titles: no reference is ambiguous", async () => {
+    const { s, env, vault } = setup();
+    expect((await run([bin, "migrate", "--apply"], { env, cwd: s.dir })).code).toBe(0);
+    expect((await run([bin, "migrate", "--undo"], { env, cwd: s.dir })).code).toBe(0);
+    const again = await run([bin, "migrate", "--apply"], { env, cwd: s.dir });
+    expect(again.stderr).toBe("");
+    expect(again.code).toBe(0);
+    expect(again.stdout).toContain("created op://Private/mcp-op everything GITHUB_TOKEN 2/credential");
+    const items = vault().Private;
+    expect(Object.keys(items)).toHaveLength(10);
+    expect(items["mcp-op everything GITHUB_TOKEN 2"]?.credential).toBe(T.github);
+    // The server runs with the new item's secret.
+    expect(await migratedClaudeToken(s, env)).toBe(T.github);
   }, 120_000);
 
   test("after --purge-backups, no secret byte is left anywhere under HOME", async () => {

@@ -136,9 +136,17 @@ export default {
     );
     const envDir = join(env.XDG_CONFIG_HOME || join(f.home, ".config"), "mcp-op");
     const taken = new Set<string>();
+    // The vault name must fit in a reference (`op run` validates them): else use its ID.
+    const fits = parseReference(`op://${vault}/item/credential`);
+    if (!fits.ok) throw new McpOpError(EXIT.DATAERR, `--vault ${vault}: ${fits.reason}`, "pass the vault's ID instead");
+    // Applying needs op: the vault must exist, and new titles must not repeat existing ones.
+    const opPath =
+      values.apply === true && servers.length > 0 ? locateOp(values.op as string | undefined, env) : undefined;
+    if (opPath) await checkVault(opPath, account, vault, env);
     const plans = planMigration({
       servers,
       vault,
+      ...(opPath ? { existingTitles: await itemTitles(opPath, account, vault, env) } : {}),
       self: stableCommand(env),
       envFileFor: (s) => {
         // One new env file per server, never an existing one (another entry may use it).
@@ -153,16 +161,10 @@ export default {
       out("no plaintext secrets found in any client config");
       return;
     }
-    // The vault name must fit in a reference (`op run` validates them): else use its ID.
+    // Every planned reference must parse: titles are made safe by itemTitle, so this is a backstop.
     for (const v of plans.flatMap((p) => p.variables)) {
       const r = parseReference(v.item.reference);
-      if (!r.ok) {
-        throw new McpOpError(
-          EXIT.DATAERR,
-          `--vault ${vault}: ${describeBadReference(v.item.reference, r.reason)}`,
-          "pass the vault's ID instead",
-        );
-      }
+      if (!r.ok) throw new McpOpError(EXIT.SOFTWARE, `planned ${describeBadReference(v.item.reference, r.reason)}`);
     }
     for (const line of describeMigration(plans)) out(line);
     if (values.apply !== true) {
@@ -173,7 +175,7 @@ export default {
       env,
       vault,
       account,
-      opFlag: values.op as string | undefined,
+      opPath: opPath ?? locateOp(values.op as string | undefined, env),
       root,
       cwd: f.cwd,
       home: f.home,
@@ -188,15 +190,14 @@ async function apply(
     env: Env;
     vault: string;
     account: string | undefined;
-    opFlag: string | undefined;
+    opPath: string;
     root: string;
     cwd: string;
     home: string;
     out: (l: string) => void;
   },
 ): Promise<void> {
-  const opPath = locateOp(o.opFlag, o.env);
-  await checkVault(opPath, o.account, o.vault, o.env);
+  const { opPath } = o;
   const started = Date.now();
   const stamp = new Date()
     .toISOString()
@@ -297,26 +298,43 @@ function quarantineClaudeBackups(env: Env, home: string, since: number, into: st
   }
 }
 
-/** The target vault must exist before anything is backed up or created. */
-async function checkVault(opPath: string, account: string | undefined, vault: string, env: Env): Promise<void> {
-  const r = await spawnCapture(opPath, opCall(account, "vault", "list", "--format", "json"), {
+/** `op <args> --format json`, parsed; undefined when op prints no JSON. 69 when op fails. */
+async function opJson(opPath: string, account: string | undefined, args: string[], env: Env): Promise<unknown> {
+  const r = await spawnCapture(opPath, opCall(account, ...args, "--format", "json"), {
     env: definedOnly(env),
     stdin: "ignore",
     stderr: "pipe",
     timeoutMs: 60_000,
   });
   if (r?.code !== 0) {
-    throw new McpOpError(EXIT.UNAVAILABLE, `op vault list failed: ${r ? opErrorMessage(r.stderr) : "timed out"}`);
+    throw new McpOpError(
+      EXIT.UNAVAILABLE,
+      `op ${args.join(" ")} failed: ${r ? opErrorMessage(r.stderr) : "timed out"}`,
+    );
   }
-  let names: string[] = [];
   try {
-    names = (JSON.parse(r?.stdout ?? "") as Array<{ name?: string; id?: string }>).flatMap((v) => [
-      v.name ?? "",
-      v.id ?? "",
-    ]);
+    return JSON.parse(r.stdout);
   } catch {
-    return; // an op that prints no JSON: let item create report the problem
+    return undefined;
   }
+}
+
+/** Titles of the items in the vault, lower-cased (references match names case-insensitively). */
+async function itemTitles(opPath: string, account: string | undefined, vault: string, env: Env): Promise<Set<string>> {
+  const items = await opJson(opPath, account, ["item", "list", "--vault", vault], env);
+  return new Set(
+    (Array.isArray(items) ? (items as Array<{ title?: unknown }>) : []).flatMap((i) =>
+      typeof i.title === "string" ? [i.title.toLowerCase()] : [],
+    ),
+  );
+}
+
+/** The target vault must exist before anything is backed up or created. */
+async function checkVault(opPath: string, account: string | undefined, vault: string, env: Env): Promise<void> {
+  const vaults = await opJson(opPath, account, ["vault", "list"], env);
+  // An op that prints no JSON: let item create report the problem.
+  if (!Array.isArray(vaults)) return;
+  const names = (vaults as Array<{ name?: string; id?: string }>).flatMap((v) => [v.name ?? "", v.id ?? ""]);
   if (!names.some((n) => n.toLowerCase() === vault.toLowerCase())) {
     const known = names.filter((_, i) => i % 2 === 0).join(", ");
     throw new McpOpError(

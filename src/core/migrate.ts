@@ -37,7 +37,19 @@ const SAFE = /[^A-Za-z0-9 _.-]/g;
 
 /** Titles that a secret reference can hold by name (letters, digits, space, `-`, `_`, `.`). */
 export function itemTitle(server: string, variable: string): string {
-  return `mcp-op ${server.replace(SAFE, "-")} ${variable.replace(SAFE, "-")}`;
+  const safe = (s: string) => s.replace(SAFE, "-").trim();
+  return `mcp-op ${safe(server)} ${safe(variable)}`;
+}
+
+/**
+ * `title`, or `title 2`, `title 3`... whichever is not in `taken` (lower-cased titles: references
+ * match names case-insensitively). 1Password allows two items with one title, and a reference
+ * by that title is then ambiguous: `op run` refuses it.
+ */
+export function uniqueTitle(title: string, taken: ReadonlySet<string>): string {
+  let candidate = title;
+  for (let n = 2; taken.has(candidate.toLowerCase()); n++) candidate = `${title} ${n}`;
+  return candidate;
 }
 
 function secretValue(server: MigrationServer, f: Finding): string {
@@ -54,8 +66,13 @@ export function planMigration(input: {
   vault: string;
   envFileFor: (server: MigrationServer) => string;
   self: readonly string[];
+  /** Item titles already in the vault, lower-cased (unknown in a dry run: empty). */
+  existingTitles?: ReadonlySet<string>;
 }): ServerPlan[] {
   const items = new Map<string, PlannedItem>();
+  // Two servers of one name (in two clients) with different tokens, or a run after --undo,
+  // would otherwise give two items one title.
+  const taken = new Set(input.existingTitles);
   const plans: ServerPlan[] = [];
   for (const server of input.servers) {
     if (server.findings.length === 0) continue;
@@ -66,7 +83,8 @@ export function planMigration(input: {
       const name = finding.where === "env" ? finding.key : finding.suggestedName;
       let item = items.get(value);
       if (!item) {
-        const title = itemTitle(server.name, name);
+        const title = uniqueTitle(itemTitle(server.name, name), taken);
+        taken.add(title.toLowerCase());
         item = { title, reference: `op://${input.vault}/${title}/credential`, value };
         items.set(value, item);
       }
