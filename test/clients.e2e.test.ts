@@ -64,6 +64,52 @@ describe("mcp-op add with the real clients", () => {
     expect(collide.stderr).toContain('a server named "github" already exists (use --force to replace it)');
   });
 
+  test("claude-code --force: when the claude CLI fails to add, the previous entry and env file are put back", async () => {
+    const s = sandbox();
+    const env = clientEnv(s);
+    expect(
+      (await run([bin, "add", "github", "--client", "claude-code", ...GH, ...SERVER], { env, cwd: s.dir })).code,
+    ).toBe(0);
+    const before = JSON.parse(readFileSync(join(s.home, ".claude.json"), "utf8")).mcpServers.github;
+    const envFile = join(s.home, ".config", "mcp-op", "github.env");
+    const envBefore = readFileSync(envFile, "utf8");
+    // The real claude, except that its first `mcp add-json` fails (failure injection).
+    const wrapDir = join(s.dir, "wrap");
+    mkdirSync(wrapDir);
+    const marker = join(s.dir, "failed-once");
+    writeFileSync(
+      join(wrapDir, "claude"),
+      `#!/bin/sh
+if [ "$2" = add-json ] && [ ! -e "${marker}" ]; then : > "${marker}"; echo "Error: injected" >&2; exit 1; fi
+exec "${CLAUDE}" "$@"
+`,
+    );
+    chmodSync(join(wrapDir, "claude"), 0o755);
+    const wrapped = { ...env, PATH: `${wrapDir}:${env.PATH}` };
+    const r = await run(
+      [
+        bin,
+        "add",
+        "github",
+        "--client",
+        "claude-code",
+        "--force",
+        "--env",
+        "GITHUB_TOKEN=op://Private/Other/token",
+        ...SERVER,
+      ],
+      { env: wrapped, cwd: s.dir },
+    );
+    expect(r.code).toBe(78);
+    expect(r.stderr).toBe(
+      '[warn] [mcp-op] put the previous "github" entry back\n[error] [mcp-op] claude mcp add-json failed: Error: injected\n',
+    );
+    expect(JSON.parse(readFileSync(join(s.home, ".claude.json"), "utf8")).mcpServers.github).toEqual(before);
+    // Nothing half-done: the env file the entry names is the one it had.
+    expect(readFileSync(envFile, "utf8")).toBe(envBefore);
+    expect(statSync(envFile).mode & 0o777).toBe(0o600);
+  });
+
   test("codex: config.toml gets the entry and a startup timeout; `codex mcp list` shows it", async () => {
     const s = sandbox();
     const env = clientEnv(s);

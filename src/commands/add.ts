@@ -6,7 +6,7 @@
  * `mcp-op run --env-file <abs> -- <command>` in each chosen client (default: every client whose
  * config exists). Claude Code goes through `claude mcp add-json` when its CLI is installed.
  */
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { ArgsDef, CommandDef } from "citty";
 import { parseOptions } from "../core/args.ts";
@@ -22,6 +22,7 @@ import {
 import { listServers, setServer, validServerName } from "../core/config-edit.ts";
 import { maskValuesIn } from "../core/detect.ts";
 import { parseEnvFile } from "../core/env-file.ts";
+import type { Env } from "../core/locate.ts";
 import { quoteArg } from "../core/plan.ts";
 import { describeBadReference, looksLikeReference, parseReference } from "../core/reference.ts";
 import { checkEnvFile } from "../core/validate.ts";
@@ -32,7 +33,7 @@ import {
   editBackupDir,
   facts,
   presentLocations,
-  runClaude,
+  replaceThroughClaude,
   secretValuesIn,
   stableCommand,
 } from "../effects/registry.ts";
@@ -196,50 +197,75 @@ export default {
         );
       }
     }
+    let undoEnvFile = () => {};
     if (envFile && envText !== undefined) {
       if (dryRun) {
         process.stdout.write(`--- ${envFile} (new, mode 0600)\n${envText}`);
       } else {
-        writeEnvFile(envFile, envText, force);
+        undoEnvFile = writeEnvFile(envFile, envText, force);
         logger.info(`wrote ${envFile}`);
       }
     }
-    const claude = claudeCli(env);
-    for (const loc of locations) {
-      if (loc.client === "claude-code" && claude) {
-        const json = JSON.stringify({ type: "stdio", ...entryFor("claude-code", spec) });
-        const cmd = ["mcp", "add-json", "-s", loc.scope, name, json];
-        if (dryRun) {
-          process.stdout.write(`--- ${loc.path} (through the claude CLI)\n$ claude ${cmd.map(quoteArg).join(" ")}\n`);
-          continue;
-        }
-        // Refuse a collision ourselves: `claude mcp add-json` would report it less clearly.
-        const existing = load(loc);
-        if (!force && existing.exists && serverExists(loc, existing.text, name)) {
-          throw new McpOpError(
-            EXIT.CONFIG,
-            `${loc.path}: a server named "${name}" already exists (use --force to replace it)`,
-          );
-        }
-        if (force) await runClaude(claude, ["mcp", "remove", "-s", loc.scope, name], env, f.cwd).catch(() => "");
-        await runClaude(claude, cmd, env, f.cwd);
-        process.stdout.write(`added ${name} to claude-code (${loc.scope}) through the claude CLI\n`);
-        continue;
-      }
-      const result = await edit(loc, (text) => setServer(loc, text, name, entryFor(loc.client, spec), { force }), {
-        dryRun,
-        ...(dryRun ? {} : { backupDir: editBackupDir(env, f.home, loc) }),
-      });
-      // The diff shows neighbouring entries too: their plaintext values are masked.
-      const diff = maskValuesIn(result.diff, secretValuesIn(loc, load(loc).text));
-      if (dryRun) process.stdout.write(diff || `--- ${loc.path}: no change\n`);
-      else
-        process.stdout.write(
-          `added ${name} to ${loc.client} (${loc.scope}): ${loc.path}${result.backup ? ` (backup: ${result.backup})` : ""}\n`,
-        );
+    const done = { count: 0 };
+    try {
+      await register(locations, name, spec, { env, cwd: f.cwd, home: f.home, dryRun, force, done });
+    } catch (error) {
+      // Nothing registered (the failed entry is unchanged or put back): the env file neither.
+      // After a first client changed, its entry needs the new file: it stays.
+      if (done.count === 0) undoEnvFile();
+      throw error;
     }
   },
 } satisfies CommandDef<typeof addArgs>;
+
+/** Register `name` in each client: through the claude CLI for Claude Code when installed. */
+async function register(
+  locations: readonly ConfigLocation[],
+  name: string,
+  spec: ServerSpec,
+  o: { env: Env; cwd: string; home: string; dryRun: boolean; force: boolean; done: { count: number } },
+): Promise<void> {
+  const claude = claudeCli(o.env);
+  for (const loc of locations) {
+    if (loc.client === "claude-code" && claude) {
+      const json = JSON.stringify({ type: "stdio", ...entryFor("claude-code", spec) });
+      const cmd = ["mcp", "add-json", "-s", loc.scope, name, json];
+      if (o.dryRun) {
+        process.stdout.write(`--- ${loc.path} (through the claude CLI)\n$ claude ${cmd.map(quoteArg).join(" ")}\n`);
+        continue;
+      }
+      // Refuse a collision ourselves: `claude mcp add-json` would report it less clearly.
+      const existing = load(loc);
+      if (!o.force && existing.exists && serverExists(loc, existing.text, name)) {
+        throw new McpOpError(
+          EXIT.CONFIG,
+          `${loc.path}: a server named "${name}" already exists (use --force to replace it)`,
+        );
+      }
+      const previous = existing.exists ? listServers(loc, existing.text)[name] : undefined;
+      await replaceThroughClaude(claude, loc.scope, name, json, previous, { env: o.env, cwd: o.cwd });
+      o.done.count++;
+      process.stdout.write(`added ${name} to claude-code (${loc.scope}) through the claude CLI\n`);
+      continue;
+    }
+    const result = await edit(
+      loc,
+      (text) => setServer(loc, text, name, entryFor(loc.client, spec), { force: o.force }),
+      {
+        dryRun: o.dryRun,
+        ...(o.dryRun ? {} : { backupDir: editBackupDir(o.env, o.home, loc) }),
+      },
+    );
+    if (!o.dryRun) o.done.count++;
+    // The diff shows neighbouring entries too: their plaintext values are masked.
+    const diff = maskValuesIn(result.diff, secretValuesIn(loc, load(loc).text));
+    if (o.dryRun) process.stdout.write(diff || `--- ${loc.path}: no change\n`);
+    else
+      process.stdout.write(
+        `added ${name} to ${loc.client} (${loc.scope}): ${loc.path}${result.backup ? ` (backup: ${result.backup})` : ""}\n`,
+      );
+  }
+}
 
 /**
  * A value as op's env-file syntax keeps it: plain when nothing in it is special, else single
@@ -265,14 +291,26 @@ function serverExists(loc: ConfigLocation, text: string, name: string): boolean 
   return Object.hasOwn(listServers(loc, text), name);
 }
 
-function writeEnvFile(path: string, text: string, force: boolean): void {
+/**
+ * Write the env file, mode 0600 (also when --force replaces one), through a temporary file and
+ * a rename; returns how to put back what was there before.
+ */
+function writeEnvFile(path: string, text: string, force: boolean): () => void {
   mkdirSync(join(path, ".."), { recursive: true, mode: 0o700 });
+  let previous: Buffer | undefined;
   try {
-    writeFileSync(path, text, { mode: 0o600, flag: force ? "w" : "wx" });
+    previous = readFileSync(path);
   } catch (error) {
-    if ((error as { code?: string }).code === "EEXIST") {
-      throw new McpOpError(EXIT.CONFIG, `${path} already exists (use --force to replace it, or --env-file to use it)`);
-    }
-    throw error;
+    if ((error as { code?: string }).code !== "ENOENT") throw error;
   }
+  if (previous !== undefined && !force) {
+    throw new McpOpError(EXIT.CONFIG, `${path} already exists (use --force to replace it, or --env-file to use it)`);
+  }
+  const replace = (bytes: string | Buffer) => {
+    const temp = `${path}.mcp-op-${process.pid}`;
+    writeFileSync(temp, bytes, { mode: 0o600, flag: "wx" });
+    renameSync(temp, path);
+  };
+  replace(text);
+  return () => (previous === undefined ? rmSync(path, { force: true }) : replace(previous));
 }

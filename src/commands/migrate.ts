@@ -35,7 +35,7 @@ import { opCall, opErrorMessage } from "../core/signin.ts";
 import { edit } from "../effects/config-file.ts";
 import { locateOp } from "../effects/locate.ts";
 import { spawnCapture } from "../effects/native.ts";
-import { claudeCli, facts, runClaude, scanServers, stableCommand } from "../effects/registry.ts";
+import { claudeCli, facts, replaceThroughClaude, scanServers, stableCommand } from "../effects/registry.ts";
 import { EXIT, McpOpError } from "../errors.ts";
 import { definedOnly, environment } from "../runtime.ts";
 import { parseClients } from "./add.ts";
@@ -243,20 +243,11 @@ async function apply(
     saveManifest();
     const loc = plan.server.loc;
     if (loc.client === "claude-code" && claude) {
-      await runClaude(claude, ["mcp", "remove", "-s", loc.scope, plan.server.name], o.env, o.cwd);
-      await runClaude(
-        claude,
-        [
-          "mcp",
-          "add-json",
-          "-s",
-          loc.scope,
-          plan.server.name,
-          JSON.stringify({ type: "stdio", ...mergeEntry(plan.server.raw, entryFor(loc.client, plan.spec)) }),
-        ],
-        o.env,
-        o.cwd,
-      );
+      const entry = { type: "stdio", ...mergeEntry(plan.server.raw, entryFor(loc.client, plan.spec)) };
+      await replaceThroughClaude(claude, loc.scope, plan.server.name, JSON.stringify(entry), plan.server.raw, {
+        env: o.env,
+        cwd: o.cwd,
+      });
     } else {
       await edit(
         loc,

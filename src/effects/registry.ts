@@ -21,6 +21,7 @@ import { listServers } from "../core/config-edit.ts";
 import { detectSecrets, type Finding } from "../core/detect.ts";
 import { extendedPath } from "../core/locate.ts";
 import { EXIT, McpOpError } from "../errors.ts";
+import { logger } from "../logger.ts";
 import { definedOnly, selfCommand } from "../runtime.ts";
 import { load } from "./config-file.ts";
 import { isExecutableFile } from "./locate.ts";
@@ -114,6 +115,34 @@ export async function runClaude(
     throw new McpOpError(EXIT.CONFIG, `claude ${args.slice(0, 2).join(" ")} failed: ${why}`);
   }
   return r.stdout;
+}
+
+/**
+ * `claude mcp add-json`, replacing a `previous` entry: the CLI has no replace, so remove, add,
+ * and if the add fails put the previous entry back (the CLI also keeps copies in
+ * ~/.claude/backups).
+ */
+export async function replaceThroughClaude(
+  claude: string,
+  scope: string,
+  name: string,
+  json: string,
+  previous: unknown,
+  at: { env: Readonly<Record<string, string | undefined>>; cwd: string },
+): Promise<void> {
+  const addJson = (entry: string) => runClaude(claude, ["mcp", "add-json", "-s", scope, name, entry], at.env, at.cwd);
+  if (previous !== undefined) await runClaude(claude, ["mcp", "remove", "-s", scope, name], at.env, at.cwd);
+  try {
+    await addJson(json);
+  } catch (error) {
+    if (previous !== undefined) {
+      await addJson(JSON.stringify(previous)).then(
+        () => logger.warn(`put the previous "${name}" entry back`),
+        () => logger.error(`could not put the previous "${name}" entry back: see ~/.claude/backups`),
+      );
+    }
+    throw error;
+  }
 }
 
 export interface RegisteredServer {
