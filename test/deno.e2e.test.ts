@@ -72,6 +72,27 @@ describe.skipIf(!deno)("under Deno", () => {
     expect(probe.fields.SigBlk).toBe("0000000000000000");
   });
 
+  test("--redact under Deno: the filter stage redacts what the server prints", async () => {
+    const s = sandbox();
+    const file = s.envFile("github.env", "GITHUB_TOKEN=op://Private/GitHub/token\n");
+    const transport = new StdioClientTransport({
+      command: deno as string,
+      args: denoRun("run", "--redact", "--env-file", file, "--", NODE, SERVER_EVERYTHING),
+      env: s.env({ DENO_NO_UPDATE_CHECK: "1" }),
+      stderr: "pipe",
+    });
+    const client = new Client({ name: "deno-redact-e2e", version: "0" });
+    await client.connect(transport);
+    try {
+      const result = await client.callTool({ name: "get-env", arguments: {} });
+      const env = JSON.parse((result.content as Array<{ text: string }>)[0]?.text ?? "{}") as Record<string, string>;
+      expect(env.GITHUB_TOKEN).toBe("[redacted:GITHUB_TOKEN]");
+      expect(JSON.stringify(result)).not.toContain(SECRETS.github);
+    } finally {
+      await client.close();
+    }
+  });
+
   test("bad input under Deno: same message and exit code", async () => {
     const s = sandbox();
     const file = s.envFile("github.env", "GH=op://Private/gh\n");

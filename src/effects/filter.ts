@@ -5,10 +5,9 @@
  * forwarded, and the stage exits with the server's code.
  */
 import { writeSync } from "node:fs";
-import { constants } from "node:os";
 import { createRedactor, MAX_LINE_LENGTH, type Redactor, type Secret, withheldLine } from "../core/redact.ts";
 import { logger } from "../logger.ts";
-import { resetProcessForExec } from "./native.ts";
+import { resetProcessForExec, spawnPiped } from "./native.ts";
 
 const NL = 0x0a;
 const utf8 = new TextDecoder("utf-8", { fatal: true });
@@ -153,7 +152,7 @@ export async function runFiltered(
 ): Promise<never> {
   // The binary starts with JIT tier-up held back (build.ts: short runs end in exec); this
   // process lives as long as the server and filters every message, so the JIT is wanted.
-  Bun.unsafe.setJITPolicy(1);
+  if (typeof Bun !== "undefined") Bun.unsafe.setJITPolicy(1);
   const secrets = secretNames.flatMap((name) => {
     const value = secretEnv[name];
     return value ? [{ name, value }] : [];
@@ -165,11 +164,11 @@ export async function runFiltered(
   }
   // Blocking stdio, default signals: this process writes the client's stream itself now.
   await resetProcessForExec();
-  const child = Bun.spawn([command, ...args], { env, stdin: "inherit", stdout: "pipe", stderr: "pipe" });
+  const child = await spawnPiped(command, args, env);
   for (const signal of ["SIGTERM", "SIGINT", "SIGHUP", "SIGQUIT", "SIGUSR1", "SIGUSR2"] as const) {
     process.on(signal, () => child.kill(signal));
   }
-  const pump = async (stream: ReadableStream<Uint8Array>, fd: number, json: boolean) => {
+  const pump = async (stream: AsyncIterable<Uint8Array>, fd: number, json: boolean) => {
     const newline = Uint8Array.of(NL);
     const splitter = new LineSplitter(
       (line, complete) => {
@@ -194,6 +193,5 @@ export async function runFiltered(
     }
   };
   await Promise.all([pump(child.stdout, 1, true), pump(child.stderr, 2, false)]);
-  const code = await child.exited;
-  process.exit(child.signalCode ? 128 + (constants.signals[child.signalCode as NodeJS.Signals] ?? 1) : code);
+  process.exit(await child.exited);
 }

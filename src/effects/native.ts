@@ -353,3 +353,42 @@ export async function spawnStatus(
   if (r.error) throw r.error;
   return r.status ?? 1;
 }
+
+/** A child with stdout and stderr piped to this process (the --redact filter). */
+export interface PipedChild {
+  stdout: AsyncIterable<Uint8Array>;
+  stderr: AsyncIterable<Uint8Array>;
+  kill(signal: NodeJS.Signals): void;
+  /** The exit code, or 128 + n when signal n ended it. */
+  exited: Promise<number>;
+}
+
+/** Start a program with stdin inherited: Bun.spawn under Bun, node:child_process elsewhere (Deno). */
+export async function spawnPiped(
+  file: string,
+  args: readonly string[],
+  env: Record<string, string>,
+): Promise<PipedChild> {
+  const { constants } = await import("node:os");
+  const bySignal = (signal: string) => 128 + (constants.signals[signal as NodeJS.Signals] ?? 1);
+  if (typeof Bun !== "undefined") {
+    const child = Bun.spawn([file, ...args], { env, stdin: "inherit", stdout: "pipe", stderr: "pipe" });
+    return {
+      stdout: child.stdout,
+      stderr: child.stderr,
+      kill: (signal) => child.kill(signal),
+      exited: child.exited.then((code) => (child.signalCode ? bySignal(String(child.signalCode)) : code)),
+    };
+  }
+  const { spawn } = await import("node:child_process");
+  const child = spawn(file, args, { env, stdio: ["inherit", "pipe", "pipe"] });
+  return {
+    stdout: child.stdout,
+    stderr: child.stderr,
+    kill: (signal) => void child.kill(signal),
+    exited: new Promise((resolve, reject) => {
+      child.once("error", reject);
+      child.once("close", (code, signal) => resolve(signal ? bySignal(signal) : (code ?? 1)));
+    }),
+  };
+}
