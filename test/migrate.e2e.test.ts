@@ -225,6 +225,32 @@ describe("mcp-op migrate", () => {
     expect(await migratedClaudeToken(s, env)).toBe(T.github);
   }, 120_000);
 
+  test("each --undo goes one run further back; edit backups of `add` are not runs", async () => {
+    const { s, env, before } = setup();
+    const cursor = join(s.home, ".cursor", "mcp.json");
+    const vscode = join(s.home, ".config", "Code", "User", "mcp.json");
+    const original = (f: string) => (before.get(f) as Buffer).toString("latin1");
+    // Two runs within one second, and an `add` (which keeps its own edit backups) in between.
+    expect((await run([bin, "migrate", "--apply", "--client", "cursor"], { env, cwd: s.dir })).code).toBe(0);
+    const add = await run([bin, "add", "x", "--client", "zed", "--env", "T=op://Private/X/t", "--", "x"], {
+      env,
+      cwd: s.dir,
+    });
+    expect(add.code).toBe(0);
+    expect((await run([bin, "migrate", "--apply", "--client", "vscode"], { env, cwd: s.dir })).code).toBe(0);
+    expect(readFileSync(cursor, "latin1")).not.toBe(original(cursor));
+    expect(readFileSync(vscode, "latin1")).not.toBe(original(vscode));
+
+    expect((await run([bin, "migrate", "--undo"], { env, cwd: s.dir })).code).toBe(0);
+    expect(readFileSync(vscode, "latin1")).toBe(original(vscode));
+    expect(readFileSync(cursor, "latin1")).not.toBe(original(cursor));
+    expect((await run([bin, "migrate", "--undo"], { env, cwd: s.dir })).code).toBe(0);
+    expect(readFileSync(cursor, "latin1")).toBe(original(cursor));
+    const none = await run([bin, "migrate", "--undo"], { env, cwd: s.dir });
+    expect(none.code).toBe(66);
+    expect(none.stderr).toStartWith("[error] [mcp-op] no migration to undo in ");
+  }, 60_000);
+
   test("after --purge-backups, no secret byte is left anywhere under HOME", async () => {
     const { s, env } = setup();
     expect((await run([bin, "migrate", "--apply"], { env, cwd: s.dir })).code).toBe(0);

@@ -62,6 +62,31 @@ function privateDir(path: string): void {
   chmodSync(path, 0o700);
 }
 
+/** A new private directory for this run's backups, named by time (never an earlier run's). */
+function newRunDir(root: string): string {
+  const stamp = new Date().toISOString().replace(/[-:]/g, "");
+  for (let n = 1; ; n++) {
+    const dir = join(root, n === 1 ? stamp : `${stamp}-${n}`);
+    try {
+      mkdirSync(dir, { mode: 0o700 });
+      chmodSync(dir, 0o700);
+      return dir;
+    } catch (error) {
+      if ((error as { code?: string }).code !== "EEXIST") throw error;
+    }
+  }
+}
+
+const UNDONE = "undone";
+
+/** Migration runs not undone yet, oldest first (the backup root also holds edit backups). */
+function undoableRuns(root: string): string[] {
+  if (!existsSync(root)) return [];
+  return readdirSync(root)
+    .filter((name) => existsSync(join(root, name, "manifest.json")) && !existsSync(join(root, name, UNDONE)))
+    .sort();
+}
+
 interface Manifest {
   files: Array<{ original: string; backup: string }>;
   envFiles: string[];
@@ -111,9 +136,9 @@ export default {
       return;
     }
     if (values.undo === true) {
-      const runs = existsSync(root) ? readdirSync(root).sort() : [];
-      const last = runs.at(-1);
-      if (!last) throw new McpOpError(EXIT.NOINPUT, `no migration backups in ${root}`);
+      // The newest run not undone yet: each --undo goes one run further back.
+      const last = undoableRuns(root).at(-1);
+      if (!last) throw new McpOpError(EXIT.NOINPUT, `no migration to undo in ${root}`);
       const manifest = JSON.parse(readFileSync(join(root, last, "manifest.json"), "utf8")) as Manifest;
       for (const file of manifest.files) {
         const temp = `${file.original}.mcp-op-undo`;
@@ -122,6 +147,7 @@ export default {
         out(`restored ${file.original}`);
       }
       for (const envFile of manifest.envFiles) rmSync(envFile, { force: true });
+      writeFileSync(join(root, last, UNDONE), `${new Date().toISOString()}\n`, { mode: 0o600 });
       out(`the 1Password items it created are kept; backups stay in ${join(root, last)} until --purge-backups`);
       return;
     }
@@ -199,13 +225,8 @@ async function apply(
 ): Promise<void> {
   const { opPath } = o;
   const started = Date.now();
-  const stamp = new Date()
-    .toISOString()
-    .replace(/[-:]/g, "")
-    .replace(/\.\d+Z$/, "Z");
-  const dir = join(o.root, stamp);
   privateDir(o.root);
-  privateDir(dir);
+  const dir = newRunDir(o.root);
   const manifest: Manifest = { files: [], envFiles: [] };
   const saveManifest = () =>
     writeFileSync(join(dir, "manifest.json"), JSON.stringify(manifest, null, 2), { mode: 0o600 });
