@@ -208,7 +208,19 @@ function coldTable(title: string, times: Record<"a" | "b" | "c", number[]>): str
   ]);
   const diff = median(times.c) - median(times.b);
   const ratio = median(times.c) / median(times.b);
-  return `### ${title} (${n} launches each)\n\n${table(["launcher", "median ms", "min ms", "max ms", "x (a)"], rows)}\n\n(c)-(b) = **${fmt(diff)} ms** median; (c)/(b) = **${fmt(ratio, 3)}**\n`;
+  const [dLow, dHigh] = interval(times, (b, c) => median(c) - median(b));
+  const [rLow, rHigh] = interval(times, (b, c) => median(c) / median(b));
+  return `### ${title} (${n} launches each)\n\n${table(["launcher", "median ms", "min ms", "max ms", "x (a)"], rows)}\n\n(c)-(b) = **${fmt(diff)} ms** median (95% interval ${fmt(dLow)} to ${fmt(dHigh)}); (c)/(b) = **${fmt(ratio, 3)}** (${fmt(rLow, 3)} to ${fmt(rHigh, 3)})\n`;
+}
+
+/**
+ * A 95% bootstrap interval for a statistic of the (b) and (c) launches: how far this run's
+ * value could move by chance alone (server-everything's start varies by ±20 ms per launch).
+ */
+function interval(times: Record<"b" | "c", number[]>, stat: (b: number[], c: number[]) => number): [number, number] {
+  const pick = (xs: number[]) => xs.map(() => xs[Math.floor(Math.random() * xs.length)] as number);
+  const values = Array.from({ length: 1000 }, () => stat(pick(times.b), pick(times.c))).sort((x, y) => x - y);
+  return [values[25] as number, values[974] as number];
 }
 
 log("1. cold start (minimal server, exec-only op)...");
@@ -564,7 +576,12 @@ const targets: Array<[string, string, boolean]> = [
   ],
   [
     "(c)/(b), server-everything: <= 1.02",
-    fmt(median(coldEverything.c) / median(coldEverything.b), 3),
+    `${fmt(median(coldEverything.c) / median(coldEverything.b), 3)} (95% interval ${interval(
+      coldEverything,
+      (b, c) => median(c) / median(b),
+    )
+      .map((x) => fmt(x, 3))
+      .join(" to ")})`,
     median(coldEverything.c) / median(coldEverything.b) <= 1.02,
   ],
   [
