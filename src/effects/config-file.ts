@@ -27,6 +27,7 @@ import type { ConfigLocation } from "../core/clients.ts";
 import { type EditResult, unifiedDiff } from "../core/config-edit.ts";
 import { EXIT, McpOpError } from "../errors.ts";
 import { describeFsError } from "./files.ts";
+import { lockHolder, tryLockFile, unlockFile } from "./lockfile.ts";
 
 export interface Loaded {
   loc: ConfigLocation;
@@ -310,58 +311,6 @@ function renameWithRetry(from: string, to: string): void {
   }
 }
 
-function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return errorCode(error) !== "ESRCH";
-  }
-}
-
-/** A lock is stale when its pid is dead, or when it has held no pid for over 2 s (a crash mid-create). */
-function staleLock(lockPath: string): boolean {
-  let text: string;
-  let age: number;
-  try {
-    text = readFileSync(lockPath, "utf8");
-    age = Date.now() - statSync(lockPath).mtimeMs;
-  } catch {
-    return false; // gone already: the next attempt will take it
-  }
-  const pid = Number(text.trim());
-  if (Number.isSafeInteger(pid) && pid > 0) return !pidAlive(pid);
-  return age > 2000;
-}
-
-/** Remove a stale lock; one stealer at a time, so no one removes a lock that was just taken. */
-function stealStaleLock(lockPath: string): void {
-  const guard = `${lockPath}.steal`;
-  let fd: number;
-  try {
-    fd = openSync(guard, "wx", 0o600);
-  } catch {
-    try {
-      if (Date.now() - statSync(guard).mtimeMs > 5000) unlinkSync(guard); // its owner died
-    } catch {
-      // gone
-    }
-    return;
-  }
-  try {
-    if (staleLock(lockPath)) unlinkSync(lockPath);
-  } catch {
-    // someone else removed it
-  } finally {
-    closeSync(fd);
-    try {
-      unlinkSync(guard);
-    } catch {
-      // gone
-    }
-  }
-}
-
 const heldHere = new Map<string, Promise<void>>();
 
 /**
@@ -385,11 +334,7 @@ export async function withLock<T>(loc: ConfigLocation, fn: () => Promise<T> | T)
     try {
       return await fn();
     } finally {
-      try {
-        unlinkSync(lockPath);
-      } catch {
-        // already gone
-      }
+      unlockFile(lockPath);
     }
   } finally {
     release();
@@ -401,36 +346,16 @@ async function acquire(path: string, lockPath: string): Promise<void> {
   ensureDir(path, dirname(lockPath));
   const deadline = Date.now() + LOCK_WAIT_MS;
   for (;;) {
-    let fd: number | undefined;
     try {
-      fd = openSync(lockPath, "wx", 0o600);
+      if (tryLockFile(lockPath)) return;
     } catch (error) {
-      if (errorCode(error) !== "EEXIST") {
-        throw configError(path, `cannot create the lock file ${lockPath}: ${describeFsError(error)}`);
-      }
-    }
-    if (fd !== undefined) {
-      try {
-        writeAll(fd, new TextEncoder().encode(`${process.pid}\n`));
-      } finally {
-        closeSync(fd);
-      }
-      return;
-    }
-    if (staleLock(lockPath)) {
-      stealStaleLock(lockPath);
-      continue;
+      throw configError(path, `cannot create the lock file ${lockPath}: ${describeFsError(error)}`);
     }
     if (Date.now() >= deadline) {
-      let holder = "";
-      try {
-        holder = ` (pid ${readFileSync(lockPath, "utf8").trim()})`;
-      } catch {
-        // released just now
-      }
+      const holder = lockHolder(lockPath);
       throw configError(
         path,
-        `another mcp-op${holder} has been editing it for over ${LOCK_WAIT_MS / 1000} s`,
+        `another mcp-op${holder ? ` (pid ${holder})` : ""} has been editing it for over ${LOCK_WAIT_MS / 1000} s`,
         `if no mcp-op is running, delete ${lockPath}`,
       );
     }

@@ -9,6 +9,7 @@ import { join } from "node:path";
 import { opCall, opErrorMessage, parseSigninOutput } from "../core/signin.ts";
 import { EXIT, McpOpError } from "../errors.ts";
 import { logger } from "../logger.ts";
+import { tryLockFile, unlockFile } from "./lockfile.ts";
 import { type Captured, isTerminal, LOCK_EX, LOCK_NB, LOCK_UN, libc, spawnCapture, spawnStatus } from "./native.ts";
 
 export interface SigninInput {
@@ -167,19 +168,12 @@ interface Lock {
 /** An exclusive flock, polled until the deadline; the kernel frees it if its holder dies. */
 async function acquireLock(path: string, deadline: number, timeoutMs: number): Promise<Lock> {
   const c = await libc();
+  if (!c) return acquireLockFile(`${path}.pid`, deadline, timeoutMs);
   const fd = openSync(path, "a", 0o600);
-  if (!c) {
-    logger.debug("no flock in this runtime: sign-in is not serialized across launches");
-    return { release: () => closeSync(fd) };
-  }
   while (c.flock(fd, LOCK_EX | LOCK_NB) !== 0) {
     if (Date.now() >= deadline) {
       closeSync(fd);
-      throw new McpOpError(
-        EXIT.TEMPFAIL,
-        `sign-in timed out after ${timeoutMs / 1000}s (waiting for another launch's sign-in)`,
-        "approve the 1Password prompt, or raise --signin-timeout",
-      );
+      throw lockTimedOut(timeoutMs);
     }
     await new Promise((r) => setTimeout(r, 20));
   }
@@ -189,6 +183,26 @@ async function acquireLock(path: string, deadline: number, timeoutMs: number): P
       closeSync(fd);
     },
   };
+}
+
+/**
+ * Where there is no flock (Windows, or a runtime without FFI): an O_EXCL lock file holding our
+ * pid, taken over when its owner died (effects/lockfile.ts).
+ */
+async function acquireLockFile(path: string, deadline: number, timeoutMs: number): Promise<Lock> {
+  while (!tryLockFile(path)) {
+    if (Date.now() >= deadline) throw lockTimedOut(timeoutMs);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  return { release: () => unlockFile(path) };
+}
+
+function lockTimedOut(timeoutMs: number): McpOpError {
+  return new McpOpError(
+    EXIT.TEMPFAIL,
+    `sign-in timed out after ${timeoutMs / 1000}s (waiting for another launch's sign-in)`,
+    "approve the 1Password prompt, or raise --signin-timeout",
+  );
 }
 
 function markRefused(path: string): void {
