@@ -129,7 +129,7 @@ function opStatus(input: SigninInput, args: string[], deadline: number, what: st
     input,
     deadline,
     what,
-    (file, opArgs, timeoutMs) => spawnStatus(file, opArgs, { env: input.env, stdin: "ignore", timeoutMs }),
+    (file, opArgs, timeoutMs) => spawnStatus(file, opArgs, { env: input.env, timeoutMs }),
     args,
   );
 }
