@@ -14,21 +14,10 @@
 import { describe, expect, test } from "bun:test";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import { RELEASE_ARCHIVES, ROOT } from "./helpers.ts";
 
-const ROOT = join(import.meta.dir, "..");
-
-/** What a release publishes, exactly. Every Linux asset names its libc. */
-const ASSETS: readonly string[] = [
-  "mcp-op-darwin-arm64.tar.gz",
-  "mcp-op-darwin-x64.tar.gz",
-  "mcp-op-linux-x64-gnu.tar.gz",
-  "mcp-op-linux-arm64-gnu.tar.gz",
-  "mcp-op-linux-x64-musl.tar.gz",
-  "mcp-op-linux-arm64-musl.tar.gz",
-  "mcp-op-windows-x64.zip",
-  "mcp-op-windows-arm64.zip",
-  "checksums.txt",
-];
+/** What a release publishes, exactly. */
+const ASSETS: readonly string[] = [...RELEASE_ARCHIVES, "checksums.txt"];
 
 /** The names before the rename: bare glibc Linux names (kept to pin why they changed). */
 const LEGACY_ASSETS: readonly string[] = ASSETS.map((a) => a.replace(/-gnu\.tar\.gz$/, ".tar.gz"));

@@ -28,21 +28,27 @@ const CLI = join(ROOT, "src", "cli.ts");
 describe.skipIf(!deno)("under Deno", () => {
   const denoRun = (...args: string[]) => ["run", "-A", CLI, ...args];
 
+  /** An MCP client connected through `deno ... run [flags] --env-file github.env -- server-everything`. */
+  async function connect(flags: string[], extra: Record<string, string> = {}) {
+    const s = sandbox();
+    const file = s.envFile("github.env", "GITHUB_TOKEN=op://Private/GitHub/token\n");
+    const transport = new StdioClientTransport({
+      command: deno as string,
+      args: denoRun("run", ...flags, "--env-file", file, "--", NODE, SERVER_EVERYTHING),
+      env: s.env({ ...extra, DENO_NO_UPDATE_CHECK: "1" }),
+      stderr: "pipe",
+    });
+    const client = new Client({ name: "deno-e2e", version: "0" });
+    await client.connect(transport);
+    return { client, transport };
+  }
+
   for (const [mode, extra] of [
     ["fast path", {}],
     ["internal stage (service account)", { OP_SERVICE_ACCOUNT_TOKEN: "ops_deno_test" }],
   ] as const) {
     test(`MCP client -> deno mcp-op -> op -> server-everything (${mode})`, async () => {
-      const s = sandbox();
-      const file = s.envFile("github.env", "GITHUB_TOKEN=op://Private/GitHub/token\n");
-      const transport = new StdioClientTransport({
-        command: deno as string,
-        args: denoRun("run", "--env-file", file, "--", NODE, SERVER_EVERYTHING),
-        env: s.env({ ...extra, DENO_NO_UPDATE_CHECK: "1" }),
-        stderr: "pipe",
-      });
-      const client = new Client({ name: "deno-e2e", version: "0" });
-      await client.connect(transport);
+      const { client, transport } = await connect([], extra);
       try {
         const result = await client.callTool({ name: "get-env", arguments: {} });
         const env = JSON.parse((result.content as Array<{ text: string }>)[0]?.text ?? "{}") as Record<string, string>;
@@ -73,16 +79,7 @@ describe.skipIf(!deno)("under Deno", () => {
   });
 
   test("--redact under Deno: the filter stage redacts what the server prints", async () => {
-    const s = sandbox();
-    const file = s.envFile("github.env", "GITHUB_TOKEN=op://Private/GitHub/token\n");
-    const transport = new StdioClientTransport({
-      command: deno as string,
-      args: denoRun("run", "--redact", "--env-file", file, "--", NODE, SERVER_EVERYTHING),
-      env: s.env({ DENO_NO_UPDATE_CHECK: "1" }),
-      stderr: "pipe",
-    });
-    const client = new Client({ name: "deno-redact-e2e", version: "0" });
-    await client.connect(transport);
+    const { client } = await connect(["--redact"]);
     try {
       const result = await client.callTool({ name: "get-env", arguments: {} });
       const env = JSON.parse((result.content as Array<{ text: string }>)[0]?.text ?? "{}") as Record<string, string>;

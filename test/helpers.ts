@@ -17,6 +17,17 @@ export const SERVER_EVERYTHING = join(
   "dist",
   "index.js",
 );
+/** The archives a release publishes, exactly (besides checksums.txt and install.sh). Every Linux one names its libc. */
+export const RELEASE_ARCHIVES: readonly string[] = [
+  "mcp-op-darwin-arm64.tar.gz",
+  "mcp-op-darwin-x64.tar.gz",
+  "mcp-op-linux-x64-gnu.tar.gz",
+  "mcp-op-linux-arm64-gnu.tar.gz",
+  "mcp-op-linux-x64-musl.tar.gz",
+  "mcp-op-linux-arm64-musl.tar.gz",
+  "mcp-op-windows-x64.zip",
+  "mcp-op-windows-arm64.zip",
+];
 export const CLAUDE = join(ROOT, "node_modules", ".bin", "claude");
 export const NODE = realpathSync(Bun.which("node") ?? "/usr/bin/node");
 /** `true` as mcp-op resolves it on the sandbox PATH. */

@@ -17,20 +17,13 @@ import {
 } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { RELEASE_ARCHIVES, ROOT } from "./helpers.ts";
 
-const ROOT = join(import.meta.dir, "..");
 const SCRIPT = join(ROOT, "scripts", "install.sh");
 const PREFIX = "mcp-op-install:";
 const SH = Bun.which("sh") ?? "/bin/sh";
 
-const UNIX_ASSETS = [
-  "mcp-op-darwin-arm64.tar.gz",
-  "mcp-op-darwin-x64.tar.gz",
-  "mcp-op-linux-x64-gnu.tar.gz",
-  "mcp-op-linux-arm64-gnu.tar.gz",
-  "mcp-op-linux-x64-musl.tar.gz",
-  "mcp-op-linux-arm64-musl.tar.gz",
-] as const;
+const UNIX_ASSETS = RELEASE_ARCHIVES.filter((a) => a.endsWith(".tar.gz"));
 
 /** The asset the script should pick on this machine, by the same rules it documents: Linux assets
  * always name their libc (-gnu or -musl); macOS assets have no suffix. */

@@ -27,7 +27,7 @@ import { quoteArg } from "../core/plan.ts";
 import { describeBadReference, looksLikeReference, parseReference } from "../core/reference.ts";
 import { checkEnvFile } from "../core/validate.ts";
 import { edit, load } from "../effects/config-file.ts";
-import { readEnvFile } from "../effects/files.ts";
+import { errorCode, readEnvFile } from "../effects/files.ts";
 import {
   claudeCli,
   editBackupDir,
@@ -243,7 +243,7 @@ async function register(
         );
       }
       const previous = existing.exists ? listServers(loc, existing.text)[name] : undefined;
-      await replaceThroughClaude(claude, loc.scope, name, json, previous, { env: o.env, cwd: o.cwd });
+      await replaceThroughClaude(claude, loc, name, json, previous, { env: o.env, cwd: o.cwd, home: o.home });
       o.done.count++;
       process.stdout.write(`added ${name} to claude-code (${loc.scope}) through the claude CLI\n`);
       continue;
@@ -301,15 +301,20 @@ function writeEnvFile(path: string, text: string, force: boolean): () => void {
   try {
     previous = readFileSync(path);
   } catch (error) {
-    if ((error as { code?: string }).code !== "ENOENT") throw error;
+    if (errorCode(error) !== "ENOENT") throw error;
   }
   if (previous !== undefined && !force) {
     throw new McpOpError(EXIT.CONFIG, `${path} already exists (use --force to replace it, or --env-file to use it)`);
   }
   const replace = (bytes: string | Buffer) => {
     const temp = `${path}.mcp-op-${process.pid}`;
-    writeFileSync(temp, bytes, { mode: 0o600, flag: "wx" });
-    renameSync(temp, path);
+    try {
+      writeFileSync(temp, bytes, { mode: 0o600, flag: "wx" });
+      renameSync(temp, path);
+    } catch (error) {
+      rmSync(temp, { force: true }); // it may hold --allow-plain values
+      throw error;
+    }
   };
   replace(text);
   return () => (previous === undefined ? rmSync(path, { force: true }) : replace(previous));

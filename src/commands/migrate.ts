@@ -33,6 +33,7 @@ import {
 import { describeBadReference, parseReference } from "../core/reference.ts";
 import { opCall, opErrorMessage } from "../core/signin.ts";
 import { edit } from "../effects/config-file.ts";
+import { errorCode } from "../effects/files.ts";
 import { locateOp } from "../effects/locate.ts";
 import { spawnCapture } from "../effects/native.ts";
 import { claudeCli, facts, replaceThroughClaude, scanServers, stableCommand } from "../effects/registry.ts";
@@ -72,7 +73,7 @@ function newRunDir(root: string): string {
       chmodSync(dir, 0o700);
       return dir;
     } catch (error) {
-      if ((error as { code?: string }).code !== "EEXIST") throw error;
+      if (errorCode(error) !== "EEXIST") throw error;
     }
   }
 }
@@ -193,7 +194,8 @@ export default {
       if (!r.ok) throw new McpOpError(EXIT.SOFTWARE, `planned ${describeBadReference(v.item.reference, r.reason)}`);
     }
     for (const line of describeMigration(plans)) out(line);
-    if (values.apply !== true) {
+    // Without --apply no op was located: a dry run.
+    if (opPath === undefined) {
       out("dry run: nothing changed. Run again with --apply to do it.");
       return;
     }
@@ -201,7 +203,7 @@ export default {
       env,
       vault,
       account,
-      opPath: opPath ?? locateOp(values.op as string | undefined, env),
+      opPath,
       root,
       cwd: f.cwd,
       home: f.home,
@@ -265,9 +267,10 @@ async function apply(
     const loc = plan.server.loc;
     if (loc.client === "claude-code" && claude) {
       const entry = { type: "stdio", ...mergeEntry(plan.server.raw, entryFor(loc.client, plan.spec)) };
-      await replaceThroughClaude(claude, loc.scope, plan.server.name, JSON.stringify(entry), plan.server.raw, {
+      await replaceThroughClaude(claude, loc, plan.server.name, JSON.stringify(entry), plan.server.raw, {
         env: o.env,
         cwd: o.cwd,
+        home: o.home,
       });
     } else {
       await edit(

@@ -20,13 +20,12 @@ import {
   type Stats,
   statSync,
   unlinkSync,
-  writeSync,
 } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import type { ConfigLocation } from "../core/clients.ts";
 import { type EditResult, unifiedDiff } from "../core/config-edit.ts";
 import { EXIT, McpOpError } from "../errors.ts";
-import { describeFsError } from "./files.ts";
+import { describeFsError, errorCode, writeAll } from "./files.ts";
 import { lockHolder, tryLockFile, unlockFile } from "./lockfile.ts";
 
 export interface Loaded {
@@ -47,8 +46,6 @@ export interface Saved {
 const NEW_FILE_MODE = 0o600;
 const LOCK_POLL_MS = 20;
 const LOCK_WAIT_MS = 10_000;
-
-const errorCode = (error: unknown) => (error as { code?: string }).code;
 
 function configError(path: string, message: string, hint?: string): McpOpError {
   return new McpOpError(EXIT.CONFIG, `${path}: ${message}`, hint);
@@ -168,10 +165,6 @@ function ensureDir(path: string, dir: string): string[] {
 /** `YYYYMMDDTHHMMSSZ` (UTC). */
 function stamp(date: Date): string {
   return `${date.toISOString().slice(0, 19).replace(/[-:]/g, "")}Z`;
-}
-
-function writeAll(fd: number, bytes: Uint8Array): void {
-  for (let off = 0; off < bytes.length; ) off += writeSync(fd, bytes, off, bytes.length - off);
 }
 
 /**

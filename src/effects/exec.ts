@@ -5,6 +5,7 @@
  */
 import { EXIT, McpOpError } from "../errors.ts";
 import { logger } from "../logger.ts";
+import { errorCode } from "./files.ts";
 import { canExec, execve, prepareExec } from "./native.ts";
 
 export async function execProgram(file: string, argv: string[], env: Record<string, string>): Promise<never> {
@@ -18,7 +19,7 @@ export async function execProgram(file: string, argv: string[], env: Record<stri
   try {
     return await execve(file, argv, env);
   } catch (error) {
-    const code = (error as { code?: string }).code;
+    const code = errorCode(error);
     throw new McpOpError(
       code === "ENOENT" || code === "EACCES" ? EXIT.UNAVAILABLE : EXIT.SOFTWARE,
       `could not exec ${file}: ${error instanceof Error ? error.message : String(error)}`,

@@ -2,7 +2,7 @@
  * Reading env files: existence, ownership and permission checks (the way ssh treats its
  * config), then UTF-8 text. Throws McpOpError with the documented exit codes.
  */
-import { readFileSync, statSync } from "node:fs";
+import { readFileSync, statSync, writeSync } from "node:fs";
 import { isAbsolute, resolve } from "node:path";
 import { expandHome } from "../core/locate.ts";
 import { EXIT, McpOpError } from "../errors.ts";
@@ -64,9 +64,16 @@ export function readEnvFile(given: string, home: string | undefined, cwd: string
   return { path, display: given, text };
 }
 
+/** The `code` of a Node-style error (`ENOENT`, `EEXIST`...), if any. */
+export const errorCode = (error: unknown): string | undefined => (error as { code?: string } | undefined)?.code;
+
+/** Write all of `bytes` to `fd` (writeSync may write less than asked). */
+export function writeAll(fd: number, bytes: Uint8Array): void {
+  for (let off = 0; off < bytes.length; ) off += writeSync(fd, bytes, off, bytes.length - off);
+}
+
 export function describeFsError(error: unknown): string {
-  const code = (error as { code?: string }).code;
-  switch (code) {
+  switch (errorCode(error)) {
     case "ENOENT":
       return "no such file";
     case "EACCES":

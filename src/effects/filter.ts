@@ -4,9 +4,9 @@
  * and each passes through the redactor; its stderr is masked line by line. Signals are
  * forwarded, and the stage exits with the server's code.
  */
-import { writeSync } from "node:fs";
 import { createRedactor, MAX_LINE_LENGTH, type Redactor, type Secret, withheldLine } from "../core/redact.ts";
 import { logger } from "../logger.ts";
+import { errorCode, writeAll } from "./files.ts";
 import { resetProcessForExec, spawnPiped } from "./native.ts";
 
 const NL = 0x0a;
@@ -138,11 +138,6 @@ export function withheldResponse(redactor: Redactor, head: string, tail: string)
   );
 }
 
-function writeAll(fd: number, data: Uint8Array): void {
-  let off = 0;
-  while (off < data.length) off += writeSync(fd, data, off, data.length - off);
-}
-
 export async function runFiltered(
   command: string,
   args: string[],
@@ -188,7 +183,7 @@ export async function runFiltered(
       splitter.end();
     } catch (error) {
       // The client stopped reading (EPIPE): the server cannot be heard any more.
-      if ((error as { code?: string }).code === "EPIPE") child.kill("SIGTERM");
+      if (errorCode(error) === "EPIPE") child.kill("SIGTERM");
       else throw error;
     }
   };

@@ -4,9 +4,8 @@
  * mid-create) is stale and is taken over. Used for client config edits everywhere, and for the
  * sign-in lock where there is no flock (Windows).
  */
-import { closeSync, openSync, readFileSync, statSync, unlinkSync, writeSync } from "node:fs";
-
-const errorCode = (error: unknown) => (error as { code?: string }).code;
+import { closeSync, openSync, readFileSync, statSync, unlinkSync } from "node:fs";
+import { errorCode, writeAll } from "./files.ts";
 
 /**
  * Take the lock if it is free (or stale). Returns false while another live process holds it;
@@ -22,8 +21,7 @@ export function tryLockFile(path: string): boolean {
     return false; // taken over or not: the caller's next attempt decides
   }
   try {
-    const bytes = new TextEncoder().encode(`${process.pid}\n`);
-    for (let off = 0; off < bytes.length; ) off += writeSync(fd, bytes, off);
+    writeAll(fd, new TextEncoder().encode(`${process.pid}\n`));
   } finally {
     closeSync(fd);
   }

@@ -10,6 +10,7 @@
 
 import { readFileSync } from "node:fs";
 import { hasBlockedSignals, isNonBlocking } from "../core/procfs.ts";
+import { errorCode } from "./files.ts";
 
 type Posix = "linux" | "darwin";
 
@@ -349,7 +350,7 @@ export async function spawnStatus(
     timeout: options.timeoutMs,
     killSignal: "SIGKILL",
   });
-  if ((r.error as { code?: string } | undefined)?.code === "ETIMEDOUT") return undefined;
+  if (errorCode(r.error) === "ETIMEDOUT") return undefined;
   if (r.error) throw r.error;
   return r.status ?? 1;
 }

@@ -17,13 +17,13 @@ import {
   type ServerSpec,
   scopesOf,
 } from "../core/clients.ts";
-import { listServers } from "../core/config-edit.ts";
+import { listServers, setServer } from "../core/config-edit.ts";
 import { detectSecrets, type Finding } from "../core/detect.ts";
 import { extendedPath } from "../core/locate.ts";
 import { EXIT, McpOpError } from "../errors.ts";
 import { logger } from "../logger.ts";
 import { definedOnly, selfCommand } from "../runtime.ts";
-import { load } from "./config-file.ts";
+import { edit, load } from "./config-file.ts";
 import { isExecutableFile } from "./locate.ts";
 import { spawnCapture } from "./native.ts";
 
@@ -119,24 +119,26 @@ export async function runClaude(
 
 /**
  * `claude mcp add-json`, replacing a `previous` entry: the CLI has no replace, so remove, add,
- * and if the add fails put the previous entry back (the CLI also keeps copies in
- * ~/.claude/backups).
+ * and if the add fails put the previous entry back. That goes into the file directly, not
+ * through `claude` argv: the previous entry may hold a plaintext token (what migrate replaces).
  */
 export async function replaceThroughClaude(
   claude: string,
-  scope: string,
+  loc: ConfigLocation,
   name: string,
   json: string,
   previous: unknown,
-  at: { env: Readonly<Record<string, string | undefined>>; cwd: string },
+  at: { env: Readonly<Record<string, string | undefined>>; cwd: string; home: string },
 ): Promise<void> {
-  const addJson = (entry: string) => runClaude(claude, ["mcp", "add-json", "-s", scope, name, entry], at.env, at.cwd);
-  if (previous !== undefined) await runClaude(claude, ["mcp", "remove", "-s", scope, name], at.env, at.cwd);
+  if (previous !== undefined) await runClaude(claude, ["mcp", "remove", "-s", loc.scope, name], at.env, at.cwd);
   try {
-    await addJson(json);
+    await runClaude(claude, ["mcp", "add-json", "-s", loc.scope, name, json], at.env, at.cwd);
   } catch (error) {
     if (previous !== undefined) {
-      await addJson(JSON.stringify(previous)).then(
+      await edit(loc, (text) => setServer(loc, text, name, previous as Record<string, unknown>, { force: true }), {
+        dryRun: false,
+        backupDir: editBackupDir(at.env, at.home, loc),
+      }).then(
         () => logger.warn(`put the previous "${name}" entry back`),
         () => logger.error(`could not put the previous "${name}" entry back: see ~/.claude/backups`),
       );
