@@ -110,6 +110,69 @@ exec "${CLAUDE}" "$@"
     expect(statSync(envFile).mode & 0o777).toBe(0o600);
   });
 
+  /** The real claude behind a wrapper that runs `after` once its first `mcp add-json` is done. */
+  function wrappedClaude(s: Sandbox, after: string): Record<string, string> {
+    const wrapDir = join(s.dir, "wrap");
+    mkdirSync(wrapDir, { recursive: true });
+    writeFileSync(
+      join(wrapDir, "claude"),
+      `#!/bin/sh
+if [ "$2" = add-json ] && [ ! -e "${s.dir}/once" ]; then : > "${s.dir}/once"; ${after}; fi
+exec "${CLAUDE}" "$@"
+`,
+    );
+    chmodSync(join(wrapDir, "claude"), 0o755);
+    const env = clientEnv(s);
+    return { ...env, PATH: `${wrapDir}:${env.PATH}` };
+  }
+
+  test("several clients, a later one fails: the earlier ones are taken back, byte for byte, and the env file too", async () => {
+    const s = sandbox();
+    const cursorConfig = join(s.home, ".cursor", "mcp.json");
+    mkdirSync(join(s.home, ".cursor"));
+    const original = '{\n  // mine\n  "theme": "dark"\n}\n';
+    writeFileSync(cursorConfig, original);
+    const codexConfig = join(s.home, ".codex", "config.toml"); // does not exist yet
+    const env = wrappedClaude(s, 'echo "Error: injected" >&2; exit 1');
+    const r = await run(
+      [bin, "add", "github", "--client", "cursor", "--client", "codex", "--client", "claude-code", ...GH, ...SERVER],
+      { env, cwd: s.dir },
+    );
+    expect(r.code).toBe(78);
+    expect(r.stdout).toStartWith(`added github to cursor (user): ${cursorConfig} (backup: `);
+    expect(r.stdout).toContain(`added github to codex (user): ${codexConfig}\n`);
+    expect(r.stderr).toBe(
+      '[warn] [mcp-op] took "github" back out of codex (user)\n' +
+        '[warn] [mcp-op] took "github" back out of cursor (user)\n' +
+        "[error] [mcp-op] claude mcp add-json failed: Error: injected\n",
+    );
+    expect(readFileSync(cursorConfig, "utf8")).toBe(original);
+    expect(existsSync(join(s.home, ".codex"))).toBe(false); // created for the entry, gone with it
+    expect(existsSync(join(s.home, ".config", "mcp-op", "github.env"))).toBe(false);
+    expect(existsSync(join(s.home, ".claude.json"))).toBe(false); // the failed add wrote nothing
+  });
+
+  test("claude-code first, then a config broken meanwhile: the claude entry is removed again", async () => {
+    const s = sandbox();
+    const cursorConfig = join(s.home, ".cursor", "mcp.json");
+    mkdirSync(join(s.home, ".cursor"));
+    writeFileSync(cursorConfig, "{}\n");
+    // Another program breaks Cursor's config while claude registers (after mcp-op checked it).
+    const env = wrappedClaude(s, `"${CLAUDE}" "$@" || exit 1; printf '{,' > "${cursorConfig}"; exit 0`);
+    const r = await run([bin, "add", "github", "--client", "claude-code", "--client", "cursor", ...GH, ...SERVER], {
+      env,
+      cwd: s.dir,
+    });
+    expect(r.code).toBe(78);
+    expect(r.stdout).toBe("added github to claude-code (user) through the claude CLI\n");
+    const [warn, error, ...more] = r.stderr.split("\n");
+    expect(warn).toBe('[warn] [mcp-op] took "github" back out of claude-code (user)');
+    expect(error).toStartWith(`[error] [mcp-op] ${cursorConfig}: `);
+    expect(more).toEqual([""]);
+    expect(JSON.parse(readFileSync(join(s.home, ".claude.json"), "utf8")).mcpServers?.github).toBeUndefined();
+    expect(existsSync(join(s.home, ".config", "mcp-op", "github.env"))).toBe(false);
+  });
+
   test("codex: config.toml gets the entry and a startup timeout; `codex mcp list` shows it", async () => {
     const s = sandbox();
     const env = clientEnv(s);
@@ -191,17 +254,21 @@ describe("add: safety", () => {
     expect(readFileSync(join(s.home, ".cursor", "mcp.json"), "utf8")).toBe("{}\n");
   });
 
-  const bad: Array<[string, (s: Sandbox) => string[], number, string]> = [
-    [
-      "malformed JSON config",
-      (s) => {
-        mkdirSync(join(s.home, ".cursor"));
-        writeFileSync(join(s.home, ".cursor", "mcp.json"), '{"mcpServers": {,}\n');
-        return ["add", "github", "--client", "cursor", ...GH, ...SERVER];
-      },
-      78,
-      "mcp.json",
-    ],
+  type Case = [string, (s: Sandbox) => string[], number, string];
+  const bad: Case[] = [
+    // --force skips the name check, not the parse.
+    ...[[], ["--force"]].map(
+      (force): Case => [
+        `malformed JSON config${force.length ? ", with --force" : ""}`,
+        (s) => {
+          mkdirSync(join(s.home, ".cursor"));
+          writeFileSync(join(s.home, ".cursor", "mcp.json"), '{"mcpServers": {,}\n');
+          return ["add", "github", "--client", "cursor", ...force, ...GH, ...SERVER];
+        },
+        78,
+        "mcp.json",
+      ],
+    ),
     [
       "a config that is a directory",
       (s) => {
@@ -210,6 +277,19 @@ describe("add: safety", () => {
       },
       78,
       "mcp.json",
+    ],
+    [
+      "a read-only config after a writable one",
+      (s) => {
+        mkdirSync(join(s.home, ".cursor"));
+        writeFileSync(join(s.home, ".cursor", "mcp.json"), "{}\n");
+        mkdirSync(join(s.home, ".codex"));
+        writeFileSync(join(s.home, ".codex", "config.toml"), "");
+        chmodSync(join(s.home, ".codex", "config.toml"), 0o444);
+        return ["add", "github", "--client", "cursor", "--client", "codex", ...GH, ...SERVER];
+      },
+      78,
+      "config.toml: is read-only (mode 0444)",
     ],
     ["an odd name", () => ["add", "../evil", "--client", "cursor", ...GH, ...SERVER], 64, 'server name "../evil"'],
     [

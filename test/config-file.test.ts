@@ -16,8 +16,8 @@ import {
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { ConfigLocation } from "../src/core/clients.ts";
-import { listServers, setServer } from "../src/core/config-edit.ts";
-import { edit, load, save, withLock } from "../src/effects/config-file.ts";
+import { listServers, removeServer, setServer } from "../src/core/config-edit.ts";
+import { edit, load, revert, save, withLock } from "../src/effects/config-file.ts";
 import { McpOpError } from "../src/errors.ts";
 
 const ROOT = join(import.meta.dir, "..");
@@ -299,6 +299,76 @@ describe("edit", () => {
     writeFileSync(broken, "{,}");
     expect((await rejects(edit(jsonLoc(broken), add(jsonLoc(broken), "a"), { dryRun: false }))).exitCode).toBe(78);
     expect(readdirSync(dir).sort()).toEqual(["broken.json", "mcp.json"]);
+  });
+});
+
+describe("revert", () => {
+  const remove = (loc: ConfigLocation, name: string) => (text: string) => removeServer(loc, text, name);
+
+  test("a file still as the edit left it gets its bytes back (no servers map left behind)", async () => {
+    const dir = sandbox();
+    const path = join(dir, "mcp.json");
+    // Removing the entry alone would leave the "mcpServers" object the edit created.
+    const original = '{\n  // mine\n  "theme": "dark"\n}\n';
+    writeFileSync(path, original);
+    chmodSync(path, 0o640);
+    const loc = jsonLoc(path);
+    const edited = await edit(loc, add(loc, "a"), { dryRun: false });
+    expect(readFileSync(path, "utf8")).not.toBe(original);
+    await revert(loc, edited, remove(loc, "a"), {});
+    expect(readFileSync(path, "utf8")).toBe(original);
+    expect(mode(path)).toBe(0o640);
+  });
+
+  test("a file another program wrote since: only the change is taken back, the other write stays", async () => {
+    const dir = sandbox();
+    const path = join(dir, "config.toml");
+    writeFileSync(path, '# mine\n[mcp_servers.x]\ncommand = "x"\n');
+    const loc = tomlLoc(path);
+    const edited = await edit(loc, add(loc, "a"), { dryRun: false });
+    writeFileSync(path, `${readFileSync(path, "utf8")}\n[other]\nkey = 1\n`);
+    await revert(loc, edited, remove(loc, "a"), {});
+    const text = readFileSync(path, "utf8");
+    expect(Object.keys(listServers(loc, text))).toEqual(["x"]);
+    expect(text).toStartWith("# mine\n");
+    expect(text).toContain("[other]\nkey = 1\n");
+  });
+
+  test("a file the edit created is removed, with the directories made for it", async () => {
+    const dir = sandbox();
+    const path = join(dir, ".cursor", "deeper", "mcp.json");
+    const loc = jsonLoc(path);
+    const edited = await edit(loc, add(loc, "a"), { dryRun: false });
+    await revert(loc, edited, remove(loc, "a"), {});
+    expect(readdirSync(dir)).toEqual([]);
+  });
+
+  test("a created directory that holds something else by then stays", async () => {
+    const dir = sandbox();
+    const path = join(dir, ".cursor", "mcp.json");
+    const loc = jsonLoc(path);
+    const edited = await edit(loc, add(loc, "a"), { dryRun: false });
+    writeFileSync(join(dir, ".cursor", "other"), "");
+    await revert(loc, edited, remove(loc, "a"), {});
+    expect(readdirSync(join(dir, ".cursor"))).toEqual(["other"]);
+  });
+
+  test("an edit that changed nothing, or a dry run, is nothing to take back", async () => {
+    const dir = sandbox();
+    const path = join(dir, "mcp.json");
+    writeFileSync(path, ORIGINAL);
+    const loc = jsonLoc(path);
+    const dry = await edit(loc, add(loc, "a"), { dryRun: true });
+    await revert(
+      loc,
+      dry,
+      () => {
+        throw new Error("not called");
+      },
+      {},
+    );
+    expect(readdirSync(dir)).toEqual(["mcp.json"]);
+    expect(readFileSync(path, "utf8")).toBe(ORIGINAL);
   });
 });
 

@@ -19,21 +19,23 @@ import {
   type Scope,
   type ServerSpec,
 } from "../core/clients.ts";
-import { listServers, setServer, validServerName } from "../core/config-edit.ts";
+import { listServers, removeServer, setServer, validServerName } from "../core/config-edit.ts";
 import { maskValuesIn } from "../core/detect.ts";
 import { parseEnvFile } from "../core/env-file.ts";
 import type { Env } from "../core/locate.ts";
 import { quoteArg } from "../core/plan.ts";
 import { describeBadReference, looksLikeReference, parseReference } from "../core/reference.ts";
 import { checkEnvFile } from "../core/validate.ts";
-import { edit, load } from "../effects/config-file.ts";
+import { edit, load, preflight, revert } from "../effects/config-file.ts";
 import { errorCode, readEnvFile } from "../effects/files.ts";
 import {
   claudeCli,
   editBackupDir,
   facts,
   presentLocations,
+  putBack,
   replaceThroughClaude,
+  runClaude,
   secretValuesIn,
   stableCommand,
 } from "../effects/registry.ts";
@@ -187,15 +189,18 @@ export default {
     }
 
     // 5. Check every target before changing anything: a config that does not parse, is not a
-    // file, or already has this name (without --force) stops the whole add, env file included.
+    // file, is read-only or already has this name (without --force) stops the whole add, env
+    // file included.
     for (const loc of locations) {
       const loaded = load(loc);
-      if (!force && loaded.exists && serverExists(loc, loaded.text, name)) {
+      const taken = loaded.exists && serverExists(loc, loaded.text, name); // parses it, also with --force
+      if (taken && !force) {
         throw new McpOpError(
           EXIT.CONFIG,
           `${loc.path}: a server named "${name}" already exists (use --force to replace it)`,
         );
       }
+      if (!dryRun) preflight(loc);
     }
     let undoEnvFile = () => {};
     if (envFile && envText !== undefined) {
@@ -206,24 +211,48 @@ export default {
         logger.info(`wrote ${envFile}`);
       }
     }
-    const done = { count: 0 };
+    const done: TakeBack[] = [];
     try {
       await register(locations, name, spec, { env, cwd: f.cwd, home: f.home, dryRun, force, done });
     } catch (error) {
-      // Nothing registered (the failed entry is unchanged or put back): the env file neither.
-      // After a first client changed, its entry needs the new file: it stays.
-      if (done.count === 0) undoEnvFile();
+      // Nothing half-done: the failed client's entry is unchanged or put back; the clients done
+      // before it are taken back, newest first, and then the env file. Should a take-back fail,
+      // that entry still needs the file: it stays.
+      let kept = false;
+      for (const t of done.reverse()) {
+        try {
+          await t.run();
+          logger.warn(`took "${name}" back out of ${t.label}`);
+        } catch (undoError) {
+          kept = true;
+          logger.error(`could not take "${name}" back out of ${t.label}: ${messageOf(undoError)}`);
+        }
+      }
+      if (!kept) undoEnvFile();
       throw error;
     }
   },
 } satisfies CommandDef<typeof addArgs>;
 
-/** Register `name` in each client: through the claude CLI for Claude Code when installed. */
+/** How to undo one client's registration, should a later client fail. */
+interface TakeBack {
+  label: string;
+  run: () => Promise<void>;
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/**
+ * Register `name` in each client: through the claude CLI for Claude Code when installed. Each
+ * client done adds its take-back to `o.done`.
+ */
 async function register(
   locations: readonly ConfigLocation[],
   name: string,
   spec: ServerSpec,
-  o: { env: Env; cwd: string; home: string; dryRun: boolean; force: boolean; done: { count: number } },
+  o: { env: Env; cwd: string; home: string; dryRun: boolean; force: boolean; done: TakeBack[] },
 ): Promise<void> {
   const claude = claudeCli(o.env);
   for (const loc of locations) {
@@ -244,7 +273,13 @@ async function register(
       }
       const previous = existing.exists ? listServers(loc, existing.text)[name] : undefined;
       await replaceThroughClaude(claude, loc, name, json, previous, { env: o.env, cwd: o.cwd, home: o.home });
-      o.done.count++;
+      o.done.push({
+        label: `claude-code (${loc.scope})`,
+        run: () =>
+          previous === undefined
+            ? runClaude(claude, ["mcp", "remove", "-s", loc.scope, name], o.env, o.cwd).then(() => {})
+            : putBack(loc, name, previous, o),
+      });
       process.stdout.write(`added ${name} to claude-code (${loc.scope}) through the claude CLI\n`);
       continue;
     }
@@ -256,7 +291,23 @@ async function register(
         ...(o.dryRun ? {} : { backupDir: editBackupDir(o.env, o.home, loc) }),
       },
     );
-    if (!o.dryRun) o.done.count++;
+    if (!o.dryRun) {
+      // The entry as the edit found it (with --force, the one it replaced).
+      const previous = result.before?.exists ? listServers(loc, result.before.text)[name] : undefined;
+      o.done.push({
+        label: `${loc.client} (${loc.scope})`,
+        run: () =>
+          revert(
+            loc,
+            result,
+            (text) =>
+              previous === undefined
+                ? removeServer(loc, text, name)
+                : setServer(loc, text, name, previous as Record<string, unknown>, { force: true }),
+            { backupDir: editBackupDir(o.env, o.home, loc) },
+          ),
+      });
+    }
     // The diff shows neighbouring entries too: their plaintext values are masked.
     const diff = maskValuesIn(result.diff, secretValuesIn(loc, load(loc).text));
     if (o.dryRun) process.stdout.write(diff || `--- ${loc.path}: no change\n`);

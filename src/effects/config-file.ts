@@ -17,6 +17,7 @@ import {
   readFileSync,
   realpathSync,
   renameSync,
+  rmdirSync,
   type Stats,
   statSync,
   unlinkSync,
@@ -120,7 +121,7 @@ function assertWritable(displayPath: string, path: string, isDir: boolean): void
 }
 
 /** Check before any change that `save` would not refuse the file or its directory. */
-function preflight(loc: ConfigLocation): void {
+export function preflight(loc: ConfigLocation): void {
   const target = targetOf(loc.path);
   assertWritable(loc.path, target, false);
   const dir = nearestExisting(dirname(target));
@@ -363,6 +364,9 @@ export interface Edited {
   diff: string;
   backup?: string;
   createdDirs?: string[];
+  /** The file as the edit found it and the text it wrote (not with dryRun): what `revert` needs. */
+  before?: Loaded;
+  after?: string;
 }
 
 /**
@@ -388,7 +392,12 @@ export async function edit(
       if (!next.changed) return { changed: false, diff: "" } satisfies Edited;
       try {
         const saved = save(loaded, next.text, opts);
-        const out: Edited = { changed: true, diff: unifiedDiff(loc.path, loaded.text, next.text) };
+        const out: Edited = {
+          changed: true,
+          diff: unifiedDiff(loc.path, loaded.text, next.text),
+          before: loaded,
+          after: next.text,
+        };
         if (saved.backup !== undefined) out.backup = saved.backup;
         return out;
       } catch (error) {
@@ -397,4 +406,36 @@ export async function edit(
     }
   });
   return createdDirs.length > 0 ? { ...result, createdDirs } : result;
+}
+
+/**
+ * Take an edit back. When the file is still exactly what the edit wrote, its bytes from before
+ * return (a file the edit created is removed, with the directories made for it); when another
+ * program wrote since, `change` (e.g. removing the added entry) applies to what is there now.
+ */
+export async function revert(
+  loc: ConfigLocation,
+  edited: Edited,
+  change: (text: string) => EditResult,
+  opts: { backupDir?: string },
+): Promise<void> {
+  const { before, after } = edited;
+  if (!edited.changed || before === undefined || after === undefined) return;
+  await withLock(loc, () => {
+    const now = load(loc);
+    if (now.exists && now.text === after) {
+      if (before.exists) save(now, before.text, opts);
+      else unlinkSync(targetOf(loc.path));
+      return;
+    }
+    const next = change(now.text);
+    if (next.changed) save(now, next.text, opts);
+  });
+  for (const dir of [...(edited.createdDirs ?? [])].reverse()) {
+    try {
+      rmdirSync(dir); // only when empty: anything else put there stays
+    } catch {
+      break;
+    }
+  }
 }

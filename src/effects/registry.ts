@@ -135,16 +135,29 @@ export async function replaceThroughClaude(
     await runClaude(claude, ["mcp", "add-json", "-s", loc.scope, name, json], at.env, at.cwd);
   } catch (error) {
     if (previous !== undefined) {
-      await edit(loc, (text) => setServer(loc, text, name, previous as Record<string, unknown>, { force: true }), {
-        dryRun: false,
-        backupDir: editBackupDir(at.env, at.home, loc),
-      }).then(
+      await putBack(loc, name, previous, at).then(
         () => logger.warn(`put the previous "${name}" entry back`),
         () => logger.error(`could not put the previous "${name}" entry back: see ~/.claude/backups`),
       );
     }
     throw error;
   }
+}
+
+/**
+ * Put `previous` back as the entry `name` by editing the file: never through `claude` argv,
+ * where a plaintext token in it would show.
+ */
+export async function putBack(
+  loc: ConfigLocation,
+  name: string,
+  previous: unknown,
+  at: { env: Readonly<Record<string, string | undefined>>; home: string },
+): Promise<void> {
+  await edit(loc, (text) => setServer(loc, text, name, previous as Record<string, unknown>, { force: true }), {
+    dryRun: false,
+    backupDir: editBackupDir(at.env, at.home, loc),
+  });
 }
 
 export interface RegisteredServer {
