@@ -34,6 +34,22 @@ function clientEnv(s: Sandbox, extra: Record<string, string> = {}) {
 const GH = ["--env", "GITHUB_TOKEN=op://Private/GitHub/token"];
 const SERVER = ["--", NODE, SERVER_EVERYTHING];
 
+/** The real claude behind a wrapper that runs `instead` (shell) the first time it gets `mcp <sub>`. */
+function wrappedClaude(s: Sandbox, sub: string, instead: string): Record<string, string> {
+  const wrapDir = join(s.dir, "wrap");
+  mkdirSync(wrapDir, { recursive: true });
+  writeFileSync(
+    join(wrapDir, "claude"),
+    `#!/bin/sh
+if [ "$2" = ${sub} ] && [ ! -e "${s.dir}/once" ]; then : > "${s.dir}/once"; ${instead}; fi
+exec "${CLAUDE}" "$@"
+`,
+  );
+  chmodSync(join(wrapDir, "claude"), 0o755);
+  const env = clientEnv(s);
+  return { ...env, PATH: `${wrapDir}:${env.PATH}` };
+}
+
 describe("mcp-op add with the real clients", () => {
   test("claude-code: registered through the claude CLI, and `claude mcp list` connects", async () => {
     const s = sandbox();
@@ -110,22 +126,6 @@ exec "${CLAUDE}" "$@"
     expect(statSync(envFile).mode & 0o777).toBe(0o600);
   });
 
-  /** The real claude behind a wrapper that runs `after` once its first `mcp add-json` is done. */
-  function wrappedClaude(s: Sandbox, after: string): Record<string, string> {
-    const wrapDir = join(s.dir, "wrap");
-    mkdirSync(wrapDir, { recursive: true });
-    writeFileSync(
-      join(wrapDir, "claude"),
-      `#!/bin/sh
-if [ "$2" = add-json ] && [ ! -e "${s.dir}/once" ]; then : > "${s.dir}/once"; ${after}; fi
-exec "${CLAUDE}" "$@"
-`,
-    );
-    chmodSync(join(wrapDir, "claude"), 0o755);
-    const env = clientEnv(s);
-    return { ...env, PATH: `${wrapDir}:${env.PATH}` };
-  }
-
   test("several clients, a later one fails: the earlier ones are taken back, byte for byte, and the env file too", async () => {
     const s = sandbox();
     const cursorConfig = join(s.home, ".cursor", "mcp.json");
@@ -133,7 +133,7 @@ exec "${CLAUDE}" "$@"
     const original = '{\n  // mine\n  "theme": "dark"\n}\n';
     writeFileSync(cursorConfig, original);
     const codexConfig = join(s.home, ".codex", "config.toml"); // does not exist yet
-    const env = wrappedClaude(s, 'echo "Error: injected" >&2; exit 1');
+    const env = wrappedClaude(s, "add-json", 'echo "Error: injected" >&2; exit 1');
     const r = await run(
       [bin, "add", "github", "--client", "cursor", "--client", "codex", "--client", "claude-code", ...GH, ...SERVER],
       { env, cwd: s.dir },
@@ -158,7 +158,7 @@ exec "${CLAUDE}" "$@"
     mkdirSync(join(s.home, ".cursor"));
     writeFileSync(cursorConfig, "{}\n");
     // Another program breaks Cursor's config while claude registers (after mcp-op checked it).
-    const env = wrappedClaude(s, `"${CLAUDE}" "$@" || exit 1; printf '{,' > "${cursorConfig}"; exit 0`);
+    const env = wrappedClaude(s, "add-json", `"${CLAUDE}" "$@" || exit 1; printf '{,' > "${cursorConfig}"; exit 0`);
     const r = await run([bin, "add", "github", "--client", "claude-code", "--client", "cursor", ...GH, ...SERVER], {
       env,
       cwd: s.dir,
@@ -359,6 +359,67 @@ describe("list and remove", () => {
     expect(removed.stdout).toBe(`removed github from cursor (user): ${join(s.home, ".cursor", "mcp.json")}\n`);
     const after = JSON.parse(readFileSync(join(s.home, ".cursor", "mcp.json"), "utf8"));
     expect(Object.keys(after.mcpServers)).toEqual(["slack"]);
+  });
+
+  /** github registered in cursor (file edit) and claude-code (real CLI); returns both files. */
+  async function inTwoClients(s: Sandbox) {
+    mkdirSync(join(s.home, ".cursor"));
+    const cursor = join(s.home, ".cursor", "mcp.json");
+    writeFileSync(cursor, '{\n  // mine\n  "mcpServers": {}\n}\n');
+    const args = ["add", "github", "--client", "cursor", "--client", "claude-code", ...GH, ...SERVER];
+    expect((await run([bin, ...args], { env: clientEnv(s), cwd: s.dir })).code).toBe(0);
+    const claude = join(s.home, ".claude.json");
+    return { cursor, claude, cursorText: readFileSync(cursor, "utf8") };
+  }
+
+  test("remove: a later client failing puts the entry back into the ones done before", async () => {
+    const s = sandbox();
+    const { cursor, claude, cursorText } = await inTwoClients(s);
+    const claudeEntry = JSON.parse(readFileSync(claude, "utf8")).mcpServers.github;
+    const env = wrappedClaude(s, "remove", 'echo "Error: injected" >&2; exit 1');
+    const r = await run([bin, "remove", "github", "--client", "cursor", "--client", "claude-code"], {
+      env,
+      cwd: s.dir,
+    });
+    expect(r.code).toBe(78);
+    expect(r.stdout).toBe(`removed github from cursor (user): ${cursor}\n`);
+    expect(r.stderr).toBe(
+      '[warn] [mcp-op] put "github" back into cursor (user)\n[error] [mcp-op] claude mcp remove failed: Error: injected\n',
+    );
+    expect(readFileSync(cursor, "utf8")).toBe(cursorText);
+    expect(JSON.parse(readFileSync(claude, "utf8")).mcpServers.github).toEqual(claudeEntry);
+  });
+
+  test("remove: claude-code done, then a config broken meanwhile: the claude entry is put back", async () => {
+    const s = sandbox();
+    const { cursor, claude } = await inTwoClients(s);
+    const claudeEntry = JSON.parse(readFileSync(claude, "utf8")).mcpServers.github;
+    const env = wrappedClaude(s, "remove", `"${CLAUDE}" "$@" || exit 1; printf '{,' > "${cursor}"; exit 0`);
+    const r = await run([bin, "remove", "github"], { env, cwd: s.dir });
+    expect(r.code).toBe(78);
+    expect(r.stdout).toBe(`removed github from claude-code (user): ${claude}\n`);
+    const [warn, error, ...more] = r.stderr.split("\n");
+    expect(warn).toBe('[warn] [mcp-op] put "github" back into claude-code (user)');
+    expect(error).toStartWith(`[error] [mcp-op] ${cursor}: `);
+    expect(more).toEqual([""]);
+    expect(JSON.parse(readFileSync(claude, "utf8")).mcpServers.github).toEqual(claudeEntry);
+  });
+
+  test("remove: a read-only config among them is refused before anything changes", async () => {
+    const s = sandbox();
+    const { cursor, cursorText } = await inTwoClients(s);
+    mkdirSync(join(s.home, ".codex"));
+    const codex = join(s.home, ".codex", "config.toml");
+    writeFileSync(codex, '[mcp_servers.github]\ncommand = "x"\n');
+    chmodSync(codex, 0o444);
+    const r = await run([bin, "remove", "github", "--client", "cursor", "--client", "codex"], {
+      env: clientEnv(s),
+      cwd: s.dir,
+    });
+    expect(r.code).toBe(78);
+    expect(r.stdout).toBe("");
+    expect(r.stderr).toStartWith(`[error] [mcp-op] ${codex}: is read-only (mode 0444)`);
+    expect(readFileSync(cursor, "utf8")).toBe(cursorText);
   });
 });
 

@@ -38,6 +38,8 @@ import {
   runClaude,
   secretValuesIn,
   stableCommand,
+  type Undo,
+  undoAll,
 } from "../effects/registry.ts";
 import { EXIT, McpOpError, usageError } from "../errors.ts";
 import { logger } from "../logger.ts";
@@ -211,38 +213,18 @@ export default {
         logger.info(`wrote ${envFile}`);
       }
     }
-    const done: TakeBack[] = [];
+    const done: Undo[] = [];
     try {
       await register(locations, name, spec, { env, cwd: f.cwd, home: f.home, dryRun, force, done });
     } catch (error) {
       // Nothing half-done: the failed client's entry is unchanged or put back; the clients done
-      // before it are taken back, newest first, and then the env file. Should a take-back fail,
-      // that entry still needs the file: it stays.
-      let kept = false;
-      for (const t of done.reverse()) {
-        try {
-          await t.run();
-          logger.warn(`took "${name}" back out of ${t.label}`);
-        } catch (undoError) {
-          kept = true;
-          logger.error(`could not take "${name}" back out of ${t.label}: ${messageOf(undoError)}`);
-        }
-      }
-      if (!kept) undoEnvFile();
+      // before it are taken back, and then the env file. Should a take-back fail, that entry
+      // still needs the file: it stays.
+      if (await undoAll(done)) undoEnvFile();
       throw error;
     }
   },
 } satisfies CommandDef<typeof addArgs>;
-
-/** How to undo one client's registration, should a later client fail. */
-interface TakeBack {
-  label: string;
-  run: () => Promise<void>;
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
 
 /**
  * Register `name` in each client: through the claude CLI for Claude Code when installed. Each
@@ -252,7 +234,7 @@ async function register(
   locations: readonly ConfigLocation[],
   name: string,
   spec: ServerSpec,
-  o: { env: Env; cwd: string; home: string; dryRun: boolean; force: boolean; done: TakeBack[] },
+  o: { env: Env; cwd: string; home: string; dryRun: boolean; force: boolean; done: Undo[] },
 ): Promise<void> {
   const claude = claudeCli(o.env);
   for (const loc of locations) {
@@ -274,7 +256,7 @@ async function register(
       const previous = existing.exists ? listServers(loc, existing.text)[name] : undefined;
       await replaceThroughClaude(claude, loc, name, json, previous, { env: o.env, cwd: o.cwd, home: o.home });
       o.done.push({
-        label: `claude-code (${loc.scope})`,
+        ...takeBackSaid(name, loc),
         run: () =>
           previous === undefined
             ? runClaude(claude, ["mcp", "remove", "-s", loc.scope, name], o.env, o.cwd).then(() => {})
@@ -295,7 +277,7 @@ async function register(
       // The entry as the edit found it (with --force, the one it replaced).
       const previous = result.before?.exists ? listServers(loc, result.before.text)[name] : undefined;
       o.done.push({
-        label: `${loc.client} (${loc.scope})`,
+        ...takeBackSaid(name, loc),
         run: () =>
           revert(
             loc,
@@ -336,6 +318,11 @@ function envValue(key: string, value: string): string {
     throw new McpOpError(EXIT.DATAERR, `--env ${key}: the value would not read back unchanged`);
   }
   return written;
+}
+
+function takeBackSaid(name: string, loc: ConfigLocation): Pick<Undo, "done" | "failed"> {
+  const where = `out of ${loc.client} (${loc.scope})`;
+  return { done: `took "${name}" back ${where}`, failed: `could not take "${name}" back ${where}` };
 }
 
 function serverExists(loc: ConfigLocation, text: string, name: string): boolean {

@@ -1,10 +1,20 @@
 /** `mcp-op remove <name> [--client C]... [--scope S] [--dry-run]`: unregister a server. */
 import type { ArgsDef, CommandDef } from "citty";
 import { parseOptions } from "../core/args.ts";
-import { listServers, removeServer, validServerName } from "../core/config-edit.ts";
+import { listServers, removeServer, setServer, validServerName } from "../core/config-edit.ts";
 import { maskValuesIn } from "../core/detect.ts";
-import { edit, load } from "../effects/config-file.ts";
-import { claudeCli, editBackupDir, facts, presentLocations, runClaude, secretValuesIn } from "../effects/registry.ts";
+import { edit, load, preflight, revert } from "../effects/config-file.ts";
+import {
+  claudeCli,
+  editBackupDir,
+  facts,
+  presentLocations,
+  putBack,
+  runClaude,
+  secretValuesIn,
+  type Undo,
+  undoAll,
+} from "../effects/registry.ts";
 import { usageError } from "../errors.ts";
 import { logger } from "../logger.ts";
 import { environment } from "../runtime.ts";
@@ -34,24 +44,49 @@ export default {
     const f = facts(env);
     const dryRun = values["dry-run"] === true;
     const claude = claudeCli(env);
-    let removed = 0;
-    for (const loc of presentLocations(parseClients(values.client as string[] | undefined), f, scope)) {
-      if (!Object.hasOwn(listServers(loc, load(loc).text), name)) continue;
-      if (loc.client === "claude-code" && claude && !dryRun) {
-        await runClaude(claude, ["mcp", "remove", "-s", loc.scope, name], env, f.cwd);
-      } else {
-        const result = await edit(loc, (text) => removeServer(loc, text, name), {
-          dryRun,
-          ...(dryRun ? {} : { backupDir: editBackupDir(env, f.home, loc) }),
-        });
-        if (dryRun) {
-          process.stdout.write(maskValuesIn(result.diff, secretValuesIn(loc, load(loc).text)));
-          continue;
+    // Every config is read (a malformed one stops everything) and checked writable first.
+    const targets = presentLocations(parseClients(values.client as string[] | undefined), f, scope).filter((loc) =>
+      Object.hasOwn(listServers(loc, load(loc).text), name),
+    );
+    if (!dryRun) for (const loc of targets) preflight(loc);
+    const done: Undo[] = [];
+    try {
+      for (const loc of targets) {
+        const where = `into ${loc.client} (${loc.scope})`;
+        const said = { done: `put "${name}" back ${where}`, failed: `could not put "${name}" back ${where}` };
+        const at = { env, home: f.home };
+        if (loc.client === "claude-code" && claude && !dryRun) {
+          const previous = listServers(loc, load(loc).text)[name];
+          await runClaude(claude, ["mcp", "remove", "-s", loc.scope, name], env, f.cwd);
+          done.push({ ...said, run: () => putBack(loc, name, previous, at) });
+        } else {
+          const result = await edit(loc, (text) => removeServer(loc, text, name), {
+            dryRun,
+            ...(dryRun ? {} : { backupDir: editBackupDir(env, f.home, loc) }),
+          });
+          if (dryRun) {
+            process.stdout.write(maskValuesIn(result.diff, secretValuesIn(loc, load(loc).text)));
+            continue;
+          }
+          const previous = result.before ? listServers(loc, result.before.text)[name] : undefined;
+          done.push({
+            ...said,
+            run: () =>
+              revert(
+                loc,
+                result,
+                (text) => setServer(loc, text, name, previous as Record<string, unknown>, { force: true }),
+                { backupDir: editBackupDir(env, f.home, loc) },
+              ),
+          });
         }
+        process.stdout.write(`removed ${name} from ${loc.client} (${loc.scope}): ${loc.path}\n`);
       }
-      removed++;
-      process.stdout.write(`removed ${name} from ${loc.client} (${loc.scope}): ${loc.path}\n`);
+    } catch (error) {
+      // Nothing half-done: the clients already done get the entry back.
+      await undoAll(done);
+      throw error;
     }
-    if (removed === 0 && !dryRun) logger.warn(`no client config has a server named "${name}"`);
+    if (targets.length === 0) logger.warn(`no client config has a server named "${name}"`);
   },
 } satisfies CommandDef<typeof removeArgs>;

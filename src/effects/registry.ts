@@ -160,6 +160,30 @@ export async function putBack(
   });
 }
 
+/** One client's change, and how to undo it should a later client fail. */
+export interface Undo {
+  /** What was undone, e.g. `took "x" back out of cursor (user)`. */
+  done: string;
+  /** What could not be undone, e.g. `could not take "x" back out of cursor (user)`. */
+  failed: string;
+  run: () => Promise<void>;
+}
+
+/** Undo the changes, newest first, each outcome logged. True when all of them were undone. */
+export async function undoAll(undos: readonly Undo[]): Promise<boolean> {
+  let all = true;
+  for (const u of [...undos].reverse()) {
+    try {
+      await u.run();
+      logger.warn(u.done);
+    } catch (error) {
+      all = false;
+      logger.error(`${u.failed}: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+  return all;
+}
+
 export interface RegisteredServer {
   loc: ConfigLocation;
   name: string;
