@@ -34,13 +34,17 @@ function clientEnv(s: Sandbox, extra: Record<string, string> = {}) {
 const GH = ["--env", "GITHUB_TOKEN=op://Private/GitHub/token"];
 const SERVER = ["--", NODE, SERVER_EVERYTHING];
 
-/** The real claude behind a wrapper that runs `instead` (shell) the first time it gets `mcp <sub>`. */
+/**
+ * The real claude behind a wrapper that runs `instead` (shell) the first time it gets `mcp <sub>`,
+ * and logs every argv to <sandbox>/claude-argv.log.
+ */
 function wrappedClaude(s: Sandbox, sub: string, instead: string): Record<string, string> {
   const wrapDir = join(s.dir, "wrap");
   mkdirSync(wrapDir, { recursive: true });
   writeFileSync(
     join(wrapDir, "claude"),
     `#!/bin/sh
+printf '%s\\n' "$*" >> "${s.dir}/claude-argv.log"
 if [ "$2" = ${sub} ] && [ ! -e "${s.dir}/once" ]; then : > "${s.dir}/once"; ${instead}; fi
 exec "${CLAUDE}" "$@"
 `,
@@ -90,18 +94,7 @@ describe("mcp-op add with the real clients", () => {
     const envFile = join(s.home, ".config", "mcp-op", "github.env");
     const envBefore = readFileSync(envFile, "utf8");
     // The real claude, except that its first `mcp add-json` fails (failure injection).
-    const wrapDir = join(s.dir, "wrap");
-    mkdirSync(wrapDir);
-    const marker = join(s.dir, "failed-once");
-    writeFileSync(
-      join(wrapDir, "claude"),
-      `#!/bin/sh
-if [ "$2" = add-json ] && [ ! -e "${marker}" ]; then : > "${marker}"; echo "Error: injected" >&2; exit 1; fi
-exec "${CLAUDE}" "$@"
-`,
-    );
-    chmodSync(join(wrapDir, "claude"), 0o755);
-    const wrapped = { ...env, PATH: `${wrapDir}:${env.PATH}` };
+    const wrapped = wrappedClaude(s, "add-json", 'echo "Error: injected" >&2; exit 1');
     const r = await run(
       [
         bin,
@@ -171,6 +164,69 @@ exec "${CLAUDE}" "$@"
     expect(more).toEqual([""]);
     expect(JSON.parse(readFileSync(join(s.home, ".claude.json"), "utf8")).mcpServers?.github).toBeUndefined();
     expect(existsSync(join(s.home, ".config", "mcp-op", "github.env"))).toBe(false);
+  });
+
+  test("a take-back that fails is reported, and the env file its entry needs stays", async () => {
+    const s = sandbox();
+    const cursorConfig = join(s.home, ".cursor", "mcp.json");
+    mkdirSync(join(s.home, ".cursor"));
+    writeFileSync(cursorConfig, "{}\n");
+    // Cursor's config turns read-only after mcp-op wrote it; then claude fails.
+    const env = wrappedClaude(s, "add-json", `chmod 444 "${cursorConfig}"; echo "Error: injected" >&2; exit 1`);
+    const r = await run([bin, "add", "github", "--client", "cursor", "--client", "claude-code", ...GH, ...SERVER], {
+      env,
+      cwd: s.dir,
+    });
+    expect(r.code).toBe(78);
+    expect(r.stderr).toBe(
+      `[error] [mcp-op] could not take "github" back out of cursor (user): ${cursorConfig}: is read-only (mode 0444); mcp-op leaves read-only configs alone\n` +
+        "[error] [mcp-op] claude mcp add-json failed: Error: injected\n",
+    );
+    const envFile = join(s.home, ".config", "mcp-op", "github.env");
+    expect(JSON.parse(readFileSync(cursorConfig, "utf8")).mcpServers.github.args).toContain(envFile);
+    expect(readFileSync(envFile, "utf8")).toContain("GITHUB_TOKEN=op://Private/GitHub/token\n");
+  });
+
+  test("--force, a later client fails: the replaced entry and env file come back", async () => {
+    const s = sandbox();
+    const cursorConfig = join(s.home, ".cursor", "mcp.json");
+    mkdirSync(join(s.home, ".cursor"));
+    writeFileSync(cursorConfig, "{}\n");
+    const first = await run([bin, "add", "github", "--client", "cursor", ...GH, ...SERVER], {
+      env: clientEnv(s),
+      cwd: s.dir,
+    });
+    expect(first.code).toBe(0);
+    const cursorText = readFileSync(cursorConfig, "utf8");
+    const envFile = join(s.home, ".config", "mcp-op", "github.env");
+    const envText = readFileSync(envFile, "utf8");
+    const env = wrappedClaude(s, "add-json", 'echo "Error: injected" >&2; exit 1');
+    const r = await run(
+      [
+        bin,
+        "add",
+        "github",
+        "--force",
+        "--client",
+        "cursor",
+        "--client",
+        "claude-code",
+        "--env",
+        "GITHUB_TOKEN=op://Private/Other/token",
+        "--",
+        NODE,
+        SERVER_EVERYTHING,
+        "--new",
+      ],
+      { env, cwd: s.dir },
+    );
+    expect(r.code).toBe(78);
+    expect(r.stderr).toBe(
+      '[warn] [mcp-op] put the previous "github" back into cursor (user)\n' +
+        "[error] [mcp-op] claude mcp add-json failed: Error: injected\n",
+    );
+    expect(readFileSync(cursorConfig, "utf8")).toBe(cursorText);
+    expect(readFileSync(envFile, "utf8")).toBe(envText);
   });
 
   test("codex: config.toml gets the entry and a startup timeout; `codex mcp list` shows it", async () => {
@@ -403,6 +459,29 @@ describe("list and remove", () => {
     expect(error).toStartWith(`[error] [mcp-op] ${cursor}: `);
     expect(more).toEqual([""]);
     expect(JSON.parse(readFileSync(claude, "utf8")).mcpServers.github).toEqual(claudeEntry);
+  });
+
+  test("remove: a claude entry put back keeps its plaintext out of claude's argv", async () => {
+    const s = sandbox();
+    const { cursor, claude } = await inTwoClients(s);
+    // A server mcp-op did not write, holding a plaintext token (what migrate later replaces).
+    const config = JSON.parse(readFileSync(claude, "utf8"));
+    config.mcpServers.github = {
+      type: "stdio",
+      command: "npx",
+      args: ["gh-mcp"],
+      env: { GITHUB_TOKEN: SECRETS.github },
+    };
+    writeFileSync(claude, JSON.stringify(config, null, 2));
+    const servers = config.mcpServers;
+    const env = wrappedClaude(s, "remove", `"${CLAUDE}" "$@" || exit 1; printf '{,' > "${cursor}"; exit 0`);
+    const r = await run([bin, "remove", "github"], { env, cwd: s.dir });
+    expect(r.code).toBe(78);
+    expect(r.stderr).toStartWith('[warn] [mcp-op] put "github" back into claude-code (user)\n');
+    expect(JSON.parse(readFileSync(claude, "utf8")).mcpServers).toEqual(servers);
+    const argv = readFileSync(join(s.dir, "claude-argv.log"), "utf8");
+    expect(argv).toBe("mcp remove -s user github\n");
+    expect(`${argv}${r.stdout}${r.stderr}`).not.toContain(SECRETS.github);
   });
 
   test("remove: a read-only config among them is refused before anything changes", async () => {

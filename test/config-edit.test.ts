@@ -15,7 +15,14 @@ import {
   type Scope,
   type ServerSpec,
 } from "../src/core/clients.ts";
-import { listServers, removeServer, setServer, unifiedDiff, validServerName } from "../src/core/config-edit.ts";
+import {
+  listServers,
+  removeServer,
+  restoreServer,
+  setServer,
+  unifiedDiff,
+  validServerName,
+} from "../src/core/config-edit.ts";
 import { McpOpError } from "../src/errors.ts";
 
 const FIXTURES = join(import.meta.dir, "fixtures", "clients");
@@ -376,6 +383,50 @@ describe("JSON layouts", () => {
     expect(removeServer(loc, '{"mcpServers": {}}', "constructor").changed).toBe(false);
     const added = setServer(loc, '{"mcpServers": {}}', "constructor", entry, { force: false });
     expect(listServers(loc, added.text)).toEqual({ constructor: entry });
+  });
+});
+
+describe("restoreServer: undoing one change to an entry", () => {
+  const loc = locate("codex", "user", FACTS);
+  const old = { command: "old", args: ["a"] };
+  const ours = { command: "mcp-op", args: ["run", "--", "old"] };
+  const withEntry = (entry: Record<string, unknown>) =>
+    setServer(loc, '# mine\nmodel = "o4"\n', "gh", entry, { force: true }).text;
+
+  test("still ours: the previous entry comes back, or ours goes when there was none", () => {
+    const back = restoreServer(loc, withEntry(ours), "gh", old, ours);
+    expect(back.changed).toBe(true);
+    expect(listServers(loc, back.text).gh).toEqual(old);
+    expect(back.text).toStartWith('# mine\nmodel = "o4"\n');
+    const gone = restoreServer(loc, withEntry(ours), "gh", undefined, ours);
+    expect(listServers(loc, gone.text)).toEqual({});
+    // A removal undone: absent is "ours", the removed entry comes back.
+    const removed = removeServer(loc, withEntry(old), "gh").text;
+    expect(listServers(loc, restoreServer(loc, removed, "gh", old, undefined).text).gh).toEqual(old);
+  });
+
+  test("already as before: no change", () => {
+    const text = withEntry(old);
+    expect(restoreServer(loc, text, "gh", old, ours)).toEqual({ text, changed: false });
+  });
+
+  test("changed by another program since: left alone, 78", () => {
+    for (const [text, previous, mine] of [
+      [withEntry({ command: "theirs", args: [] }), old, ours], // our entry edited meanwhile
+      [withEntry({ command: "theirs", args: [] }), old, undefined], // a removed entry re-added differently
+    ] as const) {
+      let caught: unknown;
+      try {
+        restoreServer(loc, text, "gh", previous, mine);
+      } catch (error) {
+        caught = error;
+      }
+      expect(caught).toBeInstanceOf(McpOpError);
+      expect((caught as McpOpError).exitCode).toBe(78);
+      expect((caught as McpOpError).message).toBe(
+        `${loc.path}: the "gh" entry was changed by another program meanwhile; left as it is`,
+      );
+    }
   });
 });
 

@@ -288,6 +288,23 @@ describe("edit", () => {
     expect(again.createdDirs).toBeUndefined();
   });
 
+  test("an edit that fails or changes nothing leaves no directory it made", async () => {
+    const dir = sandbox();
+    const path = join(dir, ".cursor", "deeper", "mcp.json");
+    const loc = jsonLoc(path);
+    let calls = 0;
+    const failing = (text: string) => {
+      if (++calls > 1) throw new McpOpError(78, "injected"); // the preview passes, the real edit fails
+      return add(loc, "a")(text);
+    };
+    expect((await rejects(edit(loc, failing, { dryRun: false }))).message).toBe("injected");
+    expect(readdirSync(dir)).toEqual([]);
+    calls = 0;
+    const vanishing = (text: string) => (++calls > 1 ? { text, changed: false } : add(loc, "a")(text));
+    expect(await edit(loc, vanishing, { dryRun: false })).toEqual({ changed: false, diff: "" });
+    expect(readdirSync(dir)).toEqual([]);
+  });
+
   test("an error from the change leaves the file and removes the lock", async () => {
     const dir = sandbox();
     const path = join(dir, "mcp.json");
@@ -356,19 +373,64 @@ describe("revert", () => {
   test("an edit that changed nothing, or a dry run, is nothing to take back", async () => {
     const dir = sandbox();
     const path = join(dir, "mcp.json");
+    writeFileSync(path, '{"mcpServers": {"a": {"command": "/bin/mcp-op", "args": ["run", "--", "a"]}}}');
+    const loc = jsonLoc(path);
+    const before = readFileSync(path, "utf8");
+    const same = await edit(
+      loc,
+      (text) => setServer(loc, text, "a", { command: "/bin/mcp-op", args: ["run", "--", "a"] }, { force: true }),
+      { dryRun: false },
+    );
+    expect(same.changed).toBe(false);
+    const dry = await edit(loc, add(loc, "b"), { dryRun: true });
+    for (const edited of [same, dry]) {
+      await revert(
+        loc,
+        edited,
+        () => {
+          throw new Error("not called");
+        },
+        {},
+      );
+    }
+    expect(readdirSync(dir)).toEqual(["mcp.json"]);
+    expect(readFileSync(path, "utf8")).toBe(before);
+  });
+
+  test("another program writing during the take-back: tried again on the new text", async () => {
+    const dir = sandbox();
+    const path = join(dir, "mcp.json");
     writeFileSync(path, ORIGINAL);
     const loc = jsonLoc(path);
-    const dry = await edit(loc, add(loc, "a"), { dryRun: true });
+    const edited = await edit(loc, add(loc, "a"), { dryRun: false });
+    writeFileSync(path, readFileSync(path, "utf8").replace('"dark"', '"light"')); // so not the bytes path
+    let calls = 0;
     await revert(
       loc,
-      dry,
-      () => {
-        throw new Error("not called");
+      edited,
+      (text) => {
+        // The first time, another program writes between mcp-op's read and its save.
+        if (++calls === 1) writeFileSync(path, text.replace('"light"', '"blue"'));
+        return remove(loc, "a")(text);
       },
       {},
     );
-    expect(readdirSync(dir)).toEqual(["mcp.json"]);
-    expect(readFileSync(path, "utf8")).toBe(ORIGINAL);
+    expect(calls).toBe(2);
+    const text = readFileSync(path, "utf8");
+    expect(text).toContain('"theme": "blue"');
+    expect(Object.keys(listServers(loc, text))).toEqual([]);
+  });
+
+  test("a config deleted meanwhile is not recreated: 78", async () => {
+    const dir = sandbox();
+    const path = join(dir, "mcp.json");
+    writeFileSync(path, ORIGINAL);
+    const loc = jsonLoc(path);
+    const edited = await edit(loc, add(loc, "a"), { dryRun: false });
+    rmSync(path);
+    const error = await rejects(revert(loc, edited, remove(loc, "a"), {}));
+    expect(error.message).toBe(`${path}: was deleted meanwhile; not recreated`);
+    expect(existsSync(path)).toBe(false);
   });
 });
 

@@ -19,7 +19,7 @@ import {
   type Scope,
   type ServerSpec,
 } from "../core/clients.ts";
-import { listServers, removeServer, setServer, validServerName } from "../core/config-edit.ts";
+import { listServers, restoreServer, setServer, validServerName } from "../core/config-edit.ts";
 import { maskValuesIn } from "../core/detect.ts";
 import { parseEnvFile } from "../core/env-file.ts";
 import type { Env } from "../core/locate.ts";
@@ -35,7 +35,6 @@ import {
   presentLocations,
   putBack,
   replaceThroughClaude,
-  runClaude,
   secretValuesIn,
   stableCommand,
   type Undo,
@@ -220,7 +219,13 @@ export default {
       // Nothing half-done: the failed client's entry is unchanged or put back; the clients done
       // before it are taken back, and then the env file. Should a take-back fail, that entry
       // still needs the file: it stays.
-      if (await undoAll(done)) undoEnvFile();
+      if (await undoAll(done)) {
+        try {
+          undoEnvFile();
+        } catch (envError) {
+          logger.error(`could not put ${envFile} back: ${envError instanceof Error ? envError.message : envError}`);
+        }
+      }
       throw error;
     }
   },
@@ -255,13 +260,8 @@ async function register(
       }
       const previous = existing.exists ? listServers(loc, existing.text)[name] : undefined;
       await replaceThroughClaude(claude, loc, name, json, previous, { env: o.env, cwd: o.cwd, home: o.home });
-      o.done.push({
-        ...takeBackSaid(name, loc),
-        run: () =>
-          previous === undefined
-            ? runClaude(claude, ["mcp", "remove", "-s", loc.scope, name], o.env, o.cwd).then(() => {})
-            : putBack(loc, name, previous, o),
-      });
+      const ours = storedEntry(loc, name) ?? JSON.parse(json);
+      o.done.push(undoEntry(name, loc, previous, () => putBack(loc, name, previous, ours, o)));
       process.stdout.write(`added ${name} to claude-code (${loc.scope}) through the claude CLI\n`);
       continue;
     }
@@ -273,30 +273,27 @@ async function register(
         ...(o.dryRun ? {} : { backupDir: editBackupDir(o.env, o.home, loc) }),
       },
     );
-    if (!o.dryRun) {
-      // The entry as the edit found it (with --force, the one it replaced).
-      const previous = result.before?.exists ? listServers(loc, result.before.text)[name] : undefined;
-      o.done.push({
-        ...takeBackSaid(name, loc),
-        run: () =>
-          revert(
-            loc,
-            result,
-            (text) =>
-              previous === undefined
-                ? removeServer(loc, text, name)
-                : setServer(loc, text, name, previous as Record<string, unknown>, { force: true }),
-            { backupDir: editBackupDir(o.env, o.home, loc) },
-          ),
-      });
+    if (o.dryRun) {
+      // The diff shows neighbouring entries too: their plaintext values are masked.
+      const diff = maskValuesIn(result.diff, secretValuesIn(loc, load(loc).text));
+      process.stdout.write(diff || `--- ${loc.path}: no change\n`);
+      continue;
     }
-    // The diff shows neighbouring entries too: their plaintext values are masked.
-    const diff = maskValuesIn(result.diff, secretValuesIn(loc, load(loc).text));
-    if (o.dryRun) process.stdout.write(diff || `--- ${loc.path}: no change\n`);
-    else
-      process.stdout.write(
-        `added ${name} to ${loc.client} (${loc.scope}): ${loc.path}${result.backup ? ` (backup: ${result.backup})` : ""}\n`,
+    if (result.changed) {
+      // The entry as the edit found it (with --force, the one it replaced) and as it left it.
+      const previous = result.before?.exists ? listServers(loc, result.before.text)[name] : undefined;
+      const ours = listServers(loc, result.after ?? "")[name];
+      o.done.push(
+        undoEntry(name, loc, previous, () =>
+          revert(loc, result, (text) => restoreServer(loc, text, name, previous, ours), {
+            backupDir: editBackupDir(o.env, o.home, loc),
+          }),
+        ),
       );
+    }
+    process.stdout.write(
+      `added ${name} to ${loc.client} (${loc.scope}): ${loc.path}${result.backup ? ` (backup: ${result.backup})` : ""}\n`,
+    );
   }
 }
 
@@ -320,9 +317,25 @@ function envValue(key: string, value: string): string {
   return written;
 }
 
-function takeBackSaid(name: string, loc: ConfigLocation): Pick<Undo, "done" | "failed"> {
-  const where = `out of ${loc.client} (${loc.scope})`;
-  return { done: `took "${name}" back ${where}`, failed: `could not take "${name}" back ${where}` };
+/** How to undo one client's change, worded for a new entry or a replaced one. */
+function undoEntry(name: string, loc: ConfigLocation, previous: unknown, run: () => Promise<void>): Undo {
+  const where = `${loc.client} (${loc.scope})`;
+  return previous === undefined
+    ? { done: `took "${name}" back out of ${where}`, failed: `could not take "${name}" back out of ${where}`, run }
+    : {
+        done: `put the previous "${name}" back into ${where}`,
+        failed: `could not put the previous "${name}" back into ${where}`,
+        run,
+      };
+}
+
+/** The entry as stored now; undefined when the file cannot be read back. */
+function storedEntry(loc: ConfigLocation, name: string): unknown {
+  try {
+    return listServers(loc, load(loc).text)[name];
+  } catch {
+    return undefined;
+  }
 }
 
 function serverExists(loc: ConfigLocation, text: string, name: string): boolean {

@@ -1,7 +1,7 @@
 /** `mcp-op remove <name> [--client C]... [--scope S] [--dry-run]`: unregister a server. */
 import type { ArgsDef, CommandDef } from "citty";
 import { parseOptions } from "../core/args.ts";
-import { listServers, removeServer, setServer, validServerName } from "../core/config-edit.ts";
+import { listServers, removeServer, restoreServer, validServerName } from "../core/config-edit.ts";
 import { maskValuesIn } from "../core/detect.ts";
 import { edit, load, preflight, revert } from "../effects/config-file.ts";
 import {
@@ -58,7 +58,7 @@ export default {
         if (loc.client === "claude-code" && claude && !dryRun) {
           const previous = listServers(loc, load(loc).text)[name];
           await runClaude(claude, ["mcp", "remove", "-s", loc.scope, name], env, f.cwd);
-          done.push({ ...said, run: () => putBack(loc, name, previous, at) });
+          done.push({ ...said, run: () => putBack(loc, name, previous, undefined, at) });
         } else {
           const result = await edit(loc, (text) => removeServer(loc, text, name), {
             dryRun,
@@ -68,16 +68,14 @@ export default {
             process.stdout.write(maskValuesIn(result.diff, secretValuesIn(loc, load(loc).text)));
             continue;
           }
+          if (!result.changed) continue; // gone meanwhile: nothing removed here
           const previous = result.before ? listServers(loc, result.before.text)[name] : undefined;
           done.push({
             ...said,
             run: () =>
-              revert(
-                loc,
-                result,
-                (text) => setServer(loc, text, name, previous as Record<string, unknown>, { force: true }),
-                { backupDir: editBackupDir(env, f.home, loc) },
-              ),
+              revert(loc, result, (text) => restoreServer(loc, text, name, previous, undefined), {
+                backupDir: editBackupDir(env, f.home, loc),
+              }),
           });
         }
         process.stdout.write(`removed ${name} from ${loc.client} (${loc.scope}): ${loc.path}\n`);

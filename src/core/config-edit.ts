@@ -59,6 +59,31 @@ export function removeServer(loc: ConfigLocation, text: string, name: string): E
   return loc.format === "toml" ? removeToml(loc, text, name) : removeJson(loc, text, name);
 }
 
+/**
+ * Undo one change to the entry `name`: set it back to `previous` (undefined: remove it), but only
+ * while it is still `ours`, what the change left (undefined: absent). An entry that is already
+ * `previous` is no change; one that another program changed since is left alone (78).
+ */
+export function restoreServer(
+  loc: ConfigLocation,
+  text: string,
+  name: string,
+  previous: unknown,
+  ours: unknown,
+): EditResult {
+  const now = listServers(loc, text)[name];
+  if (deepEqual(now, previous)) return { text, changed: false };
+  if (!deepEqual(now, ours)) {
+    throw new McpOpError(
+      EXIT.CONFIG,
+      `${loc.path}: the "${name}" entry was changed by another program meanwhile; left as it is`,
+    );
+  }
+  return previous === undefined
+    ? removeServer(loc, text, name)
+    : setServer(loc, text, name, previous as Obj, { force: true });
+}
+
 /** Why `name` cannot be a server name, or undefined when it can: [A-Za-z0-9_-]{1,64}, no leading "-". */
 export function validServerName(name: string): string | undefined {
   if (name === "") return "a server name cannot be empty";

@@ -343,7 +343,9 @@ async function acquire(path: string, lockPath: string): Promise<void> {
     try {
       if (tryLockFile(lockPath)) return;
     } catch (error) {
-      throw configError(path, `cannot create the lock file ${lockPath}: ${describeFsError(error)}`);
+      // The directory went away while waiting (a take-back removed the one it had made).
+      if (errorCode(error) === "ENOENT") ensureDir(path, dirname(lockPath));
+      else throw configError(path, `cannot create the lock file ${lockPath}: ${describeFsError(error)}`);
     }
     if (Date.now() >= deadline) {
       const holder = lockHolder(lockPath);
@@ -385,7 +387,7 @@ export async function edit(
   if (opts.dryRun) return { changed: true, diff: unifiedDiff(loc.path, first.text, preview.text) };
   preflight(loc);
   const createdDirs = ensureDir(loc.path, dirname(targetOf(loc.path)));
-  const result = await withLock(loc, () => {
+  const result = await withLock(loc, (): Edited => {
     for (let attempt = 1; ; attempt++) {
       const loaded = load(loc);
       const next = change(loaded.text);
@@ -404,14 +406,19 @@ export async function edit(
         if (!(error instanceof ChangedMeanwhile) || attempt >= 3) throw error;
       }
     }
+  }).catch((error: unknown) => {
+    removeEmptyDirs(createdDirs);
+    throw error;
   });
-  return createdDirs.length > 0 ? { ...result, createdDirs } : result;
+  if (!result.changed) removeEmptyDirs(createdDirs);
+  return result.changed && createdDirs.length > 0 ? { ...result, createdDirs } : result;
 }
 
 /**
  * Take an edit back. When the file is still exactly what the edit wrote, its bytes from before
  * return (a file the edit created is removed, with the directories made for it); when another
- * program wrote since, `change` (e.g. removing the added entry) applies to what is there now.
+ * program wrote since, `change` (e.g. `restoreServer`, which refuses an entry changed meanwhile)
+ * applies to what is there now. A config deleted meanwhile is not recreated.
  */
 export async function revert(
   loc: ConfigLocation,
@@ -422,18 +429,34 @@ export async function revert(
   const { before, after } = edited;
   if (!edited.changed || before === undefined || after === undefined) return;
   await withLock(loc, () => {
-    const now = load(loc);
-    if (now.exists && now.text === after) {
-      if (before.exists) save(now, before.text, opts);
-      else unlinkSync(targetOf(loc.path));
-      return;
+    for (let attempt = 1; ; attempt++) {
+      const now = load(loc);
+      try {
+        if (now.exists && now.text === after) {
+          if (before.exists) save(now, before.text, opts);
+          else unlinkSync(targetOf(loc.path));
+          return;
+        }
+        if (!now.exists) {
+          if (before.exists) throw configError(loc.path, "was deleted meanwhile; not recreated");
+          return; // created by the edit, and gone already
+        }
+        const next = change(now.text);
+        if (next.changed) save(now, next.text, opts);
+        return;
+      } catch (error) {
+        if (!(error instanceof ChangedMeanwhile) || attempt >= 3) throw error;
+      }
     }
-    const next = change(now.text);
-    if (next.changed) save(now, next.text, opts);
   });
-  for (const dir of [...(edited.createdDirs ?? [])].reverse()) {
+  removeEmptyDirs(edited.createdDirs);
+}
+
+/** Directories made for a file, innermost first, while empty: anything put there since stays. */
+function removeEmptyDirs(dirs: readonly string[] | undefined): void {
+  for (const dir of [...(dirs ?? [])].reverse()) {
     try {
-      rmdirSync(dir); // only when empty: anything else put there stays
+      rmdirSync(dir);
     } catch {
       break;
     }

@@ -17,7 +17,7 @@ import {
   type ServerSpec,
   scopesOf,
 } from "../core/clients.ts";
-import { listServers, setServer } from "../core/config-edit.ts";
+import { listServers, restoreServer } from "../core/config-edit.ts";
 import { detectSecrets, type Finding } from "../core/detect.ts";
 import { extendedPath } from "../core/locate.ts";
 import { EXIT, McpOpError } from "../errors.ts";
@@ -135,7 +135,7 @@ export async function replaceThroughClaude(
     await runClaude(claude, ["mcp", "add-json", "-s", loc.scope, name, json], at.env, at.cwd);
   } catch (error) {
     if (previous !== undefined) {
-      await putBack(loc, name, previous, at).then(
+      await putBack(loc, name, previous, undefined, at).then(
         () => logger.warn(`put the previous "${name}" entry back`),
         () => logger.error(`could not put the previous "${name}" entry back: see ~/.claude/backups`),
       );
@@ -145,16 +145,18 @@ export async function replaceThroughClaude(
 }
 
 /**
- * Put `previous` back as the entry `name` by editing the file: never through `claude` argv,
- * where a plaintext token in it would show.
+ * Put `previous` back as the entry `name` (undefined: remove it) while it is still `ours` (see
+ * restoreServer), by editing the file: never through `claude` argv, where a plaintext token in
+ * `previous` would show.
  */
 export async function putBack(
   loc: ConfigLocation,
   name: string,
   previous: unknown,
+  ours: unknown,
   at: { env: Readonly<Record<string, string | undefined>>; home: string },
 ): Promise<void> {
-  await edit(loc, (text) => setServer(loc, text, name, previous as Record<string, unknown>, { force: true }), {
+  await edit(loc, (text) => restoreServer(loc, text, name, previous, ours), {
     dryRun: false,
     backupDir: editBackupDir(at.env, at.home, loc),
   });
