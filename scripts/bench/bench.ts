@@ -22,8 +22,8 @@ import {
   writeFileSync,
 } from "node:fs";
 import { cpus, tmpdir, totalmem } from "node:os";
-import { join } from "node:path";
-import { build } from "../build.ts";
+import { basename, join } from "node:path";
+import { build, buildRelease } from "../build.ts";
 
 const root = join(import.meta.dir, "..", "..");
 const args = process.argv.slice(2);
@@ -536,7 +536,7 @@ ${table(["launcher", "prompts (max)", "answered", "1 launch, median ms", "8 laun
 `);
 
 // ---------------------------------------------------------------------------------------------
-// 6. Binary sizes: this build, and every release target under dist/ if `build.ts --all` ran.
+// 6. Binary sizes: this build, and (not in quick mode) every release target, built afresh here.
 log("6. binary sizes...");
 const sizeRows: string[][] = [];
 const gz = (path: string) => {
@@ -545,23 +545,19 @@ const gz = (path: string) => {
   return statSync(archive).size;
 };
 sizeRows.push(["this machine (bench build)", fmt(statSync(mcpOp).size / 2 ** 20, 1), fmt(gz(mcpOp) / 2 ** 20, 1)]);
-const binDir = join(root, "dist", "bin");
-if (existsSync(binDir)) {
-  for (const name of readdirSync(binDir).sort()) {
-    const exe = readdirSync(join(binDir, name)).find((f) => f.startsWith("mcp-op"));
-    if (!exe) continue;
-    const archive = ["tar.gz", "zip"].map((e) => join(root, "dist", "release", `${name}.${e}`)).find(existsSync);
+if (!quick) {
+  for (const a of (await buildRelease(join(work, "release"))).artifacts) {
     sizeRows.push([
-      name,
-      fmt(statSync(join(binDir, name, exe)).size / 2 ** 20, 1),
-      archive ? `${fmt(statSync(archive).size / 2 ** 20, 1)} (${archive.endsWith("zip") ? "zip" : "tar.gz"})` : "n/a",
+      basename(a.archive),
+      fmt(statSync(a.binary).size / 2 ** 20, 1),
+      fmt(statSync(a.archive).size / 2 ** 20, 1),
     ]);
   }
 }
 sections.push(`## 6. Binary size
 
-${table(["binary", "MiB", "archive MiB"], sizeRows)}
-`);
+${table(["binary or release asset", "binary MiB", "archive MiB"], sizeRows)}
+${quick ? "\n(Quick mode: the release targets are not built.)\n" : ""}`);
 
 // ---------------------------------------------------------------------------------------------
 // The targets of the benchmark issue (and --redact's), as measured in this run. Reported, never
