@@ -16,6 +16,8 @@ export const EXIT = {
   TEMPFAIL: 75,
   NOPERM: 77,
   CONFIG: 78,
+  /** 128 + SIGINT, as shells report it. */
+  INTERRUPTED: 130,
 } as const;
 
 export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
@@ -31,6 +33,7 @@ export const EXIT_TABLE: ReadonlyArray<readonly [ExitCode, string]> = [
   [EXIT.TEMPFAIL, "sign-in timed out"],
   [EXIT.NOPERM, "insecure file (writable by group/others), or sign-in refused"],
   [EXIT.CONFIG, "client config error"],
+  [EXIT.INTERRUPTED, "`add`/`remove` interrupted (Ctrl-C, SIGTERM, SIGHUP): what it had changed is undone"],
 ];
 
 export class McpOpError extends Error {

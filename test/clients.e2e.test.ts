@@ -229,6 +229,29 @@ describe("mcp-op add with the real clients", () => {
     expect(readFileSync(envFile, "utf8")).toBe(envText);
   });
 
+  test("Ctrl-C midway: held until the step ends, then everything done is undone, exit 130", async () => {
+    const s = sandbox();
+    const cursorConfig = join(s.home, ".cursor", "mcp.json");
+    mkdirSync(join(s.home, ".cursor"));
+    writeFileSync(cursorConfig, "{}\n");
+    // The wrapper is mcp-op's child: it interrupts mcp-op, then lets the real claude add the entry.
+    const env = wrappedClaude(s, "add-json", 'kill -INT "$PPID"');
+    const r = await run(
+      [bin, "add", "github", "--client", "cursor", "--client", "claude-code", "--client", "codex", ...GH, ...SERVER],
+      { env, cwd: s.dir },
+    );
+    expect(r.code).toBe(130);
+    expect(r.stderr).toBe(
+      '[warn] [mcp-op] took "github" back out of claude-code (user)\n' +
+        '[warn] [mcp-op] took "github" back out of cursor (user)\n' +
+        "[error] [mcp-op] interrupted (SIGINT)\n",
+    );
+    expect(readFileSync(cursorConfig, "utf8")).toBe("{}\n");
+    expect(JSON.parse(readFileSync(join(s.home, ".claude.json"), "utf8")).mcpServers?.github).toBeUndefined();
+    expect(existsSync(join(s.home, ".codex"))).toBe(false);
+    expect(existsSync(join(s.home, ".config", "mcp-op", "github.env"))).toBe(false);
+  });
+
   test("codex: config.toml gets the entry and a startup timeout; `codex mcp list` shows it", async () => {
     const s = sandbox();
     const env = clientEnv(s);
@@ -482,6 +505,23 @@ describe("list and remove", () => {
     const argv = readFileSync(join(s.dir, "claude-argv.log"), "utf8");
     expect(argv).toBe("mcp remove -s user github\n");
     expect(`${argv}${r.stdout}${r.stderr}`).not.toContain(SECRETS.github);
+  });
+
+  test("remove: SIGTERM midway puts back what was removed, exit 130", async () => {
+    const s = sandbox();
+    const { cursor, claude, cursorText } = await inTwoClients(s);
+    const claudeEntry = JSON.parse(readFileSync(claude, "utf8")).mcpServers.github;
+    const env = wrappedClaude(s, "remove", 'kill -TERM "$PPID"');
+    const r = await run([bin, "remove", "github", "--client", "claude-code", "--client", "cursor"], {
+      env,
+      cwd: s.dir,
+    });
+    expect(r.code).toBe(130);
+    expect(r.stderr).toBe(
+      '[warn] [mcp-op] put "github" back into claude-code (user)\n[error] [mcp-op] interrupted (SIGTERM)\n',
+    );
+    expect(JSON.parse(readFileSync(claude, "utf8")).mcpServers.github).toEqual(claudeEntry);
+    expect(readFileSync(cursor, "utf8")).toBe(cursorText);
   });
 
   test("remove: a read-only config among them is refused before anything changes", async () => {

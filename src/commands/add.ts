@@ -39,6 +39,7 @@ import {
   stableCommand,
   type Undo,
   undoAll,
+  withSignalsHeld,
 } from "../effects/registry.ts";
 import { EXIT, McpOpError, usageError } from "../errors.ts";
 import { logger } from "../logger.ts";
@@ -203,31 +204,33 @@ export default {
       }
       if (!dryRun) preflight(loc);
     }
-    let undoEnvFile = () => {};
-    if (envFile && envText !== undefined) {
-      if (dryRun) {
-        process.stdout.write(`--- ${envFile} (new, mode 0600)\n${envText}`);
-      } else {
-        undoEnvFile = writeEnvFile(envFile, envText, force);
-        logger.info(`wrote ${envFile}`);
-      }
-    }
-    const done: Undo[] = [];
-    try {
-      await register(locations, name, spec, { env, cwd: f.cwd, home: f.home, dryRun, force, done });
-    } catch (error) {
-      // Nothing half-done: the failed client's entry is unchanged or put back; the clients done
-      // before it are taken back, and then the env file. Should a take-back fail, that entry
-      // still needs the file: it stays.
-      if (await undoAll(done)) {
-        try {
-          undoEnvFile();
-        } catch (envError) {
-          logger.error(`could not put ${envFile} back: ${envError instanceof Error ? envError.message : envError}`);
+    await withSignalsHeld(async (checkpoint) => {
+      let undoEnvFile = () => {};
+      if (envFile && envText !== undefined) {
+        if (dryRun) {
+          process.stdout.write(`--- ${envFile} (new, mode 0600)\n${envText}`);
+        } else {
+          undoEnvFile = writeEnvFile(envFile, envText, force);
+          logger.info(`wrote ${envFile}`);
         }
       }
-      throw error;
-    }
+      const done: Undo[] = [];
+      try {
+        await register(locations, name, spec, { env, cwd: f.cwd, home: f.home, dryRun, force, done, checkpoint });
+      } catch (error) {
+        // Nothing half-done: the failed client's entry is unchanged or put back; the clients done
+        // before it are taken back, and then the env file. Should a take-back fail, that entry
+        // still needs the file: it stays.
+        if (await undoAll(done)) {
+          try {
+            undoEnvFile();
+          } catch (envError) {
+            logger.error(`could not put ${envFile} back: ${envError instanceof Error ? envError.message : envError}`);
+          }
+        }
+        throw error;
+      }
+    });
   },
 } satisfies CommandDef<typeof addArgs>;
 
@@ -239,10 +242,19 @@ async function register(
   locations: readonly ConfigLocation[],
   name: string,
   spec: ServerSpec,
-  o: { env: Env; cwd: string; home: string; dryRun: boolean; force: boolean; done: Undo[] },
+  o: {
+    env: Env;
+    cwd: string;
+    home: string;
+    dryRun: boolean;
+    force: boolean;
+    done: Undo[];
+    checkpoint: () => void;
+  },
 ): Promise<void> {
   const claude = claudeCli(o.env);
   for (const loc of locations) {
+    o.checkpoint();
     if (loc.client === "claude-code" && claude) {
       const json = JSON.stringify({ type: "stdio", ...entryFor("claude-code", spec) });
       const cmd = ["mcp", "add-json", "-s", loc.scope, name, json];

@@ -14,6 +14,7 @@ import {
   secretValuesIn,
   type Undo,
   undoAll,
+  withSignalsHeld,
 } from "../effects/registry.ts";
 import { usageError } from "../errors.ts";
 import { logger } from "../logger.ts";
@@ -49,42 +50,45 @@ export default {
       Object.hasOwn(listServers(loc, load(loc).text), name),
     );
     if (!dryRun) for (const loc of targets) preflight(loc);
-    const done: Undo[] = [];
-    try {
-      for (const loc of targets) {
-        const where = `into ${loc.client} (${loc.scope})`;
-        const said = { done: `put "${name}" back ${where}`, failed: `could not put "${name}" back ${where}` };
-        const at = { env, home: f.home };
-        if (loc.client === "claude-code" && claude && !dryRun) {
-          const previous = listServers(loc, load(loc).text)[name];
-          await runClaude(claude, ["mcp", "remove", "-s", loc.scope, name], env, f.cwd);
-          done.push({ ...said, run: () => putBack(loc, name, previous, undefined, at) });
-        } else {
-          const result = await edit(loc, (text) => removeServer(loc, text, name), {
-            dryRun,
-            ...(dryRun ? {} : { backupDir: editBackupDir(env, f.home, loc) }),
-          });
-          if (dryRun) {
-            process.stdout.write(maskValuesIn(result.diff, secretValuesIn(loc, load(loc).text)));
-            continue;
+    await withSignalsHeld(async (checkpoint) => {
+      const done: Undo[] = [];
+      try {
+        for (const loc of targets) {
+          checkpoint();
+          const where = `into ${loc.client} (${loc.scope})`;
+          const said = { done: `put "${name}" back ${where}`, failed: `could not put "${name}" back ${where}` };
+          const at = { env, home: f.home };
+          if (loc.client === "claude-code" && claude && !dryRun) {
+            const previous = listServers(loc, load(loc).text)[name];
+            await runClaude(claude, ["mcp", "remove", "-s", loc.scope, name], env, f.cwd);
+            done.push({ ...said, run: () => putBack(loc, name, previous, undefined, at) });
+          } else {
+            const result = await edit(loc, (text) => removeServer(loc, text, name), {
+              dryRun,
+              ...(dryRun ? {} : { backupDir: editBackupDir(env, f.home, loc) }),
+            });
+            if (dryRun) {
+              process.stdout.write(maskValuesIn(result.diff, secretValuesIn(loc, load(loc).text)));
+              continue;
+            }
+            if (!result.changed) continue; // gone meanwhile: nothing removed here
+            const previous = result.before ? listServers(loc, result.before.text)[name] : undefined;
+            done.push({
+              ...said,
+              run: () =>
+                revert(loc, result, (text) => restoreServer(loc, text, name, previous, undefined), {
+                  backupDir: editBackupDir(env, f.home, loc),
+                }),
+            });
           }
-          if (!result.changed) continue; // gone meanwhile: nothing removed here
-          const previous = result.before ? listServers(loc, result.before.text)[name] : undefined;
-          done.push({
-            ...said,
-            run: () =>
-              revert(loc, result, (text) => restoreServer(loc, text, name, previous, undefined), {
-                backupDir: editBackupDir(env, f.home, loc),
-              }),
-          });
+          process.stdout.write(`removed ${name} from ${loc.client} (${loc.scope}): ${loc.path}\n`);
         }
-        process.stdout.write(`removed ${name} from ${loc.client} (${loc.scope}): ${loc.path}\n`);
+      } catch (error) {
+        // Nothing half-done: the clients already done get the entry back.
+        await undoAll(done);
+        throw error;
       }
-    } catch (error) {
-      // Nothing half-done: the clients already done get the entry back.
-      await undoAll(done);
-      throw error;
-    }
+    });
     if (targets.length === 0) logger.warn(`no client config has a server named "${name}"`);
   },
 } satisfies CommandDef<typeof removeArgs>;
