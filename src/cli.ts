@@ -51,10 +51,12 @@ async function main(argv: readonly string[]): Promise<number> {
   const { own, rest } = splitArgv(argv);
   const [first, ...tail] = own;
   if (first === STAGE_COMMAND) return runStage(tail, rest);
-  if (first === undefined || HELP.has(first)) {
+  if (first === undefined || HELP.has(first) || (first === "help" && tail.length === 0)) {
     writeSync(1, await help(root));
     return first === undefined && rest !== null ? EXIT.USAGE : EXIT.OK;
   }
+  // `mcp-op help <command>` is `mcp-op <command> --help`.
+  if (first === "help") return main([...tail.slice(0, 1), "--help"]);
   if (first === "--version" || first === "-V") {
     writeSync(1, `${await version()}\n`);
     return EXIT.OK;

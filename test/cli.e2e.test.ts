@@ -34,6 +34,12 @@ describe("help and version", () => {
     expect(r.stderr).toContain("--no-signin");
     expect(r.stderr).toContain(renderExitTable());
   });
+  test("`help` and `help <command>` are --help", async () => {
+    const env = sandbox().env();
+    expect(await run([bin, "help"], { env })).toEqual(await run([bin, "--help"], { env }));
+    expect(await run([bin, "help", "add"], { env })).toEqual(await run([bin, "add", "--help"], { env }));
+    expect((await run([bin, "help", "add"], { env })).stdout).toContain("--allow-plain");
+  });
   test("unknown command: exit 64, one line", async () => {
     const r = await run([bin, "nope"], { env: sandbox().env() });
     expect(r).toEqual({

@@ -318,6 +318,34 @@ describe("add: safety", () => {
     expect(existsSync(join(s.home, ".config", "mcp-op", "github.env"))).toBe(false);
   });
 
+  test("one server, one env file: another client later reuses it; --force says who else it reaches", async () => {
+    const s = sandbox();
+    for (const d of [".cursor", ".gemini"]) mkdirSync(join(s.home, d));
+    writeFileSync(join(s.home, ".cursor", "mcp.json"), "{}\n");
+    writeFileSync(join(s.home, ".gemini", "settings.json"), "{}\n");
+    const env = clientEnv(s);
+    const envFile = join(s.home, ".config", "mcp-op", "github.env");
+    expect((await run([bin, "add", "github", "--client", "cursor", ...GH, ...SERVER], { env, cwd: s.dir })).code).toBe(
+      0,
+    );
+    // The same references for one more client: no --force needed.
+    const again = await run([bin, "add", "github", "--client", "gemini", ...GH, ...SERVER], { env, cwd: s.dir });
+    expect(again).toMatchObject({ code: 0, stderr: "" });
+    // Other references: refused without --force; with it, the entries sharing the file are named.
+    const other = ["--env", "GITHUB_TOKEN=op://Private/Other/token"];
+    const refused = await run([bin, "add", "github", "--client", "gemini", ...other, ...SERVER], { env, cwd: s.dir });
+    expect(refused.code).toBe(78);
+    const forced = await run([bin, "add", "github", "--force", "--client", "gemini", ...other, ...SERVER], {
+      env,
+      cwd: s.dir,
+    });
+    expect(forced.code).toBe(0);
+    expect(forced.stderr).toBe(
+      `[warn] [mcp-op] ${envFile} is also used by github (cursor, user): they get the new references too\n`,
+    );
+    expect(readFileSync(envFile, "utf8")).toContain("GITHUB_TOKEN=op://Private/Other/token\n");
+  });
+
   test("a plaintext --env value is refused without repeating it", async () => {
     const s = sandbox();
     mkdirSync(join(s.home, ".cursor"));
@@ -370,7 +398,12 @@ describe("add: safety", () => {
       78,
       "config.toml: is read-only (mode 0444)",
     ],
-    ["an odd name", () => ["add", "../evil", "--client", "cursor", ...GH, ...SERVER], 64, 'server name "../evil"'],
+    [
+      "an odd name",
+      () => ["add", "../evil", "--client", "cursor", ...GH, ...SERVER],
+      64,
+      'server name "../evil" may hold only letters',
+    ],
     [
       "an unknown client",
       () => ["add", "github", "--client", "notepad", ...GH, ...SERVER],
@@ -438,6 +471,43 @@ describe("list and remove", () => {
     expect(removed.stdout).toBe(`removed github from cursor (user): ${join(s.home, ".cursor", "mcp.json")}\n`);
     const after = JSON.parse(readFileSync(join(s.home, ".cursor", "mcp.json"), "utf8"));
     expect(Object.keys(after.mcpServers)).toEqual(["slack"]);
+  });
+
+  test("list: one broken config is named (78), the other clients are still listed", async () => {
+    const s = sandbox();
+    mkdirSync(join(s.home, ".cursor"));
+    mkdirSync(join(s.home, ".gemini"));
+    writeFileSync(join(s.home, ".cursor", "mcp.json"), '{"mcpServers": {"a": {"command": "x"}}}');
+    const gemini = join(s.home, ".gemini", "settings.json");
+    writeFileSync(gemini, "{ broken");
+    const r = await run([bin, "list"], { env: clientEnv(s), cwd: s.dir });
+    expect(r.code).toBe(78);
+    expect(r.stdout).toBe("cursor (user) a: directly: x\n");
+    expect(r.stderr).toStartWith(`[error] [mcp-op] ${gemini}: `);
+    expect(r.stderr.trim().split("\n")).toHaveLength(1);
+  });
+
+  test("run from $HOME, where Cursor's and Gemini's project config is their user config: each entry once", async () => {
+    const s = sandbox();
+    mkdirSync(join(s.home, ".cursor"));
+    mkdirSync(join(s.home, ".gemini"));
+    writeFileSync(join(s.home, ".cursor", "mcp.json"), "{}\n");
+    writeFileSync(join(s.home, ".gemini", "settings.json"), "{}\n");
+    const env = clientEnv(s);
+    const add = await run([bin, "add", "github", ...GH, ...SERVER], { env, cwd: s.home });
+    expect(add.code).toBe(0);
+    expect(
+      add.stdout
+        .split("\n")
+        .filter(Boolean)
+        .map((l) => l.split(":")[0]),
+    ).toEqual(["added github to cursor (user)", "added github to gemini (user)"]);
+    const list = await run([bin, "list", "--json"], { env, cwd: s.home });
+    const rows = JSON.parse(list.stdout) as Array<{ client: string; scope: string; name: string }>;
+    expect(rows.map((r) => `${r.client} ${r.scope} ${r.name}`)).toEqual(["cursor user github", "gemini user github"]);
+    const removed = await run([bin, "remove", "github"], { env, cwd: s.home });
+    expect(removed.code).toBe(0);
+    expect(removed.stdout.split("\n").filter(Boolean)).toHaveLength(2);
   });
 
   /** github registered in cursor (file edit) and claude-code (real CLI); returns both files. */
@@ -684,6 +754,7 @@ describe("review fixes: no plaintext in listings, diffs, logs or stray backups",
     const { s, env } = withPlaintext();
     const r = await run([bin, "add", "x", "--client", "cursor", "--env", TOKEN, "--", "npx", "y"], { env, cwd: s.dir });
     expect(r.code).toBe(64);
+    expect(r.stderr).toBe('[error] [mcp-op] --env takes KEY=op://vault/item/field; this one has no "="\n');
     expect(r.stderr).not.toContain(TOKEN.slice(4, 12));
   });
 
@@ -713,5 +784,20 @@ describe("review fixes: no plaintext in listings, diffs, logs or stray backups",
     });
     expect(bad.code).toBe(65);
     expect(existsSync(join(s.home, ".config", "mcp-op", "q.env"))).toBe(false);
+  });
+
+  test("--dry-run shows an --allow-plain value by its length only", async () => {
+    const s = sandbox();
+    mkdirSync(join(s.home, ".cursor"));
+    writeFileSync(join(s.home, ".cursor", "mcp.json"), "{}\n");
+    const r = await run(
+      [bin, "add", "p", "--dry-run", "--allow-plain", "--env", `API_KEY=${SECRETS.github}`, ...GH, "--", "npx", "y"],
+      { env: clientEnv(s), cwd: s.dir },
+    );
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain(
+      `API_KEY=<plain value, ${SECRETS.github.length} chars, not shown>\nGITHUB_TOKEN=op://Private/GitHub/token\n`,
+    );
+    expect(`${r.stdout}${r.stderr}`).not.toContain(SECRETS.github.slice(4));
   });
 });

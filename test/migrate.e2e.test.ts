@@ -161,6 +161,18 @@ describe("mcp-op migrate", () => {
     expect(s.opCalls()).toEqual([]);
   });
 
+  test("--apply, --undo and --purge-backups are one at a time: 64, nothing done", async () => {
+    const { s, env, files, before } = setup();
+    const r = await run([bin, "migrate", "--apply", "--undo"], { env, cwd: s.dir });
+    expect(r).toMatchObject({
+      code: 64,
+      stdout: "",
+      stderr: "[error] [mcp-op] give one of --apply, --undo, not several\n",
+    });
+    for (const f of files) expect(readFileSync(f, "latin1")).toBe((before.get(f) as Buffer).toString("latin1"));
+    expect(s.opCalls()).toEqual([]);
+  });
+
   test("apply, then everything a user checks; then --undo restores byte-identical files", async () => {
     const { s, env, files, before, backups, vault } = setup();
     const r = await run([bin, "migrate", "--apply"], { env, cwd: s.dir });

@@ -141,6 +141,24 @@ describe("sign-in", () => {
     expect(s.opCalls().map((a) => a[0])).toEqual(["whoami", "whoami", "signin"]);
   });
 
+  test("no account set up, or none matching --account: said so, not that a terminal is missing", async () => {
+    const s = sandbox();
+    const none = await run([bin, "run", "--", NODE, "-e", ""], { env: s.env({ OP_STUB_AUTH: "none" }), input: "" });
+    expect(none.code).toBe(77);
+    expect(none.stderr).toBe(
+      "[error] [mcp-op] op has no 1Password account set up on this machine (op: no account found for filter); turn on 1Password app integration (Settings > Developer > Integrate with 1Password CLI) or use a service account (--token-file), or add one with `op account add`\n",
+    );
+    const other = await run([bin, "run", "--account", "nobody@example.com", "--", NODE, "-e", ""], {
+      env: s.env({ OP_STUB_AUTH: "app" }),
+      input: "",
+    });
+    expect(other.code).toBe(77);
+    expect(other.stderr).toBe(
+      "[error] [mcp-op] op has no 1Password account matching --account nobody@example.com (op: no account found for filter nobody@example.com); see `op account list` and pass one of those to --account\n",
+    );
+    expect(s.opCalls().map((a) => a.filter((x) => !x.startsWith("-") && !x.includes("@"))[0])).not.toContain("run");
+  });
+
   test("manual mode on a terminal: one password prompt, the session works, and is scrubbed", async () => {
     const s = sandbox();
     const file = s.envFile("github.env", GH_ENV);

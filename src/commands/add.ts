@@ -15,6 +15,7 @@ import {
   type ClientId,
   type ConfigLocation,
   entryFor,
+  type Facts,
   locate,
   type Scope,
   type ServerSpec,
@@ -35,6 +36,7 @@ import {
   presentLocations,
   putBack,
   replaceThroughClaude,
+  scanServers,
   secretValuesIn,
   stableCommand,
   type Undo,
@@ -85,16 +87,21 @@ export function parseClients(values: string[] | undefined): ClientId[] {
   return out;
 }
 
-/** `--env KEY=VALUE` flags to env-file text; values must be references unless allowPlain. */
-export function envFileText(flags: readonly string[], allowPlain: boolean): string {
+/**
+ * `--env KEY=VALUE` flags to env-file text; values must be references unless allowPlain. The
+ * preview (for --dry-run) shows plain values by length only: they may be tokens.
+ */
+export function envFileText(flags: readonly string[], allowPlain: boolean): { text: string; preview: string } {
   const lines = ["# Written by mcp-op add: 1Password secret references, resolved by `op run` at start."];
+  const preview = [...lines];
   const seen = new Set<string>();
   for (const flag of flags) {
     const eq = flag.indexOf("=");
     const key = eq === -1 ? "" : flag.slice(0, eq);
     const value = eq === -1 ? "" : flag.slice(eq + 1);
+    // Never echo the flag: it may be a pasted token.
+    if (eq === -1) throw usageError('--env takes KEY=op://vault/item/field; this one has no "="');
     if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(key))
-      // Never echo the flag: it may be a pasted token.
       throw usageError('--env takes KEY=op://vault/item/field; the part before "=" is not a variable name');
     if (seen.has(key)) throw usageError(`--env ${key} is given twice`);
     seen.add(key);
@@ -109,9 +116,11 @@ export function envFileText(flags: readonly string[], allowPlain: boolean): stri
         "store it in 1Password and pass its reference, or pass --allow-plain",
       );
     }
-    lines.push(`${key}=${envValue(key, value)}`);
+    const line = `${key}=${envValue(key, value)}`;
+    lines.push(line);
+    preview.push(looksLikeReference(value) ? line : `${key}=<plain value, ${value.length} chars, not shown>`);
   }
-  return `${lines.join("\n")}\n`;
+  return { text: `${lines.join("\n")}\n`, preview: `${preview.join("\n")}\n` };
 }
 
 export default {
@@ -126,7 +135,7 @@ export default {
     if (extra !== undefined)
       throw usageError(`unexpected argument "${extra}": put the server command after "--"`, usage);
     const problem = validServerName(name);
-    if (problem) throw usageError(`server name "${name}": ${problem}`);
+    if (problem) throw usageError(problem); // it names the server name
     const [command, ...args] = rest ?? [];
     if (!command) throw usageError('no server command after "--"', usage);
     const scope = parseScope(values.scope as string | undefined);
@@ -140,7 +149,7 @@ export default {
     const f = facts(env);
     // 1. The env file: written from --env, or an existing one validated.
     let envFile: string | undefined;
-    let envText: string | undefined;
+    let envText: { text: string; preview: string } | undefined;
     if (envFlags.length) {
       envText = envFileText(envFlags, values["allow-plain"] === true);
       envFile = join(env.XDG_CONFIG_HOME || join(f.home, ".config"), "mcp-op", `${name}.env`);
@@ -208,10 +217,11 @@ export default {
       let undoEnvFile = () => {};
       if (envFile && envText !== undefined) {
         if (dryRun) {
-          process.stdout.write(`--- ${envFile} (new, mode 0600)\n${envText}`);
+          process.stdout.write(`--- ${envFile} (new, mode 0600)\n${envText.preview}`);
         } else {
-          undoEnvFile = writeEnvFile(envFile, envText, force);
-          logger.info(`wrote ${envFile}`);
+          const written = writeEnvFile(envFile, envText.text, force);
+          undoEnvFile = written.undo;
+          if (written.replaced) warnSharedEnvFile(envFile, name, locations, f);
         }
       }
       const done: Undo[] = [];
@@ -329,6 +339,18 @@ function envValue(key: string, value: string): string {
   return written;
 }
 
+/**
+ * One env file per server name: with --force, new references reach every entry that names the
+ * file, also in clients not chosen this time. Say which, so that is no surprise.
+ */
+function warnSharedEnvFile(envFile: string, name: string, chosen: readonly ConfigLocation[], f: Facts): void {
+  const others = scanServers(f, [], () => {})
+    .filter((s) => s.envFiles.includes(envFile))
+    .filter((s) => !(s.name === name && chosen.some((c) => c.path === s.loc.path && c.scope === s.loc.scope)))
+    .map((s) => `${s.name} (${s.loc.client}, ${s.loc.scope})`);
+  if (others.length) logger.warn(`${envFile} is also used by ${others.join(", ")}: they get the new references too`);
+}
+
 /** How to undo one client's change, worded for a new entry or a replaced one. */
 function undoEntry(name: string, loc: ConfigLocation, previous: unknown, run: () => Promise<void>): Undo {
   const where = `${loc.client} (${loc.scope})`;
@@ -356,9 +378,9 @@ function serverExists(loc: ConfigLocation, text: string, name: string): boolean 
 
 /**
  * Write the env file, mode 0600 (also when --force replaces one), through a temporary file and
- * a rename; returns how to put back what was there before.
+ * a rename; returns how to put back what was there before, and whether other text was replaced.
  */
-function writeEnvFile(path: string, text: string, force: boolean): () => void {
+function writeEnvFile(path: string, text: string, force: boolean): { undo: () => void; replaced: boolean } {
   mkdirSync(join(path, ".."), { recursive: true, mode: 0o700 });
   let previous: Buffer | undefined;
   try {
@@ -366,8 +388,13 @@ function writeEnvFile(path: string, text: string, force: boolean): () => void {
   } catch (error) {
     if (errorCode(error) !== "ENOENT") throw error;
   }
+  // The same references again (the server added to one more client): the file is reused.
+  if (previous !== undefined && previous.toString("utf8") === text) return { undo: () => {}, replaced: false };
   if (previous !== undefined && !force) {
-    throw new McpOpError(EXIT.CONFIG, `${path} already exists (use --force to replace it, or --env-file to use it)`);
+    throw new McpOpError(
+      EXIT.CONFIG,
+      `${path} already exists with other references (use --force to replace it, or --env-file to use it)`,
+    );
   }
   const replace = (bytes: string | Buffer) => {
     const temp = `${path}.mcp-op-${process.pid}`;
@@ -380,5 +407,9 @@ function writeEnvFile(path: string, text: string, force: boolean): () => void {
     }
   };
   replace(text);
-  return () => (previous === undefined ? rmSync(path, { force: true }) : replace(previous));
+  logger.info(`wrote ${path}`);
+  return {
+    undo: () => (previous === undefined ? rmSync(path, { force: true }) : replace(previous)),
+    replaced: previous !== undefined,
+  };
 }

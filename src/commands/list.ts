@@ -6,7 +6,9 @@ import type { ArgsDef, CommandDef } from "citty";
 import { parseOptions } from "../core/args.ts";
 import { maskArgs } from "../core/detect.ts";
 import { quoteArg } from "../core/plan.ts";
-import { facts, scanServers } from "../effects/registry.ts";
+import { facts, type RegisteredServer, scanServers } from "../effects/registry.ts";
+import { EXIT, McpOpError } from "../errors.ts";
+import { logger } from "../logger.ts";
 import { environment } from "../runtime.ts";
 import { parseClients } from "./add.ts";
 
@@ -20,35 +22,50 @@ export default {
   args: listArgs,
   async run({ rawArgs }) {
     const { values } = parseOptions("list", listArgs, rawArgs, ["client"]);
-    const servers = scanServers(facts(environment()), parseClients(values.client as string[] | undefined));
-    if (values.json === true) {
-      const rows = servers.map((s) => ({
-        client: s.loc.client,
-        scope: s.loc.scope,
-        file: s.loc.path,
-        name: s.name,
-        viaMcpOp: s.viaMcpOp,
-        envFiles: s.envFiles,
-        server: maskArgs(s.server),
-        plaintext: s.findings.map((f) => ({ where: f.where, key: f.key, reason: f.reason, value: f.display })),
-      }));
-      process.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
-      return;
+    // A broken config does not hide the others: they are listed, it is named, and list exits 78.
+    const broken: McpOpError[] = [];
+    const servers = scanServers(facts(environment()), parseClients(values.client as string[] | undefined), (e) =>
+      broken.push(e),
+    );
+    try {
+      show(servers, values.json === true, broken.length > 0);
+    } finally {
+      for (const e of broken) logger.error(e.message);
     }
-    if (servers.length === 0) {
-      process.stdout.write("no MCP servers registered in any client config found\n");
-      return;
-    }
-    for (const s of servers) {
-      const how = s.viaMcpOp ? `mcp-op${s.envFiles.length ? ` (${s.envFiles.join(", ")})` : ""}` : "directly";
-      process.stdout.write(
-        `${s.loc.client} (${s.loc.scope}) ${s.name}: ${how}: ${maskArgs(s.server).map(quoteArg).join(" ")}\n`,
-      );
-      for (const f of s.findings) {
-        process.stdout.write(
-          `  plaintext ${f.where === "env" ? `env ${f.key}` : `argument ${f.key}`}: ${f.display} (${f.reason})\n`,
-        );
-      }
-    }
+    if (broken.length) throw McpOpError.reported(EXIT.CONFIG);
   },
 } satisfies CommandDef<typeof listArgs>;
+
+function show(servers: RegisteredServer[], json: boolean, someUnread: boolean): void {
+  if (json) {
+    const rows = servers.map((s) => ({
+      client: s.loc.client,
+      scope: s.loc.scope,
+      file: s.loc.path,
+      name: s.name,
+      viaMcpOp: s.viaMcpOp,
+      envFiles: s.envFiles,
+      server: maskArgs(s.server),
+      plaintext: s.findings.map((f) => ({ where: f.where, key: f.key, reason: f.reason, value: f.display })),
+    }));
+    process.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
+    return;
+  }
+  if (servers.length === 0) {
+    process.stdout.write(
+      `no MCP servers registered in any client config ${someUnread ? "that could be read" : "found"}\n`,
+    );
+    return;
+  }
+  for (const s of servers) {
+    const how = s.viaMcpOp ? `mcp-op${s.envFiles.length ? ` (${s.envFiles.join(", ")})` : ""}` : "directly";
+    process.stdout.write(
+      `${s.loc.client} (${s.loc.scope}) ${s.name}: ${how}: ${maskArgs(s.server).map(quoteArg).join(" ")}\n`,
+    );
+    for (const f of s.findings) {
+      process.stdout.write(
+        `  plaintext ${f.where === "env" ? `env ${f.key}` : `argument ${f.key}`}: ${f.display} (${f.reason})\n`,
+      );
+    }
+  }
+}

@@ -37,7 +37,7 @@ import { errorCode } from "../effects/files.ts";
 import { locateOp } from "../effects/locate.ts";
 import { spawnCapture } from "../effects/native.ts";
 import { claudeCli, facts, replaceThroughClaude, scanServers, stableCommand } from "../effects/registry.ts";
-import { EXIT, McpOpError } from "../errors.ts";
+import { EXIT, McpOpError, usageError } from "../errors.ts";
 import { definedOnly, environment } from "../runtime.ts";
 import { parseClients } from "./add.ts";
 
@@ -131,6 +131,8 @@ export default {
     const root = backupRoot(env, f.home);
     const out = (line: string) => process.stdout.write(`${line}\n`);
 
+    const modes = (["apply", "undo", "purge-backups"] as const).filter((m) => values[m] === true);
+    if (modes.length > 1) throw usageError(`give one of --${modes.join(", --")}, not several`);
     if (values["purge-backups"] === true) {
       rmSync(root, { recursive: true, force: true });
       out(`deleted every migration backup (${root})`);

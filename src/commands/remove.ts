@@ -36,7 +36,7 @@ export default {
     const name = positionals[0];
     if (!name) throw usageError("no server name", "usage: mcp-op remove <name> [--client C]...");
     const problem = validServerName(name);
-    if (problem) throw usageError(`server name "${name}": ${problem}`);
+    if (problem) throw usageError(problem); // it names the server name
     const scope = values.scope as string | undefined;
     if (scope !== undefined && scope !== "user" && scope !== "local" && scope !== "project") {
       throw usageError(`--scope takes user, local or project, not "${scope}"`);

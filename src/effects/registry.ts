@@ -43,14 +43,24 @@ function gitTopLevel(cwd: string): string | undefined {
   return r.status === 0 && r.stdout.trim() ? r.stdout.trim() : undefined;
 }
 
-/** Every config location of the given clients (all clients when none given) that exists on disk. */
+/**
+ * Every config location of the given clients (all clients when none given) that exists on disk,
+ * each servers map once: run from $HOME, Cursor's and Gemini's project config is their user
+ * config, and listing it twice would show (and migrate) every entry twice.
+ */
 export function presentLocations(clients: readonly ClientId[], f: Facts, scope?: Scope): ConfigLocation[] {
   const out: ConfigLocation[] = [];
+  const seen = new Set<string>();
   for (const client of clients.length ? clients : CLIENT_IDS) {
     for (const s of scope ? [scope] : scopesOf(client)) {
       if (!scopesOf(client).includes(s)) continue;
       const loc = locate(client, s, f);
-      if (existsSync(loc.path)) out.push(loc);
+      if (!existsSync(loc.path)) continue;
+      // Claude Code's user and local scopes share ~/.claude.json at different keys: both stay.
+      const key = `${realpathSync(loc.path)}\0${JSON.stringify(loc.keyPath)}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      out.push(loc);
     }
   }
   return out;
@@ -224,12 +234,26 @@ export interface RegisteredServer {
   findings: Finding[];
 }
 
-/** Every server entry in every client config that exists (unparseable configs throw 78). */
-export function scanServers(f: Facts, clients: readonly ClientId[] = []): RegisteredServer[] {
+/**
+ * Every server entry in every client config that exists. A config that cannot be read or parsed
+ * throws 78, or with `unreadable` is reported there and skipped (list and doctor show the rest).
+ */
+export function scanServers(
+  f: Facts,
+  clients: readonly ClientId[] = [],
+  unreadable?: (error: McpOpError) => void,
+): RegisteredServer[] {
   const out: RegisteredServer[] = [];
   for (const loc of presentLocations(clients, f)) {
-    const { text } = load(loc);
-    for (const [name, raw] of Object.entries(listServers(loc, text))) {
+    let entries: Array<[string, unknown]>;
+    try {
+      entries = Object.entries(listServers(loc, load(loc).text));
+    } catch (error) {
+      if (!unreadable || !(error instanceof McpOpError)) throw error;
+      unreadable(error);
+      continue;
+    }
+    for (const [name, raw] of entries) {
       const spec = readEntry(loc.client, raw);
       const args = spec?.args ?? [];
       const base = (spec?.command ?? "").split(/[\\/]/).pop() ?? "";

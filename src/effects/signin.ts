@@ -51,6 +51,8 @@ export async function ensureSignedIn(input: SigninInput): Promise<Record<string,
     const signin = await runOp(input, ["signin"], deadline, "op signin", tty);
     if (signin.code !== 0) {
       markRefused(refused);
+      const why = opErrorMessage(signin.stderr);
+      if (why.startsWith("no account found for filter")) throw noAccount(input.account, why);
       if (!tty) {
         throw new McpOpError(
           EXIT.NOPERM,
@@ -81,6 +83,21 @@ export async function ensureSignedIn(input: SigninInput): Promise<Record<string,
   } finally {
     lock.release();
   }
+}
+
+/** op knows no account (none set up, or none matching --account): no terminal would help. */
+function noAccount(account: string | undefined, why: string): McpOpError {
+  return account
+    ? new McpOpError(
+        EXIT.NOPERM,
+        `op has no 1Password account matching --account ${account} (op: ${why})`,
+        "see `op account list` and pass one of those to --account",
+      )
+    : new McpOpError(
+        EXIT.NOPERM,
+        `op has no 1Password account set up on this machine (op: ${why})`,
+        `${APP_HINT}, or add one with \`op account add\``,
+      );
 }
 
 /**
