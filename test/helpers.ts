@@ -1,5 +1,15 @@
 /** Shared test helpers: the compiled binary, sandboxes with a stand-in `op`, process runners. */
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, writeFileSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  realpathSync,
+  renameSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { build } from "../scripts/build.ts";
@@ -7,7 +17,11 @@ import { build } from "../scripts/build.ts";
 export const ROOT = join(import.meta.dir, "..");
 export const OP_DIR = join(ROOT, "test", "fixtures", "bin");
 export const OP = join(OP_DIR, "op");
-export const PROBE = join(ROOT, "test", "fixtures", "probe", "probe");
+/** The exec'd-side probe (test/fixtures/probe/probe.c), compiled once per test process. */
+export const PROBE = compileProbe(
+  join(ROOT, "test", "fixtures", "probe", "probe.c"),
+  join(ROOT, "dist", "test", "probe"),
+);
 export const NONBLOCKING_LAUNCH = join(ROOT, "test", "fixtures", "probe", "nonblocking-launch");
 export const SERVER_EVERYTHING = join(
   ROOT,
@@ -51,6 +65,15 @@ export const VAULT = {
 let built: Promise<string> | undefined;
 
 /** The compiled binary, built once per test run (into its own directory under dist/). */
+function compileProbe(source: string, out: string): string {
+  mkdirSync(join(out, ".."), { recursive: true });
+  const temp = `${out}.${process.pid}`; // test files run in parallel processes: rename into place
+  const cc = spawnSync("cc", ["-O2", "-Wall", "-Werror", "-o", temp, source], { encoding: "utf8" });
+  if (cc.status !== 0) throw new Error(`cannot compile ${source} (a C compiler is needed): ${cc.stderr}`);
+  renameSync(temp, out);
+  return out;
+}
+
 export function binary(): Promise<string> {
   built ??= build(join(ROOT, "dist", "test", "mcp-op")).then((r) => r.outfile);
   return built;

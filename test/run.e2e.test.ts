@@ -180,6 +180,17 @@ describe("run: process behaviour after exec", () => {
     expect(r.stdout).toBe("");
   });
 
+  test("the probe sees what a careless client hands over: blocked signals, non-blocking stdio", async () => {
+    // Without mcp-op in between: what the test above would see if mcp-op passed it on.
+    const s = sandbox();
+    const out = join(s.dir, "probe.txt");
+    const r = await run([NONBLOCKING_LAUNCH, PROBE, "run"], { env: s.env({ PROBE_OUT: out }), input: "" });
+    expect(r.code).toBe(0);
+    const { fields } = readProbe(out);
+    expect(fields.SigBlk).toBe("fffffffe7ffbfeff"); // all but SIGKILL, SIGSTOP and glibc's own two
+    expect(Number.parseInt(fields.fd0 ?? "", 8) & 0o4000).toBe(0o4000);
+  });
+
   test("without a careless client (no libc needed), the exec'd program still gets default signals", async () => {
     const s = sandbox();
     const out = join(s.dir, "probe.txt");
