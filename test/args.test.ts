@@ -22,6 +22,9 @@ describe("splitArgv", () => {
   }
 });
 
+const timeoutMessage = (text: string) =>
+  `--signin-timeout takes a number of seconds, more than 0 and at most 3600, not "${text}"`;
+
 describe("parseRunOptions", () => {
   test("repeated --env-file keeps every file, in order", () => {
     const o = parseRunOptions(["--env-file", "a.env", "--env-file=b.env", "--env-file", "c.env"], ["srv"]);
@@ -73,13 +76,23 @@ describe("parseRunOptions", () => {
     ["unknown flag", ["--bogus"], ["x"], 'unknown flag --bogus for "mcp-op run"'],
     ["missing value", ["--env-file"], ["x"], "flag --env-file needs a value"],
     ["value for a boolean", ["--mask=yes"], ["x"], "flag --mask takes no value"],
+    ["bad timeout", ["--signin-timeout", "soon"], ["x"], timeoutMessage("soon")],
+    ["zero timeout", ["--signin-timeout=0"], ["x"], timeoutMessage("0")],
+    ["timeout over an hour", ["--signin-timeout", "3601"], ["x"], timeoutMessage("3601")],
+    // Refused as parseArgs refuses a dash value, but told as the number it is.
+    ["negative timeout", ["--signin-timeout", "-5"], ["x"], timeoutMessage("-5")],
+    ["negative timeout with =", ["--signin-timeout=-0.5"], ["x"], timeoutMessage("-0.5")],
+    ["a flag where the timeout goes", ["--signin-timeout", "-v"], ["x"], "flag --signin-timeout needs a value"],
+    ["empty --env-file", ["--env-file", ""], ["x"], "flag --env-file needs FILE, not an empty string"],
+    ["empty --env-file=", ["--env-file=a", "--env-file="], ["x"], "flag --env-file needs FILE, not an empty string"],
+    ["empty --account", ["--account="], ["x"], "flag --account needs ACCOUNT, not an empty string"],
+    ["empty --token-file", ["--token-file", ""], ["x"], "flag --token-file needs PATH, not an empty string"],
     [
-      "bad timeout",
-      ["--signin-timeout", "soon"],
+      "empty --signin-timeout",
+      ["--signin-timeout="],
       ["x"],
-      '--signin-timeout takes seconds between 0 and 3600, not "soon"',
+      "flag --signin-timeout needs SECONDS, not an empty string",
     ],
-    ["zero timeout", ["--signin-timeout=0"], ["x"], '--signin-timeout takes seconds between 0 and 3600, not "0"'],
     ["stray positional", ["npx"], ["x"], 'unexpected argument "npx": put the server command after "--"'],
   ];
   for (const [name, own, rest, message] of bad) {

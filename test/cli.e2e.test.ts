@@ -81,6 +81,26 @@ describe("check", () => {
       "",
     ]);
   });
+  test("an empty FILE argument is a usage error naming it, not the working directory", async () => {
+    const s = sandbox();
+    const good = s.envFile("good.env", "A=1\n");
+    const r = await run([bin, "check", good, ""], { env: s.env() });
+    expect(r).toEqual({
+      code: 64,
+      stdout: "",
+      stderr:
+        "[error] [mcp-op] FILE argument 2 is an empty string, not an env file path; usage: mcp-op check FILE... [--resolve]\n",
+    });
+  });
+  test("an empty flag value is a usage error naming the flag", async () => {
+    const s = sandbox();
+    const r = await run([bin, "check", "--op=", s.envFile("good.env", "A=1\n")], { env: s.env() });
+    expect(r).toEqual({
+      code: 64,
+      stdout: "",
+      stderr: "[error] [mcp-op] flag --op needs PATH, not an empty string; see: mcp-op check --help\n",
+    });
+  });
   test("no file: usage error", async () => {
     const r = await run([bin, "check"], { env: sandbox().env() });
     expect(r).toEqual({

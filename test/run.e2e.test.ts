@@ -323,6 +323,19 @@ describe("run: every bad input fails before anything starts", () => {
         '[error] [mcp-op] no server command after "--"; e.g. mcp-op run --env-file github.env -- npx -y @modelcontextprotocol/server-github',
     },
     {
+      name: "empty --env-file (as a path it would be the working directory)",
+      setup: () => ({ args: ["--env-file", "", "--", "srv"] }),
+      code: 64,
+      message: () => "[error] [mcp-op] flag --env-file needs FILE, not an empty string; see: mcp-op run --help",
+    },
+    {
+      name: "negative --signin-timeout",
+      setup: () => ({ args: ["--signin-timeout", "-5", "--", "srv"] }),
+      code: 64,
+      message: () =>
+        '[error] [mcp-op] --signin-timeout takes a number of seconds, more than 0 and at most 3600, not "-5"',
+    },
+    {
       name: "unknown flag",
       setup: () => ({ args: ["--env-fil", "x", "--", "srv"] }),
       code: 64,

@@ -4,7 +4,7 @@
  * The value read is dropped at once: it is never printed, logged or stored.
  */
 import type { ArgsDef, CommandDef } from "citty";
-import { parseOptions } from "../core/args.ts";
+import { parseOptions, rejectEmptyValues } from "../core/args.ts";
 import { looksLikeReference } from "../core/reference.ts";
 import { opCall, opErrorMessage } from "../core/signin.ts";
 import { checkEnvFile } from "../core/validate.ts";
@@ -22,13 +22,19 @@ const checkArgs = {
   op: { type: "string", valueHint: "PATH", description: "path to the op binary, for --resolve" },
 } as const satisfies ArgsDef;
 
+const USAGE = "usage: mcp-op check FILE... [--resolve]";
+
 export default {
   meta: { name: "check", description: "Validate env files (syntax, references, permissions) without running anything" },
   args: checkArgs,
   async run({ rawArgs, data }) {
     const { values, positionals } = parseOptions("check", checkArgs, rawArgs);
     const files = [...positionals, ...((data as { rest: string[] | null }).rest ?? [])];
-    if (files.length === 0) throw usageError("no env file given", "usage: mcp-op check FILE... [--resolve]");
+    rejectEmptyValues("check", checkArgs, values);
+    if (files.length === 0) throw usageError("no env file given", USAGE);
+    // As a path, "" would be the working directory: name the argument instead.
+    const empty = files.indexOf("");
+    if (empty !== -1) throw usageError(`FILE argument ${empty + 1} is an empty string, not an env file path`, USAGE);
     const env = environment();
     const resolve = values.resolve === true;
     const opPath = resolve ? locateOp(values.op as string | undefined, env) : undefined;

@@ -1,7 +1,7 @@
 /** `mcp-op run`: validate, sign in if needed, plan, and become `op run ... -- <server>`. */
 import type { ArgsDef, CommandDef } from "citty";
 import { LogLevels } from "consola/core";
-import { parseOptions } from "../core/args.ts";
+import { parseOptions, rejectEmptyValues } from "../core/args.ts";
 import { extendedPath } from "../core/locate.ts";
 import { authMode, buildRunPlan, describePlan, type RunOptions } from "../core/plan.ts";
 import { needsSigninCheck } from "../core/signin.ts";
@@ -17,6 +17,24 @@ import { definedOnly, environment, selfCommand } from "../runtime.ts";
 
 /** Default for --signin-timeout: inside Claude Code's 30 s startup window, room for Touch ID. */
 export const DEFAULT_SIGNIN_TIMEOUT = 20;
+/** An hour: beyond any client's start-up window, so a larger value is a typo. */
+const MAX_SIGNIN_TIMEOUT = 3600;
+
+const timeoutError = (text: string) =>
+  usageError(
+    `--signin-timeout takes a number of seconds, more than 0 and at most ${MAX_SIGNIN_TIMEOUT}, not "${text}"`,
+  );
+
+function parseSigninTimeout(text: string | undefined): number {
+  if (text === undefined) return DEFAULT_SIGNIN_TIMEOUT;
+  const seconds = Number(text);
+  if (!Number.isFinite(seconds) || seconds <= 0 || seconds > MAX_SIGNIN_TIMEOUT) throw timeoutError(text);
+  return seconds;
+}
+
+// `--signin-timeout -5` is refused as parseArgs refuses it, but told as the range it is outside.
+const negativeTimeout = (name: string, value: string) =>
+  name === "signin-timeout" && Number.isFinite(Number(value)) ? timeoutError(value) : undefined;
 
 export const runArgs = {
   "env-file": {
@@ -55,7 +73,8 @@ export const runArgs = {
 } as const satisfies ArgsDef;
 
 export function parseRunOptions(own: readonly string[], rest: readonly string[] | null): RunOptions {
-  const { values, positionals } = parseOptions("run", runArgs, own, ["env-file"]);
+  const { values, positionals } = parseOptions("run", runArgs, own, ["env-file"], negativeTimeout);
+  rejectEmptyValues("run", runArgs, values);
   const example = "e.g. mcp-op run --env-file github.env -- npx -y @modelcontextprotocol/server-github";
   if (positionals.length > 0) {
     throw usageError(`unexpected argument "${positionals[0]}": put the server command after "--"`, example);
@@ -66,11 +85,7 @@ export function parseRunOptions(own: readonly string[], rest: readonly string[] 
   if (values.mask === true && values.redact === true) {
     throw usageError("--mask and --redact do not go together: --redact already keeps secrets out of the output");
   }
-  const timeoutText = values["signin-timeout"] as string | undefined;
-  const signinTimeout = timeoutText === undefined ? DEFAULT_SIGNIN_TIMEOUT : Number(timeoutText);
-  if (!Number.isFinite(signinTimeout) || signinTimeout <= 0 || signinTimeout > 3600) {
-    throw usageError(`--signin-timeout takes seconds between 0 and 3600, not "${timeoutText}"`);
-  }
+  const signinTimeout = parseSigninTimeout(values["signin-timeout"] as string | undefined);
   return {
     envFiles: (values["env-file"] as string[] | undefined) ?? [],
     account: values.account as string | undefined,

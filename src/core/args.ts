@@ -7,7 +7,7 @@
  * definitions that produce the help text.
  */
 import type { ArgsDef } from "citty";
-import { usageError } from "../errors.ts";
+import { type McpOpError, usageError } from "../errors.ts";
 
 export interface SplitArgv {
   /** mcp-op's own arguments, before the first `--`. */
@@ -23,6 +23,12 @@ export function splitArgv(argv: readonly string[]): SplitArgv {
 }
 
 export type OptionValues = Record<string, string | boolean | string[] | undefined>;
+
+/**
+ * Why a flag-like value (`--signin-timeout -5`) was refused, when the command can say better
+ * than "needs a value". Such a value is refused either way, as parseArgs refuses it.
+ */
+export type DashValueError = (name: string, value: string) => McpOpError | undefined;
 
 interface OptionSpec {
   name: string;
@@ -44,6 +50,7 @@ export function parseOptions(
   def: ArgsDef,
   argv: readonly string[],
   repeatable: readonly string[] = [],
+  dashValue?: DashValueError,
 ): { values: OptionValues; positionals: string[] } {
   const long = new Map<string, OptionSpec>();
   const short = new Map<string, OptionSpec>();
@@ -70,9 +77,11 @@ export function parseOptions(
     values[spec.name] = spec.multiple ? [...((previous as string[] | undefined) ?? []), value as string] : value;
   };
   // The value after a string flag: `--flag value`, refused when missing or itself flag-like.
-  const next = (i: number, flag: string): string => {
+  const next = (i: number, spec: OptionSpec, flag: string): string => {
     const value = argv[i];
-    if (value === undefined || (value.length > 1 && value.startsWith("-"))) throw fail(`flag ${flag} needs a value`);
+    if (value === undefined) throw fail(`flag ${flag} needs a value`);
+    if (value.length > 1 && value.startsWith("-"))
+      throw dashValue?.(spec.name, value) ?? fail(`flag ${flag} needs a value`);
     return value;
   };
   for (let i = 0; i < argv.length; i++) {
@@ -94,7 +103,7 @@ export function parseOptions(
         if (eq !== -1) throw fail(`flag --${name} takes no value`);
         store(spec, true);
       } else {
-        store(spec, eq === -1 ? next(++i, `--${name}`) : arg.slice(eq + 1));
+        store(spec, eq === -1 ? next(++i, spec, `--${name}`) : arg.slice(eq + 1));
       }
     } else if (arg.length > 1 && arg.startsWith("-")) {
       // `-v`, a group of boolean shorts `-vx`, or a short string flag with its value `-ofile`.
@@ -106,7 +115,7 @@ export function parseOptions(
           store(spec, true);
           continue;
         }
-        store(spec, j + 1 < arg.length ? arg.slice(j + 1) : next(++i, `-${letter}`));
+        store(spec, j + 1 < arg.length ? arg.slice(j + 1) : next(++i, spec, `-${letter}`));
         break;
       }
     } else if (allowPositionals) {
@@ -116,4 +125,18 @@ export function parseOptions(
     }
   }
   return { values, positionals };
+}
+
+/**
+ * An empty value (`--env-file ''`) is a usage error naming the flag: as a path it would mean
+ * the working directory, and as a name it would be silently ignored. Kept out of parseOptions,
+ * which accepts `--flag=` exactly as parseArgs does.
+ */
+export function rejectEmptyValues(command: string, def: ArgsDef, values: OptionValues): void {
+  for (const [name, value] of Object.entries(values)) {
+    if (value !== "" && !(Array.isArray(value) && value.includes(""))) continue;
+    const arg = def[name];
+    const hint = arg && "valueHint" in arg ? arg.valueHint : undefined;
+    throw usageError(`flag --${name} needs ${hint ?? "a value"}, not an empty string`, `see: mcp-op ${command} --help`);
+  }
 }
