@@ -70,6 +70,21 @@ describe("check", () => {
     );
     expect(s.opCalls()).toEqual([]);
   });
+  test("every error is one line, quoting no value that could be a secret; a typo is a warning", async () => {
+    const s = sandbox();
+    const secret = "ghp_pastedOnTheNextLine0123456789";
+    const file = s.envFile("f.env", `A="op://V/i/f\n${secret}"\nB=op://V/i/f # note\nC=Op:/V/i/${secret}\n`);
+    const r = await run([bin, "check", file], { env: s.env() });
+    expect(r.code).toBe(65);
+    expect(r.stdout).toBe("");
+    expect(r.stderr.split("\n")).toEqual([
+      `[error] [mcp-op] ${file}:1: "op://V/i/f…" is not a secret reference: it spans lines (a quoted value keeps its line breaks)`,
+      `[error] [mcp-op] ${file}:3: "op://V/i/f # note" is not a secret reference: op env files have no inline comments: "# note" is part of the value`,
+      `[warn] [mcp-op] ${file}:4: C looks like a mistyped secret reference: it starts with "Op:/", not "op://", so op run passes it to the server as plain text`,
+      "",
+    ]);
+    expect(r.stderr).not.toContain(secret);
+  });
   test("missing and insecure files", async () => {
     const s = sandbox();
     const open = s.envFile("open.env", "A=1\n", 0o620);

@@ -5,10 +5,12 @@
 import { describe, expect, test } from "bun:test";
 import fc from "fast-check";
 import { isVariableName, parseEnvFile, splitLines } from "../src/core/env-file.ts";
-import { parseReference } from "../src/core/reference.ts";
+import { nearMissReference, parseReference, printable } from "../src/core/reference.ts";
 import { isCredentialVar } from "../src/core/signin.ts";
 
 const runs = { numRuns: 2000 };
+// biome-ignore lint/suspicious/noControlCharactersInRegex: the characters printable() escapes
+const CONTROL = /[\x00-\x1f\x7f-\x9f]/g;
 // Strings mixing the interesting ASCII characters with arbitrary (also non-ASCII) ones.
 const text = (chars: string) =>
   fc
@@ -55,6 +57,34 @@ describe("character tests agree with the RegExp they replace", () => {
     fc.assert(
       fc.property(names, (name) => {
         expect(isCredentialVar(name)).toBe(old.test(name));
+      }),
+      runs,
+    );
+  });
+
+  test("mistyped references: whitespace, o/p in any case, a colon and a slash or two slashes", () => {
+    const oracle = (s: string) => {
+      const sep = /^\s*[oO][pP]([:/\\]*)/.exec(s)?.[1];
+      if (sep === undefined || s.startsWith("op://")) return false;
+      return /[/\\]/.test(sep) && (sep.includes(":") || /[/\\].*[/\\]/.test(sep));
+    };
+    fc.assert(
+      fc.property(text("oOpP:/\\ \t\u00a0\u2028\ufeffx"), (s) => {
+        expect(nearMissReference(s) !== undefined).toBe(oracle(s));
+      }),
+      runs,
+    );
+  });
+
+  test("printable: cut at a line break, control characters escaped", () => {
+    const oracle = (s: string) => {
+      const [first = "", ...rest] = s.split(/[\n\r\u2028\u2029]/);
+      const escaped = first.replace(CONTROL, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, "0")}`);
+      return rest.length > 0 ? `${escaped}…` : escaped;
+    };
+    fc.assert(
+      fc.property(text("a\n\r\t\u0000\u001b\u007f\u0085\u009f\u00a0\u2028\u2029"), (s) => {
+        expect(printable(s)).toBe(oracle(s));
       }),
       runs,
     );

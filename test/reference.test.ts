@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import fc from "fast-check";
-import { parseReference } from "../src/core/reference.ts";
+import { describeBadReference, nearMissReference, parseReference } from "../src/core/reference.ts";
 
 const good: Array<[string, object]> = [
   ["op://Private/GitHub/token", { vault: "Private", item: "GitHub", field: "token" }],
@@ -37,6 +37,11 @@ const bad: Array<[string, string]> = [
     '"attribute" takes one of type|value|id|purpose|otp|totp|content|size|name, not "nope"',
   ],
   ["https://v/i/f", 'it must start with "op://"'],
+  ["op://v/i/f\nmore", "it spans lines (a quoted value keeps its line breaks)"],
+  ["op://v/i/f\r", "it spans lines (a quoted value keeps its line breaks)"],
+  ["op://v/i\u2028x/f", "it spans lines (a quoted value keeps its line breaks)"],
+  ["op://v/i\tx/f", "it holds a control character"],
+  ["op://v/\u001b[31mi/f", "it holds a control character"],
 ];
 
 describe("parseReference", () => {
@@ -58,4 +63,54 @@ describe("parseReference", () => {
       }),
     );
   });
+});
+
+describe("describeBadReference: one line, nothing after a line break", () => {
+  test("a quoted value spanning lines is cut at the break", () => {
+    const text = "op://v/i/f\nghp_pastedTokenOnTheNextLine";
+    const r = parseReference(text);
+    expect(r.ok).toBe(false);
+    expect(describeBadReference(text, (r as { reason: string }).reason)).toBe(
+      '"op://v/i/f…" is not a secret reference: it spans lines (a quoted value keeps its line breaks)',
+    );
+  });
+  test("other control characters are escaped", () => {
+    expect(describeBadReference("op://v/\u001b[2Ji\t/f", "x")).toBe(
+      '"op://v/\\x1b[2Ji\\x09/f" is not a secret reference: x',
+    );
+  });
+  test("any rejected reference is described on one line, without control characters", () => {
+    fc.assert(
+      fc.property(fc.string({ unit: "binary" }), (s) => {
+        const r = parseReference(`op://${s}`);
+        // biome-ignore lint/suspicious/noControlCharactersInRegex: what the message must not hold
+        if (!r.ok) expect(describeBadReference(`op://${s}`, r.reason)).not.toMatch(/[\x00-\x1f\x7f-\x9f\u2028\u2029]/);
+      }),
+      { numRuns: 3000 },
+    );
+  });
+});
+
+describe("nearMissReference: mistyped references, told by their prefix only", () => {
+  const cases: Array<[string, string | undefined]> = [
+    ["OP://V/i/f", 'it starts with "OP://", not "op://"'],
+    ["Op://V/i/f", 'it starts with "Op://", not "op://"'],
+    ["op:/V/i/f", 'it starts with "op:/", not "op://"'],
+    ["op//V/i/f", 'it starts with "op//", not "op://"'],
+    ["op:///V/i/f", undefined], // a reference (with an empty vault): parseReference's to reject
+    ["op:\\\\V\\i\\f", 'it starts with "op:\\\\", not "op://"'],
+    [" op://V/i/f", 'it starts with whitespace before "op://"'],
+    ["\top://V/i/f", 'it starts with whitespace before "op://"'],
+    ["  OP:/V/i/f", 'it starts with whitespace and "OP:/", not "op://"'],
+    ["op://V/i/f", undefined],
+    ["op/bin", undefined], // a path
+    ["op:", undefined],
+    ["ops://x", undefined],
+    ["top://V/i/f", undefined],
+    ["", undefined],
+    ["o", undefined],
+  ];
+  for (const [value, reason] of cases) {
+    test(JSON.stringify(value), () => expect(nearMissReference(value)).toBe(reason));
+  }
 });

@@ -372,6 +372,24 @@ describe("run: every bad input fails before anything starts", () => {
       `[warn] [mcp-op] ${file}:1: sets NODE_OPTIONS for the server: it changes what code runs, so keep this file as private as a key\n`,
     );
   });
+
+  test("a mistyped reference is a warning naming file:line and key, not the value; the server still starts", async () => {
+    const s = sandbox();
+    const file = s.envFile("typo.env", "GITHUB_TOKEN=OP://Private/GitHub/token\n");
+    const r = await run([bin, "run", "--env-file", file, "--", NODE, "-e", "process.exit(0)"], {
+      env: s.env({ SLACK_TOKEN: " op://Private/Slack/bot/token" }),
+    });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe("");
+    const tail = "so op run passes it to the server as plain text";
+    expect(r.stderr).toBe(
+      [
+        `[warn] [mcp-op] ${file}:1: GITHUB_TOKEN looks like a mistyped secret reference: it starts with "OP://", not "op://", ${tail}`,
+        `[warn] [mcp-op] environment variable SLACK_TOKEN: looks like a mistyped secret reference: it starts with whitespace before "op://", ${tail}`,
+        "",
+      ].join("\n"),
+    );
+  });
 });
 
 /** Default SIGPIPE and SIGXFSZ, no blocked signal, blocking fds 0-2: as if the client had exec'd it. */

@@ -33,6 +33,38 @@ describe("checkEnvFile", () => {
       ]);
     });
   }
+  test("an inline comment: op env files have none, so it is part of the reference", () => {
+    const { problems } = checkEnvFile("f.env", "A=op://V/i/f # comment\nB='op://V/i/f' # after a quote is fine\n", {});
+    expect(problems.map((p) => [p.where, p.message])).toEqual([
+      [
+        "f.env:1",
+        '"op://V/i/f # comment" is not a secret reference: op env files have no inline comments: "# comment" is part of the value',
+      ],
+    ]);
+  });
+  test("a reference spanning lines is reported on one line, without what follows the break", () => {
+    const secret = "ghp_pastedOnTheNextLine0123456789";
+    const { problems } = checkEnvFile("f.env", `A="op://V/i/f\n${secret}"\n`, {});
+    expect(problems.map((p) => [p.where, p.message])).toEqual([
+      ["f.env:1", '"op://V/i/f…" is not a secret reference: it spans lines (a quoted value keeps its line breaks)'],
+    ]);
+  });
+  test("mistyped references are warnings naming the key, never quoting the value", () => {
+    const text = 'A=OP://V/i/f\nB=op:/V/i/f\nC=op//V/i/f\nD=" op://V/i/f"\nE=op/bin\nF=op://V/i/f\n';
+    const { problems } = checkEnvFile("f.env", text, {});
+    const tail = "so op run passes it to the server as plain text";
+    expect(problems.map((p) => [p.severity, p.where, p.message])).toEqual([
+      ["warning", "f.env:1", `A looks like a mistyped secret reference: it starts with "OP://", not "op://", ${tail}`],
+      ["warning", "f.env:2", `B looks like a mistyped secret reference: it starts with "op:/", not "op://", ${tail}`],
+      ["warning", "f.env:3", `C looks like a mistyped secret reference: it starts with "op//", not "op://", ${tail}`],
+      [
+        "warning",
+        "f.env:4",
+        `D looks like a mistyped secret reference: it starts with whitespace before "op://", ${tail}`,
+      ],
+    ]);
+    for (const p of problems) expect(p.message).not.toContain("V/i/f");
+  });
   test("plain values are allowed", () => {
     expect(checkEnvFile("f.env", "LOG_LEVEL=debug\nURL=https://x/y\n", {}).problems).toEqual([]);
   });
@@ -43,6 +75,15 @@ describe("checkEnvironment", () => {
     const problems = checkEnvironment({ GITHUB_TOKEN: "op://Private/gh", OK: "op://v/i/f", PLAIN: "x" });
     expect(problems.map((p) => `${p.where}: ${p.message}`)).toEqual([
       'environment variable GITHUB_TOKEN: "op://Private/gh" is not a secret reference: it needs vault, item and field',
+    ]);
+  });
+  test("a mistyped reference in the environment is a warning naming the variable", () => {
+    const problems = checkEnvironment({ GITHUB_TOKEN: "OP://Private/GitHub/token", PATH: "/usr/bin" });
+    expect(problems.map((p) => [p.severity, `${p.where}: ${p.message}`])).toEqual([
+      [
+        "warning",
+        'environment variable GITHUB_TOKEN: looks like a mistyped secret reference: it starts with "OP://", not "op://", so op run passes it to the server as plain text',
+      ],
     ]);
   });
 });

@@ -49,6 +49,9 @@ export function looksLikeReference(value: string): boolean {
  */
 export function parseReference(text: string): ReferenceResult {
   if (!text.startsWith(PREFIX)) return { ok: false, reason: 'it must start with "op://"' };
+  // Checked first, so that no reason below quotes a line break or an escape sequence.
+  const control = controlCharacter(text);
+  if (control !== undefined) return { ok: false, reason: control };
   const body = text.slice(PREFIX.length);
   const q = body.indexOf("?");
   const path = q === -1 ? body : body.slice(0, q);
@@ -98,7 +101,57 @@ function checkQuery(query: string): string | undefined {
   return undefined;
 }
 
+/** Why `text` cannot be a reference because of a control character, or undefined. */
+function controlCharacter(text: string): string | undefined {
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (isLineBreak(c)) return "it spans lines (a quoted value keeps its line breaks)";
+    if (isControl(c)) return "it holds a control character";
+  }
+  return undefined;
+}
+
+const isLineBreak = (c: number) => c === 10 || c === 13 || c === 0x2028 || c === 0x2029;
+const isControl = (c: number) => c < 32 || (c >= 127 && c <= 159);
+
+/**
+ * `text` as part of a one-line message: cut at the first line break (the lines after it may
+ * hold anything, a pasted token too) and other control characters escaped.
+ */
+export function printable(text: string): string {
+  let out = "";
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (isLineBreak(c)) return `${out}…`;
+    out += isControl(c) ? `\\x${c.toString(16).padStart(2, "0")}` : text[i];
+  }
+  return out;
+}
+
 /** The one-line problem text used everywhere a reference is rejected. */
 export function describeBadReference(text: string, reason: string): string {
-  return `"${text}" is not a secret reference: ${reason}`;
+  return `"${printable(text)}" is not a secret reference: ${reason}`;
+}
+
+/**
+ * Why a value that `op run` passes as plain text looks like a mistyped reference (`OP://`,
+ * `op:/`, `op//`, `op:\\`, whitespace before `op://`), or undefined. The reason quotes only
+ * that prefix: the rest of the value may be a token.
+ */
+export function nearMissReference(value: string): string | undefined {
+  if (value.startsWith(PREFIX)) return undefined;
+  const t = value.trimStart();
+  // `| 0x20` folds ASCII case: only "O"/"o" give 111, only "P"/"p" give 112.
+  if ((t.charCodeAt(0) | 0x20) !== 111 || (t.charCodeAt(1) | 0x20) !== 112) return undefined;
+  let end = 2;
+  let slashes = 0;
+  for (; end < t.length && (t[end] === ":" || t[end] === "/" || t[end] === "\\"); end++) if (t[end] !== ":") slashes++;
+  // A colon and a slash, or two slashes: "op/bin" is a path, not a typo.
+  const colons = end - 2 - slashes;
+  if (slashes === 0 || (slashes === 1 && colons === 0)) return undefined;
+  const typed = t.slice(0, end);
+  // "op://" itself gets here only after whitespace (a value starting with it is a reference).
+  if (typed === PREFIX) return `it starts with whitespace before "${PREFIX}"`;
+  const space = t.length < value.length ? "whitespace and " : "";
+  return `it starts with ${space}"${typed}", not "${PREFIX}"`;
 }

@@ -5,7 +5,7 @@
  */
 import { EXIT, type ExitCode } from "../errors.ts";
 import { type EnvEntry, parseEnvFile } from "./env-file.ts";
-import { describeBadReference, looksLikeReference, parseReference } from "./reference.ts";
+import { describeBadReference, looksLikeReference, nearMissReference, parseReference, printable } from "./reference.ts";
 
 export interface Problem {
   severity: "error" | "warning";
@@ -53,8 +53,18 @@ export function checkEnvFile(
   }));
   for (const entry of parsed.entries) {
     const where = `${display}:${entry.line}`;
-    for (const message of referenceProblems(entry.value, entry.undefinedVars)) {
+    const comment = inlineCommentProblem(entry);
+    for (const message of comment ? [comment] : referenceProblems(entry.value, entry.undefinedVars)) {
       problems.push({ severity: "error", where, message, exitCode: EXIT.DATAERR });
+    }
+    const nearMiss = nearMissReference(entry.value);
+    if (nearMiss) {
+      problems.push({
+        severity: "warning",
+        where,
+        message: `${entry.key} ${mistyped(nearMiss)}`,
+        exitCode: EXIT.DATAERR,
+      });
     }
     if (isRisky(entry.key)) {
       problems.push({
@@ -74,16 +84,38 @@ export function checkEnvironment(env: Readonly<Record<string, string | undefined
   const problems: Problem[] = [];
   for (const [name, value] of Object.entries(env)) {
     if (value === undefined) continue;
+    const where = `environment variable ${name}`;
     for (const message of referenceProblems(value, [])) {
-      problems.push({
-        severity: "error",
-        where: `environment variable ${name}`,
-        message,
-        exitCode: EXIT.DATAERR,
-      });
+      problems.push({ severity: "error", where, message, exitCode: EXIT.DATAERR });
     }
+    const nearMiss = nearMissReference(value);
+    if (nearMiss) problems.push({ severity: "warning", where, message: mistyped(nearMiss), exitCode: EXIT.DATAERR });
   }
   return problems;
+}
+
+/** A warning, not an error: op accepts the value, only not as the reference it was meant to be. */
+const mistyped = (reason: string) =>
+  `looks like a mistyped secret reference: ${reason}, so op run passes it to the server as plain text`;
+
+/**
+ * `A=op://v/i/f # note`: op env files have comment lines only (op-cli.md), so the note is part
+ * of the reference, which then fails. Said as such instead of "characters a reference cannot hold".
+ */
+function inlineCommentProblem(entry: EnvEntry): string | undefined {
+  if (entry.quote !== "none" || !looksLikeReference(entry.value)) return undefined;
+  const at = commentStart(entry.value);
+  if (at === -1) return undefined;
+  const comment = printable(entry.value.slice(at));
+  return describeBadReference(entry.value, `op env files have no inline comments: "${comment}" is part of the value`);
+}
+
+/** Index of the first `#` after a space or tab, or -1. */
+function commentStart(value: string): number {
+  for (let i = 1; i < value.length; i++) {
+    if (value[i] === "#" && (value[i - 1] === " " || value[i - 1] === "\t")) return i;
+  }
+  return -1;
 }
 
 /** Problems with a value that is (or templates) a secret reference; plain values pass. */
