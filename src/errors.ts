@@ -36,6 +36,16 @@ export const EXIT_TABLE: ReadonlyArray<readonly [ExitCode, string]> = [
   [EXIT.INTERRUPTED, "`add`/`remove` interrupted (Ctrl-C, SIGTERM, SIGHUP): what it had changed is undone"],
 ];
 
+/**
+ * Of two failures' exit codes, the one listed first in EXIT_TABLE. With several bad inputs,
+ * every one is reported and this picks the exit code, so it never depends on their order.
+ */
+export function firstInTable(a: ExitCode | undefined, b: ExitCode): ExitCode {
+  if (a === undefined) return b;
+  const rank = (code: ExitCode) => EXIT_TABLE.findIndex(([c]) => c === code);
+  return rank(b) < rank(a) ? b : a;
+}
+
 export class McpOpError extends Error {
   override readonly name = "McpOpError";
   constructor(

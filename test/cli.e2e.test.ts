@@ -2,8 +2,8 @@
 import { beforeAll, describe, expect, test } from "bun:test";
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { renderExitTable } from "../src/errors.ts";
-import { binary, ROOT, run, sandbox } from "./helpers.ts";
+import { EXIT_TABLE, firstInTable, renderExitTable } from "../src/errors.ts";
+import { binary, ROOT, run, SECRETS, sandbox } from "./helpers.ts";
 
 let bin: string;
 beforeAll(async () => {
@@ -60,7 +60,7 @@ describe("check", () => {
     const bad = s.envFile("bad.env", "A=op://Private/gh\nB='x\n");
     const r = await run([bin, "check", good, bad], { env: s.env() });
     expect(r.code).toBe(65);
-    expect(r.stdout).toBe(`${good}: ok (2 variables, 1 secret references)\n`);
+    expect(r.stdout).toBe(`${good}: ok (2 variables, 1 secret reference)\n`);
     expect(r.stderr).toBe(
       [
         `[error] [mcp-op] ${bad}:1: "op://Private/gh" is not a secret reference: it needs vault, item and field`,
@@ -84,6 +84,67 @@ describe("check", () => {
       "",
     ]);
     expect(r.stderr).not.toContain(secret);
+  });
+  test("counts are singular for one", async () => {
+    const s = sandbox();
+    const one = s.envFile("one.env", "A=op://Private/GitHub/token\n");
+    const none = s.envFile("none.env", "# nothing\n");
+    const r = await run([bin, "check", one, none], { env: s.env() });
+    expect(r).toEqual({
+      code: 0,
+      stdout: `${one}: ok (1 variable, 1 secret reference)\n${none}: ok (0 variables, 0 secret references)\n`,
+      stderr: "",
+    });
+  });
+  test("the exit code does not depend on the order of the files: the first of theirs in the table", async () => {
+    const s = sandbox();
+    const open = s.envFile("open.env", "A=1\n", 0o666);
+    const bad = s.envFile("bad.env", "NOT A LINE\n");
+    const missing = `${s.dir}/missing.env`;
+    const codes: number[] = [];
+    for (const files of [
+      [open, bad, missing],
+      [missing, bad, open],
+      [bad, open, missing],
+    ]) {
+      const r = await run([bin, "check", ...files], { env: s.env() });
+      expect(r.stderr.split("\n")).toHaveLength(4);
+      codes.push(r.code);
+    }
+    expect(codes).toEqual([65, 65, 65]);
+    const r = await run([bin, "check", open, missing], { env: s.env() });
+    const reversed = await run([bin, "check", missing, open], { env: s.env() });
+    expect([r.code, reversed.code]).toEqual([66, 66]);
+  });
+  test("firstInTable: the code listed first in the exit-code table wins", () => {
+    const codes = EXIT_TABLE.map(([code]) => code);
+    for (const [i, a] of codes.entries()) {
+      expect(firstInTable(undefined, a)).toBe(a);
+      for (const b of codes.slice(i)) {
+        expect(firstInTable(a, b)).toBe(a);
+        expect(firstInTable(b, a)).toBe(a);
+      }
+    }
+  });
+  test("--resolve: the summary follows the reads and says failed, not ok, when one does not resolve", async () => {
+    const s = sandbox();
+    const good = s.envFile("good.env", "GITHUB_TOKEN=op://Private/GitHub/token\nPLAIN=x\n");
+    const bad = s.envFile("bad.env", "GITHUB_TOKEN=op://Private/GitHub/token\nNOPE=op://Private/Nope/token\n");
+    const r = await run([bin, "check", "--resolve", good, bad], { env: s.env() });
+    expect(r.code).toBe(65);
+    expect(r.stdout).toBe(
+      [
+        `${good}: ok (2 variables, 1 secret reference)`,
+        "  GITHUB_TOKEN: op://Private/GitHub/token resolves",
+        `${bad}: failed (2 variables, 2 secret references; 1 does not resolve)`,
+        "  GITHUB_TOKEN: op://Private/GitHub/token resolves",
+        "",
+      ].join("\n"),
+    );
+    expect(r.stderr).toBe(
+      `[error] [mcp-op] ${bad}:2: NOPE: op://Private/Nope/token does not resolve: could not read secret 'op://Private/Nope/token': could not get item Private/Nope: "Nope" isn't an item in the "Private" vault. Specify the item with its UUID, name, or domain.\n`,
+    );
+    expect(r.stdout + r.stderr).not.toContain(SECRETS.github);
   });
   test("missing and insecure files", async () => {
     const s = sandbox();

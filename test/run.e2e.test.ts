@@ -354,6 +354,28 @@ describe("run: every bad input fails before anything starts", () => {
     });
   }
 
+  test("every bad file is reported; the exit code does not depend on their order", async () => {
+    const s = sandbox();
+    const open = s.envFile("open.env", "A=1\n", 0o666);
+    const missing = `${s.dir}/missing.env`;
+    const results = await Promise.all(
+      [
+        [open, missing],
+        [missing, open],
+      ].map(([a, b]) =>
+        run([bin, "run", "--env-file", a as string, "--env-file", b as string, "--", "srv"], { env: s.env() }),
+      ),
+    );
+    for (const r of results) {
+      expect(r.code).toBe(66);
+      expect(r.stdout).toBe("");
+      expect(r.stderr).toContain(`[error] [mcp-op] ${missing}: no such file\n`);
+      expect(r.stderr).toContain(`[error] [mcp-op] ${open}: refusing an env file writable by group or others`);
+      expect(r.stderr.split("\n")).toHaveLength(3);
+    }
+    expect(s.opCalls()).toEqual([]);
+  });
+
   test("-v does not repeat a plaintext token the user put in the server arguments", async () => {
     const s = sandbox();
     const token = "ghp_PLAINTEXTplaintextPLAINTEXT1234567890";

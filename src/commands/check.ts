@@ -5,13 +5,14 @@
  */
 import type { ArgsDef, CommandDef } from "citty";
 import { parseOptions, rejectEmptyValues } from "../core/args.ts";
+import type { EnvEntry } from "../core/env-file.ts";
 import { looksLikeReference } from "../core/reference.ts";
 import { opCall, opErrorMessage } from "../core/signin.ts";
 import { checkEnvFile } from "../core/validate.ts";
 import { readEnvFile } from "../effects/files.ts";
 import { locateOp } from "../effects/locate.ts";
 import { spawnCapture } from "../effects/native.ts";
-import { EXIT, type ExitCode, McpOpError, usageError } from "../errors.ts";
+import { EXIT, type ExitCode, firstInTable, McpOpError, usageError } from "../errors.ts";
 import { logger } from "../logger.ts";
 import { definedOnly, environment } from "../runtime.ts";
 
@@ -36,53 +37,77 @@ export default {
     const empty = files.indexOf("");
     if (empty !== -1) throw usageError(`FILE argument ${empty + 1} is an empty string, not an env file path`, USAGE);
     const env = environment();
-    const resolve = values.resolve === true;
-    const opPath = resolve ? locateOp(values.op as string | undefined, env) : undefined;
+    const opPath = values.resolve === true ? locateOp(values.op as string | undefined, env) : undefined;
+    const resolver = opPath ? { opPath, account: values.account as string | undefined, env } : undefined;
     let failure: ExitCode | undefined;
     for (const given of files) {
-      try {
-        const file = readEnvFile(given, env.HOME, process.cwd());
-        const { entries, problems } = checkEnvFile(file.display, file.text, env);
-        let code: ExitCode | undefined;
-        for (const p of problems) {
-          if (p.severity === "warning") logger.warn(`${p.where}: ${p.message}`);
-          else {
-            logger.error(`${p.where}: ${p.message}`);
-            code ??= p.exitCode;
-          }
-        }
-        if (code !== undefined) {
-          failure ??= code;
-          continue;
-        }
-        const refs = entries.filter((e) => looksLikeReference(e.value));
-        console.log(`${given}: ok (${entries.length} variables, ${refs.length} secret references)`);
-        if (!opPath) continue;
-        for (const entry of refs) {
-          const read = await spawnCapture(
-            opPath,
-            opCall(values.account as string | undefined, "read", "--no-newline", entry.value),
-            {
-              env: definedOnly(env),
-              stdin: "ignore",
-              stderr: "pipe",
-              timeoutMs: 60_000,
-            },
-          );
-          if (read?.code === 0) {
-            console.log(`  ${entry.key}: ${entry.value} resolves`);
-          } else {
-            const why = read ? opErrorMessage(read.stderr) : "op read timed out";
-            logger.error(`${given}:${entry.line}: ${entry.key}: ${entry.value} does not resolve: ${why}`);
-            failure ??= EXIT.DATAERR;
-          }
-        }
-      } catch (error) {
-        if (!(error instanceof McpOpError)) throw error;
-        logger.error(error.hint ? `${error.message}; ${error.hint}` : error.message);
-        failure ??= error.exitCode;
-      }
+      const code = await checkFile(given, env, resolver);
+      if (code !== undefined) failure = firstInTable(failure, code);
     }
     if (failure !== undefined) throw McpOpError.reported(failure);
   },
 } satisfies CommandDef<typeof checkArgs>;
+
+type Env = ReturnType<typeof environment>;
+interface Resolver {
+  opPath: string;
+  account: string | undefined;
+  env: Env;
+}
+
+/** Check one file, logging every problem; its exit code when it fails. */
+async function checkFile(given: string, env: Env, resolver: Resolver | undefined): Promise<ExitCode | undefined> {
+  let entries: EnvEntry[];
+  try {
+    const file = readEnvFile(given, env.HOME, process.cwd());
+    const checked = checkEnvFile(file.display, file.text, env);
+    entries = checked.entries;
+    let code: ExitCode | undefined;
+    for (const p of checked.problems) {
+      if (p.severity === "warning") logger.warn(`${p.where}: ${p.message}`);
+      else {
+        logger.error(`${p.where}: ${p.message}`);
+        code = firstInTable(code, p.exitCode);
+      }
+    }
+    if (code !== undefined) return code;
+  } catch (error) {
+    if (!(error instanceof McpOpError)) throw error;
+    logger.error(error.hint ? `${error.message}; ${error.hint}` : error.message);
+    return error.exitCode;
+  }
+  const refs = entries.filter((e) => looksLikeReference(e.value));
+  const counts = `${plural(entries.length, "variable")}, ${plural(refs.length, "secret reference")}`;
+  // Resolved before the summary is printed, so that it never says ok over a failure.
+  const unresolved = resolver ? await unresolvedReferences(given, refs, resolver) : [];
+  if (unresolved.length === 0) {
+    console.log(`${given}: ok (${counts})`);
+  } else {
+    const verb = unresolved.length === 1 ? "does" : "do";
+    console.log(`${given}: failed (${counts}; ${unresolved.length} ${verb} not resolve)`);
+  }
+  for (const entry of resolver ? refs : []) {
+    if (!unresolved.includes(entry)) console.log(`  ${entry.key}: ${entry.value} resolves`);
+  }
+  return unresolved.length === 0 ? undefined : EXIT.DATAERR;
+}
+
+/** Read each reference through `op read`, logging the ones that fail; the values are dropped. */
+async function unresolvedReferences(given: string, refs: EnvEntry[], r: Resolver): Promise<EnvEntry[]> {
+  const failed: EnvEntry[] = [];
+  for (const entry of refs) {
+    const read = await spawnCapture(r.opPath, opCall(r.account, "read", "--no-newline", entry.value), {
+      env: definedOnly(r.env),
+      stdin: "ignore",
+      stderr: "pipe",
+      timeoutMs: 60_000,
+    });
+    if (read?.code === 0) continue;
+    const why = read ? opErrorMessage(read.stderr) : "op read timed out";
+    logger.error(`${given}:${entry.line}: ${entry.key}: ${entry.value} does not resolve: ${why}`);
+    failed.push(entry);
+  }
+  return failed;
+}
+
+const plural = (n: number, noun: string) => `${n} ${noun}${n === 1 ? "" : "s"}`;

@@ -8,10 +8,10 @@ import { needsSigninCheck } from "../core/signin.ts";
 import { hasTemplate, parseArgTemplates } from "../core/template.ts";
 import { checkEnvFile, checkEnvironment, type Problem } from "../core/validate.ts";
 import { execProgram } from "../effects/exec.ts";
-import { readEnvFile, readTokenFile, TOKEN_FILE_VAR } from "../effects/files.ts";
+import { type EnvFileText, readEnvFile, readTokenFile, TOKEN_FILE_VAR } from "../effects/files.ts";
 import { locateCommand, locateOp } from "../effects/locate.ts";
 import { ensureSignedIn } from "../effects/signin.ts";
-import { McpOpError, usageError } from "../errors.ts";
+import { type ExitCode, firstInTable, McpOpError, usageError } from "../errors.ts";
 import { logger, setVerbose } from "../logger.ts";
 import { definedOnly, environment, selfCommand } from "../runtime.ts";
 
@@ -101,14 +101,38 @@ export function parseRunOptions(own: readonly string[], rest: readonly string[] 
   };
 }
 
-/** Log every problem; throw on the last error (after logging the others) so it sets the exit code. */
-export function reportProblems(problems: readonly Problem[]): void {
-  const errors = problems.filter((p) => p.severity === "error");
+/** Every env file read, and every one that could not be: one bad file hides no other. */
+function readEnvFiles(given: readonly string[], home: string | undefined, cwd: string) {
+  const files: EnvFileText[] = [];
+  const failures: McpOpError[] = [];
+  for (const file of given) {
+    try {
+      files.push(readEnvFile(file, home, cwd));
+    } catch (error) {
+      if (!(error instanceof McpOpError)) throw error;
+      failures.push(error);
+    }
+  }
+  return { files, failures };
+}
+
+/**
+ * Log warnings, then every failure; when there is one, throw with the code first in the
+ * exit-code table among them, so the code does not depend on the order of the files.
+ */
+export function reportProblems(problems: readonly Problem[], failures: readonly McpOpError[] = []): void {
   for (const p of problems) if (p.severity === "warning") logger.warn(`${p.where}: ${p.message}`);
-  const last = errors.at(-1);
-  if (!last) return;
-  for (const p of errors.slice(0, -1)) logger.error(`${p.where}: ${p.message}`);
-  throw new McpOpError(last.exitCode, `${last.where}: ${last.message}`);
+  let code: ExitCode | undefined;
+  for (const f of failures) {
+    logger.error(f.hint ? `${f.message}; ${f.hint}` : f.message);
+    code = firstInTable(code, f.exitCode);
+  }
+  for (const p of problems) {
+    if (p.severity === "warning") continue;
+    logger.error(`${p.where}: ${p.message}`);
+    code = firstInTable(code, p.exitCode);
+  }
+  if (code !== undefined) throw McpOpError.reported(code);
 }
 
 export async function runMain(own: readonly string[], rest: readonly string[] | null): Promise<never> {
@@ -118,9 +142,9 @@ export async function runMain(own: readonly string[], rest: readonly string[] | 
   const cwd = process.cwd();
 
   // 1. Validate everything before anything runs.
-  const files = options.envFiles.map((f) => readEnvFile(f, env.HOME, cwd));
+  const { files, failures } = readEnvFiles(options.envFiles, env.HOME, cwd);
   const checked = files.map((f) => ({ ...f, ...checkEnvFile(f.display, f.text, env) }));
-  reportProblems([...checked.flatMap((c) => c.problems), ...checkEnvironment(env)]);
+  reportProblems([...checked.flatMap((c) => c.problems), ...checkEnvironment(env)], failures);
   const tokenFile = options.tokenFile ?? env[TOKEN_FILE_VAR];
   const credentials: Record<string, string> = {};
   if (tokenFile) credentials.OP_SERVICE_ACCOUNT_TOKEN = readTokenFile(tokenFile, env.HOME, cwd);
