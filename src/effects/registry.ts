@@ -228,6 +228,8 @@ export interface RegisteredServer {
   viaMcpOp: boolean;
   /** The env files an mcp-op entry passes (`--env-file F`). */
   envFiles: string[];
+  /** The service-account token file an mcp-op entry passes (`--token-file F`; the last one wins, as in `run`). */
+  tokenFile: string | undefined;
   /** The server command after `--` of an mcp-op entry, else the entry's own command. */
   server: string[];
   /** Plaintext-looking values in env or args, shown only as prefix and length. */
@@ -259,9 +261,9 @@ export function scanServers(
       const base = (spec?.command ?? "").split(/[\\/]/).pop() ?? "";
       const viaMcpOp = /^mcp-op(\.exe)?$/.test(base) && args.includes("run");
       const dashdash = args.indexOf("--");
-      const envFiles = viaMcpOp
-        ? args.flatMap((a, i) => (a === "--env-file" && args[i + 1] ? [args[i + 1] as string] : []))
-        : [];
+      // Only mcp-op's own arguments: an `--env-file` after `--` is the server's.
+      const own = viaMcpOp ? (dashdash === -1 ? args : args.slice(0, dashdash)) : [];
+      const envFiles = optionValues(own, "env-file");
       const server = viaMcpOp && dashdash !== -1 ? args.slice(dashdash + 1) : spec ? [spec.command, ...args] : [];
       out.push({
         loc,
@@ -270,12 +272,22 @@ export function scanServers(
         spec,
         viaMcpOp,
         envFiles,
+        tokenFile: optionValues(own, "token-file").at(-1),
         server,
         findings: spec ? detectSecrets({ env: spec.env, args: spec.args }) : [],
       });
     }
   }
   return out;
+}
+
+/** Values of `--name V` and `--name=V` in mcp-op's own arguments, in order. */
+function optionValues(own: readonly string[], name: string): string[] {
+  const flag = `--${name}`;
+  return own.flatMap((a, i) => {
+    if (a === flag) return own[i + 1] ? [own[i + 1] as string] : [];
+    return a.startsWith(`${flag}=`) ? [a.slice(flag.length + 1)] : [];
+  });
 }
 
 /**
