@@ -1,0 +1,219 @@
+/**
+ * `mcp-op doctor` through the compiled binary and the stand-in `op`: it reports what `mcp-op run`
+ * would fail on (env-block references, token files, a sign-in no MCP client can complete, an
+ * entry command a GUI app cannot find), each with a fix, never raising a 1Password prompt and
+ * never printing a secret value.
+ */
+import { beforeAll, describe, expect, test } from "bun:test";
+import { existsSync, mkdirSync, symlinkSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { binary, type Result, run, type Sandbox, sandbox, TRUE } from "./helpers.ts";
+
+let bin: string;
+beforeAll(async () => {
+  bin = await binary();
+});
+
+/** Planted in every config: doctor may show its prefix and length, never the value. */
+const PLAIN = "ghp_PLANTEDplantedPLANTED0123456789abcdef";
+/** A service-account token the stand-in accepts (it takes any `ops_` token). */
+const SA_TOKEN = "ops_doctorTestTokenNeverPrinted0123456789";
+const CONFIG = (s: Sandbox) => join(s.home, ".cursor", "mcp.json");
+
+/** A sandbox whose Cursor config holds the servers `build` makes, next to an entry with a plaintext token. */
+function setup(build: (s: Sandbox) => Record<string, unknown> = () => ({})): Sandbox {
+  const s = sandbox();
+  mkdirSync(join(s.home, ".cursor"));
+  const plain = { command: TRUE, args: [], env: { GITHUB_TOKEN: PLAIN } };
+  writeFileSync(CONFIG(s), JSON.stringify({ mcpServers: { plain, ...build(s) } }, null, 2));
+  return s;
+}
+
+/** An entry that passes every check: mcp-op by absolute path, a valid env file, a server on a GUI PATH. */
+function healthy(s: Sandbox, extra: { args?: string[]; env?: Record<string, string> } = {}) {
+  const file = s.envFile("github.env", "GITHUB_TOKEN=op://Private/GitHub/token\n");
+  return { command: bin, args: ["run", "--env-file", file, ...(extra.args ?? []), "--", TRUE], env: extra.env ?? {} };
+}
+
+async function doctor(s: Sandbox, env: Record<string, string>): Promise<Result> {
+  const r = await run([bin, "doctor"], { env, cwd: s.dir });
+  for (const secret of [PLAIN, PLAIN.slice(4), SA_TOKEN, SA_TOKEN.slice(4)]) {
+    expect(r.stdout + r.stderr).not.toContain(secret);
+  }
+  expect(r.stderr).toBe("");
+  return r;
+}
+
+/** The `op` subcommands doctor ran: never one that can raise a prompt interactively. */
+function opCommands(s: Sandbox): string[] {
+  return [...new Set(s.opCalls().map((argv) => argv.find((a) => !a.startsWith("-")) ?? argv[0] ?? ""))].sort();
+}
+
+describe("doctor: references in an entry's env block", () => {
+  test("a malformed reference is an error with a fix, as run exits 65 on it", async () => {
+    const s = setup((s) => ({
+      gh: healthy(s, { env: { B: "op://Bad/ref", GOOD: "op://Private/GitHub/token", KEY: PLAIN } }),
+    }));
+    const r = await doctor(s, s.env());
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(
+      /^error +gh \(cursor, user\): env B in \S+\/\.cursor\/mcp\.json: "op:\/\/Bad\/ref" is not a secret reference: it needs vault, item and field \(mcp-op run exits 65 on it\)\n +fix: write B in the entry's env block as op:\/\/vault\/item\/\[section\/\]field$/m,
+    );
+    expect(r.stdout).not.toContain("env GOOD");
+    expect(r.stdout.match(/^error/gm)).toHaveLength(1);
+    // What doctor predicts is what run does with that env block.
+    const started = await run([bin, "run", "--", TRUE], { env: s.env({ B: "op://Bad/ref" }) });
+    expect(started.code).toBe(65);
+  });
+});
+
+describe("doctor: token files, checked as run reads them", () => {
+  test("$MCP_OP_TOKEN_FILE naming a missing file: an error with a fix, as run exits 66", async () => {
+    const s = setup((s) => ({ gh: healthy(s) }));
+    const env = s.env({ MCP_OP_TOKEN_FILE: join(s.dir, "nonexistent") });
+    const r = await doctor(s, env);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(
+      /^error +auth: token file \S+\/nonexistent: no such file \(named by \$MCP_OP_TOKEN_FILE; mcp-op run exits 66 on it\)\n +fix: put the service-account token in \S+\/nonexistent \(chmod 600\), or point \$MCP_OP_TOKEN_FILE at the file that holds it$/m,
+    );
+    expect(r.stdout).not.toMatch(/^ok +auth/m);
+    expect((await run([bin, "run", "--", TRUE], { env })).code).toBe(66);
+  });
+
+  test("a token file others can read: an error with chmod as the fix", async () => {
+    const s = setup((s) => ({ gh: healthy(s) }));
+    const file = s.envFile("sa.token", `${SA_TOKEN}\n`, 0o644);
+    const r = await doctor(s, s.env({ MCP_OP_TOKEN_FILE: file }));
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(
+      /^error +auth: token file \S+\/sa\.token: readable or writable by others \(mode 0644\); it must be 0600 \(named by \$MCP_OP_TOKEN_FILE; mcp-op run exits 77 on it\)\n +fix: chmod 600 \S+\/sa\.token$/m,
+    );
+  });
+
+  test("a private token file: its service account is what doctor checks, the token never shown", async () => {
+    const s = setup((s) => ({ gh: healthy(s) }));
+    const file = s.envFile("sa.token", `${SA_TOKEN}\n`);
+    // No account: only the token file can make this setup work.
+    const r = await doctor(s, s.env({ MCP_OP_TOKEN_FILE: file, OP_STUB_AUTH: "none" }));
+    expect(r.stdout).toMatch(/^ok +auth: token file \S+\/sa\.token \(from \$MCP_OP_TOKEN_FILE\) is private/m);
+    expect(r.stdout).toMatch(/^ok +auth: service-account works$/m);
+    expect(r.code).toBe(0);
+    expect(s.opLog()).not.toContain(SA_TOKEN);
+  });
+
+  test("an entry's --token-file naming a missing file: an error with a fix", async () => {
+    const s = setup((s) => ({ gh: healthy(s, { args: ["--token-file", join(s.dir, "gone.token")] }) }));
+    const r = await doctor(s, s.env());
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(
+      /^error +gh \(cursor, user\): token file \S+\/gone\.token: no such file \(named by --token-file; mcp-op run exits 66 on it\)\n +fix: put the service-account token in/m,
+    );
+  });
+});
+
+describe("doctor: a sign-in that no MCP client can complete is an error", () => {
+  const cases: Array<[string, Record<string, string>, RegExp, RegExp]> = [
+    [
+      "no 1Password account configured",
+      { OP_STUB_AUTH: "none" },
+      /^error +auth: no 1Password account is set up for op \(op account list is empty\), so every server start through mcp-op fails \(exit 77\)$/m,
+      /^ +fix: turn on the 1Password app integration \(Settings > Developer > Integrate with 1Password CLI\) with your account in the app, or use a service account \(--token-file\)/m,
+    ],
+    [
+      "app integration turned off by OP_BIOMETRIC_UNLOCK_ENABLED=false",
+      { OP_STUB_AUTH: "app", OP_BIOMETRIC_UNLOCK_ENABLED: "false" },
+      /^error +auth: OP_BIOMETRIC_UNLOCK_ENABLED=false turns the 1Password app integration off, so every server start through mcp-op fails \(exit 77\): op signin asks for a password on a terminal, and MCP clients give none$/m,
+      /^ +fix: unset OP_BIOMETRIC_UNLOCK_ENABLED and turn on the 1Password app integration .*, or use a service account \(--token-file\)$/m,
+    ],
+    [
+      "manual sign-in: whoami works only through the session in this shell",
+      { OP_STUB_AUTH: "manual", OP_SESSION_ABCDEFGHIJKLMNOPQRSTUVWXYZ: "manual-session-token" },
+      /^error +auth: signed in only by a manual session \(OP_SESSION_ABCDEFGHIJKLMNOPQRSTUVWXYZ\), which GUI clients do not pass to servers .* every server start through mcp-op fails \(exit 77\)/m,
+      /^ +fix: turn on the 1Password app integration .*, or use a service account \(--token-file\)$/m,
+    ],
+  ];
+  for (const [name, extra, message, fix] of cases) {
+    test(`${name}: exit 1, worded for the case, no prompt raised`, async () => {
+      const s = setup((s) => ({ gh: healthy(s) }));
+      // The stand-in's record of a manual session (test/fixtures/README.md: OP_STUB_STATE/session).
+      writeFileSync(join(s.state, "session"), "manual-session-token\n");
+      const r = await doctor(s, s.env(extra));
+      expect(r.stdout).toMatch(message);
+      expect(r.stdout).toMatch(fix);
+      expect(r.stdout).not.toContain("the first server start asks the 1Password app");
+      expect(r.code).toBe(1);
+      for (const c of opCommands(s)) expect(["--version", "account", "whoami"]).toContain(c);
+      expect(existsSync(join(s.state, "prompts"))).toBe(false);
+    });
+  }
+
+  test("not signed in, integration state unknown: a warning naming both outcomes, no prompt raised", async () => {
+    for (const auth of ["app", "manual"]) {
+      const s = setup((s) => ({ gh: healthy(s) }));
+      const r = await doctor(s, s.env({ OP_STUB_AUTH: auth }));
+      expect(r.stdout).toMatch(
+        /^warning auth: not signed in now \(account is not signed in\): a server start asks the 1Password app if its CLI integration is on, and fails \(exit 77\) if it is off/m,
+      );
+      expect(r.code).toBe(0);
+      expect(opCommands(s)).toEqual(["--version", "account", "whoami"]);
+      expect(existsSync(join(s.state, "prompts"))).toBe(false);
+    }
+  });
+
+  test("no account, but every mcp-op entry brings its own token file: no sign-in needed, exit 0", async () => {
+    const s = setup((s) => ({
+      gh: healthy(s, { args: ["--token-file", s.envFile("sa.token", `${SA_TOKEN}\n`)] }),
+    }));
+    const r = await doctor(s, s.env({ OP_STUB_AUTH: "none" }));
+    expect(r.stdout).toMatch(
+      /^ok +auth: every mcp-op entry brings its own service-account or Connect credentials: no sign-in needed$/m,
+    );
+    expect(r.stdout).toMatch(/^ok +gh \(cursor, user\): token file \S+\/sa\.token \(from --token-file\) is private/m);
+    expect(r.code).toBe(0);
+  });
+});
+
+describe("doctor: the entry's own command", () => {
+  test('"mcp-op" by name, on your PATH only: says so, and that add --force writes an absolute path', async () => {
+    const s = setup((s) => ({ gh: { ...healthy(s), command: "mcp-op" } }));
+    const links = join(s.dir, "links");
+    mkdirSync(links);
+    symlinkSync(bin, join(links, "mcp-op"));
+    const env = s.env();
+    const r = await doctor(s, { ...env, PATH: `${links}:${env.PATH}` });
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain(
+      `error   gh (cursor, user): the entry runs "mcp-op" by name: found on your PATH (${links}/mcp-op) but not on the PATH a GUI app gives it (/usr/bin:/bin:/usr/sbin:/sbin)\n` +
+        `        fix: mcp-op add --force gh ... writes a stable absolute path (or set the entry's command to ${links}/mcp-op)\n`,
+    );
+    expect(r.stdout).not.toContain("does not exist");
+    // Found nowhere: said as it is.
+    const nowhere = await doctor(s, env);
+    expect(nowhere.stdout).toMatch(
+      /^error +gh \(cursor, user\): the entry runs mcp-op, which is on neither your PATH nor a GUI app's\n +fix: install mcp-op, then mcp-op add --force gh/m,
+    );
+  });
+});
+
+describe("doctor: fixes for env files and plaintext", () => {
+  test("a missing env file gets a fix", async () => {
+    const s = setup((s) => ({
+      gh: { command: bin, args: ["run", "--env-file", join(s.dir, "missing.env"), "--", TRUE] },
+    }));
+    const r = await doctor(s, s.env());
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(
+      /^error +gh \(cursor, user\): \S+\/missing\.env: no such file\n +fix: write \S+\/missing\.env \(KEY=op:\/\/vault\/item\/field lines, chmod 600\), or re-register: mcp-op add --force gh --env KEY=op:\/\/vault\/item\/field -- <command>$/m,
+    );
+  });
+
+  test("plaintext tokens: the fix is mcp-op migrate", async () => {
+    const s = setup();
+    const r = await doctor(s, s.env());
+    expect(r.stdout).toContain(
+      "warning plain (cursor, user): plaintext env GITHUB_TOKEN: ghp_… (41 chars) (known prefix ghp_, name GITHUB_TOKEN)\n" +
+        "        fix: mcp-op migrate shows the plan; mcp-op migrate --apply stores it in 1Password and rewrites the entry\n",
+    );
+    expect(r.stdout).not.toContain("add --force --env");
+  });
+});
