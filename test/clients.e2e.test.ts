@@ -701,7 +701,7 @@ describe("check --resolve", () => {
     const r = await run([bin, "check", "--resolve", file], { env: s.env() });
     expect(r.code).toBe(65);
     expect(r.stdout).toBe(
-      `${file}: ok (2 variables, 2 secret references)\n  GITHUB_TOKEN: op://Private/GitHub/token resolves\n`,
+      `${file}: failed (2 variables, 2 secret references; 1 does not resolve)\n  GITHUB_TOKEN: op://Private/GitHub/token resolves\n`,
     );
     expect(r.stderr).toBe(
       `[error] [mcp-op] ${file}:2: NOPE: op://Private/Nope/token does not resolve: could not read secret 'op://Private/Nope/token': could not get item Private/Nope: "Nope" isn't an item in the "Private" vault. Specify the item with its UUID, name, or domain.\n`,

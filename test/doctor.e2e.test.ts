@@ -217,3 +217,17 @@ describe("doctor: fixes for env files and plaintext", () => {
     expect(r.stdout).not.toContain("add --force --env");
   });
 });
+
+describe("doctor: a config that does not parse", () => {
+  test("is an error of its own; the other clients' entries are still checked", async () => {
+    const s = setup((s) => ({ gh: healthy(s) }));
+    mkdirSync(join(s.home, ".gemini"));
+    const gemini = join(s.home, ".gemini", "settings.json");
+    writeFileSync(gemini, "{ broken");
+    const r = await doctor(s, s.env());
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain(`error   clients: ${gemini}: `);
+    expect(r.stdout).toMatch(/^ok +gh \(cursor, user\): /m);
+    expect(r.stdout).not.toContain("no MCP servers registered");
+  });
+});

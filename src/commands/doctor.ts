@@ -109,21 +109,23 @@ export async function diagnose(env: Env, opFlag?: string): Promise<Finding[]> {
     await checkOpVersion(ctx, opPath);
     await checkAuth(ctx, opPath, accounts, scan.servers);
   }
-  if (scan.error)
-    add("error", "clients", scan.error, "fix the file by hand; mcp-op never rewrites a file it cannot parse");
+  for (const error of scan.errors)
+    add("error", "clients", error, "fix the file by hand; mcp-op never rewrites a file it cannot parse");
   if (scan.servers.length === 0)
-    add("warning", "clients", "no MCP servers registered in any client config found", "mcp-op add <name> -- <command>");
+    add(
+      "warning",
+      "clients",
+      `no MCP servers registered in any client config ${scan.errors.length ? "that could be read" : "found"}`,
+      "mcp-op add <name> -- <command>",
+    );
   for (const s of scan.servers) checkServer(ctx, s, accounts ?? []);
   return findings;
 }
 
-function scanAll(f: Facts): { servers: RegisteredServer[]; error?: string } {
-  try {
-    return { servers: scanServers(f) };
-  } catch (error) {
-    if (!(error instanceof McpOpError)) throw error;
-    return { servers: [], error: error.message };
-  }
+/** Every entry; a config that does not parse is an error of its own and hides no other client. */
+function scanAll(f: Facts): { servers: RegisteredServer[]; errors: string[] } {
+  const errors: string[] = [];
+  return { servers: scanServers(f, [], (e) => errors.push(e.message)), errors };
 }
 
 // --- op and authentication -------------------------------------------------------------------
