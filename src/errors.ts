@@ -28,7 +28,7 @@ export const EXIT_TABLE: ReadonlyArray<readonly [ExitCode, string]> = [
   [EXIT.USAGE, "usage: unknown flag, missing `--` or command"],
   [EXIT.DATAERR, "bad env file line or malformed secret reference"],
   [EXIT.NOINPUT, "env file missing or unreadable"],
-  [EXIT.UNAVAILABLE, "`op` or the server command not found"],
+  [EXIT.UNAVAILABLE, "`op` or the server command not found, or an `op` call of `migrate` failed"],
   [EXIT.SOFTWARE, "internal error (exec failed, bug)"],
   [EXIT.TEMPFAIL, "sign-in timed out"],
   [EXIT.NOPERM, "insecure file (writable by group/others), or sign-in refused"],

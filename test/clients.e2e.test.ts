@@ -735,6 +735,10 @@ describe("review fixes: no plaintext in listings, diffs, logs or stray backups",
       expect(r.stdout).not.toContain(TOKEN.slice(4));
     }
     expect(text.stdout).toContain("ghp_… (41 chars)");
+    // Counted from 1 after the command, as migrate and doctor count: args ["srv", "--token", T].
+    expect(text.stdout).toContain("  plaintext argument 3: ghp_… (41 chars)");
+    const migrate = await run([bin, "migrate"], { env, cwd: s.dir });
+    expect(migrate.stdout).toContain("argument 3: ghp_… (41 chars)");
   });
 
   test("--dry-run diffs mask the plaintext of neighbouring entries", async () => {

@@ -323,6 +323,16 @@ describe("mcp-op migrate", () => {
     expect(() => statSync(backups)).toThrow();
   });
 
+  test("--apply while op has no account: 77 with how to sign in, nothing changed", async () => {
+    const { s, env, files, before } = setup();
+    const r = await run([bin, "migrate", "--apply"], { env: { ...env, OP_STUB_AUTH: "none" }, cwd: s.dir });
+    expect(r.code).toBe(77);
+    expect(r.stderr).toBe(
+      "[error] [mcp-op] op vault list failed: no account found for filter; sign in first (turn on 1Password app integration, or run: eval $(op signin)), then run migrate again\n",
+    );
+    for (const f of files) expect(readFileSync(f, "latin1")).toBe((before.get(f) as Buffer).toString("latin1"));
+  });
+
   test("a failure midway leaves that server untouched and lists the items already created", async () => {
     const { s, env, before, vault } = setup();
     const vscode = join(s.home, ".config", "Code", "User", "mcp.json");
@@ -330,9 +340,10 @@ describe("mcp-op migrate", () => {
       env: { ...env, OP_STUB_FAIL_CREATE: "slack SLACK_BOT_TOKEN" },
       cwd: s.dir,
     });
-    expect(r.code).toBe(78);
-    expect(r.stdout).toContain("vscode (user) slack: not migrated, config untouched");
-    expect(r.stdout).toContain("items already created (keep or delete them): op://Private/");
+    expect(r.code).toBe(69);
+    expect(r.stderr).toContain("[error] [mcp-op] vscode (user) slack: not migrated, config untouched");
+    expect(r.stderr).toContain("items already created (keep or delete them): op://Private/");
+    for (const secret of Object.values(T)) expect(r.stdout + r.stderr).not.toContain(secret.slice(7));
     expect(readFileSync(vscode, "latin1")).toBe((before.get(vscode) as Buffer).toString("latin1"));
     expect(Object.keys(vault().Private).length).toBeGreaterThan(0);
     expect(readFileSync(join(s.home, ".cursor", "mcp.json"), "utf8")).not.toContain(T.gitlab);

@@ -295,7 +295,7 @@ function checkServer(ctx: Context, s: RegisteredServer, accounts: readonly strin
     ctx.add(
       "warning",
       subject,
-      `plaintext ${finding.where === "env" ? `env ${finding.key}` : "argument"}: ${finding.display} (${finding.reason})`,
+      `plaintext ${finding.where === "env" ? `env ${finding.key}` : `argument ${(finding.argIndex ?? 0) + 1}`}: ${finding.display} (${finding.reason})`,
       "mcp-op migrate shows the plan; mcp-op migrate --apply stores it in 1Password and rewrites the entry",
     );
   }

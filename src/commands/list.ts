@@ -64,7 +64,7 @@ function show(servers: RegisteredServer[], json: boolean, someUnread: boolean): 
     );
     for (const f of s.findings) {
       process.stdout.write(
-        `  plaintext ${f.where === "env" ? `env ${f.key}` : `argument ${f.key}`}: ${f.display} (${f.reason})\n`,
+        `  plaintext ${f.where === "env" ? `env ${f.key}` : `argument ${(f.argIndex ?? 0) + 1}`}: ${f.display} (${f.reason})\n`,
       );
     }
   }

@@ -38,6 +38,7 @@ import { locateOp } from "../effects/locate.ts";
 import { spawnCapture } from "../effects/native.ts";
 import { claudeCli, facts, replaceThroughClaude, scanServers, stableCommand } from "../effects/registry.ts";
 import { EXIT, McpOpError, usageError } from "../errors.ts";
+import { logger } from "../logger.ts";
 import { definedOnly, environment } from "../runtime.ts";
 import { parseClients } from "./add.ts";
 
@@ -259,7 +260,7 @@ async function apply(
     }
     if (problem) {
       failed.push(label);
-      o.out(`${label}: not migrated, config untouched (op: ${problem})`);
+      logger.error(`${label}: not migrated, config untouched (op: ${problem})`);
       continue;
     }
     mkdirSync(join(plan.envFile, ".."), { recursive: true, mode: 0o700 });
@@ -290,10 +291,10 @@ async function apply(
   o.out(`backups of the old files (they hold the plaintext): ${dir}; remove them with: mcp-op migrate --purge-backups`);
   o.out("undo with: mcp-op migrate --undo");
   if (failed.length) {
-    o.out(
+    logger.error(
       `not migrated: ${failed.join(", ")}; items already created (keep or delete them): ${[...created.values()].join(", ") || "none"}`,
     );
-    throw McpOpError.reported(EXIT.CONFIG);
+    throw McpOpError.reported(EXIT.UNAVAILABLE); // op failed; every config is consistent
   }
 }
 
@@ -323,11 +324,18 @@ async function opJson(opPath: string, account: string | undefined, args: string[
     stderr: "pipe",
     timeoutMs: 60_000,
   });
-  if (r?.code !== 0) {
-    throw new McpOpError(
-      EXIT.UNAVAILABLE,
-      `op ${args.join(" ")} failed: ${r ? opErrorMessage(r.stderr) : "timed out"}`,
-    );
+  if (!r) throw new McpOpError(EXIT.TEMPFAIL, `op ${args.join(" ")} timed out`);
+  if (r.code !== 0) {
+    const why = opErrorMessage(r.stderr);
+    // Not signed in (or no account): say how, instead of a bare op failure.
+    if (/not (currently )?signed in|no account found/i.test(why)) {
+      throw new McpOpError(
+        EXIT.NOPERM,
+        `op ${args.join(" ")} failed: ${why}`,
+        "sign in first (turn on 1Password app integration, or run: eval $(op signin)), then run migrate again",
+      );
+    }
+    throw new McpOpError(EXIT.UNAVAILABLE, `op ${args.join(" ")} failed: ${why}`);
   }
   try {
     return JSON.parse(r.stdout);
