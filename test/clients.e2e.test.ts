@@ -346,6 +346,29 @@ describe("add: safety", () => {
     expect(readFileSync(envFile, "utf8")).toContain("GITHUB_TOKEN=op://Private/Other/token\n");
   });
 
+  test("--account naming no account op knows is refused before anything is written", async () => {
+    const s = sandbox();
+    mkdirSync(join(s.home, ".cursor"));
+    writeFileSync(join(s.home, ".cursor", "mcp.json"), "{}\n");
+    const env = clientEnv(s);
+    const bad = await run([bin, "add", "github", "--account", "nobody@example.com", ...GH, ...SERVER], {
+      env,
+      cwd: s.dir,
+    });
+    expect(bad).toMatchObject({
+      code: 64,
+      stderr: "[error] [mcp-op] --account nobody@example.com: op has no such account; one of: my.1password.com\n",
+    });
+    expect(readFileSync(join(s.home, ".cursor", "mcp.json"), "utf8")).toBe("{}\n");
+    expect(existsSync(join(s.home, ".config", "mcp-op", "github.env"))).toBe(false);
+    // op's own matching decides: its shorthand is accepted although `account list` does not show it.
+    const ok = await run([bin, "add", "github", "--account", "my", ...GH, ...SERVER], { env, cwd: s.dir });
+    expect(ok.code).toBe(0);
+    expect(JSON.parse(readFileSync(join(s.home, ".cursor", "mcp.json"), "utf8")).mcpServers.github.args).toContain(
+      "my",
+    );
+  });
+
   test("a plaintext --env value is refused without repeating it", async () => {
     const s = sandbox();
     mkdirSync(join(s.home, ".cursor"));

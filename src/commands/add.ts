@@ -46,7 +46,7 @@ import {
 import { EXIT, McpOpError, usageError } from "../errors.ts";
 import { logger } from "../logger.ts";
 import { environment } from "../runtime.ts";
-import { opAccounts } from "./doctor.ts";
+import { accountKnown, opAccounts } from "./doctor.ts";
 
 const addArgs = {
   name: { type: "positional", required: false, description: "the server's name in the clients" },
@@ -162,7 +162,15 @@ export default {
 
     // 2. Which account: clients strip OP_ACCOUNT, so with several accounts the entry must say.
     const account = values.account as string | undefined;
-    if (!account) {
+    if (account) {
+      if ((await accountKnown(account, env)) === false) {
+        const known = await opAccounts(env);
+        throw usageError(
+          `--account ${account}: op has no such account`,
+          known.length ? `one of: ${known.join(", ")}` : "see `op account list`",
+        );
+      }
+    } else {
       const accounts = await opAccounts(env);
       if (accounts.length > 1) {
         throw usageError(

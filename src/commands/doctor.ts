@@ -95,6 +95,23 @@ export async function opAccounts(env: Env, opFlag?: string): Promise<string[]> {
   }
 }
 
+/**
+ * False when op knows no account by that name, as op itself matches it (sign-in address, email,
+ * shorthand or ID): `op whoami --account X` says so without prompting, signed in or not.
+ * Undefined when that cannot be told (no op).
+ */
+export async function accountKnown(account: string, env: Env): Promise<boolean | undefined> {
+  let opPath: string;
+  try {
+    opPath = locateOp(undefined, env);
+  } catch {
+    return undefined;
+  }
+  const r = await op(opPath, ["--account", account, "whoami"], env);
+  if (!r) return undefined;
+  return !(r.code !== 0 && opErrorMessage(r.stderr).startsWith("no account found for filter"));
+}
+
 export async function diagnose(env: Env, opFlag?: string): Promise<Finding[]> {
   const findings: Finding[] = [];
   // Hints from McpOpError may already start with "fix: ".
