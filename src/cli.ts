@@ -40,7 +40,9 @@ const root: CommandDef = {
 /** citty's usage text plus the exit-code table, without colour unless std-env says it is wanted. */
 async function help(command: CommandDef, parent?: CommandDef): Promise<string> {
   const { renderUsage } = await import("citty");
-  const text = `${await renderUsage(command, parent)}\n\nExit codes:\n${renderExitTable()}\n`;
+  // citty shows the server positional as [SERVER]; it goes after `--`.
+  const usage = (await renderUsage(command, parent)).replace("[SERVER]", "-- <command> [args...]");
+  const text = `${usage}\n\nExit codes:\n${renderExitTable("text")}\n`;
   // biome-ignore lint/suspicious/noControlCharactersInRegex: stripping ANSI colour codes
   return (await terminalFacts()).color ? text : text.replace(/\x1b\[[0-9;]*m/g, "");
 }

@@ -65,7 +65,12 @@ export class McpOpError extends Error {
 
 export const usageError = (message: string, hint?: string) => new McpOpError(EXIT.USAGE, message, hint);
 
-export function renderExitTable(): string {
+/** The table as Markdown (README) or as aligned plain text (--help in a terminal). */
+export function renderExitTable(style: "markdown" | "text" = "markdown"): string {
+  if (style === "text")
+    return EXIT_TABLE.map(([code, meaning]) => `  ${String(code).padStart(3)}  ${meaning.replaceAll("`", "")}`).join(
+      "\n",
+    );
   const rows = EXIT_TABLE.map(([code, meaning]) => `| ${code} | ${meaning} |`);
   return ["| code | meaning |", "|---|---|", ...rows].join("\n");
 }

@@ -24,7 +24,7 @@ describe("help and version", () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toContain("run");
     expect(r.stdout).toContain("check");
-    expect(r.stdout).toContain(renderExitTable());
+    expect(r.stdout).toContain(renderExitTable("text"));
   });
   test("run --help writes to stderr only: fd 1 is the server's in run", async () => {
     const r = await run([bin, "run", "--help", "--", "srv"], { env: sandbox().env() });
@@ -32,7 +32,8 @@ describe("help and version", () => {
     expect(r.stdout).toBe("");
     expect(r.stderr).toContain("--env-file");
     expect(r.stderr).toContain("--no-signin");
-    expect(r.stderr).toContain(renderExitTable());
+    expect(r.stderr).toContain(renderExitTable("text"));
+    expect(r.stderr).toContain("USAGE mcp-op run [OPTIONS] -- <command> [args...]");
   });
   test("`help` and `help <command>` are --help", async () => {
     const env = sandbox().env();
