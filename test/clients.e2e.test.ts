@@ -369,6 +369,24 @@ describe("add: safety", () => {
     );
   });
 
+  test("server arguments with a {{ }} run would refuse: 65 now, with the escape; \\{{ and real templates pass", async () => {
+    const s = sandbox();
+    mkdirSync(join(s.home, ".cursor"));
+    writeFileSync(join(s.home, ".cursor", "mcp.json"), "{}\n");
+    const env = clientEnv(s);
+    const bad = await run([bin, "add", "dk", ...GH, "--", "printf", "%s", "{{.Names}}"], { env, cwd: s.dir });
+    expect(bad).toMatchObject({
+      code: 65,
+      stdout: "",
+      stderr:
+        "[error] [mcp-op] server argument 2: {{ }} holds neither an op:// reference nor a variable name (write \\{{ for a literal {{)\n",
+    });
+    expect(readFileSync(join(s.home, ".cursor", "mcp.json"), "utf8")).toBe("{}\n");
+    expect(existsSync(join(s.home, ".config", "mcp-op", "dk.env"))).toBe(false);
+    const args = ["--", "printf", "%s", "\\{{.Names}}", "{{ op://Private/GitHub/token }}", "{{ GITHUB_TOKEN }}"];
+    expect((await run([bin, "add", "dk", ...GH, ...args], { env, cwd: s.dir })).code).toBe(0);
+  });
+
   test("a plaintext --env value is refused without repeating it", async () => {
     const s = sandbox();
     mkdirSync(join(s.home, ".cursor"));

@@ -79,11 +79,15 @@ describe("secrets the line filter must still see", () => {
 describe("withheld responses", () => {
   const redactor = createRedactor([{ name: "T", value: "secret-value-1" }]);
   test("the id is found at the start or at the end of the line", () => {
-    expect(JSON.parse(withheldResponse(redactor, '{"jsonrpc":"2.0","id":"a","result":{"x":"', 'xxx"}}')).id).toBe("a");
-    expect(JSON.parse(withheldResponse(redactor, '{"result":{"x":"xx', 'xx"},"jsonrpc":"2.0","id":42}')).id).toBe(42);
+    expect(JSON.parse(withheldResponse(redactor, '{"jsonrpc":"2.0","id":"a","result":{"x":"', 'xxx"}}', 11e6)).id).toBe(
+      "a",
+    );
+    expect(JSON.parse(withheldResponse(redactor, '{"result":{"x":"xx', 'xx"},"jsonrpc":"2.0","id":42}', 11e6)).id).toBe(
+      42,
+    );
   });
   test("nothing to answer without an id", () => {
-    expect(withheldResponse(redactor, '{"method":"notifications/x","params":{"x":"', '"}}')).toBe("");
+    expect(withheldResponse(redactor, '{"method":"notifications/x","params":{"x":"', '"}}', 11e6)).toBe("");
   });
   test("bytes that are not UTF-8 are masked byte for byte", () => {
     const line = Uint8Array.of(0xff, ...enc.encode("secret-value-1"), 0xfe);

@@ -195,9 +195,16 @@ describe("--redact", () => {
     const r = await run([bin, "run", "--redact", "--env-file", file, "--", NODE, "-e", script], { env: s.env() });
     expect(r.code).toBe(0);
     expect(r.stdout).not.toContain(SECRETS.github);
-    const line = JSON.parse(r.stdout) as { id: number; error?: { message: string } };
+    const line = JSON.parse(r.stdout) as { id: number; error?: { message: string; data: { length: number } } };
     expect(line.id).toBe(7);
-    expect(line.error?.message).toBeDefined();
+    // The whole line's length in bytes, not the 4 KiB head the filter kept to find the id.
+    const length = Buffer.byteLength(
+      `${JSON.stringify({ jsonrpc: "2.0", id: 7, result: { t: SECRETS.github, pad: "x".repeat(11 * 1024 * 1024) } })}`,
+    );
+    expect(line.error?.data.length).toBe(length);
+    expect(line.error?.message).toBe(
+      `mcp-op withheld this response: the line is ${length} long, more than the 10485760 --redact scans for secrets`,
+    );
   });
 
   test("--mask with --redact is a usage error", async () => {

@@ -26,6 +26,7 @@ import { parseEnvFile } from "../core/env-file.ts";
 import type { Env } from "../core/locate.ts";
 import { quoteArg } from "../core/plan.ts";
 import { describeBadReference, looksLikeReference, parseReference } from "../core/reference.ts";
+import { hasTemplate, parseArgTemplates } from "../core/template.ts";
 import { checkEnvFile } from "../core/validate.ts";
 import { edit, load, preflight, revert } from "../effects/config-file.ts";
 import { errorCode, readEnvFile } from "../effects/files.ts";
@@ -138,6 +139,10 @@ export default {
     if (problem) throw usageError(problem); // it names the server name
     const [command, ...args] = rest ?? [];
     if (!command) throw usageError('no server command after "--"', usage);
+    // `{{ }}` in server arguments is mcp-op's template syntax: a form `run` would refuse at every
+    // start (a literal Go template, say) is refused now, with the escape to write instead. The
+    // variables a `{{ NAME }}` uses may come from the client's environment: not checked here.
+    if (hasTemplate(args)) parseArgTemplates(args, () => true);
     const scope = parseScope(values.scope as string | undefined);
     const clients = parseClients(values.client as string[] | undefined);
     const dryRun = values["dry-run"] === true;

@@ -211,13 +211,14 @@ export function createRedactor(secrets: readonly Secret[]): Redactor {
  * @example withheldLine('{"jsonrpc":"2.0","id":7,"result":{"big":"..."}}') // '{"jsonrpc":"2.0","id":7,"error":{"code":-32603,...}}'
  * @example withheldLine('{"jsonrpc":"2.0","method":"notifications/message","params":{}}') // ""
  */
-export function withheldLine(line: string): string {
+export function withheldLine(line: string, length = line.length): string {
+  // `line` may be only the head of the line (the stream filter keeps 4 KiB): `length` is the whole.
   const { id, method } = topLevelIdAndMethod(line);
   if (id === undefined || method) return "";
   const message =
-    `mcp-op withheld this response: the line has ${line.length} characters, more than the ` +
+    `mcp-op withheld this response: the line is ${length} long, more than the ` +
     `${MAX_LINE_LENGTH} --redact scans for secrets`;
-  const data = `{"length":${line.length},"limit":${MAX_LINE_LENGTH}}`;
+  const data = `{"length":${length},"limit":${MAX_LINE_LENGTH}}`;
   return `{"jsonrpc":"2.0","id":${id},"error":{"code":-32603,"message":${JSON.stringify(message)},"data":${data}}}`;
 }
 

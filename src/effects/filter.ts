@@ -21,10 +21,12 @@ export class LineSplitter {
   private overflowing = false;
   private overflowHead: Uint8Array | undefined;
   private overflowTail = new Uint8Array();
+  private overflowLength = 0;
 
   constructor(
     private readonly onLine: (line: Uint8Array, complete: boolean) => void,
-    private readonly onOverflow: (head: Uint8Array, tail: Uint8Array) => void,
+    /** A line over the limit: its first and last 4 KiB, and its whole length in bytes. */
+    private readonly onOverflow: (head: Uint8Array, tail: Uint8Array, length: number) => void,
     private readonly limit = MAX_LINE_LENGTH,
   ) {}
 
@@ -36,8 +38,9 @@ export class LineSplitter {
       const piece = chunk.subarray(start, end);
       if (this.overflowing) {
         this.keepTail(piece);
+        this.overflowLength += piece.length;
         if (nl !== -1) {
-          this.onOverflow(this.overflowHead ?? new Uint8Array(), this.overflowTail);
+          this.onOverflow(this.overflowHead ?? new Uint8Array(), this.overflowTail, this.overflowLength);
           this.overflowing = false;
           this.overflowHead = undefined;
           this.overflowTail = new Uint8Array();
@@ -51,10 +54,11 @@ export class LineSplitter {
           const whole = concat(this.parts, this.size);
           this.overflowHead = whole.slice(0, 4096);
           this.overflowTail = whole.slice(Math.max(0, whole.length - 4096));
+          this.overflowLength = whole.length;
           this.parts = [];
           this.size = 0;
           this.overflowing = nl === -1;
-          if (nl !== -1) this.onOverflow(this.overflowHead, this.overflowTail);
+          if (nl !== -1) this.onOverflow(this.overflowHead, this.overflowTail, this.overflowLength);
         } else if (nl !== -1) {
           this.onLine(concat(this.parts, this.size), true);
           this.parts = [];
@@ -73,7 +77,8 @@ export class LineSplitter {
 
   /** End of stream: a last line without "\n" is still delivered (and never left unredacted). */
   end(): void {
-    if (this.overflowing) this.onOverflow(this.overflowHead ?? new Uint8Array(), this.overflowTail);
+    if (this.overflowing)
+      this.onOverflow(this.overflowHead ?? new Uint8Array(), this.overflowTail, this.overflowLength);
     else if (this.size > 0) this.onLine(concat(this.parts, this.size), false);
     this.parts = [];
     this.size = 0;
@@ -128,8 +133,8 @@ export function redactBytes(
 }
 
 /** The error response for a withheld line, with the request id from its head or its tail. */
-export function withheldResponse(redactor: Redactor, head: string, tail: string): string {
-  const fromHead = withheldLine(head);
+export function withheldResponse(redactor: Redactor, head: string, tail: string, length: number): string {
+  const fromHead = withheldLine(head, length);
   if (fromHead) return redactor.redactLine(fromHead);
   const id = /"id"\s*:\s*(-?\d+(?:\.\d+)?|"(?:[^"\\]|\\.)*")\s*\}\s*$/.exec(tail)?.[1];
   if (id === undefined) return "";
@@ -170,9 +175,9 @@ export async function runFiltered(
         writeAll(fd, redactBytes(redactor, line, json, bytewise));
         if (complete) writeAll(fd, newline);
       },
-      (head, tail) => {
+      (head, tail, length) => {
         const replacement = json
-          ? withheldResponse(redactor, latin1.decode(head), latin1.decode(tail))
+          ? withheldResponse(redactor, latin1.decode(head), latin1.decode(tail), length)
           : "[mcp-op: a line over 10 MiB was withheld]";
         // Nothing to answer (a notification, or no id found): send nothing rather than a blank line.
         if (replacement) writeAll(fd, encoder.encode(`${replacement}\n`));
