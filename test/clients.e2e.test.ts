@@ -514,6 +514,32 @@ describe("list and remove", () => {
     expect(Object.keys(after.mcpServers)).toEqual(["slack"]);
   });
 
+  test("list and doctor show a remote server's URL and the plaintext in its URL and headers, masked", async () => {
+    const s = sandbox();
+    mkdirSync(join(s.home, ".cursor"));
+    const token = "abcdefghijklmnop1234";
+    const bearer = "sk-abcdefghijklmnopqrstuvwxyz123456";
+    const gh = { url: `https://api.example.com/mcp?token=${token}`, headers: { Authorization: `Bearer ${bearer}` } };
+    writeFileSync(join(s.home, ".cursor", "mcp.json"), JSON.stringify({ mcpServers: { gh } }));
+    const env = clientEnv(s);
+    const list = await run([bin, "list"], { env, cwd: s.dir });
+    expect(list).toEqual({
+      code: 0,
+      stdout:
+        "cursor (user) gh: remote: https://api.example.com/mcp?token=… (20 chars)\n" +
+        "  plaintext header Authorization: … (42 chars) (known prefix sk-, Bearer token, name Authorization)\n" +
+        "  plaintext url: … (20 chars) (token parameter in URL)\n",
+      stderr: "",
+    });
+    const doctor = await run([bin, "doctor"], { env, cwd: s.dir });
+    expect(doctor.stdout).toContain(
+      "warning gh (cursor, user): plaintext in a remote server's header Authorization: … (42 chars)",
+    );
+    const json = await run([bin, "list", "--json"], { env, cwd: s.dir });
+    for (const r of [list, doctor, json])
+      expect(r.stdout + r.stderr).not.toMatch(new RegExp(`${token}|${bearer.slice(3)}`));
+  });
+
   test("list: one broken config is named (78), the other clients are still listed", async () => {
     const s = sandbox();
     mkdirSync(join(s.home, ".cursor"));

@@ -17,7 +17,7 @@ import { checkEnvFile, referenceProblems } from "../core/validate.ts";
 import { readEnvFile, readTokenFile, TOKEN_FILE_VAR } from "../effects/files.ts";
 import { locateCommand, locateOp } from "../effects/locate.ts";
 import { spawnCapture } from "../effects/native.ts";
-import { facts, type RegisteredServer, scanServers } from "../effects/registry.ts";
+import { facts, findingPlace, type RegisteredServer, scanServers } from "../effects/registry.ts";
 import { EXIT, type ExitCode, McpOpError } from "../errors.ts";
 import { definedOnly, environment } from "../runtime.ts";
 
@@ -312,8 +312,16 @@ function checkServer(ctx: Context, s: RegisteredServer, accounts: readonly strin
     ctx.add(
       "warning",
       subject,
-      `plaintext ${finding.where === "env" ? `env ${finding.key}` : `argument ${(finding.argIndex ?? 0) + 1}`}: ${finding.display} (${finding.reason})`,
+      `plaintext ${findingPlace(s, finding)}: ${finding.display} (${finding.reason})`,
       "mcp-op migrate shows the plan; mcp-op migrate --apply stores it in 1Password and rewrites the entry",
+    );
+  }
+  for (const finding of s.remote?.findings ?? []) {
+    ctx.add(
+      "warning",
+      subject,
+      `plaintext in a remote server's ${findingPlace(s, finding)}: ${finding.display} (${finding.reason})`,
+      "mcp-op runs local (stdio) servers only: use the server's stdio version through mcp-op add, or the client's own way to read the token from the environment",
     );
   }
   if (!s.viaMcpOp) return;

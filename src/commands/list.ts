@@ -6,7 +6,7 @@ import type { ArgsDef, CommandDef } from "citty";
 import { parseOptions } from "../core/args.ts";
 import { maskArgs } from "../core/detect.ts";
 import { quoteArg } from "../core/plan.ts";
-import { facts, type RegisteredServer, scanServers } from "../effects/registry.ts";
+import { facts, findingPlace, type RegisteredServer, scanServers } from "../effects/registry.ts";
 import { EXIT, McpOpError } from "../errors.ts";
 import { logger } from "../logger.ts";
 import { environment } from "../runtime.ts";
@@ -46,7 +46,13 @@ function show(servers: RegisteredServer[], json: boolean, someUnread: boolean): 
       viaMcpOp: s.viaMcpOp,
       envFiles: s.envFiles,
       server: maskArgs(s.server),
-      plaintext: s.findings.map((f) => ({ where: f.where, key: f.key, reason: f.reason, value: f.display })),
+      ...(s.remote ? { url: maskArgs([s.remote.url])[0] } : {}),
+      plaintext: [...s.findings, ...(s.remote?.findings ?? [])].map((f) => ({
+        where: s.remote ? findingPlace(s, f).split(" ")[0] : f.where,
+        key: f.key,
+        reason: f.reason,
+        value: f.display,
+      })),
     }));
     process.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
     return;
@@ -59,13 +65,12 @@ function show(servers: RegisteredServer[], json: boolean, someUnread: boolean): 
   }
   for (const s of servers) {
     const how = s.viaMcpOp ? `mcp-op${s.envFiles.length ? ` (${s.envFiles.join(", ")})` : ""}` : "directly";
-    process.stdout.write(
-      `${s.loc.client} (${s.loc.scope}) ${s.name}: ${how}: ${maskArgs(s.server).map(quoteArg).join(" ")}\n`,
-    );
-    for (const f of s.findings) {
-      process.stdout.write(
-        `  plaintext ${f.where === "env" ? `env ${f.key}` : `argument ${(f.argIndex ?? 0) + 1}`}: ${f.display} (${f.reason})\n`,
-      );
+    const what = s.remote
+      ? `remote: ${maskArgs([s.remote.url])[0]}`
+      : `${how}: ${maskArgs(s.server).map(quoteArg).join(" ")}`;
+    process.stdout.write(`${s.loc.client} (${s.loc.scope}) ${s.name}: ${what}\n`);
+    for (const f of [...s.findings, ...(s.remote?.findings ?? [])]) {
+      process.stdout.write(`  plaintext ${findingPlace(s, f)}: ${f.display} (${f.reason})\n`);
     }
   }
 }

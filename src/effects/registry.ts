@@ -234,6 +234,8 @@ export interface RegisteredServer {
   server: string[];
   /** Plaintext-looking values in env or args, shown only as prefix and length. */
   findings: Finding[];
+  /** A remote (HTTP) server: its URL and plaintext-looking values in the URL or its headers. */
+  remote?: { url: string; findings: Finding[] };
 }
 
 /**
@@ -275,10 +277,34 @@ export function scanServers(
         tokenFile: optionValues(own, "token-file").at(-1),
         server,
         findings: spec ? detectSecrets({ env: spec.env, args: spec.args }) : [],
+        ...(spec ? {} : remoteOf(raw)),
       });
     }
   }
   return out;
+}
+
+/** Where a plaintext value sits, as the user would look for it (argument numbers count from 1). */
+export function findingPlace(s: RegisteredServer, f: Finding): string {
+  if (s.remote) return f.where === "env" ? `header ${f.key}` : "url";
+  return f.where === "env" ? `env ${f.key}` : `argument ${(f.argIndex ?? 0) + 1}`;
+}
+
+/**
+ * An entry without a command that names a URL is a remote server (`url`; Gemini's `httpUrl`):
+ * mcp-op cannot wrap it, but list and doctor show its plaintext, from the URL (args finding 0)
+ * and the headers (env findings, by header name).
+ */
+function remoteOf(raw: unknown): { remote?: { url: string; findings: Finding[] } } {
+  if (typeof raw !== "object" || raw === null) return {};
+  const entry = raw as Record<string, unknown>;
+  const url = typeof entry.url === "string" ? entry.url : typeof entry.httpUrl === "string" ? entry.httpUrl : undefined;
+  if (url === undefined) return {};
+  const headers: Record<string, string> = {};
+  if (typeof entry.headers === "object" && entry.headers !== null) {
+    for (const [k, v] of Object.entries(entry.headers)) if (typeof v === "string") headers[k] = v;
+  }
+  return { remote: { url, findings: detectSecrets({ env: headers, args: [url] }) } };
 }
 
 /** Values of `--name V` and `--name=V` in mcp-op's own arguments, in order. */
