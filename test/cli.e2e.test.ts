@@ -1,6 +1,6 @@
 /** The binary's other surfaces: help, version, check, unknown commands, internal-boundary rules. */
 import { beforeAll, describe, expect, test } from "bun:test";
-import { readdirSync, readFileSync } from "node:fs";
+import { chmodSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { EXIT_TABLE, firstInTable, renderExitTable } from "../src/errors.ts";
 import { binary, ROOT, run, SECRETS, sandbox } from "./helpers.ts";
@@ -157,6 +157,21 @@ describe("check", () => {
       `[error] [mcp-op] ${open}: refusing an env file writable by group or others (mode 0620): anyone who can edit it controls the server; fix: chmod go-w ${open}`,
       "",
     ]);
+  });
+  test("an env file in a directory anyone can write to is refused (77); a sticky one like /tmp is not", async () => {
+    const s = sandbox();
+    const dir = join(s.dir, "open");
+    mkdirSync(dir);
+    chmodSync(dir, 0o777);
+    const file = join(dir, "gh.env");
+    writeFileSync(file, "A=1\n", { mode: 0o600 });
+    const r = await run([bin, "check", file], { env: s.env() });
+    expect(r).toMatchObject({
+      code: 77,
+      stderr: `[error] [mcp-op] ${file}: refusing an env file in a directory anyone can write to (${dir}, mode 0777): anyone could replace it; fix: chmod o-w ${dir}, or move the file\n`,
+    });
+    chmodSync(dir, 0o1777);
+    expect((await run([bin, "check", file], { env: s.env() })).code).toBe(0);
   });
   test("an empty FILE argument is a usage error naming it, not the working directory", async () => {
     const s = sandbox();

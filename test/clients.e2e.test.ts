@@ -387,6 +387,34 @@ describe("add: safety", () => {
     expect((await run([bin, "add", "dk", ...GH, ...args], { env, cwd: s.dir })).code).toBe(0);
   });
 
+  test("--env PATH=... is warned about once, as run would at every start; an unwritable env-file dir is 78", async () => {
+    const s = sandbox();
+    mkdirSync(join(s.home, ".cursor"));
+    writeFileSync(join(s.home, ".cursor", "mcp.json"), "{}\n");
+    const env = clientEnv(s);
+    const r = await run(
+      [bin, "add", "x", "--client", "cursor", "--env", "PATH=op://Private/Bin/path", "--", "npx", "y"],
+      {
+        env,
+        cwd: s.dir,
+      },
+    );
+    expect(r.code).toBe(0);
+    expect(r.stderr).toBe(
+      `[warn] [mcp-op] ${join(s.home, ".config", "mcp-op", "x.env")}:2: sets PATH for the server: it changes what code runs, so keep this file as private as a key\n`,
+    );
+    writeFileSync(join(s.dir, "file"), "");
+    const blocked = await run([bin, "add", "y", "--client", "cursor", ...GH, "--", "npx", "y"], {
+      env: { ...env, XDG_CONFIG_HOME: join(s.dir, "file") },
+      cwd: s.dir,
+    });
+    expect(blocked).toMatchObject({
+      code: 78,
+      stderr: `[error] [mcp-op] cannot write the env file ${join(s.dir, "file", "mcp-op", "y.env")}: a parent of this path is not a directory\n`,
+    });
+    expect(JSON.parse(readFileSync(join(s.home, ".cursor", "mcp.json"), "utf8")).mcpServers.y).toBeUndefined();
+  });
+
   test("a plaintext --env value is refused without repeating it", async () => {
     const s = sandbox();
     mkdirSync(join(s.home, ".cursor"));

@@ -29,7 +29,7 @@ import { describeBadReference, looksLikeReference, parseReference } from "../cor
 import { hasTemplate, parseArgTemplates } from "../core/template.ts";
 import { checkEnvFile } from "../core/validate.ts";
 import { edit, load, preflight, revert } from "../effects/config-file.ts";
-import { errorCode, readEnvFile } from "../effects/files.ts";
+import { describeFsError, errorCode, readEnvFile } from "../effects/files.ts";
 import {
   claudeCli,
   editBackupDir,
@@ -158,6 +158,8 @@ export default {
     if (envFlags.length) {
       envText = envFileText(envFlags, values["allow-plain"] === true);
       envFile = join(env.XDG_CONFIG_HOME || join(f.home, ".config"), "mcp-op", `${name}.env`);
+      // What run would warn about at every start (PATH, NODE_OPTIONS...), said once now.
+      for (const w of checkEnvFile(envFile, envText.text, env).problems) logger.warn(`${w.where}: ${w.message}`);
     } else if (values["env-file"]) {
       const file = readEnvFile(values["env-file"] as string, f.home, f.cwd);
       envFile = file.path;
@@ -394,12 +396,18 @@ function serverExists(loc: ConfigLocation, text: string, name: string): boolean 
  * a rename; returns how to put back what was there before, and whether other text was replaced.
  */
 function writeEnvFile(path: string, text: string, force: boolean): { undo: () => void; replaced: boolean } {
-  mkdirSync(join(path, ".."), { recursive: true, mode: 0o700 });
+  const cannot = (error: unknown) =>
+    new McpOpError(EXIT.CONFIG, `cannot write the env file ${path}: ${describeFsError(error)}`);
+  try {
+    mkdirSync(join(path, ".."), { recursive: true, mode: 0o700 });
+  } catch (error) {
+    throw cannot(error); // e.g. ~/.config/mcp-op is a file
+  }
   let previous: Buffer | undefined;
   try {
     previous = readFileSync(path);
   } catch (error) {
-    if (errorCode(error) !== "ENOENT") throw error;
+    if (errorCode(error) !== "ENOENT") throw cannot(error);
   }
   // The same references again (the server added to one more client): the file is reused.
   if (previous !== undefined && previous.toString("utf8") === text) return { undo: () => {}, replaced: false };
@@ -416,7 +424,7 @@ function writeEnvFile(path: string, text: string, force: boolean): { undo: () =>
       renameSync(temp, path);
     } catch (error) {
       rmSync(temp, { force: true }); // it may hold --allow-plain values
-      throw error;
+      throw cannot(error);
     }
   };
   replace(text);

@@ -3,7 +3,7 @@
  * config), then UTF-8 text. Throws McpOpError with the documented exit codes.
  */
 import { readFileSync, statSync, writeSync } from "node:fs";
-import { isAbsolute, resolve } from "node:path";
+import { dirname, isAbsolute, resolve } from "node:path";
 import { expandHome } from "../core/locate.ts";
 import { EXIT, McpOpError } from "../errors.ts";
 
@@ -48,6 +48,7 @@ export function readEnvFile(given: string, home: string | undefined, cwd: string
         `fix: chown ${uid} ${given}`,
       );
     }
+    refuseOpenDirectory(given, dirname(path));
   }
   let bytes: Buffer;
   try {
@@ -62,6 +63,26 @@ export function readEnvFile(given: string, home: string | undefined, cwd: string
     throw new McpOpError(EXIT.DATAERR, `${given}: not valid UTF-8 (op reads env files as UTF-8 only)`);
   }
   return { path, display: given, text };
+}
+
+/**
+ * Anyone may replace a file in a directory everyone can write to, unless it is sticky (as /tmp
+ * is): the file's own mode would not protect it.
+ */
+function refuseOpenDirectory(given: string, dir: string): void {
+  let mode: number;
+  try {
+    mode = statSync(dir).mode;
+  } catch {
+    return; // the file was just read through it: nothing better to say
+  }
+  if ((mode & 0o002) !== 0 && (mode & 0o1000) === 0) {
+    throw new McpOpError(
+      EXIT.NOPERM,
+      `${given}: refusing an env file in a directory anyone can write to (${dir}, mode ${(mode & 0o7777).toString(8).padStart(4, "0")}): anyone could replace it`,
+      `fix: chmod o-w ${dir}, or move the file`,
+    );
+  }
 }
 
 /** The `code` of a Node-style error (`ENOENT`, `EEXIST`...), if any. */
