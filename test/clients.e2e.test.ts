@@ -568,6 +568,31 @@ describe("list and remove", () => {
       expect(r.stdout + r.stderr).not.toMatch(new RegExp(`${token}|${bearer.slice(3)}`));
   });
 
+  test("list and doctor show every Claude Code project's local servers, and the project .mcp.json from a subdirectory", async () => {
+    const s = sandbox();
+    const other = join(s.dir, "other-project");
+    const entry = { type: "stdio", command: "npx", args: ["gh"], env: { GITHUB_TOKEN: SECRETS.github } };
+    writeFileSync(
+      join(s.home, ".claude.json"),
+      JSON.stringify({ projects: { [other]: { mcpServers: { gh: entry } } } }),
+    );
+    const repo = join(s.dir, "repo");
+    mkdirSync(join(repo, "sub"), { recursive: true });
+    expect(Bun.spawnSync(["git", "init", "-q", repo]).exitCode).toBe(0);
+    writeFileSync(join(repo, ".mcp.json"), JSON.stringify({ mcpServers: { shared: { command: "npx", args: ["s"] } } }));
+    const env = clientEnv(s);
+    const list = await run([bin, "list"], { env, cwd: join(repo, "sub") });
+    expect(list.code).toBe(0);
+    expect(list.stdout).toContain(
+      `claude-code (local ${other}) gh: directly: npx gh\n  plaintext env GITHUB_TOKEN: ghp_… (`,
+    );
+    expect(list.stdout).toContain("claude-code (project) shared: directly: npx s\n");
+    const doctor = await run([bin, "doctor"], { env, cwd: join(repo, "sub") });
+    expect(doctor.stdout).toContain(`warning gh (claude-code, local ${other}): plaintext env GITHUB_TOKEN`);
+    expect(doctor.stdout).toContain(`fix: in ${other}: mcp-op migrate shows the plan`);
+    for (const r of [list, doctor]) expect(r.stdout + r.stderr).not.toContain(SECRETS.github.slice(4));
+  });
+
   test("list: one broken config is named (78), the other clients are still listed", async () => {
     const s = sandbox();
     mkdirSync(join(s.home, ".cursor"));

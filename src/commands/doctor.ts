@@ -142,7 +142,7 @@ export async function diagnose(env: Env, opFlag?: string): Promise<Finding[]> {
 /** Every entry; a config that does not parse is an error of its own and hides no other client. */
 function scanAll(f: Facts): { servers: RegisteredServer[]; errors: string[] } {
   const errors: string[] = [];
-  return { servers: scanServers(f, [], (e) => errors.push(e.message)), errors };
+  return { servers: scanServers(f, [], (e) => errors.push(e.message), { otherProjects: true }), errors };
 }
 
 // --- op and authentication -------------------------------------------------------------------
@@ -307,13 +307,13 @@ function tokenFileFix(code: ExitCode, given: string, source: string): string {
 // --- registered servers ------------------------------------------------------------------------
 
 function checkServer(ctx: Context, s: RegisteredServer, accounts: readonly string[]): void {
-  const subject = `${s.name} (${s.loc.client}, ${s.loc.scope})`;
+  const subject = `${s.name} (${s.loc.client}, ${s.loc.scope}${s.loc.project ? ` ${s.loc.project}` : ""})`;
   for (const finding of s.findings) {
     ctx.add(
       "warning",
       subject,
       `plaintext ${findingPlace(s, finding)}: ${finding.display} (${finding.reason})`,
-      "mcp-op migrate shows the plan; mcp-op migrate --apply stores it in 1Password and rewrites the entry",
+      `${s.loc.project ? `in ${s.loc.project}: ` : ""}mcp-op migrate shows the plan; mcp-op migrate --apply stores it in 1Password and rewrites the entry`,
     );
   }
   for (const finding of s.remote?.findings ?? []) {

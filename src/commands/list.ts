@@ -4,6 +4,7 @@
  */
 import type { ArgsDef, CommandDef } from "citty";
 import { parseOptions } from "../core/args.ts";
+import { locationLabel } from "../core/clients.ts";
 import { maskArgs } from "../core/detect.ts";
 import { quoteArg } from "../core/plan.ts";
 import { facts, findingPlace, type RegisteredServer, scanServers } from "../effects/registry.ts";
@@ -24,8 +25,11 @@ export default {
     const { values } = parseOptions("list", listArgs, rawArgs, ["client"]);
     // A broken config does not hide the others: they are listed, it is named, and list exits 78.
     const broken: McpOpError[] = [];
-    const servers = scanServers(facts(environment()), parseClients(values.client as string[] | undefined), (e) =>
-      broken.push(e),
+    const servers = scanServers(
+      facts(environment()),
+      parseClients(values.client as string[] | undefined),
+      (e) => broken.push(e),
+      { otherProjects: true },
     );
     try {
       show(servers, values.json === true, broken.length > 0);
@@ -41,6 +45,7 @@ function show(servers: RegisteredServer[], json: boolean, someUnread: boolean): 
     const rows = servers.map((s) => ({
       client: s.loc.client,
       scope: s.loc.scope,
+      ...(s.loc.project ? { project: s.loc.project } : {}),
       file: s.loc.path,
       name: s.name,
       viaMcpOp: s.viaMcpOp,
@@ -68,7 +73,7 @@ function show(servers: RegisteredServer[], json: boolean, someUnread: boolean): 
     const what = s.remote
       ? `remote: ${maskArgs([s.remote.url])[0]}`
       : `${how}: ${maskArgs(s.server).map(quoteArg).join(" ")}`;
-    process.stdout.write(`${s.loc.client} (${s.loc.scope}) ${s.name}: ${what}\n`);
+    process.stdout.write(`${locationLabel(s.loc)} ${s.name}: ${what}\n`);
     for (const f of [...s.findings, ...(s.remote?.findings ?? [])]) {
       process.stdout.write(`  plaintext ${findingPlace(s, f)}: ${f.display} (${f.reason})\n`);
     }

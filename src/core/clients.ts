@@ -38,6 +38,13 @@ export interface ConfigLocation {
   format: "json" | "jsonc" | "toml";
   /** Keys leading to the servers map: ["mcpServers"], ["projects", dir, "mcpServers"], ["servers"]... */
   keyPath: string[];
+  /** Claude Code's local scope of a project other than the current one (list and doctor only). */
+  project?: string;
+}
+
+/** How a location is named to the user: `cursor (user)`, `claude-code (local /home/me/other)`. */
+export function locationLabel(loc: ConfigLocation): string {
+  return `${loc.client} (${loc.scope}${loc.project ? ` ${loc.project}` : ""})`;
 }
 
 export interface ServerSpec {
@@ -139,7 +146,8 @@ export function locate(client: ClientId, scope: Scope, facts: Facts): ConfigLoca
   });
   switch (client) {
     case "claude-code": {
-      if (scope === "project") return at(j(cwd, ".mcp.json"), "json", ["mcpServers"]);
+      // At the project's root, where Claude Code reads it from any subdirectory.
+      if (scope === "project") return at(j(facts.projectRoot ?? cwd, ".mcp.json"), "json", ["mcpServers"]);
       const file = j(envVar(facts, "CLAUDE_CONFIG_DIR") ?? home, ".claude.json");
       if (scope === "local") return at(file, "json", ["projects", claudeProjectKey(facts), "mcpServers"]);
       return at(file, "json", ["mcpServers"]);

@@ -246,9 +246,12 @@ export function scanServers(
   f: Facts,
   clients: readonly ClientId[] = [],
   unreadable?: (error: McpOpError) => void,
+  opts: { otherProjects?: boolean } = {},
 ): RegisteredServer[] {
   const out: RegisteredServer[] = [];
-  for (const loc of presentLocations(clients, f)) {
+  const locations = presentLocations(clients, f);
+  if (opts.otherProjects) locations.push(...otherClaudeProjects(locations));
+  for (const loc of locations) {
     let entries: Array<[string, unknown]>;
     try {
       entries = Object.entries(listServers(loc, load(loc).text));
@@ -282,6 +285,26 @@ export function scanServers(
     }
   }
   return out;
+}
+
+/**
+ * Claude Code keeps each project's local-scope servers in ~/.claude.json, keyed by the project's
+ * root. `add` and `migrate` work on the current project's; list and doctor show every project's,
+ * so a token in another project's entry is not missed.
+ */
+function otherClaudeProjects(present: readonly ConfigLocation[]): ConfigLocation[] {
+  const local = present.find((l) => l.client === "claude-code" && l.scope === "local");
+  if (!local) return [];
+  let projects: Record<string, unknown>;
+  try {
+    const data = JSON.parse(load(local).text) as { projects?: Record<string, unknown> };
+    projects = typeof data.projects === "object" && data.projects !== null ? data.projects : {};
+  } catch {
+    return []; // the local location itself reports an unreadable file
+  }
+  return Object.keys(projects)
+    .filter((key) => key !== local.keyPath[1])
+    .map((key) => ({ ...local, keyPath: ["projects", key, "mcpServers"], project: key }));
 }
 
 /** Where a plaintext value sits, as the user would look for it (argument numbers count from 1). */
