@@ -31,7 +31,7 @@ export const EXIT_TABLE: ReadonlyArray<readonly [ExitCode, string]> = [
   [EXIT.UNAVAILABLE, "`op` or the server command not found, or an `op` call of `migrate` failed"],
   [EXIT.SOFTWARE, "internal error (exec failed, bug)"],
   [EXIT.TEMPFAIL, "sign-in timed out"],
-  [EXIT.NOPERM, "insecure file (writable by group/others), or sign-in refused"],
+  [EXIT.NOPERM, "insecure file (writable by group/others) or sign-in lock directory, or sign-in refused"],
   [EXIT.CONFIG, "client config error"],
   [EXIT.INTERRUPTED, "`add`/`remove` interrupted (Ctrl-C, SIGTERM, SIGHUP): what it had changed is undone"],
 ];

@@ -215,6 +215,35 @@ describe("sign-in", () => {
   });
 });
 
+describe("the sign-in lock", () => {
+  test("launches whose XDG_RUNTIME_DIR and TMPDIR differ share one lock: still 1 prompt", async () => {
+    const s = sandbox();
+    const file = s.envFile("github.env", GH_ENV);
+    const dir = (name: string) => {
+      const path = join(s.dir, name);
+      mkdirSync(path, { mode: 0o700 });
+      return path;
+    };
+    // As clients differ: the MCP SDK passes neither variable, Codex passes TMPDIR, a terminal both.
+    const variants: Array<Record<string, string>> = [
+      {},
+      { TMPDIR: dir("tmp-a") },
+      { XDG_RUNTIME_DIR: dir("run-b"), TMPDIR: dir("tmp-b") },
+    ];
+    const results = await Promise.all(
+      variants.map((extra) =>
+        run([bin, "run", "--env-file", file, "--", NODE, "-e", ""], {
+          env: s.env({ OP_STUB_AUTH: "app", OP_STUB_PROMPT_MS: "300", ...extra }),
+        }),
+      ),
+    );
+    expect(results.map((r) => [r.code, r.stderr])).toEqual(variants.map(() => [0, ""]));
+    expect(prompts(s)).toBe(1);
+    // Nothing of the lock went where those variables point.
+    for (const name of ["tmp-a", "run-b", "tmp-b"]) expect(readdirSync(join(s.dir, name))).toEqual([]);
+  });
+});
+
 describe("credential scrubbing", () => {
   test("a service account token never reaches the server; the secrets do; no stage stays resident", async () => {
     const s = sandbox();

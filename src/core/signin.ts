@@ -55,3 +55,19 @@ export function opErrorMessage(stderr: string): string {
   const error = [...lines].reverse().find((l) => l.startsWith("[ERROR]")) ?? lines.at(-1) ?? "";
   return error.replace(/^\[ERROR\]\s+\d{4}\/\d\d\/\d\d \d\d:\d\d:\d\d\s+/, "").trim();
 }
+
+/**
+ * Where the sign-in lock may live, best first. Every launch of one user must pick the same
+ * directory whatever environment its client passed, so no variable a client may drop or set
+ * differently decides it: Codex passes TMPDIR and the MCP SDK does not, XDG_RUNTIME_DIR is
+ * usually stripped, and on macOS TMPDIR is a per-user folder while a GUI client's server gets
+ * none. Hence a fixed name in /tmp (sticky: once ours, no one else can replace it), and the home
+ * directory for when someone else took that name first. Windows: the profile's local app data,
+ * private by its ACLs.
+ * @example signinLockDirs("linux", 1000, "/home/me") // ["/tmp/mcp-op-1000", "/home/me/.cache/mcp-op"]
+ */
+export function signinLockDirs(platform: string, uid: number | undefined, home: string): string[] {
+  if (platform === "win32") return [`${home}\\AppData\\Local\\mcp-op`];
+  const inHome = `${home}/.cache/mcp-op`;
+  return uid === undefined ? [inHome] : [`/tmp/mcp-op-${uid}`, inHome];
+}

@@ -4,9 +4,9 @@
  * stdin is a terminal): stdin is the client's JSON-RPC pipe and must not lose a byte.
  */
 import { closeSync, lstatSync, mkdirSync, openSync, statSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { homedir } from "node:os";
 import { join } from "node:path";
-import { opCall, opErrorMessage, parseSigninOutput } from "../core/signin.ts";
+import { opCall, opErrorMessage, parseSigninOutput, signinLockDirs } from "../core/signin.ts";
 import { EXIT, McpOpError } from "../errors.ts";
 import { logger } from "../logger.ts";
 import { tryLockFile, unlockFile } from "./lockfile.ts";
@@ -36,7 +36,8 @@ export async function ensureSignedIn(input: SigninInput): Promise<Record<string,
     return {};
   }
   const tty = await isTerminal(0);
-  const dir = runtimeDir(input.env);
+  const uid = process.getuid?.();
+  const dir = lockDir(signinLockDirs(process.platform, uid, input.env.HOME || homedir()), uid);
   const lock = await acquireLock(join(dir, "signin.lock"), deadline, input.timeoutMs);
   try {
     // Whoever held the lock may have signed in meanwhile: then there is nothing left to do.
@@ -166,16 +167,42 @@ function timedOut(what: string, timeoutMs: number): McpOpError {
   );
 }
 
-/** A private directory for the lock: $XDG_RUNTIME_DIR/mcp-op, else $TMPDIR/mcp-op-<uid>. */
-export function runtimeDir(env: Record<string, string>): string {
-  const uid = process.getuid?.() ?? 0;
-  const dir = env.XDG_RUNTIME_DIR ? join(env.XDG_RUNTIME_DIR, "mcp-op") : join(env.TMPDIR || tmpdir(), `mcp-op-${uid}`);
-  mkdirSync(dir, { recursive: true, mode: 0o700 });
-  const st = lstatSync(dir);
-  if (!st.isDirectory() || (process.platform !== "win32" && (st.uid !== uid || (st.mode & 0o077) !== 0))) {
-    throw new McpOpError(EXIT.NOPERM, `${dir}: not a private directory of this user (needs mode 0700)`);
+/**
+ * The first of `candidates` that is (or can be made) a directory private to this user; a
+ * warning names each one passed over, since another user holding our name in /tmp is worth
+ * knowing. Without a uid (Windows) only being a directory is checked.
+ */
+export function lockDir(candidates: readonly string[], uid: number | undefined): string {
+  const problems: string[] = [];
+  for (const dir of candidates) {
+    const problem = whyNotPrivate(dir, uid);
+    if (problem === undefined) {
+      if (problems.length > 0) logger.warn(`${problems.join("; ")}; the sign-in lock is in ${dir} instead`);
+      return dir;
+    }
+    problems.push(problem);
   }
-  return dir;
+  throw new McpOpError(EXIT.NOPERM, `no private directory for the sign-in lock: ${problems.join("; ")}`);
+}
+
+/** Why `dir` cannot hold the lock, naming the actual problem; undefined when it can. */
+function whyNotPrivate(dir: string, uid: number | undefined): string | undefined {
+  let st: ReturnType<typeof lstatSync>;
+  try {
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    st = lstatSync(dir);
+  } catch (error) {
+    return `${dir} cannot be created (${error instanceof Error ? error.message : String(error)})`;
+  }
+  if (st.isSymbolicLink()) return `${dir} is a symbolic link, not a directory`;
+  if (!st.isDirectory()) return `${dir} is not a directory`;
+  if (uid === undefined) return undefined;
+  if (st.uid !== uid) {
+    return `${dir} belongs to uid ${st.uid}, not to this user (uid ${uid}): another user created it first`;
+  }
+  const mode = st.mode & 0o777;
+  if ((mode & 0o077) !== 0) return `${dir} is open to other users (mode 0${mode.toString(8)}; fix: chmod 700 ${dir})`;
+  return undefined;
 }
 
 interface Lock {
