@@ -16,8 +16,12 @@ export const EXIT = {
   TEMPFAIL: 75,
   NOPERM: 77,
   CONFIG: 78,
-  /** 128 + SIGINT, as shells report it. */
+  /** 128 + SIGHUP, as shells report it. */
+  HANGUP: 129,
+  /** 128 + SIGINT. */
   INTERRUPTED: 130,
+  /** 128 + SIGTERM: what a client sends when a server's start-up takes too long. */
+  TERMINATED: 143,
 } as const;
 
 export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
@@ -33,7 +37,12 @@ export const EXIT_TABLE: ReadonlyArray<readonly [ExitCode, string]> = [
   [EXIT.TEMPFAIL, "sign-in timed out"],
   [EXIT.NOPERM, "insecure file (writable by group/others) or sign-in lock directory, or sign-in refused"],
   [EXIT.CONFIG, "client config error"],
-  [EXIT.INTERRUPTED, "`add`/`remove` interrupted (Ctrl-C, SIGTERM, SIGHUP): what it had changed is undone"],
+  [EXIT.HANGUP, "sign-in (`run`, `check --resolve`) stopped by SIGHUP: the `op` it waited on is stopped too"],
+  [
+    EXIT.INTERRUPTED,
+    "`add`/`remove` interrupted (Ctrl-C, SIGTERM, SIGHUP): what it had changed is undone; or sign-in stopped by Ctrl-C, as for 129",
+  ],
+  [EXIT.TERMINATED, "sign-in stopped by SIGTERM (a client's start-up timeout), as for 129"],
 ];
 
 /**

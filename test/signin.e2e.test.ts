@@ -215,6 +215,101 @@ describe("sign-in", () => {
   });
 });
 
+/** Wait until the stand-in has shown `n` prompts; the pid of the op holding the first one. */
+async function promptShown(s: Sandbox, n = 1): Promise<number> {
+  for (let waited = 0; prompts(s) < n; waited += 20) {
+    if (waited > 15_000) throw new Error(`no prompt after 15 s (${prompts(s)} of ${n})`);
+    await Bun.sleep(20);
+  }
+  return Number(readFileSync(join(s.state, "prompts"), "utf8").split(" ")[0]);
+}
+
+/**
+ * Every live process started for this sandbox (its environment names the sandbox's state
+ * directory), with its parent: whatever is left once mcp-op has exited, an orphan if ppid is 1.
+ * They are killed, so that a failing test leaves nothing running either.
+ */
+function leftBehind(s: Sandbox): string[] {
+  const found: string[] = [];
+  for (const pid of readdirSync("/proc").filter((e) => /^\d+$/.test(e))) {
+    let environ: string;
+    let stat: string;
+    try {
+      environ = readFileSync(`/proc/${pid}/environ`, "utf8");
+      stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    } catch {
+      continue; // gone meanwhile, or not ours to read
+    }
+    if (!environ.split("\0").includes(`OP_STUB_STATE=${s.state}`)) continue;
+    const [state, ppid] = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    if (state === "Z") continue; // exited, only not reaped yet: nothing left running
+    found.push(`pid ${pid} ppid ${ppid}: ${readFileSync(`/proc/${pid}/cmdline`, "utf8").replaceAll("\0", " ").trim()}`);
+    process.kill(Number(pid), "SIGKILL");
+  }
+  return found;
+}
+
+/** mcp-op with stderr piped and stdin /dev/null, as a client would start it (not awaited). */
+function launch(argv: string[], env: Record<string, string>) {
+  const proc = Bun.spawn([bin, ...argv], { env, stdin: "ignore", stdout: "pipe", stderr: "pipe" });
+  const stdout = new Response(proc.stdout).text();
+  const stderr = new Response(proc.stderr).text();
+  return {
+    proc,
+    result: async () => ({ code: await proc.exited, stdout: await stdout, stderr: await stderr }),
+  };
+}
+
+describe("stopped during sign-in", () => {
+  const signals = [
+    ["SIGTERM", 143],
+    ["SIGINT", 130],
+    ["SIGHUP", 129],
+  ] as const;
+  for (const [signal, code] of signals) {
+    test(`${signal} while the prompt is open: the op holding it is stopped too, exit ${code}, nothing left running`, async () => {
+      const s = sandbox();
+      const { proc, result } = launch(
+        ["run", "--", NODE, "-e", ""],
+        s.env({ OP_STUB_AUTH: "app", OP_STUB_APPROVE: "hang" }),
+      );
+      const op = await promptShown(s);
+      proc.kill(signal);
+      const r = await result();
+      const orphans = leftBehind(s);
+      expect(r).toEqual({
+        code,
+        stdout: "",
+        stderr: `[error] [mcp-op] stopped by ${signal} during sign-in (waiting for op vault list)\n`,
+      });
+      expect(orphans).toEqual([]);
+      expect(() => process.kill(op, 0)).toThrow();
+      expect(s.opCalls().map((a) => a[0])).toEqual(["whoami", "whoami", "signin", "vault"]);
+    });
+  }
+
+  test("SIGTERM to launches waiting for the lock and to the one holding it: all stop, nothing left", async () => {
+    const s = sandbox();
+    const env = s.env({ OP_STUB_AUTH: "app", OP_STUB_APPROVE: "hang" });
+    const holder = launch(["run", "--", NODE, "-e", ""], env);
+    await promptShown(s);
+    const waiter = launch(["run", "--", NODE, "-e", ""], env);
+    // The waiter's first whoami failed: it is now polling the lock the holder has.
+    while (s.opCalls().filter((a) => a[0] === "whoami").length < 3) await Bun.sleep(20);
+    await Bun.sleep(100);
+    waiter.proc.kill("SIGTERM");
+    expect(await waiter.result()).toEqual({
+      code: 143,
+      stdout: "",
+      stderr: "[error] [mcp-op] stopped by SIGTERM during sign-in (waiting for another launch's sign-in)\n",
+    });
+    holder.proc.kill("SIGTERM");
+    expect((await holder.result()).code).toBe(143);
+    expect(leftBehind(s)).toEqual([]);
+    expect(prompts(s)).toBe(1);
+  });
+});
+
 describe("the sign-in lock", () => {
   test("launches whose XDG_RUNTIME_DIR and TMPDIR differ share one lock: still 1 prompt", async () => {
     const s = sandbox();

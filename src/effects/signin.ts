@@ -30,38 +30,41 @@ export async function ensureSignedIn(input: SigninInput): Promise<Record<string,
   const deadline = started + input.timeoutMs;
   // Only whoami's exit status matters (its "not signed in" is expected, not news), and it
   // never prompts: stdin is /dev/null, and whether stdin is a terminal (libc) is asked later.
-  const whoami = () => opStatus(input, ["whoami"], deadline, "op whoami");
-  if ((await whoami()) === 0) {
+  if ((await opStatus(input, ["whoami"], deadline, "op whoami")) === 0) {
     logger.debug("op whoami: already signed in");
     return {};
   }
+  return withStopSignals((stop) => signIn(input, { started, deadline, stop }));
+}
+
+/** One sign-in attempt: when it began, when it must end, and the signals that end it sooner. */
+interface Attempt {
+  started: number;
+  deadline: number;
+  stop: Stop;
+}
+
+/** The slow path: under the lock, whoami again, then signin and the confirming prompt. */
+async function signIn(input: SigninInput, at: Attempt): Promise<Record<string, string>> {
   const tty = await isTerminal(0);
   const uid = process.getuid?.();
   const dir = lockDir(signinLockDirs(process.platform, uid, input.env.HOME || homedir()), uid);
-  const lock = await acquireLock(join(dir, "signin.lock"), deadline, input.timeoutMs);
+  const lock = await acquireLock(join(dir, "signin.lock"), at, input.timeoutMs);
   try {
     // Whoever held the lock may have signed in meanwhile: then there is nothing left to do.
-    if ((await whoami()) === 0) {
+    // Not spawnStatus: a synchronous spawn would hold back a stop signal until op returns.
+    if ((await runOp(input, ["whoami"], at, "op whoami", false)).code === 0) {
       logger.debug("op whoami: signed in by another launch");
       return {};
     }
     const refused = join(dir, "signin-refused");
-    if (modifiedAfter(refused, started)) {
+    if (modifiedAfter(refused, at.started)) {
       throw new McpOpError(EXIT.NOPERM, "sign-in was refused by another launch moments ago; not asking again");
     }
-    const signin = await runOp(input, ["signin"], deadline, "op signin", tty);
+    const signin = await runOp(input, ["signin"], at, "op signin", tty);
     if (signin.code !== 0) {
       markRefused(refused);
-      const why = opErrorMessage(signin.stderr);
-      if (why.startsWith("no account found for filter")) throw noAccount(input.account, why);
-      if (!tty) {
-        throw new McpOpError(
-          EXIT.NOPERM,
-          `op signin needs a terminal to ask for the password, and MCP clients give none (op: ${opErrorMessage(signin.stderr)})`,
-          APP_HINT,
-        );
-      }
-      throw new McpOpError(EXIT.NOPERM, `sign-in refused: ${opErrorMessage(signin.stderr)}`);
+      throw signinFailed(input.account, signin.stderr, tty);
     }
     const session = parseSigninOutput(signin.stdout);
     logger.debug(
@@ -72,7 +75,7 @@ export async function ensureSignedIn(input: SigninInput): Promise<Record<string,
     const confirm = await runOp(
       { ...input, env: { ...input.env, ...session } },
       ["vault", "list", "--format", "json"],
-      deadline,
+      at,
       "op vault list",
       tty,
     );
@@ -83,6 +86,62 @@ export async function ensureSignedIn(input: SigninInput): Promise<Record<string,
     return session;
   } finally {
     lock.release();
+  }
+}
+
+function signinFailed(account: string | undefined, stderr: string, tty: boolean): McpOpError {
+  const why = opErrorMessage(stderr);
+  if (why.startsWith("no account found for filter")) return noAccount(account, why);
+  if (!tty) {
+    return new McpOpError(
+      EXIT.NOPERM,
+      `op signin needs a terminal to ask for the password, and MCP clients give none (op: ${why})`,
+      APP_HINT,
+    );
+  }
+  return new McpOpError(EXIT.NOPERM, `sign-in refused: ${why}`);
+}
+
+/**
+ * The signals that stop a launch (a client's start-up timeout sends SIGTERM, a terminal Ctrl-C
+ * or a hang-up) and what is running when one comes. Caught only on the slow path, where an op
+ * may hold a prompt open: before it only `op whoami` runs, which never prompts and ends by itself,
+ * and after it mcp-op becomes `op run`, so the default action is right there (and costs nothing
+ * on the benchmarked fast path).
+ */
+interface Stop {
+  /** Aborted by the first stop signal: spawnCapture then ends its op. */
+  signal: AbortSignal;
+  /** What sign-in is waiting for, for the message. */
+  step: string;
+  /** Throws 128 + n once signal n came. */
+  check(): void;
+}
+
+async function withStopSignals<T>(fn: (stop: Stop) => Promise<T>): Promise<T> {
+  const codes = { SIGHUP: EXIT.HANGUP, SIGINT: EXIT.INTERRUPTED, SIGTERM: EXIT.TERMINATED } as const;
+  type Name = keyof typeof codes;
+  const names = Object.keys(codes) as Name[];
+  const controller = new AbortController();
+  let caught: Name | undefined;
+  const onSignal = (signal: string) => {
+    caught ??= signal as Name;
+    controller.abort();
+  };
+  const stop: Stop = {
+    signal: controller.signal,
+    step: "the sign-in lock",
+    check() {
+      if (caught) throw new McpOpError(codes[caught], `stopped by ${caught} during sign-in (waiting for ${stop.step})`);
+    },
+  };
+  for (const name of names) process.on(name, onSignal);
+  try {
+    const result = await fn(stop);
+    stop.check(); // a signal after the last op call must not be lost to op run
+    return result;
+  } finally {
+    for (const name of names) process.off(name, onSignal);
   }
 }
 
@@ -124,24 +183,33 @@ async function withinDeadline<T>(
   return result;
 }
 
-function runOp(input: SigninInput, args: string[], deadline: number, what: string, tty: boolean): Promise<OpResult> {
-  return withinDeadline(
-    input,
-    deadline,
-    what,
-    (file, opArgs, timeoutMs) =>
-      spawnCapture(file, opArgs, {
-        env: input.env,
-        // stdin: /dev/null unless a person can answer a prompt on it; stderr shown only then.
-        stdin: tty ? "inherit" : "ignore",
-        stderr: tty ? "inherit" : "pipe",
-        timeoutMs,
-      }),
-    args,
-  );
+/** An `op` call of the slow path, ended early (128 + n) by stop signal n. */
+async function runOp(input: SigninInput, args: string[], at: Attempt, what: string, tty: boolean): Promise<OpResult> {
+  at.stop.step = what;
+  at.stop.check();
+  try {
+    return await withinDeadline(
+      input,
+      at.deadline,
+      what,
+      (file, opArgs, timeoutMs) =>
+        spawnCapture(file, opArgs, {
+          env: input.env,
+          // stdin: /dev/null unless a person can answer a prompt on it; stderr shown only then.
+          stdin: tty ? "inherit" : "ignore",
+          stderr: tty ? "inherit" : "pipe",
+          timeoutMs,
+          stop: at.stop.signal,
+        }),
+      args,
+    );
+  } finally {
+    // An op ended by the signal failed (or timed out) for that reason alone: say so instead.
+    at.stop.check();
+  }
 }
 
-/** Exit status only, stdin /dev/null: for `op whoami`, which never prompts. */
+/** Exit status only, stdin /dev/null: for the first `op whoami`, which never prompts. */
 function opStatus(input: SigninInput, args: string[], deadline: number, what: string): Promise<number> {
   return withinDeadline(
     input,
@@ -209,17 +277,20 @@ interface Lock {
   release(): void;
 }
 
-/** An exclusive flock, polled until the deadline; the kernel frees it if its holder dies. */
-async function acquireLock(path: string, deadline: number, timeoutMs: number): Promise<Lock> {
+/**
+ * An exclusive flock, polled until the deadline (or a stop signal); the kernel frees it if its
+ * holder dies.
+ */
+async function acquireLock(path: string, at: Attempt, timeoutMs: number): Promise<Lock> {
+  at.stop.step = "another launch's sign-in";
   const c = await libc();
-  if (!c) return acquireLockFile(`${path}.pid`, deadline, timeoutMs);
+  if (!c) return acquireLockFile(`${path}.pid`, at, timeoutMs);
   const fd = openSync(path, "a", 0o600);
-  while (c.flock(fd, LOCK_EX | LOCK_NB) !== 0) {
-    if (Date.now() >= deadline) {
-      closeSync(fd);
-      throw lockTimedOut(timeoutMs);
-    }
-    await new Promise((r) => setTimeout(r, 20));
+  try {
+    while (c.flock(fd, LOCK_EX | LOCK_NB) !== 0) await pollAgain(at, timeoutMs);
+  } catch (error) {
+    closeSync(fd);
+    throw error;
   }
   return {
     release() {
@@ -233,12 +304,16 @@ async function acquireLock(path: string, deadline: number, timeoutMs: number): P
  * Where there is no flock (Windows, or a runtime without FFI): an O_EXCL lock file holding our
  * pid, taken over when its owner died (effects/lockfile.ts).
  */
-async function acquireLockFile(path: string, deadline: number, timeoutMs: number): Promise<Lock> {
-  while (!tryLockFile(path)) {
-    if (Date.now() >= deadline) throw lockTimedOut(timeoutMs);
-    await new Promise((r) => setTimeout(r, 20));
-  }
+async function acquireLockFile(path: string, at: Attempt, timeoutMs: number): Promise<Lock> {
+  while (!tryLockFile(path)) await pollAgain(at, timeoutMs);
   return { release: () => unlockFile(path) };
+}
+
+/** Wait a little before the next try at the lock, unless time is up or a stop signal came. */
+async function pollAgain(at: Attempt, timeoutMs: number): Promise<void> {
+  at.stop.check();
+  if (Date.now() >= at.deadline) throw lockTimedOut(timeoutMs);
+  await new Promise((r) => setTimeout(r, 20));
 }
 
 function lockTimedOut(timeoutMs: number): McpOpError {
