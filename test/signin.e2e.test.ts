@@ -339,6 +339,85 @@ describe("the sign-in lock", () => {
   });
 });
 
+describe("check --resolve signs in first, as run does", () => {
+  const SIX = Array.from({ length: 6 }, (_, i) => `T${i}=op://Private/GitHub/token\n`).join("");
+
+  test("a dismissed prompt: one prompt for six references, exit 77, nothing read", async () => {
+    const s = sandbox();
+    const file = s.envFile("six.env", SIX);
+    const r = await run([bin, "check", "--resolve", file], {
+      env: s.env({ OP_STUB_AUTH: "app", OP_STUB_APPROVE: "no" }),
+    });
+    expect(r).toEqual({
+      code: 77,
+      stdout: "",
+      stderr:
+        "[error] [mcp-op] sign-in refused: error initializing client: authorization prompt dismissed, please try again; turn on 1Password app integration (Settings > Developer > Integrate with 1Password CLI) or use a service account (--token-file)\n",
+    });
+    expect(prompts(s)).toBe(1);
+    expect(s.opCalls().map((a) => a[0])).not.toContain("read");
+  });
+
+  test("an unanswered prompt: exit 75 after --signin-timeout, not a hang", async () => {
+    const s = sandbox();
+    const file = s.envFile("six.env", SIX);
+    const started = Date.now();
+    const r = await run([bin, "check", "--resolve", "--signin-timeout", "1", file], {
+      env: s.env({ OP_STUB_AUTH: "app", OP_STUB_APPROVE: "hang" }),
+    });
+    expect(r.code).toBe(75);
+    expect(r.stderr).toStartWith("[error] [mcp-op] sign-in timed out after 1s (waiting for op vault list)");
+    expect(Date.now() - started).toBeLessThan(10_000);
+    expect(prompts(s)).toBe(1);
+    expect(leftBehind(s)).toEqual([]);
+  });
+
+  test("an approved prompt: one prompt, then every reference is read", async () => {
+    const s = sandbox();
+    const file = s.envFile("six.env", SIX);
+    const r = await run([bin, "check", "--resolve", file], { env: s.env({ OP_STUB_AUTH: "app" }) });
+    expect(r.code).toBe(0);
+    expect(r.stdout.split("\n")[0]).toBe(`${file}: ok (6 variables, 6 secret references)`);
+    expect(r.stdout).not.toContain(SECRETS.github);
+    expect(prompts(s)).toBe(1);
+    expect(s.opCalls().map((a) => a[0])).toEqual([
+      "whoami",
+      "whoami",
+      "signin",
+      "vault",
+      ...SIX.split("\n")
+        .filter(Boolean)
+        .map(() => "read"),
+    ]);
+  });
+
+  test("no reference to read: no sign-in at all; a bad --signin-timeout is a usage error", async () => {
+    const s = sandbox();
+    const file = s.envFile("plain.env", "A=1\n");
+    const env = s.env({ OP_STUB_AUTH: "app", OP_STUB_APPROVE: "no" });
+    expect((await run([bin, "check", "--resolve", file], { env })).code).toBe(0);
+    expect(s.opCalls()).toEqual([]);
+    expect(await run([bin, "check", "--resolve", "--signin-timeout", "0", file], { env })).toEqual({
+      code: 64,
+      stdout: "",
+      stderr: '[error] [mcp-op] --signin-timeout takes a number of seconds, more than 0 and at most 3600, not "0"\n',
+    });
+  });
+
+  test("SIGTERM during its sign-in: exit 143, nothing left running", async () => {
+    const s = sandbox();
+    const file = s.envFile("six.env", SIX);
+    const { proc, result } = launch(
+      ["check", "--resolve", file],
+      s.env({ OP_STUB_AUTH: "app", OP_STUB_APPROVE: "hang" }),
+    );
+    await promptShown(s);
+    proc.kill("SIGTERM");
+    expect((await result()).code).toBe(143);
+    expect(leftBehind(s)).toEqual([]);
+  });
+});
+
 describe("credential scrubbing", () => {
   test("a service account token never reaches the server; the secrets do; no stage stays resident", async () => {
     const s = sandbox();

@@ -1,25 +1,34 @@
 /**
  * `mcp-op check FILE... [--resolve]`: the validation `run` does, and nothing else; with
- * `--resolve`, each reference is also read through `op read` and reported as resolvable or not.
+ * `--resolve`, each reference is also read through `op read` and reported as resolvable or not,
+ * after signing in as `run` does (one prompt at most, within --signin-timeout).
  * The value read is dropped at once: it is never printed, logged or stored.
  */
 import type { ArgsDef, CommandDef } from "citty";
 import { parseOptions, rejectEmptyValues } from "../core/args.ts";
 import type { EnvEntry } from "../core/env-file.ts";
+import { authMode } from "../core/plan.ts";
 import { looksLikeReference } from "../core/reference.ts";
-import { opCall, opErrorMessage } from "../core/signin.ts";
+import { needsSigninCheck, opCall, opErrorMessage } from "../core/signin.ts";
 import { checkEnvFile } from "../core/validate.ts";
 import { readEnvFile } from "../effects/files.ts";
 import { locateOp } from "../effects/locate.ts";
 import { spawnCapture } from "../effects/native.ts";
+import { ensureSignedIn } from "../effects/signin.ts";
 import { EXIT, type ExitCode, firstInTable, McpOpError, usageError } from "../errors.ts";
 import { logger } from "../logger.ts";
 import { definedOnly, environment } from "../runtime.ts";
+import { DEFAULT_SIGNIN_TIMEOUT, negativeTimeout, parseSigninTimeout } from "./run.ts";
 
 const checkArgs = {
   files: { type: "positional", required: false, description: "env files to check", valueHint: "FILE..." },
   resolve: { type: "boolean", description: "also read each reference through op (values are never shown)" },
   account: { type: "string", valueHint: "ACCOUNT", description: "1Password account for --resolve" },
+  "signin-timeout": {
+    type: "string",
+    valueHint: "SECONDS",
+    description: `limit for the sign-in --resolve needs, lock wait included (default ${DEFAULT_SIGNIN_TIMEOUT})`,
+  },
   op: { type: "string", valueHint: "PATH", description: "path to the op binary, for --resolve" },
 } as const satisfies ArgsDef;
 
@@ -29,16 +38,16 @@ export default {
   meta: { name: "check", description: "Validate env files (syntax, references, permissions) without running anything" },
   args: checkArgs,
   async run({ rawArgs, data }) {
-    const { values, positionals } = parseOptions("check", checkArgs, rawArgs);
+    const { values, positionals } = parseOptions("check", checkArgs, rawArgs, [], negativeTimeout);
     const files = [...positionals, ...((data as { rest: string[] | null }).rest ?? [])];
     rejectEmptyValues("check", checkArgs, values);
     if (files.length === 0) throw usageError("no env file given", USAGE);
     // As a path, "" would be the working directory: name the argument instead.
     const empty = files.indexOf("");
     if (empty !== -1) throw usageError(`FILE argument ${empty + 1} is an empty string, not an env file path`, USAGE);
+    const timeoutMs = parseSigninTimeout(values["signin-timeout"] as string | undefined) * 1000;
     const env = environment();
-    const opPath = values.resolve === true ? locateOp(values.op as string | undefined, env) : undefined;
-    const resolver = opPath ? { opPath, account: values.account as string | undefined, env } : undefined;
+    const resolver = values.resolve === true ? makeResolver(values, env, timeoutMs) : undefined;
     let failure: ExitCode | undefined;
     for (const given of files) {
       const code = await checkFile(given, env, resolver);
@@ -52,7 +61,32 @@ type Env = ReturnType<typeof environment>;
 interface Resolver {
   opPath: string;
   account: string | undefined;
-  env: Env;
+  env: Record<string, string>;
+  /**
+   * Signs in on first use, as `run` does: one prompt at most (not one per `op read`), 75 when
+   * it takes too long, 77 when refused. Resolves to the variables sign-in produced.
+   */
+  signIn(): Promise<Record<string, string>>;
+}
+
+function makeResolver(values: Record<string, unknown>, env: Env, timeoutMs: number): Resolver {
+  const opPath = locateOp(values.op as string | undefined, env);
+  const account = values.account as string | undefined;
+  const opEnv = definedOnly(env);
+  let session: Promise<Record<string, string>> | undefined;
+  const signIn = () =>
+    needsSigninCheck(authMode({ noSignin: false }, opEnv))
+      ? ensureSignedIn({ opPath, account, env: opEnv, timeoutMs })
+      : Promise.resolve({});
+  return {
+    opPath,
+    account,
+    env: opEnv,
+    signIn: () => {
+      session ??= signIn();
+      return session;
+    },
+  };
 }
 
 /** Check one file, logging every problem; its exit code when it fails. */
@@ -95,9 +129,11 @@ async function checkFile(given: string, env: Env, resolver: Resolver | undefined
 /** Read each reference through `op read`, logging the ones that fail; the values are dropped. */
 async function unresolvedReferences(given: string, refs: EnvEntry[], r: Resolver): Promise<EnvEntry[]> {
   const failed: EnvEntry[] = [];
+  // Only when there is something to read: a file without references raises no prompt.
+  const session = refs.length > 0 ? await r.signIn() : {};
   for (const entry of refs) {
     const read = await spawnCapture(r.opPath, opCall(r.account, "read", "--no-newline", entry.value), {
-      env: definedOnly(r.env),
+      env: { ...r.env, ...session },
       stdin: "ignore",
       stderr: "pipe",
       timeoutMs: 60_000,

@@ -25,7 +25,7 @@ const timeoutError = (text: string) =>
     `--signin-timeout takes a number of seconds, more than 0 and at most ${MAX_SIGNIN_TIMEOUT}, not "${text}"`,
   );
 
-function parseSigninTimeout(text: string | undefined): number {
+export function parseSigninTimeout(text: string | undefined): number {
   if (text === undefined) return DEFAULT_SIGNIN_TIMEOUT;
   const seconds = Number(text);
   if (!Number.isFinite(seconds) || seconds <= 0 || seconds > MAX_SIGNIN_TIMEOUT) throw timeoutError(text);
@@ -33,7 +33,7 @@ function parseSigninTimeout(text: string | undefined): number {
 }
 
 // `--signin-timeout -5` is refused as parseArgs refuses it, but told as the range it is outside.
-const negativeTimeout = (name: string, value: string) =>
+export const negativeTimeout = (name: string, value: string) =>
   name === "signin-timeout" && Number.isFinite(Number(value)) ? timeoutError(value) : undefined;
 
 export const runArgs = {
