@@ -827,7 +827,9 @@ describe("check --resolve", () => {
       `[error] [mcp-op] ${file}:2: NOPE: op://Private/Nope/token does not resolve: could not read secret 'op://Private/Nope/token': could not get item Private/Nope: "Nope" isn't an item in the "Private" vault. Specify the item with its UUID, name, or domain.\n`,
     );
     expect(r.stdout + r.stderr).not.toContain(SECRETS.github);
+    // Signed in first, as run does (one prompt at most), then one read per reference.
     expect(s.opCalls().map((a) => a.slice(0, 2))).toEqual([
+      ["whoami"],
       ["read", "--no-newline"],
       ["read", "--no-newline"],
     ]);
