@@ -349,3 +349,32 @@ describe("mcp-op migrate", () => {
     expect(readFileSync(join(s.home, ".cursor", "mcp.json"), "utf8")).not.toContain(T.gitlab);
   }, 60_000);
 });
+
+describe("mcp-op migrate: hostile configs", () => {
+  test("server names never become paths: env files stay in $XDG_CONFIG_HOME/mcp-op, named from [A-Za-z0-9_-]", async () => {
+    const s = sandbox({ Private: {} });
+    const names = ["../../target/app", "/tmp/x/abs", "..", "x\n\u001b[31mred"];
+    const servers = Object.fromEntries(
+      names.map((n, i) => [
+        n,
+        { command: "npx", args: ["srv"], env: { GITHUB_TOKEN: `${T.github.slice(0, -1)}${i}` } },
+      ]),
+    );
+    mkdirSync(join(s.dir, ".cursor"), { recursive: true });
+    writeFileSync(join(s.dir, ".cursor", "mcp.json"), JSON.stringify({ mcpServers: servers }));
+    const env = s.env({ PATH: `${OP_DIR}:/usr/local/bin:/usr/bin:/bin` });
+    const r = await run([bin, "migrate", "--apply"], { env, cwd: s.dir });
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+    const envDir = join(s.home, ".config", "mcp-op");
+    expect(readdirSync(envDir).sort()).toEqual(["server.env", "target-app.env", "tmp-x-abs.env", "x-31mred.env"]);
+    expect(readdirSync(s.home).sort()).toEqual([".config", ".local"]);
+    expect(() => statSync("/tmp/x/abs.env")).toThrow();
+    // Each name is shown, on one line, without its control characters.
+    expect(r.stdout).toContain("cursor (project) ../../target/app: migrated (");
+    expect(r.stdout).toContain('cursor (project) "x\\n\\u001b[31mred": migrated (');
+    expect(r.stdout).not.toContain("\u001b");
+    const entries = JSON.parse(readFileSync(join(s.dir, ".cursor", "mcp.json"), "utf8")).mcpServers;
+    expect(entries["../../target/app"].args).toContain(join(envDir, "target-app.env"));
+  });
+});

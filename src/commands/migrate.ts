@@ -25,10 +25,12 @@ import { entryFor } from "../core/clients.ts";
 import { setServer } from "../core/config-edit.ts";
 import {
   describeMigration,
+  envFileBase,
   type MigrationServer,
   mergeEntry,
   planMigration,
   type ServerPlan,
+  shownName,
 } from "../core/migrate.ts";
 import { describeBadReference, parseReference } from "../core/reference.ts";
 import { opCall, opErrorMessage } from "../core/signin.ts";
@@ -179,11 +181,12 @@ export default {
       ...(opPath ? { existingTitles: await itemTitles(opPath, account, vault, env) } : {}),
       self: stableCommand(env),
       envFileFor: (s) => {
-        // One new env file per server, never an existing one (another entry may use it).
-        const base = join(envDir, s.name);
+        // One new env file per server, never an existing one (another entry may use it); names
+        // compared case-insensitively, as macOS and Windows file systems do.
+        const base = join(envDir, envFileBase(s.name));
         let path = `${base}.env`;
-        for (let n = 2; taken.has(path) || existsSync(path); n++) path = `${base}-${n}.env`;
-        taken.add(path);
+        for (let n = 2; taken.has(path.toLowerCase()) || existsSync(path); n++) path = `${base}-${n}.env`;
+        taken.add(path.toLowerCase());
         return path;
       },
     });
@@ -248,7 +251,7 @@ async function apply(
   const failed: string[] = [];
   const claude = claudeCli(o.env);
   for (const plan of plans) {
-    const label = `${plan.server.loc.client} (${plan.server.loc.scope}) ${plan.server.name}`;
+    const label = `${plan.server.loc.client} (${plan.server.loc.scope}) ${shownName(plan.server.name)}`;
     // All or nothing per server: every item first; the config only if they all exist.
     let problem: string | undefined;
     for (const v of plan.variables) {

@@ -58,6 +58,34 @@ function secretValue(server: MigrationServer, f: Finding): string {
   return arg.slice(f.start ?? 0, f.end ?? arg.length);
 }
 
+/** Device names Windows reserves in every directory (`con.env` is the console, not a file). */
+const WINDOWS_RESERVED = /^(con|prn|aux|nul|com\d|lpt\d)$/i;
+
+/**
+ * The base name of a server's env file: only `[A-Za-z0-9_-]`, every other run of characters one
+ * `-`, at most 64 long, never empty. Server names come from configs that cloned repositories
+ * supply (`.mcp.json`), so a name such as `../../x` or `/tmp/x` must never become a path.
+ * @example envFileBase("../../target/app") // "target-app"
+ */
+export function envFileBase(server: string): string {
+  const safe = server
+    .replace(/[^A-Za-z0-9_-]+/g, "-")
+    .replace(/^-+/, "")
+    .slice(0, 64)
+    .replace(/-+$/, "");
+  if (safe === "") return "server";
+  return WINDOWS_RESERVED.test(safe) ? `${safe}-server` : safe;
+}
+
+/** A server name as printed: as it is when plain, else quoted with escapes (one line, no terminal control). */
+export function shownName(name: string): string {
+  if (/^[\x21-\x7e]+$/.test(name) && !name.includes('"')) return name;
+  return JSON.stringify(name).replace(
+    /[\u007f-\u009f\u200b-\u200f\u2028-\u202e\u2066-\u2069\ufeff]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`,
+  );
+}
+
 /** Keep literal `{{` in original arguments literal once they pass through `mcp-op run`. */
 const escapeBraces = (arg: string) => arg.replaceAll("{{", "\\{{");
 
@@ -139,7 +167,7 @@ export function planMigration(input: {
 export function describeMigration(plans: readonly ServerPlan[]): string[] {
   const out: string[] = [];
   for (const p of plans) {
-    out.push(`${p.server.loc.client} (${p.server.loc.scope}) ${p.server.name}: ${p.server.loc.path}`);
+    out.push(`${p.server.loc.client} (${p.server.loc.scope}) ${shownName(p.server.name)}: ${p.server.loc.path}`);
     for (const v of p.variables) {
       const where = v.finding.where === "env" ? `env ${v.finding.key}` : `argument ${(v.finding.argIndex ?? 0) + 1}`;
       out.push(`  ${where}: ${v.finding.display} -> ${v.name} = ${v.item.reference}`);
