@@ -377,4 +377,31 @@ describe("mcp-op migrate: hostile configs", () => {
     const entries = JSON.parse(readFileSync(join(s.dir, ".cursor", "mcp.json"), "utf8")).mcpServers;
     expect(entries["../../target/app"].args).toContain(join(envDir, "target-app.env"));
   });
+
+  test("a number is never moved (its digits may not survive), null args are never dropped: both left, said, not shown", async () => {
+    const s = sandbox({ Private: {} });
+    const gemini = join(s.home, ".gemini", "settings.json");
+    const cursor = join(s.home, ".cursor", "mcp.json");
+    mkdirSync(join(gemini, ".."), { recursive: true });
+    mkdirSync(join(cursor, ".."), { recursive: true });
+    const geminiText = `{"mcpServers": {"num": {"command": "npx", "args": ["x"], "env": {"API_KEY": 12345678901234567890}}}}\n`;
+    const cursorText = `{"mcpServers": {"nul": {"command": "npx", "args": ["x", null, "--token", "${T.gitlab}"]}}}\n`;
+    writeFileSync(gemini, geminiText);
+    writeFileSync(cursor, cursorText);
+    const env = s.env({ PATH: `${OP_DIR}:/usr/local/bin:/usr/bin:/bin` });
+    const r = await run([bin, "migrate", "--apply"], { env, cwd: s.dir });
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain(
+      `gemini (user) num: ${gemini}\n  not migrated: env API_KEY is a number, not a string: left in place`,
+    );
+    expect(r.stdout).toContain(
+      `cursor (user) nul: ${cursor}\n  not migrated: argument 2 is null, not a string: rewriting the entry would change it`,
+    );
+    expect(r.stdout).toContain("nothing to migrate");
+    expect(r.stdout).not.toContain("1234567");
+    expect(readFileSync(gemini, "utf8")).toBe(geminiText);
+    expect(readFileSync(cursor, "utf8")).toBe(cursorText);
+    expect(JSON.parse(readFileSync(join(s.dir, "vault.json"), "utf8"))).toEqual({ Private: {} });
+  });
 });

@@ -1,8 +1,9 @@
 import { describe, expect, test } from "bun:test";
 import fc from "fast-check";
-import type { ConfigLocation, ServerSpec } from "../src/core/clients.ts";
+import { type ConfigLocation, readEntry, type ServerSpec } from "../src/core/clients.ts";
 import { detectSecrets } from "../src/core/detect.ts";
 import {
+  describeMigration,
   envFileBase,
   itemTitle,
   type MigrationServer,
@@ -25,7 +26,7 @@ function server(client: ConfigLocation["client"], name: string, spec: ServerSpec
   return { loc, name, raw: spec, spec, viaMcpOp: false, findings: detectSecrets(spec) };
 }
 
-const plan = (servers: MigrationServer[], existingTitles?: Set<string>) =>
+const migration = (servers: MigrationServer[], existingTitles?: Set<string>) =>
   planMigration({
     servers,
     vault: "Private",
@@ -33,6 +34,20 @@ const plan = (servers: MigrationServer[], existingTitles?: Set<string>) =>
     envFileFor: (s) => `/h/.config/mcp-op/${s.loc.client}-${s.name}.env`,
     ...(existingTitles ? { existingTitles } : {}),
   });
+const plan = (servers: MigrationServer[], existingTitles?: Set<string>) => migration(servers, existingTitles).plans;
+
+/** A server as a client stores it (`raw`), read the way scanServers reads it. */
+function stored(raw: Record<string, unknown>): MigrationServer {
+  const loc: ConfigLocation = {
+    client: "gemini",
+    scope: "user",
+    path: "/h/g.json",
+    format: "json",
+    keyPath: ["mcpServers"],
+  };
+  const spec = readEntry("gemini", raw) as ServerSpec;
+  return { loc, name: "s", raw, spec, viaMcpOp: false, findings: detectSecrets(spec) };
+}
 
 const references = (plans: ReturnType<typeof plan>) => plans.flatMap((p) => p.variables.map((v) => v.item.reference));
 
@@ -87,5 +102,35 @@ describe("env file names", () => {
   test("names are shown on one line, control characters escaped", () => {
     expect(shownName("github")).toBe("github");
     expect(shownName("a\nb\u001b[0m\u009b")).toBe('"a\\nb\\u001b[0m\\u009b"');
+  });
+});
+
+describe("only values that round-trip exactly move", () => {
+  // As JSON.parse reads the file's 12345678901234567890: 12345678901234567000.
+  const BIG = JSON.parse("12345678901234567890") as number;
+  test("an env value that is a JSON number stays where it is (its digits may not survive); strings still move", () => {
+    const m = migration([stored({ command: "npx", env: { API_KEY: BIG, GITHUB_TOKEN: GH1, N: null } })]);
+    const [p] = m.plans;
+    expect(p?.variables.map((v) => v.name)).toEqual(["GITHUB_TOKEN"]);
+    expect(p?.leftInPlace).toEqual([
+      "env API_KEY is a number, not a string: left in place (only a string moves exactly; quote it and run again)",
+    ]);
+    // Every env value not moved is stored as it was: the number as a number, null kept.
+    expect(p?.entry.env).toEqual({ API_KEY: BIG, N: null });
+    expect(describeMigration(m).join("\n")).not.toContain("1234567");
+  });
+  test("only numbers found: the server is not migrated, and says why", () => {
+    const m = migration([stored({ command: "npx", env: { API_KEY: BIG } })]);
+    expect(m.plans).toEqual([]);
+    expect(m.untouched.map((u) => u.why)).toEqual([
+      "env API_KEY is a number, not a string: left in place (only a string moves exactly; quote it and run again)",
+    ]);
+  });
+  test("args holding null (or any non-string) are never dropped: the server is not migrated", () => {
+    const m = migration([stored({ command: "npx", args: ["srv", null, "--token", GH1, 8080] })]);
+    expect(m.plans).toEqual([]);
+    expect(m.untouched.map((u) => u.why)).toEqual([
+      "argument 2 is null, argument 5 is a number, not a string: rewriting the entry would change it; fix the entry and run again",
+    ]);
   });
 });

@@ -21,13 +21,11 @@ import {
 import { join } from "node:path";
 import type { ArgsDef, CommandDef } from "citty";
 import { parseOptions } from "../core/args.ts";
-import { entryFor } from "../core/clients.ts";
 import { setServer } from "../core/config-edit.ts";
 import {
   describeMigration,
   envFileBase,
   type MigrationServer,
-  mergeEntry,
   planMigration,
   type ServerPlan,
   shownName,
@@ -175,7 +173,7 @@ export default {
     const opPath =
       values.apply === true && servers.length > 0 ? locateOp(values.op as string | undefined, env) : undefined;
     if (opPath) await checkVault(opPath, account, vault, env);
-    const plans = planMigration({
+    const migration = planMigration({
       servers,
       vault,
       ...(opPath ? { existingTitles: await itemTitles(opPath, account, vault, env) } : {}),
@@ -190,7 +188,8 @@ export default {
         return path;
       },
     });
-    if (plans.length === 0) {
+    const { plans } = migration;
+    if (plans.length === 0 && migration.untouched.length === 0) {
       out("no plaintext secrets found in any client config");
       return;
     }
@@ -199,7 +198,11 @@ export default {
       const r = parseReference(v.item.reference);
       if (!r.ok) throw new McpOpError(EXIT.SOFTWARE, `planned ${describeBadReference(v.item.reference, r.reason)}`);
     }
-    for (const line of describeMigration(plans)) out(line);
+    for (const line of describeMigration(migration)) out(line);
+    if (plans.length === 0) {
+      out("nothing to migrate: every value found is left in place (see above)");
+      return;
+    }
     // Without --apply no op was located: a dry run.
     if (opPath === undefined) {
       out("dry run: nothing changed. Run again with --apply to do it.");
@@ -272,7 +275,7 @@ async function apply(
     saveManifest();
     const loc = plan.server.loc;
     if (loc.client === "claude-code" && claude) {
-      const entry = { type: "stdio", ...mergeEntry(plan.server.raw, entryFor(loc.client, plan.spec)) };
+      const entry = { type: "stdio", ...plan.entry };
       await replaceThroughClaude(claude, loc, plan.server.name, JSON.stringify(entry), plan.server.raw, {
         env: o.env,
         cwd: o.cwd,
@@ -282,7 +285,7 @@ async function apply(
       await edit(
         loc,
         (text) =>
-          setServer(loc, text, plan.server.name, mergeEntry(plan.server.raw, entryFor(loc.client, plan.spec)), {
+          setServer(loc, text, plan.server.name, plan.entry, {
             force: true,
           }),
         { dryRun: false, backupDir: dir },

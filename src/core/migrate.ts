@@ -4,7 +4,7 @@
  * entry (`mcp-op run --env-file ... -- <server>`, argument secrets as `{{ NAME }}`). Pure: the
  * plan holds values in memory only, and `describeMigration` never prints one.
  */
-import type { ConfigLocation, ServerSpec } from "./clients.ts";
+import { type ConfigLocation, entryFor, type ServerSpec } from "./clients.ts";
 import type { Finding } from "./detect.ts";
 
 export interface MigrationServer {
@@ -30,7 +30,21 @@ export interface ServerPlan {
   variables: Array<{ name: string; item: PlannedItem; finding: Finding }>;
   envFile: string;
   envText: string;
-  spec: ServerSpec;
+  /** The entry to store: the stored one with command, args and the moved env keys replaced. */
+  entry: Record<string, unknown>;
+  /** Findings not moved, described by key and type only (never the value). */
+  leftInPlace: string[];
+}
+
+/** A server with plaintext findings that is not changed at all, and why (never a value). */
+export interface Untouched {
+  server: MigrationServer;
+  why: string;
+}
+
+export interface Migration {
+  plans: ServerPlan[];
+  untouched: Untouched[];
 }
 
 const SAFE = /[^A-Za-z0-9 _.-]/g;
@@ -89,6 +103,144 @@ export function shownName(name: string): string {
 /** Keep literal `{{` in original arguments literal once they pass through `mcp-op run`. */
 const escapeBraces = (arg: string) => arg.replaceAll("{{", "\\{{");
 
+/** Where an entry keeps its args and env: the entry, or Zed's older `{ command: { path, args, env } }`. */
+function entrySource(raw: unknown): Record<string, unknown> {
+  const entry = isRecord(raw) ? raw : {};
+  return isRecord(entry.command) ? entry.command : entry;
+}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
+}
+
+function typeName(v: unknown): string {
+  if (v === null) return "null";
+  if (Array.isArray(v)) return "a list";
+  if (typeof v === "bigint" || typeof v === "number") return "a number";
+  return typeof v === "object" ? "an object" : `a ${typeof v}`;
+}
+
+/**
+ * Why the entry's args cannot be carried over exactly, or undefined. Rewriting an entry moves
+ * every argument behind `mcp-op run --`, and readEntry reads only strings (a null is skipped, a
+ * number becomes text): only an entry whose args are all strings is rewritten.
+ */
+function argsProblem(source: Record<string, unknown>): string | undefined {
+  const args = source.args;
+  if (args === undefined) return undefined;
+  if (!Array.isArray(args)) return `its args are ${typeName(args)}, not a list`;
+  const bad = args.flatMap((a, i) => (typeof a === "string" ? [] : [`argument ${i + 1} is ${typeName(a)}`]));
+  return bad.length ? `${bad.join(", ")}, not a string` : undefined;
+}
+
+/**
+ * Only a string moves: a number is stored as op reads it back, which need not be the file's
+ * digits (12345678901234567890 parses as 12345678901234567000), and the original is removed.
+ */
+function unmovable(source: Record<string, unknown>, f: Finding): string | undefined {
+  if (f.where !== "env") return undefined;
+  const value = isRecord(source.env) ? source.env[f.key] : undefined;
+  return typeof value === "string" ? undefined : `env ${f.key} is ${typeName(value)}, not a string`;
+}
+
+interface PlanContext {
+  vault: string;
+  self: readonly string[];
+  envFileFor: (server: MigrationServer) => string;
+  /** One item per distinct secret value, across servers. */
+  items: Map<string, PlannedItem>;
+  /** Titles in use, lower-cased. */
+  taken: Set<string>;
+}
+
+function itemFor(ctx: PlanContext, server: MigrationServer, name: string, value: string): PlannedItem {
+  let item = ctx.items.get(value);
+  if (!item) {
+    const title = uniqueTitle(itemTitle(server.name, name), ctx.taken);
+    ctx.taken.add(title.toLowerCase());
+    item = { title, reference: `op://${ctx.vault}/${title}/credential`, value };
+    ctx.items.set(value, item);
+  }
+  return item;
+}
+
+/** Arguments with each secret span as {{ NAME }}; literal `{{` elsewhere escaped. */
+function rewriteArgs(server: MigrationServer, variables: ServerPlan["variables"]): string[] {
+  return server.spec.args.map((original, i) => {
+    const spans = variables
+      .filter((v) => v.finding.where === "args" && v.finding.argIndex === i)
+      .sort((a, b) => (b.finding.start ?? 0) - (a.finding.start ?? 0));
+    // An entry that already runs through mcp-op may hold `{{ }}` placeholders on purpose.
+    const escapeArg = server.viaMcpOp ? (a: string) => a : escapeBraces;
+    if (spans.length === 0) return escapeArg(original);
+    // Right to left with NUL-delimited markers, so offsets stay valid and escaping skips them.
+    let marked = original;
+    spans.forEach((v, k) => {
+      marked = `${marked.slice(0, v.finding.start ?? 0)}\0${k}\0${marked.slice(v.finding.end ?? marked.length)}`;
+    });
+    return escapeArg(marked).replace(/\0(\d+)\0/g, (_, k: string) => `{{ ${spans[Number(k)]?.name} }}`);
+  });
+}
+
+function envText(variables: ServerPlan["variables"]): string {
+  const seen = new Set<string>();
+  const lines = ["# Written by mcp-op migrate: 1Password secret references, resolved by `op run` at start."];
+  for (const v of variables) {
+    if (seen.has(v.name)) continue;
+    seen.add(v.name);
+    lines.push(`${v.name}=${v.item.reference}`);
+  }
+  return `${lines.join("\n")}\n`;
+}
+
+/** The rewritten entry: runs through mcp-op; env values not moved are kept exactly as stored. */
+function newEntry(ctx: PlanContext, server: MigrationServer, variables: ServerPlan["variables"], envFile: string) {
+  const args = rewriteArgs(server, variables);
+  const [self, ...selfArgs] = ctx.self;
+  let spec: ServerSpec;
+  if (server.viaMcpOp) {
+    // Already runs through mcp-op: add the env file after `run`, keep the rest.
+    const at = args.indexOf("run");
+    spec = {
+      command: server.spec.command,
+      args: [...args.slice(0, at + 1), "--env-file", envFile, ...args.slice(at + 1)],
+    };
+  } else {
+    spec = {
+      command: self as string,
+      args: [...selfArgs, "run", "--env-file", envFile, "--", server.spec.command, ...args],
+    };
+  }
+  const moved = new Set(variables.filter((v) => v.finding.where === "env").map((v) => v.name));
+  const stored = entrySource(server.raw).env;
+  const kept = Object.entries(isRecord(stored) ? stored : {}).filter(([k]) => !moved.has(k));
+  return mergeEntry(server.raw, entryFor(server.loc.client, spec), Object.fromEntries(kept));
+}
+
+function planServer(ctx: PlanContext, server: MigrationServer): ServerPlan | Untouched {
+  const source = entrySource(server.raw);
+  const badArgs = argsProblem(source);
+  if (badArgs) return { server, why: `${badArgs}: rewriting the entry would change it; fix the entry and run again` };
+  const variables: ServerPlan["variables"] = [];
+  const leftInPlace: string[] = [];
+  for (const finding of server.findings) {
+    const problem = unmovable(source, finding);
+    if (problem) {
+      leftInPlace.push(`${problem}: left in place (only a string moves exactly; quote it and run again)`);
+      continue;
+    }
+    const value = secretValue(server, finding);
+    if (!value) continue;
+    const name = finding.where === "env" ? finding.key : finding.suggestedName;
+    variables.push({ name, item: itemFor(ctx, server, name, value), finding });
+  }
+  if (variables.length === 0) return { server, why: leftInPlace.join("; ") || "nothing to move" };
+  const envFile = ctx.envFileFor(server);
+  const entry = newEntry(ctx, server, variables, envFile);
+  return { server, variables, envFile, envText: envText(variables), entry, leftInPlace };
+}
+
+/** Servers with plaintext findings -> what to create, write and rewrite; and what must stay. */
 export function planMigration(input: {
   servers: readonly MigrationServer[];
   vault: string;
@@ -96,84 +248,35 @@ export function planMigration(input: {
   self: readonly string[];
   /** Item titles already in the vault, lower-cased (unknown in a dry run: empty). */
   existingTitles?: ReadonlySet<string>;
-}): ServerPlan[] {
-  const items = new Map<string, PlannedItem>();
+}): Migration {
   // Two servers of one name (in two clients) with different tokens, or a run after --undo,
   // would otherwise give two items one title.
-  const taken = new Set(input.existingTitles);
-  const plans: ServerPlan[] = [];
+  const ctx: PlanContext = { ...input, items: new Map(), taken: new Set(input.existingTitles) };
+  const migration: Migration = { plans: [], untouched: [] };
   for (const server of input.servers) {
     if (server.findings.length === 0) continue;
-    const variables: ServerPlan["variables"] = [];
-    for (const finding of server.findings) {
-      const value = secretValue(server, finding);
-      if (!value) continue;
-      const name = finding.where === "env" ? finding.key : finding.suggestedName;
-      let item = items.get(value);
-      if (!item) {
-        const title = uniqueTitle(itemTitle(server.name, name), taken);
-        taken.add(title.toLowerCase());
-        item = { title, reference: `op://${input.vault}/${title}/credential`, value };
-        items.set(value, item);
-      }
-      variables.push({ name, item, finding });
-    }
-    // Arguments: each secret span becomes {{ NAME }}; literal `{{` elsewhere is escaped.
-    const args = server.spec.args.map((original, i) => {
-      const spans = variables
-        .filter((v) => v.finding.where === "args" && v.finding.argIndex === i)
-        .sort((a, b) => (b.finding.start ?? 0) - (a.finding.start ?? 0));
-      // An entry that already runs through mcp-op may hold `{{ }}` placeholders on purpose.
-      const escapeArg = server.viaMcpOp ? (a: string) => a : escapeBraces;
-      if (spans.length === 0) return escapeArg(original);
-      // Right to left with NUL-delimited markers, so offsets stay valid and escaping skips them.
-      let marked = original;
-      spans.forEach((v, k) => {
-        marked = `${marked.slice(0, v.finding.start ?? 0)}\0${k}\0${marked.slice(v.finding.end ?? marked.length)}`;
-      });
-      return escapeArg(marked).replace(/\0(\d+)\0/g, (_, k: string) => `{{ ${spans[Number(k)]?.name} }}`);
-    });
-    const movedEnv = new Set(variables.filter((v) => v.finding.where === "env").map((v) => v.name));
-    const env: Record<string, string> = {};
-    for (const [k, v] of Object.entries(server.spec.env ?? {})) if (!movedEnv.has(k)) env[k] = v;
-    const envFile = input.envFileFor(server);
-    const seen = new Set<string>();
-    const lines = ["# Written by mcp-op migrate: 1Password secret references, resolved by `op run` at start."];
-    for (const v of variables) {
-      if (seen.has(v.name)) continue;
-      seen.add(v.name);
-      lines.push(`${v.name}=${v.item.reference}`);
-    }
-    const [self, ...selfArgs] = input.self;
-    let runArgs: string[];
-    if (server.viaMcpOp) {
-      // Already runs through mcp-op: add the env file after `run`, keep the rest.
-      const at = args.indexOf("run");
-      runArgs = [...args.slice(0, at + 1), "--env-file", envFile, ...args.slice(at + 1)];
-    } else {
-      runArgs = [...selfArgs, "run", "--env-file", envFile, "--", server.spec.command, ...args];
-    }
-    const spec: ServerSpec = {
-      command: server.viaMcpOp ? server.spec.command : (self as string),
-      args: runArgs,
-      ...(Object.keys(env).length ? { env } : {}),
-    };
-    plans.push({ server, variables, envFile, envText: `${lines.join("\n")}\n`, spec });
+    const planned = planServer(ctx, server);
+    if ("why" in planned) migration.untouched.push(planned);
+    else migration.plans.push(planned);
   }
-  return plans;
+  return migration;
 }
 
-/** The dry-run report: findings as prefix and length, the planned items and files. */
-export function describeMigration(plans: readonly ServerPlan[]): string[] {
+/** The dry-run report: findings as prefix and length, the planned items and files, what stays. */
+export function describeMigration(migration: Migration): string[] {
   const out: string[] = [];
-  for (const p of plans) {
-    out.push(`${p.server.loc.client} (${p.server.loc.scope}) ${shownName(p.server.name)}: ${p.server.loc.path}`);
+  const header = (server: MigrationServer) =>
+    `${server.loc.client} (${server.loc.scope}) ${shownName(server.name)}: ${server.loc.path}`;
+  for (const p of migration.plans) {
+    out.push(header(p.server));
     for (const v of p.variables) {
       const where = v.finding.where === "env" ? `env ${v.finding.key}` : `argument ${(v.finding.argIndex ?? 0) + 1}`;
       out.push(`  ${where}: ${v.finding.display} -> ${v.name} = ${v.item.reference}`);
     }
+    for (const why of p.leftInPlace) out.push(`  ${why}`);
     out.push(`  writes ${p.envFile} (references only) and rewrites the entry to run through mcp-op`);
   }
+  for (const u of migration.untouched) out.push(header(u.server), `  not migrated: ${u.why}`);
   return out;
 }
 
@@ -181,11 +284,15 @@ export function describeMigration(plans: readonly ServerPlan[]): string[] {
  * The entry to store: the stored one with command, args and env replaced, everything else
  * (cwd, timeouts, tool filters...) kept; a start-up timeout is never lowered.
  */
-export function mergeEntry(raw: unknown, fresh: Record<string, unknown>): Record<string, unknown> {
-  const base: Record<string, unknown> =
-    raw && typeof raw === "object" && !Array.isArray(raw) ? { ...(raw as object) } : {};
+function mergeEntry(
+  raw: unknown,
+  fresh: Record<string, unknown>,
+  env: Record<string, unknown>,
+): Record<string, unknown> {
+  const base: Record<string, unknown> = isRecord(raw) ? { ...raw } : {};
   delete base.env;
   const merged: Record<string, unknown> = { ...base, ...fresh };
+  if (Object.keys(env).length > 0) merged.env = env;
   const before = base.startup_timeout_sec;
   const after = fresh.startup_timeout_sec;
   if (typeof before === "number" && typeof after === "number" && before > after) merged.startup_timeout_sec = before;
