@@ -13,6 +13,8 @@ export const EXIT = {
   NOINPUT: 66,
   UNAVAILABLE: 69,
   SOFTWARE: 70,
+  /** A local file `migrate` needs (an env file, a backup) cannot be written. */
+  CANTCREAT: 73,
   TEMPFAIL: 75,
   NOPERM: 77,
   CONFIG: 78,
@@ -34,6 +36,10 @@ export const EXIT_TABLE: ReadonlyArray<readonly [ExitCode, string]> = [
   [EXIT.NOINPUT, "env file missing or unreadable"],
   [EXIT.UNAVAILABLE, "`op` or the server command not found, or an `op` call of `migrate` failed"],
   [EXIT.SOFTWARE, "internal error (exec failed, bug)"],
+  [
+    EXIT.CANTCREAT,
+    "`migrate` could not write a server's env file or a backup (that server's config is left as it was)",
+  ],
   [EXIT.TEMPFAIL, "sign-in timed out"],
   [EXIT.NOPERM, "insecure file (writable by group/others) or sign-in lock directory, or sign-in refused"],
   [EXIT.CONFIG, "client config error"],

@@ -5,7 +5,7 @@
  * untouched. The migrated Claude Code server still connects and still gets its token.
  */
 import { beforeAll, describe, expect, test } from "bun:test";
-import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
@@ -342,12 +342,58 @@ describe("mcp-op migrate", () => {
     });
     expect(r.code).toBe(69);
     expect(r.stderr).toContain("[error] [mcp-op] vscode (user) slack: not migrated, config untouched");
-    expect(r.stderr).toContain("items already created (keep or delete them): op://Private/");
+    // Every item created is used by a migrated entry: none is named as left over.
+    expect(r.stderr).toContain(
+      "1Password items created for them that no migrated entry uses (keep or delete them): none\n",
+    );
     for (const secret of Object.values(T)) expect(r.stdout + r.stderr).not.toContain(secret.slice(7));
     expect(readFileSync(vscode, "latin1")).toBe((before.get(vscode) as Buffer).toString("latin1"));
     expect(Object.keys(vault().Private).length).toBeGreaterThan(0);
     expect(readFileSync(join(s.home, ".cursor", "mcp.json"), "utf8")).not.toContain(T.gitlab);
   }, 60_000);
+
+  test("an env file that cannot be written: 73, each server reported, configs untouched, the items created listed", async () => {
+    const { s, env, files, before, vault } = setup();
+    mkdirSync(join(s.home, ".config"), { recursive: true });
+    writeFileSync(join(s.home, ".config", "mcp-op"), "not a directory\n");
+    const r = await run([bin, "migrate", "--apply"], { env, cwd: s.dir });
+    expect(r.code).toBe(73);
+    expect(r.stderr).not.toContain("internal error");
+    expect(r.stderr).toContain(
+      `[error] [mcp-op] cursor (user) gitlab: not migrated, config untouched (cannot write ${join(s.home, ".config", "mcp-op", "gitlab.env")}: ${join(s.home, ".config", "mcp-op")} (or a directory above it) is not a directory)\n`,
+    );
+    for (const f of files) expect(readFileSync(f, "latin1")).toBe((before.get(f) as Buffer).toString("latin1"));
+    const references = Object.keys(vault().Private).map((title) => `op://Private/${title}/credential`);
+    expect(references).toHaveLength(5);
+    const summary = r.stderr.split("\n").find((l) => l.includes("no migrated entry uses")) ?? "";
+    for (const reference of references) expect(summary).toContain(reference);
+  }, 60_000);
+
+  test("a config that cannot be rewritten (read-only; claude refusing the name): its env file removed, its item listed", async () => {
+    const { s, env, vault } = setup();
+    const cursor = join(s.home, ".cursor", "mcp.json");
+    chmodSync(cursor, 0o444);
+    // `claude mcp remove` takes any name, `claude mcp add-json` refuses this one: the entry goes back.
+    const claudeJson = join(s.home, ".claude.json");
+    const claude = JSON.parse(readFileSync(claudeJson, "utf8"));
+    const dotted = { type: "stdio", command: "npx", args: ["x"], env: { LINEAR_API_KEY: `${T.linear}X` } };
+    claude.mcpServers["a.b"] = dotted;
+    writeFileSync(claudeJson, JSON.stringify(claude, null, 2));
+    const r = await run([bin, "migrate", "--apply"], { env, cwd: s.dir });
+    expect(r.code).toBe(78);
+    expect(r.stderr).toContain(`cursor (user) gitlab: not migrated, config untouched (${cursor}: is read-only`);
+    expect(r.stderr).toContain("claude-code (user) a.b: not migrated, config untouched (claude mcp add-json failed");
+    expect(JSON.parse(readFileSync(claudeJson, "utf8")).mcpServers["a.b"]).toEqual(dotted);
+    const envFiles = readdirSync(join(s.home, ".config", "mcp-op"));
+    expect(envFiles).not.toContain("gitlab.env");
+    expect(envFiles).not.toContain("a-b.env");
+    expect(envFiles).toHaveLength(7);
+    const summary = r.stderr.split("\n").find((l) => l.includes("no migrated entry uses")) ?? "";
+    expect(summary).toContain("op://Private/mcp-op gitlab GITLAB_PERSONAL_ACCESS_TOKEN/credential");
+    expect(summary).toContain("op://Private/mcp-op a.b LINEAR_API_KEY/credential");
+    expect(Object.keys(vault().Private)).toHaveLength(6);
+    for (const secret of Object.values(T)) expect(r.stdout + r.stderr).not.toContain(secret.slice(7));
+  }, 120_000);
 });
 
 describe("mcp-op migrate: hostile configs", () => {

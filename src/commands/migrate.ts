@@ -6,18 +6,7 @@
  * rewrites its entry to run through mcp-op. All or nothing per server; every file is backed up
  * first into a private state directory, which `--undo` restores from and `--purge-backups` empties.
  */
-import {
-  chmodSync,
-  copyFileSync,
-  existsSync,
-  mkdirSync,
-  readdirSync,
-  readFileSync,
-  renameSync,
-  rmSync,
-  statSync,
-  writeFileSync,
-} from "node:fs";
+import { copyFileSync, existsSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { ArgsDef, CommandDef } from "citty";
 import { parseOptions } from "../core/args.ts";
@@ -33,11 +22,19 @@ import {
 import { describeBadReference, parseReference } from "../core/reference.ts";
 import { opCall, opErrorMessage } from "../core/signin.ts";
 import { edit } from "../effects/config-file.ts";
-import { errorCode } from "../effects/files.ts";
 import { locateOp } from "../effects/locate.ts";
+import {
+  backUp,
+  backupRoot,
+  markUndone,
+  newRunDir,
+  quarantineClaudeBackups,
+  undoableRuns,
+  writeNewEnvFile,
+} from "../effects/migration.ts";
 import { spawnCapture } from "../effects/native.ts";
 import { claudeCli, facts, replaceThroughClaude, scanServers, stableCommand } from "../effects/registry.ts";
-import { EXIT, McpOpError, usageError } from "../errors.ts";
+import { EXIT, type ExitCode, firstInTable, McpOpError, usageError } from "../errors.ts";
 import { logger } from "../logger.ts";
 import { definedOnly, environment } from "../runtime.ts";
 import { parseClients } from "./add.ts";
@@ -53,41 +50,6 @@ const migrateArgs = {
 } as const satisfies ArgsDef;
 
 type Env = Readonly<Record<string, string | undefined>>;
-
-/** Backups hold the old plaintext: a private directory outside every config directory. */
-function backupRoot(env: Env, home: string): string {
-  return join(env.XDG_STATE_HOME || join(home, ".local", "state"), "mcp-op", "backups");
-}
-
-function privateDir(path: string): void {
-  mkdirSync(path, { recursive: true, mode: 0o700 });
-  chmodSync(path, 0o700);
-}
-
-/** A new private directory for this run's backups, named by time (never an earlier run's). */
-function newRunDir(root: string): string {
-  const stamp = new Date().toISOString().replace(/[-:]/g, "");
-  for (let n = 1; ; n++) {
-    const dir = join(root, n === 1 ? stamp : `${stamp}-${n}`);
-    try {
-      mkdirSync(dir, { mode: 0o700 });
-      chmodSync(dir, 0o700);
-      return dir;
-    } catch (error) {
-      if (errorCode(error) !== "EEXIST") throw error;
-    }
-  }
-}
-
-const UNDONE = "undone";
-
-/** Migration runs not undone yet, oldest first (the backup root also holds edit backups). */
-function undoableRuns(root: string): string[] {
-  if (!existsSync(root)) return [];
-  return readdirSync(root)
-    .filter((name) => existsSync(join(root, name, "manifest.json")) && !existsSync(join(root, name, UNDONE)))
-    .sort();
-}
 
 interface Manifest {
   files: Array<{ original: string; backup: string }>;
@@ -151,7 +113,7 @@ export default {
         out(`restored ${file.original}`);
       }
       for (const envFile of manifest.envFiles) rmSync(envFile, { force: true });
-      writeFileSync(join(root, last, UNDONE), `${new Date().toISOString()}\n`, { mode: 0o600 });
+      markUndone(join(root, last));
       out(`the 1Password items it created are kept; backups stay in ${join(root, last)} until --purge-backups`);
       return;
     }
@@ -221,105 +183,125 @@ export default {
   },
 } satisfies CommandDef<typeof migrateArgs>;
 
-async function apply(
-  plans: ServerPlan[],
-  o: {
-    env: Env;
-    vault: string;
-    account: string | undefined;
-    opPath: string;
-    root: string;
-    cwd: string;
-    home: string;
-    out: (l: string) => void;
-  },
-): Promise<void> {
-  const { opPath } = o;
+interface ApplyContext {
+  env: Env;
+  vault: string;
+  account: string | undefined;
+  opPath: string;
+  cwd: string;
+  home: string;
+  out: (l: string) => void;
+  /** This run's private backup directory. */
+  dir: string;
+  /** Item title -> reference, for every item this run created. */
+  created: Map<string, string>;
+}
+
+async function apply(plans: ServerPlan[], o: Omit<ApplyContext, "dir" | "created"> & { root: string }) {
   const started = Date.now();
-  privateDir(o.root);
   const dir = newRunDir(o.root);
   const manifest: Manifest = { files: [], envFiles: [] };
   const saveManifest = () =>
     writeFileSync(join(dir, "manifest.json"), JSON.stringify(manifest, null, 2), { mode: 0o600 });
   // Back up every file first.
-  for (const path of [...new Set(plans.map((p) => p.server.loc.path))]) {
-    const backup = join(dir, `${manifest.files.length}-${path.split(/[\\/]/).pop()}`);
-    copyFileSync(path, backup);
-    chmodSync(backup, 0o600);
-    manifest.files.push({ original: path, backup });
+  for (const plan of plans) {
+    const { path, client } = plan.server.loc;
+    if (manifest.files.some((f) => f.original === path)) continue;
+    manifest.files.push({ original: path, backup: backUp(dir, manifest.files.length, client, path) });
   }
   saveManifest();
 
-  const created = new Map<string, string>(); // title -> reference
-  const failed: string[] = [];
-  const claude = claudeCli(o.env);
+  const ctx: ApplyContext = { ...o, dir, created: new Map() };
+  const failed: Array<{ plan: ServerPlan; code: ExitCode }> = [];
   for (const plan of plans) {
     const label = `${plan.server.loc.client} (${plan.server.loc.scope}) ${shownName(plan.server.name)}`;
-    // All or nothing per server: every item first; the config only if they all exist.
-    let problem: string | undefined;
-    for (const v of plan.variables) {
-      if (created.has(v.item.title)) continue;
-      problem = await createItem(opPath, o.account, o.vault, v.item.title, v.item.value, o.env);
-      if (problem) break;
-      created.set(v.item.title, v.item.reference);
-      o.out(`  created ${v.item.reference}`);
-    }
-    if (problem) {
-      failed.push(label);
-      logger.error(`${label}: not migrated, config untouched (op: ${problem})`);
+    try {
+      await migrateServer(plan, ctx);
+    } catch (error) {
+      failed.push({ plan, code: error instanceof McpOpError ? error.exitCode : EXIT.SOFTWARE });
+      logger.error(`${label}: not migrated, config untouched (${describeError(error)})`);
       continue;
     }
-    mkdirSync(join(plan.envFile, ".."), { recursive: true, mode: 0o700 });
-    writeFileSync(plan.envFile, plan.envText, { mode: 0o600, flag: "wx" });
     manifest.envFiles.push(plan.envFile);
     saveManifest();
-    const loc = plan.server.loc;
-    if (loc.client === "claude-code" && claude) {
-      const entry = { type: "stdio", ...plan.entry };
-      await replaceThroughClaude(claude, loc, plan.server.name, JSON.stringify(entry), plan.server.raw, {
-        env: o.env,
-        cwd: o.cwd,
-        home: o.home,
-      });
-    } else {
-      await edit(
-        loc,
-        (text) =>
-          setServer(loc, text, plan.server.name, plan.entry, {
-            force: true,
-          }),
-        { dryRun: false, backupDir: dir },
-      );
-    }
     o.out(`${label}: migrated (${plan.envFile})`);
   }
-  quarantineClaudeBackups(o.env, o.home, started, join(dir, "claude-backups"));
-  o.out(`backups of the old files (they hold the plaintext): ${dir}; remove them with: mcp-op migrate --purge-backups`);
-  o.out("undo with: mcp-op migrate --undo");
-  if (failed.length) {
-    logger.error(
-      `not migrated: ${failed.join(", ")}; items already created (keep or delete them): ${[...created.values()].join(", ") || "none"}`,
+  const quarantined = quarantineClaudeBackups(o.env, o.home, started, join(dir, "claude-backups"));
+  if (failed.length < plans.length || quarantined > 0) {
+    o.out(
+      `backups of the old files (they hold the plaintext): ${dir}; remove them with: mcp-op migrate --purge-backups`,
     );
-    throw McpOpError.reported(EXIT.UNAVAILABLE); // op failed; every config is consistent
+  } else {
+    rmSync(dir, { recursive: true, force: true }); // nothing changed: no run to undo, no plaintext copy to keep
   }
+  if (failed.length < plans.length) o.out("undo with: mcp-op migrate --undo");
+  if (failed.length) reportFailures(failed, plans, ctx.created);
 }
 
 /**
- * `claude mcp remove/add-json` back up ~/.claude.json into ~/.claude/backups first, and those
- * copies hold the plaintext being migrated: move the ones made during this run into the
- * private backup directory.
+ * One server, all or nothing: its items, then its env file, then its entry. Throws the first
+ * failure; the env file it wrote is removed again, the config is left as it was.
  */
-function quarantineClaudeBackups(env: Env, home: string, since: number, into: string): void {
-  const dir = join(env.CLAUDE_CONFIG_DIR || join(home, ".claude"), "backups");
-  if (!existsSync(dir)) return;
-  for (const name of readdirSync(dir)) {
-    const path = join(dir, name);
-    const st = statSync(path);
-    if (!st.isFile() || st.mtimeMs < since - 1000) continue;
-    privateDir(into);
-    renameSync(path, join(into, name));
-    chmodSync(join(into, name), 0o600);
+async function migrateServer(plan: ServerPlan, ctx: ApplyContext): Promise<void> {
+  for (const v of plan.variables) {
+    if (ctx.created.has(v.item.title)) continue;
+    const problem = await createItem(ctx.opPath, ctx.account, ctx.vault, v.item.title, v.item.value, ctx.env);
+    if (problem) throw new McpOpError(EXIT.UNAVAILABLE, `op: ${problem}`);
+    ctx.created.set(v.item.title, v.item.reference);
+    ctx.out(`  created ${v.item.reference}`);
   }
+  writeNewEnvFile(plan.envFile, plan.envText);
+  try {
+    await rewriteEntry(plan, ctx);
+  } catch (error) {
+    rmSync(plan.envFile, { force: true });
+    throw error;
+  }
+}
+
+async function rewriteEntry(plan: ServerPlan, ctx: ApplyContext): Promise<void> {
+  const loc = plan.server.loc;
+  const claude = loc.client === "claude-code" ? claudeCli(ctx.env) : undefined;
+  if (claude) {
+    const json = JSON.stringify({ type: "stdio", ...plan.entry });
+    // A put-back after a failed add keeps its backup in this run's private directory too.
+    await replaceThroughClaude(claude, loc, plan.server.name, json, plan.server.raw, { ...ctx, backupDir: ctx.dir });
+    return;
+  }
+  await edit(loc, (text) => setServer(loc, text, plan.server.name, plan.entry, { force: true }), {
+    dryRun: false,
+    backupDir: ctx.dir,
+  });
+}
+
+/** An error as one line: its message and, when it has one, its hint. */
+function describeError(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  return error instanceof McpOpError && error.hint ? `${error.message}; ${error.hint}` : error.message;
+}
+
+/**
+ * The summary after per-server failures (each already reported): which servers were not
+ * migrated, and the items created that no migrated entry uses (the ones safe to delete). The
+ * exit code is the failures' first in the exit-code table (69 for op, 73 env file, 78 config).
+ */
+function reportFailures(
+  failed: ReadonlyArray<{ plan: ServerPlan; code: ExitCode }>,
+  plans: readonly ServerPlan[],
+  created: ReadonlyMap<string, string>,
+): never {
+  const failedPlans = new Set(failed.map((f) => f.plan));
+  const used = new Set(plans.filter((p) => !failedPlans.has(p)).flatMap((p) => p.variables.map((v) => v.item.title)));
+  const unused = [...created].filter(([title]) => !used.has(title)).map(([, reference]) => reference);
+  const names = failed.map(
+    ({ plan }) => `${plan.server.loc.client} (${plan.server.loc.scope}) ${shownName(plan.server.name)}`,
+  );
+  logger.error(
+    `not migrated: ${names.join(", ")}; 1Password items created for them that no migrated entry uses (keep or delete them): ${unused.join(", ") || "none"}`,
+  );
+  throw McpOpError.reported(
+    failed.map((f) => f.code).reduce<ExitCode | undefined>(firstInTable, undefined) ?? EXIT.SOFTWARE,
+  );
 }
 
 /** `op <args> --format json`, parsed; undefined when op prints no JSON. 69 when op fails. */

@@ -138,7 +138,7 @@ export async function replaceThroughClaude(
   name: string,
   json: string,
   previous: unknown,
-  at: { env: Readonly<Record<string, string | undefined>>; cwd: string; home: string },
+  at: { env: Readonly<Record<string, string | undefined>>; cwd: string; home: string; backupDir?: string },
 ): Promise<void> {
   if (previous !== undefined) await runClaude(claude, ["mcp", "remove", "-s", loc.scope, name], at.env, at.cwd);
   try {
@@ -147,7 +147,8 @@ export async function replaceThroughClaude(
     if (previous !== undefined) {
       await putBack(loc, name, previous, undefined, at).then(
         () => logger.warn(`put the previous "${name}" entry back`),
-        () => logger.error(`could not put the previous "${name}" entry back: see ~/.claude/backups`),
+        () =>
+          logger.error(`could not put the previous "${name}" entry back: see ${at.backupDir ?? "~/.claude/backups"}`),
       );
     }
     throw error;
@@ -164,11 +165,11 @@ export async function putBack(
   name: string,
   previous: unknown,
   ours: unknown,
-  at: { env: Readonly<Record<string, string | undefined>>; home: string },
+  at: { env: Readonly<Record<string, string | undefined>>; home: string; backupDir?: string },
 ): Promise<void> {
   await edit(loc, (text) => restoreServer(loc, text, name, previous, ours), {
     dryRun: false,
-    backupDir: editBackupDir(at.env, at.home, loc),
+    backupDir: at.backupDir ?? editBackupDir(at.env, at.home, loc),
   });
 }
 
