@@ -42,7 +42,7 @@ export const EXIT_TABLE: ReadonlyArray<readonly [ExitCode, string]> = [
   ],
   [EXIT.TEMPFAIL, "sign-in timed out"],
   [EXIT.NOPERM, "insecure file (writable by group/others) or sign-in lock directory, or sign-in refused"],
-  [EXIT.CONFIG, "client config error"],
+  [EXIT.CONFIG, "client config error, or `migrate --undo` left an entry changed since the migration as it is"],
   [EXIT.HANGUP, "sign-in (`run`, `check --resolve`) stopped by SIGHUP: the `op` it waited on is stopped too"],
   [
     EXIT.INTERRUPTED,

@@ -17,7 +17,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { ConfigLocation } from "../src/core/clients.ts";
 import { listServers, removeServer, setServer } from "../src/core/config-edit.ts";
-import { edit, load, revert, save, withLock } from "../src/effects/config-file.ts";
+import { edit, load, restoreFile, revert, save, textDigest, withLock } from "../src/effects/config-file.ts";
 import { McpOpError } from "../src/errors.ts";
 
 const ROOT = join(import.meta.dir, "..");
@@ -527,4 +527,43 @@ describe("two processes editing one file at once lose nothing", () => {
       expect(readdirSync(dir).sort()).toEqual(["backups", where.path.slice(dir.length + 1)].sort());
     }, 60_000);
   }
+});
+
+describe("restoreFile (migrate --undo)", () => {
+  const setA = (loc: ConfigLocation) => (text: string) =>
+    setServer(loc, text, "a", { command: "old", args: [] }, { force: true });
+
+  test("a file still exactly as written gets its old text back through save: symlink, mode kept", async () => {
+    const dir = sandbox();
+    mkdirSync(join(dir, "dotfiles"));
+    const target = join(dir, "dotfiles", "mcp.json");
+    const link = join(dir, "mcp.json");
+    writeFileSync(target, "{}\n", { mode: 0o640 });
+    chmodSync(target, 0o640);
+    symlinkSync(target, link);
+    const loc = jsonLoc(link);
+    const written = '{"mcpServers": {"a": {"command": "new", "args": []}}}\n';
+    writeFileSync(link, written);
+    const how = await restoreFile(loc, textDigest(written), "{}\n", setA(loc), { backupDir: join(dir, "b") });
+    expect(how).toBe("whole");
+    expect(lstatSync(link).isSymbolicLink()).toBe(true);
+    expect(readFileSync(target, "utf8")).toBe("{}\n");
+    expect(mode(target)).toBe(0o640);
+  });
+
+  test("a file written to since: only `change` applies, the rest stays", async () => {
+    const dir = sandbox();
+    const path = join(dir, "mcp.json");
+    const loc = jsonLoc(path);
+    writeFileSync(path, '{"theme": "x", "mcpServers": {"a": {"command": "new", "args": []}}}\n');
+    const how = await restoreFile(loc, textDigest("something else"), "{}\n", setA(loc), {});
+    expect(how).toBe("changed");
+    expect(JSON.parse(readFileSync(path, "utf8"))).toEqual({
+      theme: "x",
+      mcpServers: { a: { command: "old", args: [] } },
+    });
+    // No digest (another program wrote during the run): never the whole file back.
+    const again = await restoreFile(loc, undefined, "{}\n", (text) => ({ text, changed: false }), {});
+    expect(again).toBe("unchanged");
+  });
 });

@@ -5,10 +5,21 @@
  * untouched. The migrated Claude Code server still connects and still gets its token.
  */
 import { beforeAll, describe, expect, test } from "bun:test";
-import { chmodSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import {
+  chmodSync,
+  lstatSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { join } from "node:path";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
+import { parse as parseJsonc } from "jsonc-parser";
 import { binary, NODE, OP_DIR, ROOT, run, type Sandbox, SERVER_EVERYTHING, sandbox } from "./helpers.ts";
 
 let bin: string;
@@ -262,6 +273,76 @@ describe("mcp-op migrate", () => {
     expect(none.code).toBe(66);
     expect(none.stderr).toStartWith("[error] [mcp-op] no migration to undo in ");
   }, 60_000);
+
+  test("--undo keeps what was written since (a later add, a manual edit, Claude Code's own writes)", async () => {
+    const { s, env, files, before } = setup();
+    expect((await run([bin, "migrate", "--apply"], { env, cwd: s.dir })).code).toBe(0);
+    const [claudeJson, desktop, cursor, gemini] = [0, 1, 2, 6].map((i) => files[i] as string) as [
+      string,
+      string,
+      string,
+      string,
+    ];
+    const add = await run([bin, "add", "x", "--client", "cursor", "--env", "T=op://Private/X/t", "--", "x"], {
+      env,
+      cwd: s.dir,
+    });
+    expect(add.code).toBe(0);
+    const json = (f: string) => parseJsonc(readFileSync(f, "utf8"));
+    writeFileSync(gemini, JSON.stringify({ ...json(gemini), theme: "dark" }));
+    writeFileSync(claudeJson, JSON.stringify({ ...json(claudeJson), numStartups: 4 }, null, 2));
+    const original = (f: string) => parseJsonc((before.get(f) as Buffer).toString("utf8"));
+
+    const undo = await run([bin, "migrate", "--undo"], { env, cwd: s.dir });
+    expect(undo.stderr).toBe("");
+    expect(undo.code).toBe(0);
+    expect(undo.stdout).toContain(`restored cursor (user) gitlab in ${cursor}\n`);
+    expect(undo.stdout).toContain(`restored ${desktop}\n`);
+    // Migrated entries are back; everything written since stays.
+    expect(json(cursor).mcpServers.gitlab).toEqual(original(cursor).mcpServers.gitlab);
+    expect(json(cursor).mcpServers.x.args).toContain("x");
+    expect(readFileSync(cursor, "utf8")).toContain("// mine");
+    expect(json(gemini)).toEqual({ ...original(gemini), theme: "dark" });
+    // (The claude CLI adds keys of its own while it rewrites the file: those stay too.)
+    expect(json(claudeJson)).toMatchObject({ ...original(claudeJson), numStartups: 4 });
+    expect(json(claudeJson).mcpServers).toEqual(original(claudeJson).mcpServers);
+    for (const f of files.filter((f) => ![claudeJson, cursor, gemini].includes(f))) {
+      expect(readFileSync(f, "latin1")).toBe((before.get(f) as Buffer).toString("latin1"));
+    }
+    // The run's env files are gone; the one `add` wrote stays.
+    expect(readdirSync(join(s.home, ".config", "mcp-op"))).toEqual(["x.env"]);
+  }, 120_000);
+
+  test("--undo: a symlinked config stays a symlink, modes stay; an entry changed since is left alone and named (78)", async () => {
+    const { s, env, files, before } = setup();
+    const [, , cursor, vscode, windsurf, codex] = files as [string, string, string, string, string, string];
+    mkdirSync(join(s.dir, "dotfiles"));
+    const target = join(s.dir, "dotfiles", "mcp_config.json");
+    renameSync(windsurf, target);
+    symlinkSync(target, windsurf);
+    chmodSync(target, 0o640);
+    chmodSync(codex, 0o644);
+    expect((await run([bin, "migrate", "--apply"], { env, cwd: s.dir })).code).toBe(0);
+    // Changed since the migration: the vscode entry (another argument), nothing else in that file.
+    const changed = readFileSync(vscode, "utf8").replace('"--env-file"', '"--verbose", "--env-file"');
+    writeFileSync(vscode, changed);
+
+    const undo = await run([bin, "migrate", "--undo"], { env, cwd: s.dir });
+    expect(undo.code).toBe(78);
+    const backups = join(s.home, ".local", "state", "mcp-op", "backups");
+    const runDir = join(backups, readdirSync(backups)[0] as string);
+    expect(undo.stderr).toBe(
+      `[error] [mcp-op] vscode (user) slack in ${vscode} was changed since the migration: left as it is (its old version is in ${join(runDir, "3-vscode-mcp.json")})\n`,
+    );
+    expect(readFileSync(vscode, "utf8")).toBe(changed);
+    expect(readdirSync(join(s.home, ".config", "mcp-op"))).toEqual(["slack.env"]);
+    expect(lstatSync(windsurf).isSymbolicLink()).toBe(true);
+    expect(readFileSync(target, "latin1")).toBe((before.get(windsurf) as Buffer).toString("latin1"));
+    expect(statSync(target).mode & 0o777).toBe(0o640);
+    expect(readFileSync(codex, "latin1")).toBe((before.get(codex) as Buffer).toString("latin1"));
+    expect(statSync(codex).mode & 0o777).toBe(0o644);
+    expect(readFileSync(cursor, "latin1")).toBe((before.get(cursor) as Buffer).toString("latin1"));
+  }, 120_000);
 
   test("after --purge-backups, no secret byte is left anywhere under HOME", async () => {
     const { s, env } = setup();

@@ -9,6 +9,7 @@ import {
   type MigrationServer,
   planMigration,
   shownName,
+  undoEntries,
   uniqueTitle,
 } from "../src/core/migrate.ts";
 
@@ -132,5 +133,36 @@ describe("only values that round-trip exactly move", () => {
     expect(m.untouched.map((u) => u.why)).toEqual([
       "argument 2 is null, argument 5 is a number, not a string: rewriting the entry would change it; fix the entry and run again",
     ]);
+  });
+});
+
+describe("undoEntries", () => {
+  const loc: ConfigLocation = {
+    client: "cursor",
+    scope: "user",
+    path: "/h/c.json",
+    format: "json",
+    keyPath: ["mcpServers"],
+  };
+  const backup = JSON.stringify({ mcpServers: { a: { command: "a0" }, b: { command: "b0" } } });
+  const ours = { a: { command: "mcp-op", args: ["a"] }, b: { command: "mcp-op", args: ["b"] } };
+
+  test("entries still as migrated go back; one changed since is left alone and named; the rest stays", () => {
+    const now = JSON.stringify({ other: 1, mcpServers: { a: ours.a, b: { command: "edited" }, c: { command: "c" } } });
+    const entries = [
+      { loc, name: "a", ours: ours.a },
+      { loc, name: "b", ours: ours.b },
+    ];
+    const r = undoEntries(now, backup, entries);
+    expect(r.leftAlone.map((e) => e.name)).toEqual(["b"]);
+    expect(JSON.parse(r.text)).toEqual({
+      other: 1,
+      mcpServers: { a: { command: "a0" }, b: { command: "edited" }, c: { command: "c" } },
+    });
+  });
+
+  test("an entry already back is no change", () => {
+    const r = undoEntries(backup, backup, [{ loc, name: "a", ours: ours.a }]);
+    expect(r).toEqual({ text: backup, changed: false, leftAlone: [] });
   });
 });

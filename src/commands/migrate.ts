@@ -4,13 +4,15 @@
  * Finds plaintext tokens in client configs, moves each into 1Password (`op item create`, the
  * value through a pipe, never argv), writes each server's env file (references only) and
  * rewrites its entry to run through mcp-op. All or nothing per server; every file is backed up
- * first into a private state directory, which `--undo` restores from and `--purge-backups` empties.
+ * first into a private state directory, which `--undo` restores from (whole files only while
+ * they are what the run left, else entry by entry) and `--purge-backups` empties.
  */
-import { copyFileSync, existsSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import type { ArgsDef, CommandDef } from "citty";
 import { parseOptions } from "../core/args.ts";
-import { setServer } from "../core/config-edit.ts";
+import type { ConfigLocation } from "../core/clients.ts";
+import { listServers, restoreServer } from "../core/config-edit.ts";
 import {
   describeMigration,
   envFileBase,
@@ -21,15 +23,19 @@ import {
 } from "../core/migrate.ts";
 import { describeBadReference, parseReference } from "../core/reference.ts";
 import { opCall, opErrorMessage } from "../core/signin.ts";
-import { edit } from "../effects/config-file.ts";
+import { edit, load, textDigest } from "../effects/config-file.ts";
 import { locateOp } from "../effects/locate.ts";
 import {
   backUp,
   backupRoot,
+  type Manifest,
   markUndone,
   newRunDir,
   quarantineClaudeBackups,
+  readManifest,
+  saveManifest,
   undoableRuns,
+  undoRun,
   writeNewEnvFile,
 } from "../effects/migration.ts";
 import { spawnCapture } from "../effects/native.ts";
@@ -44,17 +50,12 @@ const migrateArgs = {
   vault: { type: "string", valueHint: "VAULT", description: "1Password vault for the new items (default: Private)" },
   account: { type: "string", valueHint: "ACCOUNT", description: "1Password account" },
   apply: { type: "boolean", description: "do it (without it: a dry run that changes nothing)" },
-  undo: { type: "boolean", description: "restore the files of the last migration from its backups" },
+  undo: { type: "boolean", description: "undo the last migration (what was written since stays)" },
   "purge-backups": { type: "boolean", description: "delete every migration backup (they hold the old plaintext)" },
   op: { type: "string", valueHint: "PATH", description: "path to the op binary" },
 } as const satisfies ArgsDef;
 
 type Env = Readonly<Record<string, string | undefined>>;
-
-interface Manifest {
-  files: Array<{ original: string; backup: string }>;
-  envFiles: string[];
-}
 
 async function createItem(
   opPath: string,
@@ -101,22 +102,7 @@ export default {
       out(`deleted every migration backup (${root})`);
       return;
     }
-    if (values.undo === true) {
-      // The newest run not undone yet: each --undo goes one run further back.
-      const last = undoableRuns(root).at(-1);
-      if (!last) throw new McpOpError(EXIT.NOINPUT, `no migration to undo in ${root}`);
-      const manifest = JSON.parse(readFileSync(join(root, last, "manifest.json"), "utf8")) as Manifest;
-      for (const file of manifest.files) {
-        const temp = `${file.original}.mcp-op-undo`;
-        copyFileSync(file.backup, temp);
-        renameSync(temp, file.original);
-        out(`restored ${file.original}`);
-      }
-      for (const envFile of manifest.envFiles) rmSync(envFile, { force: true });
-      markUndone(join(root, last));
-      out(`the 1Password items it created are kept; backups stay in ${join(root, last)} until --purge-backups`);
-      return;
-    }
+    if (values.undo === true) return undo(root, out);
 
     const vault = (values.vault as string | undefined) ?? "Private";
     const account = values.account as string | undefined;
@@ -195,23 +181,28 @@ interface ApplyContext {
   dir: string;
   /** Item title -> reference, for every item this run created. */
   created: Map<string, string>;
+  manifest: Manifest;
+  /**
+   * Per config path: the text this run last wrote there (at first, the backed-up text), or
+   * undefined once another program wrote in between: then --undo goes entry by entry.
+   */
+  last: Map<string, string | undefined>;
 }
 
-async function apply(plans: ServerPlan[], o: Omit<ApplyContext, "dir" | "created"> & { root: string }) {
+async function apply(
+  plans: ServerPlan[],
+  o: Omit<ApplyContext, "dir" | "created" | "manifest" | "last"> & { root: string },
+) {
   const started = Date.now();
   const dir = newRunDir(o.root);
-  const manifest: Manifest = { files: [], envFiles: [] };
-  const saveManifest = () =>
-    writeFileSync(join(dir, "manifest.json"), JSON.stringify(manifest, null, 2), { mode: 0o600 });
-  // Back up every file first.
-  for (const plan of plans) {
-    const { path, client } = plan.server.loc;
-    if (manifest.files.some((f) => f.original === path)) continue;
-    manifest.files.push({ original: path, backup: backUp(dir, manifest.files.length, client, path) });
-  }
-  saveManifest();
-
-  const ctx: ApplyContext = { ...o, dir, created: new Map() };
+  const ctx: ApplyContext = {
+    ...o,
+    dir,
+    created: new Map(),
+    manifest: { version: 2, files: [], entries: [] },
+    last: new Map(),
+  };
+  backUpAll(plans, ctx);
   const failed: Array<{ plan: ServerPlan; code: ExitCode }> = [];
   for (const plan of plans) {
     const label = `${plan.server.loc.client} (${plan.server.loc.scope}) ${shownName(plan.server.name)}`;
@@ -222,8 +213,6 @@ async function apply(plans: ServerPlan[], o: Omit<ApplyContext, "dir" | "created
       logger.error(`${label}: not migrated, config untouched (${describeError(error)})`);
       continue;
     }
-    manifest.envFiles.push(plan.envFile);
-    saveManifest();
     o.out(`${label}: migrated (${plan.envFile})`);
   }
   const quarantined = quarantineClaudeBackups(o.env, o.home, started, join(dir, "claude-backups"));
@@ -236,6 +225,18 @@ async function apply(plans: ServerPlan[], o: Omit<ApplyContext, "dir" | "created
   }
   if (failed.length < plans.length) o.out("undo with: mcp-op migrate --undo");
   if (failed.length) reportFailures(failed, plans, ctx.created);
+}
+
+/** Every config this run may change, copied first into the run directory. */
+function backUpAll(plans: readonly ServerPlan[], ctx: ApplyContext): void {
+  for (const plan of plans) {
+    const loc = plan.server.loc;
+    if (ctx.last.has(loc.path)) continue;
+    const backup = backUp(ctx.dir, ctx.manifest.files.length, loc.client, loc.path);
+    ctx.manifest.files.push({ loc, backup });
+    ctx.last.set(loc.path, new TextDecoder("utf-8", { ignoreBOM: true }).decode(readFileSync(backup)));
+  }
+  saveManifest(ctx.dir, ctx.manifest);
 }
 
 /**
@@ -251,28 +252,88 @@ async function migrateServer(plan: ServerPlan, ctx: ApplyContext): Promise<void>
     ctx.out(`  created ${v.item.reference}`);
   }
   writeNewEnvFile(plan.envFile, plan.envText);
+  let text: string;
   try {
-    await rewriteEntry(plan, ctx);
+    text = await rewriteEntry(plan, ctx);
   } catch (error) {
     rmSync(plan.envFile, { force: true });
+    resync(plan.server.loc, ctx);
     throw error;
   }
+  record(plan, text, ctx);
 }
 
-async function rewriteEntry(plan: ServerPlan, ctx: ApplyContext): Promise<void> {
+/** Rewrite the entry; returns the file's text right after. */
+async function rewriteEntry(plan: ServerPlan, ctx: ApplyContext): Promise<string> {
   const loc = plan.server.loc;
   const claude = loc.client === "claude-code" ? claudeCli(ctx.env) : undefined;
   if (claude) {
+    const before = load(loc).text;
     const json = JSON.stringify({ type: "stdio", ...plan.entry });
     // A put-back after a failed add keeps its backup in this run's private directory too.
     await replaceThroughClaude(claude, loc, plan.server.name, json, plan.server.raw, { ...ctx, backupDir: ctx.dir });
-    return;
+    const after = load(loc).text;
+    ctx.last.set(loc.path, ctx.last.get(loc.path) === before ? after : undefined);
+    return after;
   }
-  await edit(loc, (text) => setServer(loc, text, plan.server.name, plan.entry, { force: true }), {
+  // Only while the entry is still the one planned from: another program may have changed it.
+  const edited = await edit(loc, (text) => restoreServer(loc, text, plan.server.name, plan.entry, plan.server.raw), {
     dryRun: false,
     backupDir: ctx.dir,
   });
+  if (!edited.changed || edited.after === undefined) return load(loc).text;
+  ctx.last.set(loc.path, ctx.last.get(loc.path) === edited.before?.text ? edited.after : undefined);
+  return edited.after;
 }
+
+/** After a failed rewrite: a file that is no longer what this run last wrote is no longer the run's alone. */
+function resync(loc: ConfigLocation, ctx: ApplyContext): void {
+  let now: string | undefined;
+  try {
+    now = load(loc).text;
+  } catch {
+    now = undefined;
+  }
+  if (now !== ctx.last.get(loc.path)) ctx.last.set(loc.path, undefined);
+}
+
+/** Note a migrated entry in the manifest, with the digest of the file as this run left it. */
+function record(plan: ServerPlan, text: string, ctx: ApplyContext): void {
+  const { loc, name } = plan.server;
+  ctx.manifest.entries.push({ loc, name, ours: listServers(loc, text)[name], envFile: plan.envFile });
+  const file = ctx.manifest.files.find((f) => f.loc.path === loc.path);
+  const last = ctx.last.get(loc.path);
+  if (file && last !== undefined) file.written = textDigest(last);
+  else if (file) delete file.written;
+  saveManifest(ctx.dir, ctx.manifest);
+}
+
+/**
+ * `--undo`: the newest run not undone yet (each --undo goes one run further back). Files are
+ * restored whole while they are exactly what the run left, else entry by entry; an entry
+ * changed since is left alone and named (78). The run counts as undone either way: what could
+ * be undone safely was, and the rest needs a person (its old version is in the backup named).
+ */
+async function undo(root: string, out: (l: string) => void): Promise<void> {
+  const last = undoableRuns(root).at(-1);
+  if (!last) throw new McpOpError(EXIT.NOINPUT, `no migration to undo in ${root}`);
+  const runDir = join(root, last);
+  const report = await undoRun(runDir, readManifest(runDir));
+  markUndone(runDir);
+  for (const path of report.whole) out(`restored ${path}`);
+  for (const e of report.entries) out(`restored ${entryLabel(e)} in ${e.loc.path}`);
+  out(`the 1Password items it created are kept; backups stay in ${runDir} until --purge-backups`);
+  for (const { entry, backup } of report.leftAlone) {
+    logger.error(
+      `${entryLabel(entry)} in ${entry.loc.path} was changed since the migration: left as it is (its old version is in ${backup})`,
+    );
+  }
+  for (const error of report.failed) logger.error(describeError(error));
+  if (report.leftAlone.length > 0 || report.failed.length > 0) throw McpOpError.reported(EXIT.CONFIG);
+}
+
+const entryLabel = (e: { loc: ConfigLocation; name: string }) =>
+  `${e.loc.client} (${e.loc.scope}) ${shownName(e.name)}`;
 
 /** An error as one line: its message and, when it has one, its hint. */
 function describeError(error: unknown): string {

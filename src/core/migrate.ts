@@ -4,7 +4,9 @@
  * entry (`mcp-op run --env-file ... -- <server>`, argument secrets as `{{ NAME }}`). Pure: the
  * plan holds values in memory only, and `describeMigration` never prints one.
  */
+import { EXIT, McpOpError } from "../errors.ts";
 import { type ConfigLocation, entryFor, type ServerSpec } from "./clients.ts";
+import { type EditResult, listServers, restoreServer } from "./config-edit.ts";
 import type { Finding } from "./detect.ts";
 
 export interface MigrationServer {
@@ -297,4 +299,37 @@ function mergeEntry(
   const after = fresh.startup_timeout_sec;
   if (typeof before === "number" && typeof after === "number" && before > after) merged.startup_timeout_sec = before;
   return merged;
+}
+
+/** One entry a migration rewrote: where, and the entry as the migration left it (no secret). */
+export interface MigratedEntry {
+  loc: ConfigLocation;
+  name: string;
+  /** The entry as migrate wrote it: references and what it kept, never a moved value. */
+  ours: unknown;
+}
+
+/**
+ * `--undo` entry by entry, for a file written to since the migration: each entry goes back to
+ * its value in `backup` (the file before the migration) only while it is still what the
+ * migration wrote; every other byte stays. An entry changed since is left alone and named.
+ */
+export function undoEntries(
+  text: string,
+  backup: string,
+  entries: readonly MigratedEntry[],
+): EditResult & { leftAlone: MigratedEntry[] } {
+  let now = text;
+  const leftAlone: MigratedEntry[] = [];
+  for (const e of entries) {
+    listServers(e.loc, now); // a file that no longer parses fails as a whole (78), not per entry
+    const previous = listServers(e.loc, backup)[e.name];
+    try {
+      now = restoreServer(e.loc, now, e.name, previous, e.ours).text;
+    } catch (error) {
+      if (!(error instanceof McpOpError) || error.exitCode !== EXIT.CONFIG) throw error;
+      leftAlone.push(e);
+    }
+  }
+  return { text: now, changed: now !== text, leftAlone };
 }

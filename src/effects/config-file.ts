@@ -4,6 +4,7 @@
  * backup before the first change, and an atomic replace (temp file, fsync, rename) that keeps
  * the file's mode, owner and symlink. Read-only files and directories are refused untouched.
  */
+import { createHash } from "node:crypto";
 import {
   accessSync,
   closeSync,
@@ -428,28 +429,62 @@ export async function revert(
 ): Promise<void> {
   const { before, after } = edited;
   if (!edited.changed || before === undefined || after === undefined) return;
-  await withLock(loc, () => {
+  await takeBack(loc, (text) => text === after, before, change, opts);
+  removeEmptyDirs(edited.createdDirs);
+}
+
+/** sha256 of a config's text: how `restoreFile` recognizes the text it wrote, without keeping it. */
+export function textDigest(text: string): string {
+  return createHash("sha256").update(text, "utf8").digest("hex");
+}
+
+/**
+ * `revert` for an edit made by an earlier run (`migrate --undo`), which kept only the digest of
+ * what it wrote (`written`; undefined when another program also wrote meanwhile): the file gets
+ * `before` back whole while it is still exactly that text, else `change` applies to what is
+ * there now. Both go through `save`: mode, owner and symlink stay.
+ */
+export function restoreFile(
+  loc: ConfigLocation,
+  written: string | undefined,
+  before: string,
+  change: (text: string) => EditResult,
+  opts: { backupDir?: string },
+): Promise<"whole" | "changed" | "unchanged"> {
+  const ours = (text: string) => written !== undefined && textDigest(text) === written;
+  return takeBack(loc, ours, { loc, text: before, exists: true, mode: NEW_FILE_MODE }, change, opts);
+}
+
+/** Under the lock: `before` back while `ours(now)`, else `change(now)`; retried when the file changes meanwhile. */
+async function takeBack(
+  loc: ConfigLocation,
+  ours: (text: string) => boolean,
+  before: Loaded,
+  change: (text: string) => EditResult,
+  opts: { backupDir?: string },
+): Promise<"whole" | "changed" | "unchanged"> {
+  return withLock(loc, () => {
     for (let attempt = 1; ; attempt++) {
       const now = load(loc);
       try {
-        if (now.exists && now.text === after) {
+        if (now.exists && ours(now.text)) {
           if (before.exists) save(now, before.text, opts);
           else unlinkSync(targetOf(loc.path));
-          return;
+          return "whole";
         }
         if (!now.exists) {
           if (before.exists) throw configError(loc.path, "was deleted meanwhile; not recreated");
-          return; // created by the edit, and gone already
+          return "unchanged"; // created by the edit, and gone already
         }
         const next = change(now.text);
-        if (next.changed) save(now, next.text, opts);
-        return;
+        if (!next.changed) return "unchanged";
+        save(now, next.text, opts);
+        return "changed";
       } catch (error) {
         if (!(error instanceof ChangedMeanwhile) || attempt >= 3) throw error;
       }
     }
   });
-  removeEmptyDirs(edited.createdDirs);
 }
 
 /** Directories made for a file, innermost first, while empty: anything put there since stays. */

@@ -19,7 +19,10 @@ import {
   writeFileSync,
 } from "node:fs";
 import { basename, dirname, join } from "node:path";
+import type { ConfigLocation } from "../core/clients.ts";
+import { type MigratedEntry, undoEntries } from "../core/migrate.ts";
 import { EXIT, McpOpError } from "../errors.ts";
+import { restoreFile } from "./config-file.ts";
 import { describeFsError, errorCode, writeAll } from "./files.ts";
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -145,6 +148,104 @@ export function quarantineClaudeBackups(env: Env, home: string, since: number, i
   return moved;
 }
 
-export function readJson<T>(path: string): T {
-  return JSON.parse(readFileSync(path, "utf8")) as T;
+/** What a run did, kept in its private directory: paths, digests and rewritten entries, never a moved value. */
+export interface Manifest {
+  version: 2;
+  files: Array<{
+    loc: ConfigLocation;
+    /** The private copy of the file before the run. */
+    backup: string;
+    /** sha256 of the text the run last wrote, while no other program wrote in between. */
+    written?: string;
+  }>;
+  entries: Array<MigratedEntry & { envFile: string }>;
+}
+
+const MANIFEST = "manifest.json";
+
+/** bigint (a TOML integer) has no JSON form: as text it no longer equals the entry, so undo leaves that entry alone. */
+const jsonSafe = (_key: string, value: unknown) => (typeof value === "bigint" ? value.toString() : value);
+
+export function saveManifest(runDir: string, manifest: Manifest): void {
+  const temp = join(runDir, `.${MANIFEST}.tmp`);
+  writeFileSync(temp, JSON.stringify(manifest, jsonSafe, 2), { mode: 0o600 });
+  renameSync(temp, join(runDir, MANIFEST));
+}
+
+export function readManifest(runDir: string): Manifest {
+  const manifest = JSON.parse(readFileSync(join(runDir, MANIFEST), "utf8")) as Partial<Manifest>;
+  if (manifest.version !== 2) {
+    throw new McpOpError(
+      EXIT.NOINPUT,
+      `${runDir} was written by an older mcp-op, which recorded too little to undo safely`,
+      "restore from the backups in it by hand",
+    );
+  }
+  return manifest as Manifest;
+}
+
+export interface UndoReport {
+  /** Files given their old bytes back whole. */
+  whole: string[];
+  /** Entries set back one by one in a file written to since. */
+  entries: MigratedEntry[];
+  /** Entries changed since the migration, left as they are, with the backup holding their old version. */
+  leftAlone: Array<{ entry: MigratedEntry; backup: string }>;
+  /** Files that could not be undone at all (deleted, no longer parsing...), one line each. */
+  failed: McpOpError[];
+}
+
+/**
+ * Undo a run, file by file: the old bytes whole while a file is exactly what the run left,
+ * else entry by entry (see undoEntries). The env files of the entries set back are removed; an
+ * entry left alone keeps its env file, which it still names.
+ */
+export async function undoRun(runDir: string, manifest: Manifest): Promise<UndoReport> {
+  const report: UndoReport = { whole: [], entries: [], leftAlone: [], failed: [] };
+  const keep = new Set<MigratedEntry>();
+  for (const [i, file] of manifest.files.entries()) {
+    const entries = manifest.entries.filter((e) => e.loc.path === file.loc.path);
+    if (entries.length === 0) continue; // nothing of this run in it
+    try {
+      // Saving keeps a copy of the file as it is now: private too, one directory per file.
+      const backupDir = join(runDir, "undo", String(i));
+      privateDir(backupDir);
+      await undoFile(file, entries, backupDir, report);
+    } catch (error) {
+      if (!(error instanceof McpOpError)) throw error;
+      report.failed.push(error);
+      for (const e of entries) keep.add(e);
+    }
+  }
+  for (const { entry } of report.leftAlone) keep.add(entry);
+  for (const e of manifest.entries) if (!keep.has(e)) rmSync(e.envFile, { force: true });
+  return report;
+}
+
+async function undoFile(
+  file: Manifest["files"][number],
+  entries: Manifest["entries"],
+  backupDir: string,
+  report: UndoReport,
+): Promise<void> {
+  const backup = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true }).decode(readFileSync(file.backup));
+  let leftAlone: MigratedEntry[] = [];
+  // `change` may run more than once (another program writing meanwhile): the last run counts.
+  const how = await restoreFile(
+    file.loc,
+    file.written,
+    backup,
+    (text) => {
+      const undone = undoEntries(text, backup, entries);
+      leftAlone = undone.leftAlone;
+      return undone;
+    },
+    { backupDir },
+  );
+  if (how === "whole") {
+    report.whole.push(file.loc.path);
+    return;
+  }
+  report.leftAlone.push(...leftAlone.map((entry) => ({ entry, backup: file.backup })));
+  report.entries.push(...entries.filter((e) => !leftAlone.includes(e)));
 }
