@@ -344,6 +344,39 @@ describe("mcp-op migrate", () => {
     expect(readFileSync(cursor, "latin1")).toBe((before.get(cursor) as Buffer).toString("latin1"));
   }, 120_000);
 
+  test("two clients' settings.json each keep their own backup in the run (Gemini's and Zed's)", async () => {
+    const { s, env, files, before, backups } = setup();
+    expect(
+      (await run([bin, "migrate", "--apply", "--client", "gemini", "--client", "zed"], { env, cwd: s.dir })).code,
+    ).toBe(0);
+    const runDir = join(backups, readdirSync(backups)[0] as string);
+    const all = (readdirSync(runDir, { recursive: true }) as string[]).filter((f) => f.includes("settings.json"));
+    const copies = all.map((f) => readFileSync(join(runDir, f), "latin1"));
+    for (const config of [files[6], files[7]] as string[]) {
+      const original = (before.get(config) as Buffer).toString("latin1");
+      // The copy made first, and the one the edit made just before writing: both of this file.
+      expect(copies.filter((c) => c === original)).toHaveLength(2);
+    }
+    expect(all).toHaveLength(4);
+  });
+
+  test("--purge-backups deletes every migration run, keeps the edit backups of add and says so", async () => {
+    const { s, env, backups } = setup();
+    const add = await run([bin, "add", "x", "--client", "cursor", "--env", "T=op://Private/X/t", "--", "x"], {
+      env,
+      cwd: s.dir,
+    });
+    expect(add.code).toBe(0);
+    expect((await run([bin, "migrate", "--apply", "--client", "vscode"], { env, cwd: s.dir })).code).toBe(0);
+    const purge = await run([bin, "migrate", "--purge-backups"], { env, cwd: s.dir });
+    expect(purge.code).toBe(0);
+    expect(purge.stdout).toBe(
+      `deleted every migration backup (1 run in ${backups})\nkept 1 backup that add and remove made before editing a config, in ${join(backups, "edits")}: they may hold plaintext too; delete that directory yourself if you do not need them\n`,
+    );
+    expect(readdirSync(backups)).toEqual(["edits"]);
+    expect(readdirSync(join(backups, "edits", "cursor-user"))).toHaveLength(1);
+  });
+
   test("after --purge-backups, no secret byte is left anywhere under HOME", async () => {
     const { s, env } = setup();
     expect((await run([bin, "migrate", "--apply"], { env, cwd: s.dir })).code).toBe(0);

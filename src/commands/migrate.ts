@@ -28,9 +28,11 @@ import { locateOp } from "../effects/locate.ts";
 import {
   backUp,
   backupRoot,
+  editBackupsOf,
   type Manifest,
   markUndone,
   newRunDir,
+  purgeRuns,
   quarantineClaudeBackups,
   readManifest,
   saveManifest,
@@ -97,11 +99,7 @@ export default {
 
     const modes = (["apply", "undo", "purge-backups"] as const).filter((m) => values[m] === true);
     if (modes.length > 1) throw usageError(`give one of --${modes.join(", --")}, not several`);
-    if (values["purge-backups"] === true) {
-      rmSync(root, { recursive: true, force: true });
-      out(`deleted every migration backup (${root})`);
-      return;
-    }
+    if (values["purge-backups"] === true) return purge(root, out);
     if (values.undo === true) return undo(root, out);
 
     const vault = (values.vault as string | undefined) ?? "Private";
@@ -271,7 +269,8 @@ async function rewriteEntry(plan: ServerPlan, ctx: ApplyContext): Promise<string
     const before = load(loc).text;
     const json = JSON.stringify({ type: "stdio", ...plan.entry });
     // A put-back after a failed add keeps its backup in this run's private directory too.
-    await replaceThroughClaude(claude, loc, plan.server.name, json, plan.server.raw, { ...ctx, backupDir: ctx.dir });
+    const at = { ...ctx, backupDir: editBackups(loc, ctx) };
+    await replaceThroughClaude(claude, loc, plan.server.name, json, plan.server.raw, at);
     const after = load(loc).text;
     ctx.last.set(loc.path, ctx.last.get(loc.path) === before ? after : undefined);
     return after;
@@ -279,11 +278,19 @@ async function rewriteEntry(plan: ServerPlan, ctx: ApplyContext): Promise<string
   // Only while the entry is still the one planned from: another program may have changed it.
   const edited = await edit(loc, (text) => restoreServer(loc, text, plan.server.name, plan.entry, plan.server.raw), {
     dryRun: false,
-    backupDir: ctx.dir,
+    backupDir: editBackups(loc, ctx),
   });
   if (!edited.changed || edited.after === undefined) return load(loc).text;
   ctx.last.set(loc.path, ctx.last.get(loc.path) === edited.before?.text ? edited.after : undefined);
   return edited.after;
+}
+
+function editBackups(loc: ConfigLocation, ctx: ApplyContext): string {
+  return editBackupsOf(
+    ctx.dir,
+    ctx.manifest.files.findIndex((f) => f.loc.path === loc.path),
+    loc.client,
+  );
 }
 
 /** After a failed rewrite: a file that is no longer what this run last wrote is no longer the run's alone. */
@@ -306,6 +313,21 @@ function record(plan: ServerPlan, text: string, ctx: ApplyContext): void {
   if (file && last !== undefined) file.written = textDigest(last);
   else if (file) delete file.written;
   saveManifest(ctx.dir, ctx.manifest);
+}
+
+/**
+ * `--purge-backups`: every migration run goes. The backups `add` and `remove` keep of a config
+ * before editing it are theirs, not migrate's, and the only copy of a config as it was: kept,
+ * and said, as they may hold plaintext too.
+ */
+function purge(root: string, out: (l: string) => void): void {
+  const { runs, edits } = purgeRuns(root);
+  out(`deleted every migration backup (${runs} ${runs === 1 ? "run" : "runs"} in ${root})`);
+  if (edits) {
+    out(
+      `kept ${edits.files} backup${edits.files === 1 ? "" : "s"} that add and remove made before editing a config, in ${edits.dir}: they may hold plaintext too; delete that directory yourself if you do not need them`,
+    );
+  }
 }
 
 /**

@@ -113,6 +113,38 @@ export function writeNewEnvFile(path: string, text: string): void {
   }
 }
 
+/** `add`'s and `remove`'s own edit backups share the root (registry.ts editBackupDir): `--purge-backups` leaves them. */
+const EDITS = "edits";
+
+/**
+ * Where a run's edits keep their backups (the file as it was just before that edit): one
+ * private directory per config, as a backup is named after the file's base name and two
+ * clients' configs share one (`settings.json` of Gemini and Zed).
+ */
+export function editBackupsOf(runDir: string, index: number, client: string): string {
+  const dir = join(runDir, EDITS, `${index}-${client}`);
+  privateDir(dir);
+  return dir;
+}
+
+/**
+ * Delete every migration run under `root` (undone or not); the edit backups of `add` and
+ * `remove` stay. Returns how many runs went and how many edit backups are left, and where.
+ */
+export function purgeRuns(root: string): { runs: number; edits: { dir: string; files: number } | undefined } {
+  if (!existsSync(root)) return { runs: 0, edits: undefined };
+  let runs = 0;
+  for (const name of readdirSync(root)) {
+    if (name === EDITS) continue;
+    rmSync(join(root, name), { recursive: true, force: true });
+    runs++;
+  }
+  const dir = join(root, EDITS);
+  if (!existsSync(dir)) return { runs, edits: undefined };
+  const files = (readdirSync(dir, { recursive: true }) as string[]).filter((f) => statSync(join(dir, f)).isFile());
+  return { runs, edits: files.length > 0 ? { dir, files: files.length } : undefined };
+}
+
 const UNDONE = "undone";
 
 /** Migration runs not undone yet, oldest first (the backup root also holds edit backups). */
