@@ -544,7 +544,7 @@ describe("mcp-op migrate: hostile configs", () => {
     const cursor = join(s.home, ".cursor", "mcp.json");
     mkdirSync(join(gemini, ".."), { recursive: true });
     mkdirSync(join(cursor, ".."), { recursive: true });
-    const geminiText = `{"mcpServers": {"num": {"command": "npx", "args": ["x"], "env": {"API_KEY": 12345678901234567890}}}}\n`;
+    const geminiText = `{"mcpServers": {"num": {"command": "npx", "args": ["x"], "env": {"API_KEY": 12345678901234567890, "GH_TOKEN": "${T.github}"}}}}\n`;
     const cursorText = `{"mcpServers": {"nul": {"command": "npx", "args": ["x", null, "--token", "${T.gitlab}"]}}}\n`;
     writeFileSync(gemini, geminiText);
     writeFileSync(cursor, cursorText);
@@ -553,7 +553,7 @@ describe("mcp-op migrate: hostile configs", () => {
     expect(r.stderr).toBe("");
     expect(r.code).toBe(0);
     expect(r.stdout).toContain(
-      `gemini (user) num: ${gemini}\n  not migrated: env API_KEY is a number, not a string: left in place`,
+      `gemini (user) num: ${gemini}\n  not migrated: env API_KEY is a number, not a string: only a string moves exactly`,
     );
     expect(r.stdout).toContain(
       `cursor (user) nul: ${cursor}\n  not migrated: argument 2 is null, not a string: rewriting the entry would change it`,

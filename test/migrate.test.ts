@@ -109,23 +109,17 @@ describe("env file names", () => {
 describe("only values that round-trip exactly move", () => {
   // As JSON.parse reads the file's 12345678901234567890: 12345678901234567000.
   const BIG = JSON.parse("12345678901234567890") as number;
-  test("an env value that is a JSON number stays where it is (its digits may not survive); strings still move", () => {
-    const m = migration([stored({ command: "npx", env: { API_KEY: BIG, GITHUB_TOKEN: GH1, N: null } })]);
-    const [p] = m.plans;
-    expect(p?.variables.map((v) => v.name)).toEqual(["GITHUB_TOKEN"]);
-    expect(p?.leftInPlace).toEqual([
-      "env API_KEY is a number, not a string: left in place (only a string moves exactly; quote it and run again)",
-    ]);
-    // Every env value not moved is stored as it was: the number as a number, null kept.
-    expect(p?.entry.env).toEqual({ API_KEY: BIG, N: null });
-    expect(describeMigration(m).join("\n")).not.toContain("1234567");
-  });
-  test("only numbers found: the server is not migrated, and says why", () => {
-    const m = migration([stored({ command: "npx", env: { API_KEY: BIG } })]);
+  test("an env value that is a JSON number keeps the whole server as it is (its digits may not survive)", () => {
+    const m = migration([stored({ command: "npx", env: { API_KEY: BIG, GITHUB_TOKEN: GH1 } })]);
     expect(m.plans).toEqual([]);
     expect(m.untouched.map((u) => u.why)).toEqual([
-      "env API_KEY is a number, not a string: left in place (only a string moves exactly; quote it and run again)",
+      "env API_KEY is a number, not a string: only a string moves exactly; quote it and run again",
     ]);
+    expect(describeMigration(m).join("\n")).not.toContain("1234567");
+  });
+  test("env values not moved are stored exactly as they were (null, numbers)", () => {
+    const m = migration([stored({ command: "npx", env: { GITHUB_TOKEN: GH1, PORT: 8080, N: null } })]);
+    expect(m.plans[0]?.entry.env).toEqual({ PORT: 8080, N: null });
   });
   test("args holding null (or any non-string) are never dropped: the server is not migrated", () => {
     const m = migration([stored({ command: "npx", args: ["srv", null, "--token", GH1, 8080] })]);

@@ -34,11 +34,9 @@ export interface ServerPlan {
   envText: string;
   /** The entry to store: the stored one with command, args and the moved env keys replaced. */
   entry: Record<string, unknown>;
-  /** Findings not moved, described by key and type only (never the value). */
-  leftInPlace: string[];
 }
 
-/** A server with plaintext findings that is not changed at all, and why (never a value). */
+/** A server with plaintext findings that is left as it is, and why (keys and types, never a value). */
 export interface Untouched {
   server: MigrationServer;
   why: string;
@@ -219,27 +217,30 @@ function newEntry(ctx: PlanContext, server: MigrationServer, variables: ServerPl
   return mergeEntry(server.raw, entryFor(server.loc.client, spec), Object.fromEntries(kept));
 }
 
+/**
+ * One server's plan, or why it stays as it is. A value that cannot move exactly keeps the whole
+ * server as it is (all or nothing per server): a half-moved entry would still hold plaintext, and
+ * a rewritten Claude Code entry goes through `claude mcp add-json` argv, where it would show.
+ */
 function planServer(ctx: PlanContext, server: MigrationServer): ServerPlan | Untouched {
   const source = entrySource(server.raw);
   const badArgs = argsProblem(source);
   if (badArgs) return { server, why: `${badArgs}: rewriting the entry would change it; fix the entry and run again` };
+  const problems = server.findings.flatMap((f) => unmovable(source, f) ?? []);
+  if (problems.length > 0) {
+    return { server, why: `${problems.join(", ")}: only a string moves exactly; quote it and run again` };
+  }
   const variables: ServerPlan["variables"] = [];
-  const leftInPlace: string[] = [];
   for (const finding of server.findings) {
-    const problem = unmovable(source, finding);
-    if (problem) {
-      leftInPlace.push(`${problem}: left in place (only a string moves exactly; quote it and run again)`);
-      continue;
-    }
     const value = secretValue(server, finding);
     if (!value) continue;
     const name = finding.where === "env" ? finding.key : finding.suggestedName;
     variables.push({ name, item: itemFor(ctx, server, name, value), finding });
   }
-  if (variables.length === 0) return { server, why: leftInPlace.join("; ") || "nothing to move" };
+  if (variables.length === 0) return { server, why: "nothing to move" };
   const envFile = ctx.envFileFor(server);
   const entry = newEntry(ctx, server, variables, envFile);
-  return { server, variables, envFile, envText: envText(variables), entry, leftInPlace };
+  return { server, variables, envFile, envText: envText(variables), entry };
 }
 
 /** Servers with plaintext findings -> what to create, write and rewrite; and what must stay. */
@@ -264,7 +265,7 @@ export function planMigration(input: {
   return migration;
 }
 
-/** The dry-run report: findings as prefix and length, the planned items and files, what stays. */
+/** The dry-run report: findings as prefix and length, the planned items and files; servers left as they are. */
 export function describeMigration(migration: Migration): string[] {
   const out: string[] = [];
   const header = (server: MigrationServer) =>
@@ -275,7 +276,6 @@ export function describeMigration(migration: Migration): string[] {
       const where = v.finding.where === "env" ? `env ${v.finding.key}` : `argument ${(v.finding.argIndex ?? 0) + 1}`;
       out.push(`  ${where}: ${v.finding.display} -> ${v.name} = ${v.item.reference}`);
     }
-    for (const why of p.leftInPlace) out.push(`  ${why}`);
     out.push(`  writes ${p.envFile} (references only) and rewrites the entry to run through mcp-op`);
   }
   for (const u of migration.untouched) out.push(header(u.server), `  not migrated: ${u.why}`);
