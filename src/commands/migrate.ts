@@ -110,8 +110,6 @@ export default {
           ? [{ loc: s.loc, name: s.name, raw: s.raw, spec: s.spec, viaMcpOp: s.viaMcpOp, findings: s.findings }]
           : [],
     );
-    const envDir = join(env.XDG_CONFIG_HOME || join(f.home, ".config"), "mcp-op");
-    const taken = new Set<string>();
     // The vault name must fit in a reference (`op run` validates them): else use its ID.
     const fits = parseReference(`op://${vault}/item/credential`);
     if (!fits.ok) throw new McpOpError(EXIT.DATAERR, `--vault ${vault}: ${fits.reason}`, "pass the vault's ID instead");
@@ -124,15 +122,7 @@ export default {
       vault,
       ...(opPath ? { existingTitles: await itemTitles(opPath, account, vault, env) } : {}),
       self: stableCommand(env),
-      envFileFor: (s) => {
-        // One new env file per server, never an existing one (another entry may use it); names
-        // compared case-insensitively, as macOS and Windows file systems do.
-        const base = join(envDir, envFileBase(s.name));
-        let path = `${base}.env`;
-        for (let n = 2; taken.has(path.toLowerCase()) || existsSync(path); n++) path = `${base}-${n}.env`;
-        taken.add(path.toLowerCase());
-        return path;
-      },
+      envFileFor: envFileNamer(join(env.XDG_CONFIG_HOME || join(f.home, ".config"), "mcp-op")),
     });
     const { plans } = migration;
     if (plans.length === 0 && migration.untouched.length === 0) {
@@ -166,6 +156,22 @@ export default {
     });
   },
 } satisfies CommandDef<typeof migrateArgs>;
+
+/**
+ * One new env file per server, directly in `envDir` (envFileBase: never a path), never an
+ * existing one (another entry may use it); names compared case-insensitively, as macOS and
+ * Windows file systems do.
+ */
+function envFileNamer(envDir: string): (server: MigrationServer) => string {
+  const taken = new Set<string>();
+  return (server) => {
+    const base = join(envDir, envFileBase(server.name));
+    let path = `${base}.env`;
+    for (let n = 2; taken.has(path.toLowerCase()) || existsSync(path); n++) path = `${base}-${n}.env`;
+    taken.add(path.toLowerCase());
+    return path;
+  };
+}
 
 interface ApplyContext {
   env: Env;
