@@ -231,16 +231,21 @@ async function apply(
   if (failed.length) reportFailures(failed, plans, ctx.created);
 }
 
-/** Every config this run may change, copied first into the run directory. */
+/** Every config this run may change, copied first into the run directory; on failure none is kept (73). */
 function backUpAll(plans: readonly ServerPlan[], ctx: ApplyContext): void {
-  for (const plan of plans) {
-    const loc = plan.server.loc;
-    if (ctx.last.has(loc.path)) continue;
-    const backup = backUp(ctx.dir, ctx.manifest.files.length, loc.client, loc.path);
-    ctx.manifest.files.push({ loc, backup });
-    ctx.last.set(loc.path, new TextDecoder("utf-8", { ignoreBOM: true }).decode(readFileSync(backup)));
+  try {
+    for (const plan of plans) {
+      const loc = plan.server.loc;
+      if (ctx.last.has(loc.path)) continue;
+      const backup = backUp(ctx.dir, ctx.manifest.files.length, loc.client, loc.path);
+      ctx.manifest.files.push({ loc, backup });
+      ctx.last.set(loc.path, new TextDecoder("utf-8", { ignoreBOM: true }).decode(readFileSync(backup)));
+    }
+    saveManifest(ctx.dir, ctx.manifest);
+  } catch (error) {
+    rmSync(ctx.dir, { recursive: true, force: true }); // nothing changed yet: no plaintext copy to keep
+    throw error;
   }
-  saveManifest(ctx.dir, ctx.manifest);
 }
 
 /**

@@ -32,12 +32,15 @@ export function backupRoot(env: Env, home: string): string {
   return join(env.XDG_STATE_HOME || join(home, ".local", "state"), "mcp-op", "backups");
 }
 
-/** A local file migrate needs could not be written: 73, nothing of this step left behind. */
-export function cantCreate(path: string, error: unknown, what = "write"): McpOpError {
+/**
+ * A local file migrate needs could not be written (73). mkdir says EEXIST or ENOTDIR when a
+ * regular file stands where a directory (`dir` or one above it) should be: say that instead.
+ */
+function cantCreate(path: string, error: unknown, what = "write", dir = dirname(path)): McpOpError {
   const code = errorCode(error);
   const why =
     code === "EEXIST" || code === "ENOTDIR"
-      ? `${dirname(path)} (or a directory above it) is not a directory`
+      ? `${dir} (or a directory above it) is not a directory`
       : describeFsError(error);
   return new McpOpError(EXIT.CANTCREAT, `cannot ${what} ${path}: ${why}`);
 }
@@ -47,7 +50,7 @@ function privateDir(path: string): void {
     mkdirSync(path, { recursive: true, mode: 0o700 });
     chmodSync(path, 0o700);
   } catch (error) {
-    throw cantCreate(path, error, "create the private directory");
+    throw cantCreate(path, error, "create the private directory", path);
   }
 }
 
@@ -198,10 +201,16 @@ const MANIFEST = "manifest.json";
 /** bigint (a TOML integer) has no JSON form: as text it no longer equals the entry, so undo leaves that entry alone. */
 const jsonSafe = (_key: string, value: unknown) => (typeof value === "bigint" ? value.toString() : value);
 
+/** Written whole after each step (temp file, rename): a run cut short still leaves a manifest to undo by. */
 export function saveManifest(runDir: string, manifest: Manifest): void {
   const temp = join(runDir, `.${MANIFEST}.tmp`);
-  writeFileSync(temp, JSON.stringify(manifest, jsonSafe, 2), { mode: 0o600 });
-  renameSync(temp, join(runDir, MANIFEST));
+  try {
+    writeFileSync(temp, JSON.stringify(manifest, jsonSafe, 2), { mode: 0o600 });
+    renameSync(temp, join(runDir, MANIFEST));
+  } catch (error) {
+    rmSync(temp, { force: true });
+    throw cantCreate(join(runDir, MANIFEST), error);
+  }
 }
 
 export function readManifest(runDir: string): Manifest {
