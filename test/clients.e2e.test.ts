@@ -252,6 +252,39 @@ describe("mcp-op add with the real clients", () => {
     expect(existsSync(join(s.home, ".config", "mcp-op", "github.env"))).toBe(false);
   });
 
+  test("Ctrl-C during the last client's step: also undone, exit 130", async () => {
+    const s = sandbox();
+    mkdirSync(join(s.home, ".cursor"));
+    writeFileSync(join(s.home, ".cursor", "mcp.json"), "{}\n");
+    const env = wrappedClaude(s, "add-json", 'kill -INT "$PPID"');
+    const r = await run([bin, "add", "github", "--client", "cursor", "--client", "claude-code", ...GH, ...SERVER], {
+      env,
+      cwd: s.dir,
+    });
+    expect(r.code).toBe(130);
+    expect(readFileSync(join(s.home, ".cursor", "mcp.json"), "utf8")).toBe("{}\n");
+    expect(JSON.parse(readFileSync(join(s.home, ".claude.json"), "utf8")).mcpServers?.github).toBeUndefined();
+    expect(existsSync(join(s.home, ".config", "mcp-op", "github.env"))).toBe(false);
+  });
+
+  test("claude-code --scope project from a subdirectory: the .mcp.json at the git root, added and removed", async () => {
+    const s = sandbox();
+    const repo = join(s.dir, "repo");
+    mkdirSync(join(repo, "sub"), { recursive: true });
+    expect(Bun.spawnSync(["git", "init", "-q", repo]).exitCode).toBe(0);
+    const env = clientEnv(s);
+    const sub = join(repo, "sub");
+    const add = await run([bin, "add", "gh", "--client", "claude-code", "--scope", "project", ...GH, ...SERVER], {
+      env,
+      cwd: sub,
+    });
+    expect(add).toMatchObject({ code: 0, stdout: "added gh to claude-code (project) through the claude CLI\n" });
+    expect(Object.keys(JSON.parse(readFileSync(join(repo, ".mcp.json"), "utf8")).mcpServers)).toEqual(["gh"]);
+    expect(existsSync(join(sub, ".mcp.json"))).toBe(false);
+    expect((await run([bin, "remove", "gh", "--scope", "project"], { env, cwd: sub })).code).toBe(0);
+    expect(JSON.parse(readFileSync(join(repo, ".mcp.json"), "utf8")).mcpServers.gh).toBeUndefined();
+  });
+
   test("codex: config.toml gets the entry and a startup timeout; `codex mcp list` shows it", async () => {
     const s = sandbox();
     const env = clientEnv(s);
@@ -480,6 +513,12 @@ describe("add: safety", () => {
       'unknown client "notepad"',
     ],
     ["no server command", () => ["add", "github", "--client", "cursor", ...GH], 64, 'no server command after "--"'],
+    [
+      "an empty --env-file",
+      () => ["add", "github", "--client", "cursor", "--env-file", "", ...SERVER],
+      64,
+      "flag --env-file needs FILE, not an empty string",
+    ],
   ];
   for (const [name, setup, code, message] of bad) {
     test(`${name}: exit ${code}, one line, nothing written`, async () => {
@@ -591,6 +630,19 @@ describe("list and remove", () => {
     expect(doctor.stdout).toContain(`warning gh (claude-code, local ${other}): plaintext env GITHUB_TOKEN`);
     expect(doctor.stdout).toContain(`fix: in ${other}: mcp-op migrate shows the plan`);
     for (const r of [list, doctor]) expect(r.stdout + r.stderr).not.toContain(SECRETS.github.slice(4));
+  });
+
+  test("list and doctor print a hostile server name escaped on one line (no terminal control)", async () => {
+    const s = sandbox();
+    mkdirSync(join(s.home, ".cursor"));
+    const name = "gh\nfake line\u001b[2J";
+    writeFileSync(join(s.home, ".cursor", "mcp.json"), JSON.stringify({ mcpServers: { [name]: { command: "npx" } } }));
+    const env = clientEnv(s);
+    const list = await run([bin, "list"], { env, cwd: s.dir });
+    expect(list.stdout).toBe('cursor (user) "gh\\nfake line\\u001b[2J": directly: npx\n');
+    const doctor = await run([bin, "doctor"], { env, cwd: s.dir });
+    expect(doctor.stdout).not.toContain("\u001b");
+    expect(doctor.stdout).not.toContain("\nfake line");
   });
 
   test("list: one broken config is named (78), the other clients are still listed", async () => {

@@ -9,7 +9,7 @@
 import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { ArgsDef, CommandDef } from "citty";
-import { parseOptions } from "../core/args.ts";
+import { parseOptions, rejectEmptyValues } from "../core/args.ts";
 import {
   CLIENT_IDS,
   type ClientId,
@@ -130,6 +130,7 @@ export default {
   async run({ rawArgs, data }) {
     const rest = (data as { rest: string[] | null }).rest;
     const { values, positionals } = parseOptions("add", addArgs, rawArgs, ["client", "env"]);
+    rejectEmptyValues("add", addArgs, values);
     const [name, extra] = positionals;
     const usage = "usage: mcp-op add <name> [--client C]... [--env KEY=op://...]... -- <command> [args...]";
     if (!name) throw usageError("no server name", usage);
@@ -332,6 +333,7 @@ async function register(
       `added ${name} to ${loc.client} (${loc.scope}): ${loc.path}${result.backup ? ` (backup: ${result.backup})` : ""}\n`,
     );
   }
+  o.checkpoint(); // a signal during the last client's step undoes it all too
 }
 
 /**

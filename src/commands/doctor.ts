@@ -8,8 +8,8 @@
  * service-account or Connect token, which cannot prompt.
  */
 import type { ArgsDef, CommandDef } from "citty";
-import { parseOptions } from "../core/args.ts";
-import { CODEX_STARTUP_TIMEOUT_SEC, type Facts } from "../core/clients.ts";
+import { parseOptions, rejectEmptyValues } from "../core/args.ts";
+import { CODEX_STARTUP_TIMEOUT_SEC, type Facts, shownName } from "../core/clients.ts";
 import { extendedPath, isPathLike } from "../core/locate.ts";
 import { type AuthMode, authMode } from "../core/plan.ts";
 import { isCredentialVar, opErrorMessage } from "../core/signin.ts";
@@ -307,7 +307,8 @@ function tokenFileFix(code: ExitCode, given: string, source: string): string {
 // --- registered servers ------------------------------------------------------------------------
 
 function checkServer(ctx: Context, s: RegisteredServer, accounts: readonly string[]): void {
-  const subject = `${s.name} (${s.loc.client}, ${s.loc.scope}${s.loc.project ? ` ${s.loc.project}` : ""})`;
+  // Names come from config files, some from cloned repositories: no control characters pass.
+  const subject = `${shownName(s.name)} (${s.loc.client}, ${s.loc.scope}${s.loc.project ? ` ${shownName(s.loc.project)}` : ""})`;
   for (const finding of s.findings) {
     ctx.add(
       "warning",
@@ -354,7 +355,7 @@ function found(command: string, pathList: string, { env, f }: Context): string |
 function checkEntryCommand(ctx: Context, s: RegisteredServer, subject: string): void {
   const command = s.spec?.command ?? "";
   if (found(command, GUI_PATH, ctx)) return;
-  const rewrite = `mcp-op add --force ${s.name} ... writes a stable absolute path`;
+  const rewrite = `mcp-op add --force ${shownName(s.name)} ... writes a stable absolute path`;
   const yours = isPathLike(command, process.platform) ? undefined : found(command, ctx.env.PATH ?? "", ctx);
   if (yours) {
     ctx.add(
@@ -438,6 +439,7 @@ export default {
   args: doctorArgs,
   async run({ rawArgs }) {
     const { values } = parseOptions("doctor", doctorArgs, rawArgs);
+    rejectEmptyValues("doctor", doctorArgs, values);
     const findings = await diagnose(environment(), values.op as string | undefined);
     if (values.json === true) process.stdout.write(`${JSON.stringify(findings, null, 2)}\n`);
     else {

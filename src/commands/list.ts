@@ -3,8 +3,8 @@
  * entries still carry plaintext-looking values (shown only as public prefix and length).
  */
 import type { ArgsDef, CommandDef } from "citty";
-import { parseOptions } from "../core/args.ts";
-import { locationLabel } from "../core/clients.ts";
+import { parseOptions, rejectEmptyValues } from "../core/args.ts";
+import { locationLabel, shownName } from "../core/clients.ts";
 import { maskArgs } from "../core/detect.ts";
 import { quoteArg } from "../core/plan.ts";
 import { facts, findingPlace, type RegisteredServer, scanServers } from "../effects/registry.ts";
@@ -23,6 +23,7 @@ export default {
   args: listArgs,
   async run({ rawArgs }) {
     const { values } = parseOptions("list", listArgs, rawArgs, ["client"]);
+    rejectEmptyValues("list", listArgs, values);
     // A broken config does not hide the others: they are listed, it is named, and list exits 78.
     const broken: McpOpError[] = [];
     const servers = scanServers(
@@ -73,7 +74,8 @@ function show(servers: RegisteredServer[], json: boolean, someUnread: boolean): 
     const what = s.remote
       ? `remote: ${maskArgs([s.remote.url])[0]}`
       : `${how}: ${maskArgs(s.server).map(quoteArg).join(" ")}`;
-    process.stdout.write(`${locationLabel(s.loc)} ${s.name}: ${what}\n`);
+    // Names come from config files, some from cloned repositories: no control characters pass.
+    process.stdout.write(`${locationLabel(s.loc)} ${shownName(s.name)}: ${what}\n`);
     for (const f of [...s.findings, ...(s.remote?.findings ?? [])]) {
       process.stdout.write(`  plaintext ${findingPlace(s, f)}: ${f.display} (${f.reason})\n`);
     }

@@ -10,7 +10,7 @@
 import { existsSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import type { ArgsDef, CommandDef } from "citty";
-import { parseOptions } from "../core/args.ts";
+import { parseOptions, rejectEmptyValues } from "../core/args.ts";
 import type { ConfigLocation } from "../core/clients.ts";
 import { listServers, restoreServer } from "../core/config-edit.ts";
 import {
@@ -92,6 +92,7 @@ export default {
   args: migrateArgs,
   async run({ rawArgs }) {
     const { values } = parseOptions("migrate", migrateArgs, rawArgs, ["client"]);
+    rejectEmptyValues("migrate", migrateArgs, values);
     const env = environment();
     const f = facts(env);
     const root = backupRoot(env, f.home);

@@ -1,11 +1,12 @@
 /** `mcp-op remove <name> [--client C]... [--scope S] [--dry-run]`: unregister a server. */
 import type { ArgsDef, CommandDef } from "citty";
-import { parseOptions } from "../core/args.ts";
+import { parseOptions, rejectEmptyValues } from "../core/args.ts";
 import { listServers, removeServer, restoreServer, validServerName } from "../core/config-edit.ts";
 import { maskValuesIn } from "../core/detect.ts";
 import { edit, load, preflight, revert } from "../effects/config-file.ts";
 import {
   claudeCli,
+  claudeCwd,
   editBackupDir,
   facts,
   presentLocations,
@@ -33,6 +34,7 @@ export default {
   args: removeArgs,
   async run({ rawArgs }) {
     const { values, positionals } = parseOptions("remove", removeArgs, rawArgs, ["client"]);
+    rejectEmptyValues("remove", removeArgs, values);
     const name = positionals[0];
     if (!name) throw usageError("no server name", "usage: mcp-op remove <name> [--client C]...");
     const problem = validServerName(name);
@@ -60,7 +62,7 @@ export default {
           const at = { env, home: f.home };
           if (loc.client === "claude-code" && claude && !dryRun) {
             const previous = listServers(loc, load(loc).text)[name];
-            await runClaude(claude, ["mcp", "remove", "-s", loc.scope, name], env, f.cwd);
+            await runClaude(claude, ["mcp", "remove", "-s", loc.scope, name], env, claudeCwd(loc, f.cwd));
             done.push({ ...said, run: () => putBack(loc, name, previous, undefined, at) });
           } else {
             const result = await edit(loc, (text) => removeServer(loc, text, name), {
@@ -83,6 +85,7 @@ export default {
           }
           process.stdout.write(`removed ${name} from ${loc.client} (${loc.scope}): ${loc.path}\n`);
         }
+        checkpoint(); // a signal during the last client's step puts it all back too
       } catch (error) {
         // Nothing half-done: the clients already done get the entry back.
         await undoAll(done);

@@ -44,7 +44,16 @@ export interface ConfigLocation {
 
 /** How a location is named to the user: `cursor (user)`, `claude-code (local /home/me/other)`. */
 export function locationLabel(loc: ConfigLocation): string {
-  return `${loc.client} (${loc.scope}${loc.project ? ` ${loc.project}` : ""})`;
+  return `${loc.client} (${loc.scope}${loc.project ? ` ${shownName(loc.project)}` : ""})`;
+}
+
+/** A server name as printed: as it is when plain, else quoted with escapes (one line, no terminal control). */
+export function shownName(name: string): string {
+  if (/^[\x21-\x7e]+$/.test(name) && !name.includes('"')) return name;
+  return JSON.stringify(name).replace(
+    /[\u007f-\u009f\u200b-\u200f\u2028-\u202e\u2066-\u2069\ufeff]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`,
+  );
 }
 
 export interface ServerSpec {

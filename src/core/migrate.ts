@@ -5,7 +5,7 @@
  * plan holds values in memory only, and `describeMigration` never prints one.
  */
 import { EXIT, McpOpError } from "../errors.ts";
-import { type ConfigLocation, entryFor, type ServerSpec } from "./clients.ts";
+import { type ConfigLocation, entryFor, type ServerSpec, shownName } from "./clients.ts";
 import { type EditResult, listServers, restoreServer } from "./config-edit.ts";
 import type { Finding } from "./detect.ts";
 
@@ -91,14 +91,7 @@ export function envFileBase(server: string): string {
   return WINDOWS_RESERVED.test(safe) ? `${safe}-server` : safe;
 }
 
-/** A server name as printed: as it is when plain, else quoted with escapes (one line, no terminal control). */
-export function shownName(name: string): string {
-  if (/^[\x21-\x7e]+$/.test(name) && !name.includes('"')) return name;
-  return JSON.stringify(name).replace(
-    /[\u007f-\u009f\u200b-\u200f\u2028-\u202e\u2066-\u2069\ufeff]/g,
-    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`,
-  );
-}
+export { shownName };
 
 /** Keep literal `{{` in original arguments literal once they pass through `mcp-op run`. */
 const escapeBraces = (arg: string) => arg.replaceAll("{{", "\\{{");

@@ -5,7 +5,7 @@
  */
 import { spawnSync } from "node:child_process";
 import { chmodSync, existsSync, mkdirSync, realpathSync } from "node:fs";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import {
   CLIENT_IDS,
   type ClientId,
@@ -105,6 +105,17 @@ export function claudeCli(env: Readonly<Record<string, string | undefined>>): st
   return undefined;
 }
 
+/**
+ * Where to run `claude` so it changes the entry at `loc`: the project's root for the project and
+ * local scopes (the .mcp.json there, the project key it files local servers under), whatever
+ * subdirectory mcp-op runs in.
+ */
+export function claudeCwd(loc: ConfigLocation, cwd: string): string {
+  if (loc.scope === "project") return dirname(loc.path);
+  if (loc.scope === "local") return loc.keyPath[1] ?? cwd;
+  return cwd;
+}
+
 /** Run `claude mcp ...`; its stdout is returned, a failure becomes a config error naming it. */
 export async function runClaude(
   claude: string,
@@ -140,9 +151,10 @@ export async function replaceThroughClaude(
   previous: unknown,
   at: { env: Readonly<Record<string, string | undefined>>; cwd: string; home: string; backupDir?: string },
 ): Promise<void> {
-  if (previous !== undefined) await runClaude(claude, ["mcp", "remove", "-s", loc.scope, name], at.env, at.cwd);
+  const cwd = claudeCwd(loc, at.cwd);
+  if (previous !== undefined) await runClaude(claude, ["mcp", "remove", "-s", loc.scope, name], at.env, cwd);
   try {
-    await runClaude(claude, ["mcp", "add-json", "-s", loc.scope, name, json], at.env, at.cwd);
+    await runClaude(claude, ["mcp", "add-json", "-s", loc.scope, name, json], at.env, cwd);
   } catch (error) {
     if (previous !== undefined) {
       await putBack(loc, name, previous, undefined, at).then(
