@@ -32,21 +32,21 @@ export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
 export const EXIT_TABLE: ReadonlyArray<readonly [ExitCode, string]> = [
   [EXIT.FINDINGS, "`doctor` found an error (each one is listed with its fix)"],
   [EXIT.USAGE, "usage: unknown flag, missing `--` or command"],
-  [EXIT.DATAERR, "bad env file line or malformed secret reference"],
-  [EXIT.NOINPUT, "env file missing or unreadable"],
+  [EXIT.DATAERR, "bad env file line or malformed secret reference (or a `--vault` 1Password does not have)"],
+  [EXIT.NOINPUT, "env file missing or unreadable (or no migration left to undo)"],
   [EXIT.UNAVAILABLE, "`op` or the server command not found, or an `op` call of `migrate` failed"],
   [EXIT.SOFTWARE, "internal error (exec failed, bug)"],
   [
     EXIT.CANTCREAT,
     "`migrate` could not write a server's env file or a backup (that server's config is left as it was)",
   ],
-  [EXIT.TEMPFAIL, "sign-in timed out"],
+  [EXIT.TEMPFAIL, "sign-in (or another `op` call) timed out"],
   [EXIT.NOPERM, "insecure file (writable by group/others) or sign-in lock directory, or sign-in refused"],
   [EXIT.CONFIG, "client config error, or `migrate --undo` left an entry changed since the migration as it is"],
   [EXIT.HANGUP, "sign-in (`run`, `check --resolve`) stopped by SIGHUP: the `op` it waited on is stopped too"],
   [
     EXIT.INTERRUPTED,
-    "`add`/`remove` interrupted (Ctrl-C, SIGTERM, SIGHUP): what it had changed is undone; or sign-in stopped by Ctrl-C, as for 129",
+    "`add`/`remove` interrupted (Ctrl-C, SIGTERM, SIGHUP): what it had changed is undone; `migrate --apply` interrupted: stopped between servers; or sign-in stopped by Ctrl-C, as for 129",
   ],
   [EXIT.TERMINATED, "sign-in stopped by SIGTERM (a client's start-up timeout), as for 129"],
 ];

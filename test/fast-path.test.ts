@@ -93,10 +93,14 @@ describe("character tests agree with the RegExp they replace", () => {
   test("reference names: letters and digits of any script, - _ . and space", () => {
     const name = /^[\p{L}\p{N}\-_. ]+$/u;
     fc.assert(
-      fc.property(text("aZ09-_. é٣!@"), (part) => {
-        const trimmedOk = part !== "" && part === part.trim();
-        expect(parseReference(`op://${part}/item/field`).ok).toBe(trimmedOk && name.test(part));
-      }),
+      // One segment: a generated "/" or "?" would change the reference's shape, not the name.
+      fc.property(
+        text("aZ09-_. é٣!@").filter((p) => !p.includes("/") && !p.includes("?")),
+        (part) => {
+          const trimmedOk = part !== "" && part === part.trim();
+          expect(parseReference(`op://${part}/item/field`).ok).toBe(trimmedOk && name.test(part));
+        },
+      ),
       runs,
     );
   });

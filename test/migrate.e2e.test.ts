@@ -7,6 +7,7 @@
 import { beforeAll, describe, expect, test } from "bun:test";
 import {
   chmodSync,
+  existsSync,
   lstatSync,
   mkdirSync,
   readdirSync,
@@ -182,6 +183,48 @@ describe("mcp-op migrate", () => {
     });
     for (const f of files) expect(readFileSync(f, "latin1")).toBe((before.get(f) as Buffer).toString("latin1"));
     expect(s.opCalls()).toEqual([]);
+  });
+
+  test("Ctrl-C during --apply stops between servers: the one in hand finishes, the rest stay as they were, 130", async () => {
+    const { s, env, files, before } = setup();
+    // claude-code's entry goes first, through the claude CLI: its wrapper interrupts mcp-op.
+    const wrap = join(s.dir, "wrap");
+    mkdirSync(wrap);
+    writeFileSync(
+      join(wrap, "claude"),
+      `#!/bin/sh\nif [ "$2" = add-json ]; then kill -INT "$PPID"; fi\nexec "${join(BIN_DIR, "claude")}" "$@"\n`,
+    );
+    chmodSync(join(wrap, "claude"), 0o755);
+    const r = await run([bin, "migrate", "--apply"], { env: { ...env, PATH: `${wrap}:${env.PATH}` }, cwd: s.dir });
+    expect(r.code).toBe(130);
+    expect(r.stdout).toMatch(/^claude-code \(user\) \S+: migrated \(/m);
+    expect(r.stdout.match(/: migrated \(/g)).toHaveLength(1);
+    expect(r.stderr).toMatch(
+      /^\[error\] \[mcp-op\] interrupted \(SIGINT\): \d+ server\(s\) not reached, left as they were$/m,
+    );
+    // Every other config is byte for byte as it was.
+    const claudeJson = join(s.home, ".claude.json");
+    for (const f of files.filter((f) => f !== claudeJson)) {
+      expect(readFileSync(f, "latin1")).toBe((before.get(f) as Buffer).toString("latin1"));
+    }
+    expect((await run([bin, "migrate", "--undo"], { env, cwd: s.dir })).code).toBe(0);
+  });
+
+  test("--undo keeps an env file that an entry added since still names", async () => {
+    const { s, env } = setup();
+    const applied = await run([bin, "migrate", "--apply"], { env, cwd: s.dir });
+    expect(applied.code).toBe(0);
+    const envFile = /: migrated \((\S+\.env)\)/.exec(applied.stdout)?.[1] as string;
+    expect(existsSync(envFile)).toBe(true);
+    // A server added later that reuses the migrated env file.
+    const add = await run([bin, "add", "later", "--client", "cursor", "--env-file", envFile, "--", "npx", "y"], {
+      env,
+      cwd: s.dir,
+    });
+    expect(add.code).toBe(0);
+    const undo = await run([bin, "migrate", "--undo"], { env, cwd: s.dir });
+    expect(undo.stdout).toContain(`kept ${envFile}: later (cursor, user) still use it\n`);
+    expect(existsSync(envFile)).toBe(true);
   });
 
   test("apply, then everything a user checks; then --undo restores byte-identical files", async () => {

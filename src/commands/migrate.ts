@@ -11,7 +11,7 @@ import { existsSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import type { ArgsDef, CommandDef } from "citty";
 import { parseOptions, rejectEmptyValues } from "../core/args.ts";
-import type { ConfigLocation } from "../core/clients.ts";
+import type { ConfigLocation, Facts } from "../core/clients.ts";
 import { listServers, restoreServer } from "../core/config-edit.ts";
 import {
   describeMigration,
@@ -41,7 +41,14 @@ import {
   writeNewEnvFile,
 } from "../effects/migration.ts";
 import { spawnCapture } from "../effects/native.ts";
-import { claudeCli, facts, replaceThroughClaude, scanServers, stableCommand } from "../effects/registry.ts";
+import {
+  claudeCli,
+  facts,
+  replaceThroughClaude,
+  scanServers,
+  stableCommand,
+  withSignalsHeld,
+} from "../effects/registry.ts";
 import { EXIT, type ExitCode, firstInTable, McpOpError, usageError } from "../errors.ts";
 import { logger } from "../logger.ts";
 import { definedOnly, environment } from "../runtime.ts";
@@ -101,7 +108,7 @@ export default {
     const modes = (["apply", "undo", "purge-backups"] as const).filter((m) => values[m] === true);
     if (modes.length > 1) throw usageError(`give one of --${modes.join(", --")}, not several`);
     if (values["purge-backups"] === true) return purge(root, out);
-    if (values.undo === true) return undo(root, out);
+    if (values.undo === true) return undo(root, f, out);
 
     const vault = (values.vault as string | undefined) ?? "Private";
     const account = values.account as string | undefined;
@@ -209,26 +216,44 @@ async function apply(
   };
   backUpAll(plans, ctx);
   const failed: Array<{ plan: ServerPlan; code: ExitCode }> = [];
-  for (const plan of plans) {
-    const label = `${plan.server.loc.client} (${plan.server.loc.scope}) ${shownName(plan.server.name)}`;
-    try {
-      await migrateServer(plan, ctx);
-    } catch (error) {
-      failed.push({ plan, code: error instanceof McpOpError ? error.exitCode : EXIT.SOFTWARE });
-      logger.error(`${label}: not migrated, config untouched (${describeError(error)})`);
-      continue;
+  // Ctrl-C, SIGTERM or SIGHUP stops between servers, never inside one (each is all or nothing);
+  // the servers not reached are left as they were and the run can be undone as usual.
+  let interrupted: McpOpError | undefined;
+  let reached = 0;
+  await withSignalsHeld(async (checkpoint) => {
+    for (const plan of plans) {
+      try {
+        checkpoint();
+      } catch (error) {
+        interrupted = error as McpOpError;
+        return;
+      }
+      reached++;
+      const label = `${plan.server.loc.client} (${plan.server.loc.scope}) ${shownName(plan.server.name)}`;
+      try {
+        await migrateServer(plan, ctx);
+      } catch (error) {
+        failed.push({ plan, code: error instanceof McpOpError ? error.exitCode : EXIT.SOFTWARE });
+        logger.error(`${label}: not migrated, config untouched (${describeError(error)})`);
+        continue;
+      }
+      o.out(`${label}: migrated (${plan.envFile})`);
     }
-    o.out(`${label}: migrated (${plan.envFile})`);
-  }
+  });
   const quarantined = quarantineClaudeBackups(o.env, o.home, started, join(dir, "claude-backups"));
-  if (failed.length < plans.length || quarantined > 0) {
+  if (failed.length < reached || quarantined > 0) {
     o.out(
       `backups of the old files (they hold the plaintext): ${dir}; remove them with: mcp-op migrate --purge-backups`,
     );
   } else {
     rmSync(dir, { recursive: true, force: true }); // nothing changed: no run to undo, no plaintext copy to keep
   }
-  if (failed.length < plans.length) o.out("undo with: mcp-op migrate --undo");
+  if (failed.length < reached) o.out("undo with: mcp-op migrate --undo");
+  if (interrupted) {
+    logger.error(`${interrupted.message}: ${plans.length - reached} server(s) not reached, left as they were`);
+    if (failed.length) logger.error(`${failed.length} server(s) failed before it: see above`);
+    throw McpOpError.reported(EXIT.INTERRUPTED);
+  }
   if (failed.length) reportFailures(failed, plans, ctx.created);
 }
 
@@ -348,15 +373,20 @@ function purge(root: string, out: (l: string) => void): void {
  * changed since is left alone and named (78). The run counts as undone either way: what could
  * be undone safely was, and the rest needs a person (its old version is in the backup named).
  */
-async function undo(root: string, out: (l: string) => void): Promise<void> {
+async function undo(root: string, f: Facts, out: (l: string) => void): Promise<void> {
   const last = undoableRuns(root).at(-1);
   if (!last) throw new McpOpError(EXIT.NOINPUT, `no migration to undo in ${root}`);
   const runDir = join(root, last);
-  const report = await undoRun(runDir, readManifest(runDir));
+  const usersOf = (envFile: string) =>
+    scanServers(f, [], () => {}, { otherProjects: true })
+      .filter((s) => s.envFiles.includes(envFile))
+      .map((s) => `${shownName(s.name)} (${s.loc.client}, ${s.loc.scope})`);
+  const report = await undoRun(runDir, readManifest(runDir), usersOf);
   markUndone(runDir);
   for (const path of report.whole) out(`restored ${path}`);
   for (const e of report.entries) out(`restored ${entryLabel(e)} in ${e.loc.path}`);
   out(`the 1Password items it created are kept; backups stay in ${runDir} until --purge-backups`);
+  for (const { path, users } of report.keptEnvFiles) out(`kept ${path}: ${users.join(", ")} still use it`);
   for (const { entry, backup } of report.leftAlone) {
     logger.error(
       `${entryLabel(entry)} in ${entry.loc.path} was changed since the migration: left as it is (its old version is in ${backup})`,

@@ -234,6 +234,8 @@ export interface UndoReport {
   leftAlone: Array<{ entry: MigratedEntry; backup: string }>;
   /** Files that could not be undone at all (deleted, no longer parsing...), one line each. */
   failed: McpOpError[];
+  /** Env files the run wrote that other entries name by now (e.g. a later `add --env-file`): kept. */
+  keptEnvFiles: Array<{ path: string; users: string[] }>;
 }
 
 /**
@@ -241,8 +243,16 @@ export interface UndoReport {
  * else entry by entry (see undoEntries). The env files of the entries set back are removed; an
  * entry left alone keeps its env file, which it still names.
  */
-export async function undoRun(runDir: string, manifest: Manifest): Promise<UndoReport> {
-  const report: UndoReport = { whole: [], entries: [], leftAlone: [], failed: [] };
+/**
+ * Undo one run. `usersOf` names the entries that name an env file once the run's own entries are
+ * undone: a file still named is kept (deleting it would break them at their next start).
+ */
+export async function undoRun(
+  runDir: string,
+  manifest: Manifest,
+  usersOf: (envFile: string) => string[],
+): Promise<UndoReport> {
+  const report: UndoReport = { whole: [], entries: [], leftAlone: [], failed: [], keptEnvFiles: [] };
   const keep = new Set<MigratedEntry>();
   for (const [i, file] of manifest.files.entries()) {
     const entries = manifest.entries.filter((e) => e.loc.path === file.loc.path);
@@ -259,7 +269,12 @@ export async function undoRun(runDir: string, manifest: Manifest): Promise<UndoR
     }
   }
   for (const { entry } of report.leftAlone) keep.add(entry);
-  for (const e of manifest.entries) if (!keep.has(e)) rmSync(e.envFile, { force: true });
+  for (const e of manifest.entries) {
+    if (keep.has(e)) continue;
+    const users = usersOf(e.envFile);
+    if (users.length > 0) report.keptEnvFiles.push({ path: e.envFile, users });
+    else rmSync(e.envFile, { force: true });
+  }
   return report;
 }
 

@@ -4,6 +4,7 @@
  * ~/.claude.json while it runs, so a direct edit could be lost).
  */
 import { spawnSync } from "node:child_process";
+import { createHash } from "node:crypto";
 import { chmodSync, existsSync, mkdirSync, realpathSync } from "node:fs";
 import { dirname, join } from "node:path";
 import {
@@ -362,7 +363,9 @@ export function editBackupDir(
   loc: ConfigLocation,
 ): string {
   const root = join(env.XDG_STATE_HOME || join(home, ".local", "state"), "mcp-op", "backups");
-  const dir = join(root, "edits", `${loc.client}-${loc.scope}`);
+  // Project configs of different projects share a base name (.mcp.json): one directory each.
+  const project = loc.scope === "user" ? "" : `-${createHash("sha256").update(loc.path).digest("hex").slice(0, 10)}`;
+  const dir = join(root, "edits", `${loc.client}-${loc.scope}${project}`);
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   for (const d of [root, join(root, "edits"), dir]) chmodSync(d, 0o700);
   return dir;

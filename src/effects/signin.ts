@@ -48,7 +48,7 @@ interface Attempt {
 async function signIn(input: SigninInput, at: Attempt): Promise<Record<string, string>> {
   const tty = await isTerminal(0);
   const uid = process.getuid?.();
-  const dir = lockDir(signinLockDirs(process.platform, uid, input.env.HOME || homedir()), uid);
+  const dir = lockDir(signinLockDirs(process.platform, uid, lockHome(input.env)), uid);
   const lock = await acquireLock(join(dir, "signin.lock"), at, input.timeoutMs);
   try {
     // Whoever held the lock may have signed in meanwhile: then there is nothing left to do.
@@ -240,6 +240,14 @@ function timedOut(what: string, timeoutMs: number): McpOpError {
  * warning names each one passed over, since another user holding our name in /tmp is worth
  * knowing. Without a uid (Windows) only being a directory is checked.
  */
+/**
+ * The home the lock directory falls back to (Unix) or lives in (Windows). On Windows HOME is set
+ * by some shells only (Git Bash): the profile directory is what every launch agrees on.
+ */
+function lockHome(env: Record<string, string>): string {
+  return process.platform === "win32" ? homedir() : env.HOME || homedir();
+}
+
 export function lockDir(candidates: readonly string[], uid: number | undefined): string {
   const problems: string[] = [];
   for (const dir of candidates) {
