@@ -1,6 +1,6 @@
 /** The binary's other surfaces: help, version, check, unknown commands, internal-boundary rules. */
 import { beforeAll, describe, expect, test } from "bun:test";
-import { chmodSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { EXIT_TABLE, firstInTable, renderExitTable } from "../src/errors.ts";
 import { binary, ROOT, run, SECRETS, sandbox } from "./helpers.ts";
@@ -170,8 +170,13 @@ describe("check", () => {
       code: 77,
       stderr: `[error] [mcp-op] ${file}: refusing an env file in a directory anyone can write to (${dir}, mode 0777): anyone could replace it; fix: chmod o-w ${dir}, or move the file\n`,
     });
+    // Through a symlink in a private directory: the directory holding the file itself counts.
+    const link = join(s.dir, "link.env");
+    symlinkSync(file, link);
+    expect((await run([bin, "check", link], { env: s.env() })).code).toBe(77);
     chmodSync(dir, 0o1777);
     expect((await run([bin, "check", file], { env: s.env() })).code).toBe(0);
+    expect((await run([bin, "check", link], { env: s.env() })).code).toBe(0);
   });
   test("an empty FILE argument is a usage error naming it, not the working directory", async () => {
     const s = sandbox();

@@ -2,7 +2,7 @@
  * Reading env files: existence, ownership and permission checks (the way ssh treats its
  * config), then UTF-8 text. Throws McpOpError with the documented exit codes.
  */
-import { readFileSync, statSync, writeSync } from "node:fs";
+import { lstatSync, readFileSync, realpathSync, statSync, writeSync } from "node:fs";
 import { dirname, isAbsolute, resolve } from "node:path";
 import { expandHome } from "../core/locate.ts";
 import { EXIT, McpOpError } from "../errors.ts";
@@ -49,6 +49,8 @@ export function readEnvFile(given: string, home: string | undefined, cwd: string
       );
     }
     refuseOpenDirectory(given, dirname(path));
+    // Through a symlink, the directory that holds the file itself counts too.
+    if (lstatSync(path).isSymbolicLink()) refuseOpenDirectory(given, dirname(realpathSync(path)));
   }
   let bytes: Buffer;
   try {
