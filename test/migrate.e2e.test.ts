@@ -210,6 +210,25 @@ describe("mcp-op migrate", () => {
     expect((await run([bin, "migrate", "--undo"], { env, cwd: s.dir })).code).toBe(0);
   });
 
+  test("an undo record that cannot be saved after a rewrite: said as migrated-but-not-undoable, 73", async () => {
+    const { s, env } = setup();
+    // While claude rewrites the first entry, the run's manifest becomes a directory (disk trouble).
+    const wrap = join(s.dir, "wrap");
+    mkdirSync(wrap);
+    const runs = join(s.home, ".local", "state", "mcp-op", "backups");
+    writeFileSync(
+      join(wrap, "claude"),
+      `#!/bin/sh\nif [ "$2" = add-json ]; then for d in "${runs}"/*/; do rm -f "$d/manifest.json"; mkdir -p "$d/manifest.json/x"; done; fi\nexec "${join(BIN_DIR, "claude")}" "$@"\n`,
+    );
+    chmodSync(join(wrap, "claude"), 0o755);
+    const r = await run([bin, "migrate", "--apply"], { env: { ...env, PATH: `${wrap}:${env.PATH}` }, cwd: s.dir });
+    expect(r.code).toBe(73);
+    expect(r.stderr).toMatch(
+      /^\[error\] \[mcp-op\] claude-code \(user\) \S+: migrated, but its undo record could not be saved \(/m,
+    );
+    expect(r.stderr).not.toMatch(/claude-code \(user\) \S+: not migrated/);
+  });
+
   test("--undo keeps an env file that an entry added since still names", async () => {
     const { s, env } = setup();
     const applied = await run([bin, "migrate", "--apply"], { env, cwd: s.dir });

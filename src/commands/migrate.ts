@@ -215,7 +215,7 @@ async function apply(
     last: new Map(),
   };
   backUpAll(plans, ctx);
-  const failed: Array<{ plan: ServerPlan; code: ExitCode }> = [];
+  const failed: Failure[] = [];
   // Ctrl-C, SIGTERM or SIGHUP stops between servers, never inside one (each is all or nothing);
   // the servers not reached are left as they were and the run can be undone as usual.
   let interrupted: McpOpError | undefined;
@@ -233,8 +233,13 @@ async function apply(
       try {
         await migrateServer(plan, ctx);
       } catch (error) {
-        failed.push({ plan, code: error instanceof McpOpError ? error.exitCode : EXIT.SOFTWARE });
-        logger.error(`${label}: not migrated, config untouched (${describeError(error)})`);
+        const migrated = (error as { migrated?: boolean }).migrated === true;
+        failed.push({ plan, code: error instanceof McpOpError ? error.exitCode : EXIT.SOFTWARE, migrated });
+        logger.error(
+          migrated
+            ? `${label}: ${(error as Error).message}`
+            : `${label}: not migrated, config untouched (${describeError(error)})`,
+        );
         continue;
       }
       o.out(`${label}: migrated (${plan.envFile})`);
@@ -295,7 +300,18 @@ async function migrateServer(plan: ServerPlan, ctx: ApplyContext): Promise<void>
     resync(plan.server.loc, ctx);
     throw error;
   }
-  record(plan, text, ctx);
+  try {
+    record(plan, text, ctx);
+  } catch (error) {
+    // The entry is migrated and works; only --undo cannot find it. Said as such, not "untouched".
+    throw Object.assign(
+      new McpOpError(
+        error instanceof McpOpError ? error.exitCode : EXIT.CANTCREAT,
+        `migrated, but its undo record could not be saved (${describeError(error)}): --undo will not restore it; its old config is in ${ctx.dir}`,
+      ),
+      { migrated: true },
+    );
+  }
 }
 
 /** Rewrite the entry; returns the file's text right after. */
@@ -410,20 +426,30 @@ function describeError(error: unknown): string {
  * migrated, and the items created that no migrated entry uses (the ones safe to delete). The
  * exit code is the failures' first in the exit-code table (69 for op, 73 env file, 78 config).
  */
+/** A server that failed; `migrated` when only its undo record failed (the entry is migrated). */
+interface Failure {
+  plan: ServerPlan;
+  code: ExitCode;
+  migrated?: boolean;
+}
+
 function reportFailures(
-  failed: ReadonlyArray<{ plan: ServerPlan; code: ExitCode }>,
+  failed: readonly Failure[],
   plans: readonly ServerPlan[],
   created: ReadonlyMap<string, string>,
 ): never {
-  const failedPlans = new Set(failed.map((f) => f.plan));
+  const notMigrated = failed.filter((f) => !f.migrated);
+  const failedPlans = new Set(notMigrated.map((f) => f.plan));
   const used = new Set(plans.filter((p) => !failedPlans.has(p)).flatMap((p) => p.variables.map((v) => v.item.title)));
   const unused = [...created].filter(([title]) => !used.has(title)).map(([, reference]) => reference);
-  const names = failed.map(
+  const names = notMigrated.map(
     ({ plan }) => `${plan.server.loc.client} (${plan.server.loc.scope}) ${shownName(plan.server.name)}`,
   );
-  logger.error(
-    `not migrated: ${names.join(", ")}; 1Password items created for them that no migrated entry uses (keep or delete them): ${unused.join(", ") || "none"}`,
-  );
+  if (names.length) {
+    logger.error(
+      `not migrated: ${names.join(", ")}; 1Password items created for them that no migrated entry uses (keep or delete them): ${unused.join(", ") || "none"}`,
+    );
+  }
   throw McpOpError.reported(
     failed.map((f) => f.code).reduce<ExitCode | undefined>(firstInTable, undefined) ?? EXIT.SOFTWARE,
   );
