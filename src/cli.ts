@@ -99,11 +99,17 @@ function report(error: unknown): number {
   return EXIT.SOFTWARE;
 }
 
-main(process.argv.slice(2)).then(
+const argv = process.argv.slice(2);
+main(argv).then(
   (code) => {
     process.exitCode = code;
   },
   (error: unknown) => {
-    process.exitCode = report(error);
+    const code = report(error);
+    // `run` and the stage write nothing to stdout that could be cut short, and exiting now keeps
+    // the runtime's queued notes (Bun warns that execve is experimental when one fails) from
+    // adding lines after mcp-op's one-line error.
+    if (argv[0] === "run" || argv[0] === STAGE_COMMAND) process.exit(code);
+    process.exitCode = code;
   },
 );

@@ -32,7 +32,10 @@ export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
 export const EXIT_TABLE: ReadonlyArray<readonly [ExitCode, string]> = [
   [EXIT.FINDINGS, "`doctor` found an error (each one is listed with its fix)"],
   [EXIT.USAGE, "usage: unknown flag, missing `--` or command"],
-  [EXIT.DATAERR, "bad env file line or malformed secret reference (or a `--vault` 1Password does not have)"],
+  [
+    EXIT.DATAERR,
+    "bad env file line, malformed secret reference, or bad data: a reference that does not resolve (`check --resolve`), a token file not holding exactly one token, a `--vault` 1Password does not have",
+  ],
   [EXIT.NOINPUT, "env file missing or unreadable (or no migration left to undo)"],
   [EXIT.UNAVAILABLE, "`op` or the server command not found, or an `op` call of `migrate` failed"],
   [EXIT.SOFTWARE, "internal error (exec failed, bug)"],
@@ -41,7 +44,10 @@ export const EXIT_TABLE: ReadonlyArray<readonly [ExitCode, string]> = [
     "`migrate` could not write a server's env file or a backup (that server's config is left as it was)",
   ],
   [EXIT.TEMPFAIL, "sign-in (or another `op` call) timed out"],
-  [EXIT.NOPERM, "insecure file (writable by group/others) or sign-in lock directory, or sign-in refused"],
+  [
+    EXIT.NOPERM,
+    "insecure file (an env file others can write, a token file others can read) or sign-in lock directory, or sign-in refused or impossible (no such account)",
+  ],
   [EXIT.CONFIG, "client config error, or `migrate --undo` left an entry changed since the migration as it is"],
   [EXIT.HANGUP, "sign-in (`run`, `check --resolve`) stopped by SIGHUP: the `op` it waited on is stopped too"],
   [

@@ -956,6 +956,21 @@ describe("review fixes: no plaintext in listings, diffs, logs or stray backups",
     });
     expect(ok.code).toBe(0);
     expect(readFileSync(join(s.home, ".config", "mcp-op", "p.env"), "utf8")).toContain("PASS='pa$word #1'\n");
+    // A ' goes in double quotes when nothing else in the value is special there.
+    const quote = await run([bin, "add", "q1", "--allow-plain", "--env", "Q=it's a 'test'", "--", "npx", "y"], {
+      env,
+      cwd: s.dir,
+    });
+    expect(quote.code).toBe(0);
+    expect(readFileSync(join(s.home, ".config", "mcp-op", "q1.env"), "utf8")).toContain(`Q="it's a 'test'"\n`);
+    const both = await run([bin, "add", "q2", "--allow-plain", "--env", "Q=it's $5", "--", "npx", "y"], {
+      env,
+      cwd: s.dir,
+    });
+    expect(both).toMatchObject({
+      code: 65,
+      stderr: `[error] [mcp-op] --env Q: a plain value with ' and one of " $ \\ cannot be written safely\n`,
+    });
     const bad = await run([bin, "add", "q", "--allow-plain", "--env", "B=x\nPATH=/evil", "--", "npx", "y"], {
       env,
       cwd: s.dir,

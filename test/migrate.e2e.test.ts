@@ -229,6 +229,21 @@ describe("mcp-op migrate", () => {
     expect(r.stderr).not.toMatch(/claude-code \(user\) \S+: not migrated/);
   });
 
+  test("a remote server's plaintext is named and left in place, never silently skipped", async () => {
+    const s = sandbox({ Private: {} });
+    mkdirSync(join(s.home, ".cursor"));
+    const remote = { url: "https://api.example.com/mcp", headers: { Authorization: `Bearer ${T.github}` } };
+    writeFileSync(join(s.home, ".cursor", "mcp.json"), JSON.stringify({ mcpServers: { remote } }));
+    const env = s.env({ PATH: `${OP_DIR}:${BIN_DIR}:/usr/local/bin:/usr/bin:/bin` });
+    const r = await run([bin, "migrate"], { env, cwd: s.dir });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain(
+      "cursor (user) remote: header Authorization: … (47 chars) (known prefix ghp_, Bearer token, name Authorization): left in place (a remote server; mcp-op wraps local servers only)\n",
+    );
+    expect(r.stdout).toContain("nothing to migrate: every value found is left in place (see above)\n");
+    expect(r.stdout + r.stderr).not.toContain(T.github.slice(7));
+  });
+
   test("--undo keeps an env file that an entry added since still names", async () => {
     const { s, env } = setup();
     const applied = await run([bin, "migrate", "--apply"], { env, cwd: s.dir });

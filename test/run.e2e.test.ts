@@ -248,6 +248,30 @@ describe("run: process behaviour after exec", () => {
   });
 });
 
+describe("run: an exec that fails", () => {
+  test("op that is not a program: exit 70, one line (no runtime warning after it); the same in the stage", async () => {
+    const s = sandbox();
+    const bad = join(s.dir, "badop");
+    writeFileSync(bad, "\x7fELFgarbage", { mode: 0o755 });
+    const r = await run([bin, "run", "--no-signin", "--op", bad, "--", "true"], { env: s.env(), input: "" });
+    expect(r).toEqual({
+      code: 70,
+      stdout: "",
+      stderr: `[error] [mcp-op] could not exec ${bad}: ENOEXEC, Exec format error '${bad}'\n`,
+    });
+    // A service account puts the stage between op and the server: its failed exec is one line too.
+    const server = join(s.dir, "badsrv");
+    writeFileSync(server, "\x7fELFgarbage", { mode: 0o755 });
+    const staged = await run([bin, "run", "--", server], {
+      env: s.env({ OP_SERVICE_ACCOUNT_TOKEN: "ops_x" }),
+      input: "",
+    });
+    expect(staged.code).not.toBe(0);
+    expect(staged.stderr.trim().split("\n")).toHaveLength(1);
+    expect(staged.stderr).not.toContain("ExperimentalWarning");
+  });
+});
+
 describe("run: every bad input fails before anything starts", () => {
   type Bad = {
     name: string;

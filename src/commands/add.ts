@@ -343,13 +343,16 @@ async function register(
 function envValue(key: string, value: string): string {
   if (/[\r\n]/.test(value)) throw new McpOpError(EXIT.DATAERR, `--env ${key}: a value cannot span lines here`);
   const plain = /^[^\s"'$\\#]*$/.test(value) ? value : undefined;
-  if (plain === undefined && value.includes("'")) {
+  // Single quotes keep everything literal but cannot hold a '; double quotes can, as long as
+  // nothing in the value is special inside them ($ expands, \ and " escape or end).
+  const doubled = value.includes("'") && !/["$\\]/.test(value) ? `"${value}"` : undefined;
+  if (plain === undefined && doubled === undefined && value.includes("'")) {
     throw new McpOpError(
       EXIT.DATAERR,
-      `--env ${key}: a plain value with both special characters and ' cannot be written safely`,
+      `--env ${key}: a plain value with ' and one of " $ \\ cannot be written safely`,
     );
   }
-  const written = plain ?? `'${value}'`;
+  const written = plain ?? doubled ?? `'${value}'`;
   if (parseEnvFile(`${key}=${written}\n`).entries[0]?.value !== value) {
     throw new McpOpError(EXIT.DATAERR, `--env ${key}: the value would not read back unchanged`);
   }

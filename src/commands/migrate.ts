@@ -44,6 +44,7 @@ import { spawnCapture } from "../effects/native.ts";
 import {
   claudeCli,
   facts,
+  findingPlace,
   replaceThroughClaude,
   scanServers,
   stableCommand,
@@ -112,11 +113,18 @@ export default {
 
     const vault = (values.vault as string | undefined) ?? "Private";
     const account = values.account as string | undefined;
-    const servers: MigrationServer[] = scanServers(f, parseClients(values.client as string[] | undefined)).flatMap(
-      (s) =>
-        s.spec && s.findings.length
-          ? [{ loc: s.loc, name: s.name, raw: s.raw, spec: s.spec, viaMcpOp: s.viaMcpOp, findings: s.findings }]
-          : [],
+    const scanned = scanServers(f, parseClients(values.client as string[] | undefined));
+    const servers: MigrationServer[] = scanned.flatMap((s) =>
+      s.spec && s.findings.length
+        ? [{ loc: s.loc, name: s.name, raw: s.raw, spec: s.spec, viaMcpOp: s.viaMcpOp, findings: s.findings }]
+        : [],
+    );
+    // A remote server has no process for mcp-op to wrap: its plaintext is named and left in place.
+    const remote = scanned.flatMap((s) =>
+      (s.remote?.findings ?? []).map(
+        (fd) =>
+          `${s.loc.client} (${s.loc.scope}) ${shownName(s.name)}: ${findingPlace(s, fd)}: ${fd.display} (${fd.reason}): left in place (a remote server; mcp-op wraps local servers only)`,
+      ),
     );
     // The vault name must fit in a reference (`op run` validates them): else use its ID.
     const fits = parseReference(`op://${vault}/item/credential`);
@@ -133,7 +141,7 @@ export default {
       envFileFor: envFileNamer(join(env.XDG_CONFIG_HOME || join(f.home, ".config"), "mcp-op")),
     });
     const { plans } = migration;
-    if (plans.length === 0 && migration.untouched.length === 0) {
+    if (plans.length === 0 && migration.untouched.length === 0 && remote.length === 0) {
       out("no plaintext secrets found in any client config");
       return;
     }
@@ -143,6 +151,7 @@ export default {
       if (!r.ok) throw new McpOpError(EXIT.SOFTWARE, `planned ${describeBadReference(v.item.reference, r.reason)}`);
     }
     for (const line of describeMigration(migration)) out(line);
+    for (const line of remote) out(line);
     if (plans.length === 0) {
       out("nothing to migrate: every value found is left in place (see above)");
       return;
