@@ -347,10 +347,7 @@ function envValue(key: string, value: string): string {
   // nothing in the value is special inside them ($ expands, \ and " escape or end).
   const doubled = value.includes("'") && !/["$\\]/.test(value) ? `"${value}"` : undefined;
   if (plain === undefined && doubled === undefined && value.includes("'")) {
-    throw new McpOpError(
-      EXIT.DATAERR,
-      `--env ${key}: a plain value with ' and one of " $ \\ cannot be written safely`,
-    );
+    throw new McpOpError(EXIT.DATAERR, `--env ${key}: a plain value with ' and one of " $ \\ cannot be written safely`);
   }
   const written = plain ?? doubled ?? `'${value}'`;
   if (parseEnvFile(`${key}=${written}\n`).entries[0]?.value !== value) {
