@@ -49,12 +49,12 @@ export const EXIT_TABLE: ReadonlyArray<readonly [ExitCode, string]> = [
     "insecure file (an env file others can write, a token file others can read) or sign-in lock directory, or sign-in refused or impossible (no such account)",
   ],
   [EXIT.CONFIG, "client config error, or `migrate --undo` left an entry changed since the migration as it is"],
-  [EXIT.HANGUP, "sign-in (`run`, `check --resolve`) stopped by SIGHUP: the `op` it waited on is stopped too"],
   [
-    EXIT.INTERRUPTED,
-    "`add`/`remove` interrupted (Ctrl-C, SIGTERM, SIGHUP): what it had changed is undone; `migrate --apply` interrupted: stopped between servers; or sign-in stopped by Ctrl-C, as for 129",
+    EXIT.HANGUP,
+    "stopped by SIGHUP: `add`/`remove` undo what they did, `migrate --apply` stops between servers, sign-in (`run`, `check --resolve`) stops the `op` it waits on",
   ],
-  [EXIT.TERMINATED, "sign-in stopped by SIGTERM (a client's start-up timeout), as for 129"],
+  [EXIT.INTERRUPTED, "stopped by Ctrl-C (SIGINT), as for 129"],
+  [EXIT.TERMINATED, "stopped by SIGTERM (a client's start-up timeout sends it), as for 129"],
 ];
 
 /**

@@ -749,7 +749,7 @@ describe("list and remove", () => {
     expect(`${argv}${r.stdout}${r.stderr}`).not.toContain(SECRETS.github);
   });
 
-  test("remove: SIGTERM midway puts back what was removed, exit 130", async () => {
+  test("remove: SIGTERM midway puts back what was removed, exit 143 (128 + SIGTERM)", async () => {
     const s = sandbox();
     const { cursor, claude, cursorText } = await inTwoClients(s);
     const claudeEntry = JSON.parse(readFileSync(claude, "utf8")).mcpServers.github;
@@ -758,7 +758,7 @@ describe("list and remove", () => {
       env,
       cwd: s.dir,
     });
-    expect(r.code).toBe(130);
+    expect(r.code).toBe(143);
     expect(r.stderr).toBe(
       '[warn] [mcp-op] put "github" back into claude-code (user)\n[error] [mcp-op] interrupted (SIGTERM)\n',
     );

@@ -42,8 +42,8 @@ import {
   stableCommand,
   type Undo,
   undoAll,
-  withSignalsHeld,
 } from "../effects/registry.ts";
+import { withSignalsHeld } from "../effects/signals.ts";
 import { EXIT, McpOpError, usageError } from "../errors.ts";
 import { logger } from "../logger.ts";
 import { environment } from "../runtime.ts";
@@ -229,7 +229,8 @@ export default {
       }
       if (!dryRun) preflight(loc);
     }
-    await withSignalsHeld(async (checkpoint) => {
+    await withSignalsHeld(async (held) => {
+      const checkpoint = () => held.check((name) => `interrupted (${name})`);
       let undoEnvFile = () => {};
       if (envFile && envText !== undefined) {
         if (dryRun) {

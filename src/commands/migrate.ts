@@ -48,8 +48,8 @@ import {
   replaceThroughClaude,
   scanServers,
   stableCommand,
-  withSignalsHeld,
 } from "../effects/registry.ts";
+import { withSignalsHeld } from "../effects/signals.ts";
 import { EXIT, type ExitCode, firstInTable, McpOpError, usageError } from "../errors.ts";
 import { logger } from "../logger.ts";
 import { definedOnly, environment } from "../runtime.ts";
@@ -229,7 +229,8 @@ async function apply(
   // the servers not reached are left as they were and the run can be undone as usual.
   let interrupted: McpOpError | undefined;
   let reached = 0;
-  await withSignalsHeld(async (checkpoint) => {
+  await withSignalsHeld(async (held) => {
+    const checkpoint = () => held.check((name) => `interrupted (${name})`);
     for (const plan of plans) {
       try {
         checkpoint();
@@ -266,7 +267,7 @@ async function apply(
   if (interrupted) {
     logger.error(`${interrupted.message}: ${plans.length - reached} server(s) not reached, left as they were`);
     if (failed.length) logger.error(`${failed.length} server(s) failed before it: see above`);
-    throw McpOpError.reported(EXIT.INTERRUPTED);
+    throw McpOpError.reported(interrupted.exitCode);
   }
   if (failed.length) reportFailures(failed, plans, ctx.created);
 }

@@ -15,8 +15,8 @@ import {
   secretValuesIn,
   type Undo,
   undoAll,
-  withSignalsHeld,
 } from "../effects/registry.ts";
+import { withSignalsHeld } from "../effects/signals.ts";
 import { usageError } from "../errors.ts";
 import { logger } from "../logger.ts";
 import { environment } from "../runtime.ts";
@@ -52,7 +52,8 @@ export default {
       Object.hasOwn(listServers(loc, load(loc).text), name),
     );
     if (!dryRun) for (const loc of targets) preflight(loc);
-    await withSignalsHeld(async (checkpoint) => {
+    await withSignalsHeld(async (held) => {
+      const checkpoint = () => held.check((name) => `interrupted (${name})`);
       const done: Undo[] = [];
       try {
         for (const loc of targets) {

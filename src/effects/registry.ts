@@ -186,28 +186,6 @@ export async function putBack(
   });
 }
 
-const HELD_SIGNALS = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
-
-/**
- * Run `fn` with Ctrl-C, SIGTERM and SIGHUP held: instead of killing mcp-op midway, a signal makes
- * the next `checkpoint()` throw (130), so what was done can be undone. (A `claude` child gets
- * Ctrl-C from the terminal too and fails, which stops the work the same way.)
- */
-export async function withSignalsHeld<T>(fn: (checkpoint: () => void) => Promise<T>): Promise<T> {
-  let caught: string | undefined;
-  const onSignal = (signal: string) => {
-    caught ??= signal;
-  };
-  for (const s of HELD_SIGNALS) process.on(s, onSignal);
-  try {
-    return await fn(() => {
-      if (caught) throw new McpOpError(EXIT.INTERRUPTED, `interrupted (${caught})`);
-    });
-  } finally {
-    for (const s of HELD_SIGNALS) process.off(s, onSignal);
-  }
-}
-
 /** One client's change, and how to undo it should a later client fail. */
 export interface Undo {
   /** What was undone, e.g. `took "x" back out of cursor (user)`. */

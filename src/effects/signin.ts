@@ -11,6 +11,7 @@ import { EXIT, McpOpError } from "../errors.ts";
 import { logger } from "../logger.ts";
 import { tryLockFile, unlockFile } from "./lockfile.ts";
 import { type Captured, isTerminal, LOCK_EX, LOCK_NB, LOCK_UN, libc, spawnCapture, spawnStatus } from "./native.ts";
+import { withSignalsHeld } from "./signals.ts";
 
 export interface SigninInput {
   opPath: string;
@@ -104,7 +105,7 @@ function signinFailed(account: string | undefined, stderr: string, tty: boolean)
 
 /**
  * The signals that stop a launch (a client's start-up timeout sends SIGTERM, a terminal Ctrl-C
- * or a hang-up) and what is running when one comes. Caught only on the slow path, where an op
+ * or a hang-up) and what is running when one comes. Held only on the slow path, where an op
  * may hold a prompt open: before it only `op whoami` runs, which never prompts and ends by itself,
  * and after it mcp-op becomes `op run`, so the default action is right there (and costs nothing
  * on the benchmarked fast path).
@@ -119,30 +120,16 @@ interface Stop {
 }
 
 async function withStopSignals<T>(fn: (stop: Stop) => Promise<T>): Promise<T> {
-  const codes = { SIGHUP: EXIT.HANGUP, SIGINT: EXIT.INTERRUPTED, SIGTERM: EXIT.TERMINATED } as const;
-  type Name = keyof typeof codes;
-  const names = Object.keys(codes) as Name[];
-  const controller = new AbortController();
-  let caught: Name | undefined;
-  const onSignal = (signal: string) => {
-    caught ??= signal as Name;
-    controller.abort();
-  };
-  const stop: Stop = {
-    signal: controller.signal,
-    step: "the sign-in lock",
-    check() {
-      if (caught) throw new McpOpError(codes[caught], `stopped by ${caught} during sign-in (waiting for ${stop.step})`);
-    },
-  };
-  for (const name of names) process.on(name, onSignal);
-  try {
+  return withSignalsHeld(async (held) => {
+    const stop: Stop = {
+      signal: held.signal,
+      step: "the sign-in lock",
+      check: () => held.check((name) => `stopped by ${name} during sign-in (waiting for ${stop.step})`),
+    };
     const result = await fn(stop);
     stop.check(); // a signal after the last op call must not be lost to op run
     return result;
-  } finally {
-    for (const name of names) process.off(name, onSignal);
-  }
+  });
 }
 
 /** op knows no account (none set up, or none matching --account): no terminal would help. */
