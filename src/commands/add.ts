@@ -230,7 +230,7 @@ export default {
       if (!dryRun) preflight(loc);
     }
     await withSignalsHeld(async (held) => {
-      const checkpoint = () => held.check((name) => `interrupted (${name})`);
+      const checkpoint = () => held.check();
       let undoEnvFile = () => {};
       if (envFile && envText !== undefined) {
         if (dryRun) {

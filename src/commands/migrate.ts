@@ -230,7 +230,7 @@ async function apply(
   let interrupted: McpOpError | undefined;
   let reached = 0;
   await withSignalsHeld(async (held) => {
-    const checkpoint = () => held.check((name) => `interrupted (${name})`);
+    const checkpoint = () => held.check();
     for (const plan of plans) {
       try {
         checkpoint();

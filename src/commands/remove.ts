@@ -53,7 +53,7 @@ export default {
     );
     if (!dryRun) for (const loc of targets) preflight(loc);
     await withSignalsHeld(async (held) => {
-      const checkpoint = () => held.check((name) => `interrupted (${name})`);
+      const checkpoint = () => held.check();
       const done: Undo[] = [];
       try {
         for (const loc of targets) {

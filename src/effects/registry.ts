@@ -241,12 +241,20 @@ export function scanServers(
   opts: { otherProjects?: boolean } = {},
 ): RegisteredServer[] {
   const out: RegisteredServer[] = [];
+  // ~/.claude.json holds the user scope and every project's local scope, and can be tens of MB:
+  // read once per scan.
+  const texts = new Map<string, string>();
+  const textOf = (loc: ConfigLocation): string => {
+    const text = texts.get(loc.path) ?? load(loc).text;
+    texts.set(loc.path, text);
+    return text;
+  };
   const locations = presentLocations(clients, f);
-  if (opts.otherProjects) locations.push(...otherClaudeProjects(locations));
+  if (opts.otherProjects) locations.push(...otherClaudeProjects(locations, textOf));
   for (const loc of locations) {
     let entries: Array<[string, unknown]>;
     try {
-      entries = Object.entries(listServers(loc, load(loc).text));
+      entries = Object.entries(listServers(loc, textOf(loc)));
     } catch (error) {
       if (!unreadable || !(error instanceof McpOpError)) throw error;
       unreadable(error);
@@ -284,19 +292,23 @@ export function scanServers(
  * root. `add` and `migrate` work on the current project's; list and doctor show every project's,
  * so a token in another project's entry is not missed.
  */
-function otherClaudeProjects(present: readonly ConfigLocation[]): ConfigLocation[] {
+function otherClaudeProjects(
+  present: readonly ConfigLocation[],
+  textOf: (loc: ConfigLocation) => string,
+): ConfigLocation[] {
   const local = present.find((l) => l.client === "claude-code" && l.scope === "local");
   if (!local) return [];
-  let projects: Record<string, unknown>;
+  let projects: Record<string, { mcpServers?: unknown } | null>;
   try {
-    const data = JSON.parse(load(local).text) as { projects?: Record<string, unknown> };
+    const data = JSON.parse(textOf(local)) as { projects?: typeof projects };
     projects = typeof data.projects === "object" && data.projects !== null ? data.projects : {};
   } catch {
     return []; // the local location itself reports an unreadable file
   }
-  return Object.keys(projects)
-    .filter((key) => key !== local.keyPath[1])
-    .map((key) => ({ ...local, keyPath: ["projects", key, "mcpServers"], project: key }));
+  // Only projects with servers: each location is parsed again by listServers.
+  return Object.entries(projects)
+    .filter(([key, p]) => key !== local.keyPath[1] && typeof p?.mcpServers === "object" && p.mcpServers !== null)
+    .map(([key]) => ({ ...local, keyPath: ["projects", key, "mcpServers"], project: key }));
 }
 
 /** Where a plaintext value sits, as the user would look for it (argument numbers count from 1). */

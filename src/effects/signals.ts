@@ -12,8 +12,8 @@ type Name = keyof typeof CODES;
 export interface Held {
   /** Aborted by the first signal. */
   signal: AbortSignal;
-  /** Throws (128 + n, with `message(name)`) once signal n came; else nothing. */
-  check(message: (name: string) => string): void;
+  /** Throws (128 + n, with `message(name)`, by default "interrupted (SIGINT)") once signal n came. */
+  check(message?: (name: string) => string): void;
 }
 
 export async function withSignalsHeld<T>(fn: (held: Held) => Promise<T>): Promise<T> {
@@ -26,7 +26,7 @@ export async function withSignalsHeld<T>(fn: (held: Held) => Promise<T>): Promis
   };
   const held: Held = {
     signal: controller.signal,
-    check(message) {
+    check(message = (name) => `interrupted (${name})`) {
       if (caught) throw new McpOpError(CODES[caught], message(caught));
     },
   };
