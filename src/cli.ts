@@ -2,21 +2,22 @@
 /**
  * Entry point. Splits argv at the first `--` before anything parses it (the server's arguments
  * are never ours), dispatches to a lazily loaded command, and is the one place that maps
- * errors to stderr text and an exit code.
+ * errors to stderr text and an exit code. When `run` (or the internal stage) fails before it
+ * execs, the same text also answers the client's requests (effects/answer.ts).
  */
 import { writeSync } from "node:fs";
-import type { CommandDef } from "citty";
+import type { ArgsDef, CommandDef } from "citty";
 // Static, unlike the other commands: `run`'s code (and the stage's) then loads with this
 // file's chunk instead of several more (about 0.4 ms of start-up, scripts/bench/RESULTS.md).
-import { runMain } from "./commands/run.ts";
+import { runArgs, runMain } from "./commands/run.ts";
 import { runStage } from "./commands/stage.ts";
-import { splitArgv } from "./core/args.ts";
+import { closest, MissingSeparator, splitArgv } from "./core/args.ts";
 import { STAGE_COMMAND } from "./core/plan.ts";
-import { EXIT, McpOpError, renderExitTable } from "./errors.ts";
-import { logger } from "./logger.ts";
+import { COMMAND_EXITS, EXIT, McpOpError, usageError } from "./errors.ts";
+import { loggedErrors, logger } from "./logger.ts";
 import { terminalFacts, version } from "./runtime.ts";
 
-// Lazy: the other commands and citty (help) load only when used.
+// Lazy: the other commands load only when used.
 const commands = {
   run: () => import("./commands/run.ts").then((m) => m.default),
   check: () => import("./commands/check.ts").then((m) => m.default),
@@ -27,70 +28,113 @@ const commands = {
   migrate: () => import("./commands/migrate.ts").then((m) => m.default),
 };
 type Name = keyof typeof commands;
+const NAMES = Object.keys(commands) as Name[];
 
-const root: CommandDef = {
-  meta: async () => ({
-    name: "mcp-op",
-    version: await version(),
-    description: "Run MCP servers with secrets from 1Password: no plaintext tokens in client configs.",
-  }),
-  subCommands: commands,
-};
+const DESCRIPTION = "Run MCP servers with secrets from 1Password: no plaintext tokens in client configs.";
+const HELP = new Set(["-h", "--help"]);
+/** `-v` as `node -v` and `bun -v` (in `run` it stays --verbose), `-V` as before. */
+const VERSION = new Set(["-v", "-V", "--version"]);
 
-/** citty's usage text plus the exit-code table, without colour unless std-env says it is wanted. */
-async function help(command: CommandDef, parent?: CommandDef): Promise<string> {
-  const { renderUsage } = await import("citty");
-  // citty shows the server positional as [SERVER]; it goes after `--`.
-  const usage = (await renderUsage(command, parent)).replace("[SERVER]", "-- <command> [args...]");
-  const text = `${usage}\n\nExit codes:\n${renderExitTable("text")}\n`;
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: stripping ANSI colour codes
-  return (await terminalFacts()).color ? text : text.replace(/\x1b\[[0-9;]*m/g, "");
+const RUN_EXIT_NOTE = "Once the server starts, the exit code is the server's own (op run passes it on).";
+
+/** Bold section titles where std-env says colour is wanted (never in tests: NO_COLOR). */
+async function style() {
+  return (await terminalFacts()).color ? { bold: (t: string) => `\x1b[1m${t}\x1b[22m` } : {};
 }
 
-const HELP = new Set(["-h", "--help"]);
+async function rootHelp(): Promise<string> {
+  const { renderRootHelp } = await import("./core/help.ts");
+  const described = await Promise.all(
+    NAMES.map(async (name): Promise<[string, string]> => {
+      const meta = (await commands[name]()).meta as { description?: string };
+      return [name, meta.description ?? ""];
+    }),
+  );
+  return renderRootHelp({ version: await version(), description: DESCRIPTION, commands: described }, await style());
+}
+
+// biome-ignore lint/suspicious/noExplicitAny: each command narrows its own args
+async function commandHelp(name: Name, command: CommandDef<any>): Promise<string> {
+  const { renderCommandHelp } = await import("./core/help.ts");
+  const meta = command.meta as { description?: string };
+  return renderCommandHelp(
+    {
+      name,
+      description: meta.description ?? "",
+      args: command.args as ArgsDef,
+      exits: COMMAND_EXITS[name] ?? [],
+      ...(name === "run" ? { exitNote: RUN_EXIT_NOTE } : {}),
+    },
+    await style(),
+  );
+}
 
 async function main(argv: readonly string[]): Promise<number> {
   const { own, rest } = splitArgv(argv);
   const [first, ...tail] = own;
   if (first === STAGE_COMMAND) return runStage(tail, rest);
+  // The hot path: straight to the command.
+  if (first === "run" && !tail.some((a) => HELP.has(a))) return runMain(tail, rest);
   if (first === undefined || HELP.has(first) || (first === "help" && tail.length === 0)) {
-    writeSync(1, await help(root));
+    writeSync(1, await rootHelp());
     return first === undefined && rest !== null ? EXIT.USAGE : EXIT.OK;
   }
   // `mcp-op help <command>` is `mcp-op <command> --help`.
   if (first === "help") return main([...tail.slice(0, 1), "--help"]);
-  if (first === "--version" || first === "-V") {
+  if (VERSION.has(first)) {
     writeSync(1, `${await version()}\n`);
     return EXIT.OK;
   }
-  if (first === "run" && !tail.some((a) => HELP.has(a))) {
-    // The hot path: straight to the command, without loading citty.
-    return runMain(tail, rest);
-  }
+  if (first.startsWith("-")) throw unknownTopFlag(first);
   if (!Object.hasOwn(commands, first)) {
-    throw new McpOpError(EXIT.USAGE, `unknown command "${first}"`, `commands: ${Object.keys(commands).join(", ")}`);
+    const near = closest(first, NAMES);
+    const list = `commands: ${NAMES.join(", ")}`;
+    throw usageError(`unknown command "${first}"`, near ? `did you mean "${near}"? ${list}` : list);
   }
   // biome-ignore lint/suspicious/noExplicitAny: each command narrows its own args
   const command = (await commands[first as Name]()) as CommandDef<any>;
   if (tail.some((a) => HELP.has(a))) {
-    // In `run`, fd 1 is never written: it belongs to the MCP server.
-    writeSync(first === "run" ? 2 : 1, await help(command, root));
+    // Help is asked for by a person: stdout, for `run` too (it writes nothing else there).
+    writeSync(1, await commandHelp(first as Name, command));
     return EXIT.OK;
   }
-  const { runCommand } = await import("citty");
-  await runCommand(command, { rawArgs: tail, data: { rest } });
+  // Each command parses its own rawArgs strictly (core/args.ts); citty's parsed `args` (which
+  // would refuse the help's required positionals before our clearer messages) are not used.
+  await command.run?.({ rawArgs: tail, args: { _: [] } as never, cmd: command, data: { rest } });
   return EXIT.OK;
+}
+
+/** A flag before any command: a close top-level flag, or the `run` flag it is (near). */
+function unknownTopFlag(flag: string): McpOpError {
+  const name = flag.replace(/^--?/, "").split("=")[0] ?? "";
+  const top = closest(flag, ["--help", "--version"]);
+  const runFlags = Object.entries(runArgs as ArgsDef).flatMap(([n, a]) => (a.type === "positional" ? [] : [n]));
+  const ofRun = name.length > 1 ? closest(name, runFlags) : undefined;
+  const hint = top
+    ? `did you mean ${top}?`
+    : ofRun
+      ? `did you mean "mcp-op run --${ofRun}"?`
+      : `commands: ${NAMES.join(", ")}; see: mcp-op --help`;
+  return usageError(`unknown flag ${flag.split("=")[0]} for "mcp-op"`, hint);
+}
+
+/**
+ * The missing `--` said with the line as it should be: `mcp-op <command> <own args> -- <server>`,
+ * token-like arguments masked (the detector loads only here).
+ */
+async function explain(error: unknown, argv: readonly string[]): Promise<unknown> {
+  if (!(error instanceof MissingSeparator)) return error;
+  const { maskArgs } = await import("./core/detect.ts");
+  const { quoteArg } = await import("./core/plan.ts");
+  const { rest } = splitArgv(argv);
+  const line = ["mcp-op", error.command, ...error.corrected(), ...(rest ? ["--", ...rest] : [])];
+  return usageError(error.message, `the server command goes after "--": ${maskArgs(line).map(quoteArg).join(" ")}`);
 }
 
 function report(error: unknown): number {
   if (error instanceof McpOpError) {
     if (error.message) logger.error(error.hint ? `${error.message}; ${error.hint}` : error.message);
     return error.exitCode;
-  }
-  // citty's own argument errors (e.g. a missing required positional) are usage errors.
-  if (error instanceof Error && error.name === "CLIError") {
-    logger.error(error.message);
-    return EXIT.USAGE;
   }
   // A bug: one line by default, the stack with -v / MCP_OP_LOG_LEVEL=debug.
   const message = error instanceof Error ? error.message : String(error);
@@ -104,12 +148,20 @@ main(argv).then(
   (code) => {
     process.exitCode = code;
   },
-  (error: unknown) => {
-    const code = report(error);
-    // `run` and the stage write nothing to stdout that could be cut short, and exiting now keeps
-    // the runtime's queued notes (Bun warns that execve is experimental when one fails) from
-    // adding lines after mcp-op's one-line error.
-    if (argv[0] === "run" || argv[0] === STAGE_COMMAND) process.exit(code);
+  async (error: unknown) => {
+    const code = report(await explain(error, argv));
+    if (argv[0] === "run" || argv[0] === STAGE_COMMAND) {
+      // Nothing will be exec'd: the client waiting on stdout for `initialize`'s answer gets the
+      // lines just written to stderr as a JSON-RPC error, so its UI shows them.
+      const [{ answerRequests }, { startFailure }] = await Promise.all([
+        import("./effects/answer.ts"),
+        import("./core/answer.ts"),
+      ]);
+      await answerRequests(startFailure(loggedErrors(), code));
+      // Exiting now also keeps the runtime's queued notes (Bun warns that execve is
+      // experimental when one fails) from adding lines after mcp-op's one-line error.
+      process.exit(code);
+    }
     process.exitCode = code;
   },
 );

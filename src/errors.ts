@@ -58,6 +58,30 @@ export const EXIT_TABLE: ReadonlyArray<readonly [ExitCode, string]> = [
 ];
 
 /**
+ * The exit codes each command can return itself (every command: 64 for usage, 70 for a bug), in
+ * table order; `--help` shows these rows only. `run` returns the server's own code once it execs.
+ */
+export const COMMAND_EXITS: Readonly<Record<string, readonly ExitCode[]>> = {
+  run: [64, 65, 66, 69, 70, 75, 77, 129, 130, 143],
+  check: [64, 65, 66, 69, 70, 75, 77, 129, 130, 143],
+  add: [64, 65, 66, 70, 77, 78, 129, 130, 143],
+  remove: [64, 70, 78, 129, 130, 143],
+  list: [64, 70, 78],
+  doctor: [1, 64, 70, 78],
+  migrate: [64, 65, 66, 69, 70, 73, 75, 77, 78, 129, 130, 143],
+};
+
+/**
+ * The JSON-RPC error code of the answers `run` (and the internal stage) give the client's
+ * requests when it fails before the server starts (cli.ts, effects/answer.ts). MCP leaves
+ * -32000..-32019 to implementations and allocates -32020..-32099 itself (schema 2026-07-28:
+ * -32020 header mismatch, -32021 missing client capability, -32022 unsupported protocol
+ * version; -32002 and -32042 stay reserved); the TypeScript SDK uses -32000 (ConnectionClosed)
+ * and -32001 (RequestTimeout). So: one of the implementation codes nobody else uses.
+ */
+export const JSONRPC_START_FAILED = -32010;
+
+/**
  * Of two failures' exit codes, the one listed first in EXIT_TABLE. With several bad inputs,
  * every one is reported and this picks the exit code, so it never depends on their order.
  */
@@ -86,12 +110,8 @@ export class McpOpError extends Error {
 
 export const usageError = (message: string, hint?: string) => new McpOpError(EXIT.USAGE, message, hint);
 
-/** The table as Markdown (README) or as aligned plain text (--help in a terminal). */
-export function renderExitTable(style: "markdown" | "text" = "markdown"): string {
-  if (style === "text")
-    return EXIT_TABLE.map(([code, meaning]) => `  ${String(code).padStart(3)}  ${meaning.replaceAll("`", "")}`).join(
-      "\n",
-    );
+/** The table as Markdown, for the README (a test keeps the README's copy the same). */
+export function renderExitTable(): string {
   const rows = EXIT_TABLE.map(([code, meaning]) => `| ${code} | ${meaning} |`);
   return ["| code | meaning |", "|---|---|", ...rows].join("\n");
 }

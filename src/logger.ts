@@ -48,11 +48,21 @@ function consola(): ConsolaInstance {
   return instance;
 }
 
+/** The first error lines logged, whatever the level: `run` repeats them to the client (cli.ts). */
+const errors: string[] = [];
+const MAX_KEPT = 100;
+
 const at =
   (min: number, type: "debug" | "info" | "warn" | "error"): LogFn =>
   (message, ...args) => {
+    if (type === "error" && errors.length < MAX_KEPT) errors.push([message, ...args].map(String).join(" "));
     if (level >= min) consola()[type](message, ...args);
   };
+
+/** Every error line logged so far (at most the first 100), as written after the tag. */
+export function loggedErrors(): readonly string[] {
+  return errors;
+}
 
 export const logger: { readonly level: number; debug: LogFn; info: LogFn; warn: LogFn; error: LogFn } = {
   get level() {

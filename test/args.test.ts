@@ -3,7 +3,7 @@ import { parseArgs as nodeParseArgs } from "node:util";
 import type { ArgsDef } from "citty";
 import fc from "fast-check";
 import { parseRunOptions } from "../src/commands/run.ts";
-import { parseOptions, splitArgv } from "../src/core/args.ts";
+import { closest, MissingSeparator, parseOptions, splitArgv } from "../src/core/args.ts";
 import { McpOpError } from "../src/errors.ts";
 
 describe("splitArgv", () => {
@@ -93,7 +93,8 @@ describe("parseRunOptions", () => {
       ["x"],
       "flag --signin-timeout needs SECONDS, not an empty string",
     ],
-    ["stray positional", ["npx"], ["x"], 'unexpected argument "npx": put the server command after "--"'],
+    // The missing `--`: cli.ts adds the corrected line (test/cli.e2e.test.ts).
+    ["stray positional", ["npx"], ["x"], 'unexpected argument "npx"'],
   ];
   for (const [name, own, rest, message] of bad) {
     test(`usage error: ${name}`, () => {
@@ -216,5 +217,81 @@ describe("parseOptions follows node:util parseArgs (strict)", () => {
     expect(message(["--account", "--verbose"])).toBe("flag --account needs a value");
     expect(message(["--verbose=no"])).toBe("flag --verbose takes no value");
     expect(parseOptions("run", def, ["--account=--x", "-ofile", "-"]).values).toEqual({ account: "--x", out: "file" });
+  });
+});
+
+describe("did you mean", () => {
+  const cases: Array<[string, readonly string[], string | undefined]> = [
+    ["envfile", ["env-file", "account", "no-signin"], "env-file"],
+    ["env_file", ["env-file", "account"], "env-file"],
+    ["acount", ["env-file", "account"], "account"],
+    ["signin-timout", ["signin-timeout", "no-signin"], "signin-timeout"],
+    ["rn", ["run", "check", "remove"], "run"],
+    ["mirgate", ["migrate", "list"], "migrate"],
+    ["lst", ["list", "add"], "list"],
+    ["doc", ["doctor", "add"], "doctor"],
+    ["re", ["remove", "redact"], undefined],
+    ["xyz", ["run", "check"], undefined],
+    ["verbosity", ["verbose", "op"], undefined],
+  ];
+  for (const [word, candidates, expected] of cases) {
+    test(`${word} -> ${expected ?? "nothing"}`, () => expect(closest(word, candidates)).toBe(expected));
+  }
+  test("an unknown flag close to a known one names it in the hint", () => {
+    let caught: unknown;
+    try {
+      parseRunOptions(["--envfile", "a.env"], ["srv"]);
+    } catch (error) {
+      caught = error;
+    }
+    expect(caught).toMatchObject({
+      exitCode: 64,
+      message: 'unknown flag --envfile for "mcp-op run"',
+      hint: "did you mean --env-file? see: mcp-op run --help",
+    });
+  });
+});
+
+describe("the missing -- before the server command", () => {
+  const def = {
+    "env-file": { type: "string" },
+    verbose: { type: "boolean", alias: "v" },
+    name: { type: "positional" },
+    server: { type: "positional" },
+  } as const satisfies ArgsDef;
+  const caught = (argv: string[], serverAfter: number) => {
+    try {
+      parseOptions("t", def, argv, [], undefined, serverAfter);
+    } catch (error) {
+      return error;
+    }
+  };
+  test("an unknown flag after the server command's first word: where -- goes", () => {
+    const e = caught(["--env-file", "gh.env", "npx", "-y", "pkg"], 0);
+    expect(e).toBeInstanceOf(MissingSeparator);
+    expect((e as MissingSeparator).message).toBe('unknown flag -y for "mcp-op t"');
+    expect((e as MissingSeparator).corrected()).toEqual(["--env-file", "gh.env", "--", "npx", "-y", "pkg"]);
+  });
+  test("add's name comes first: the word after it starts the server command", () => {
+    const e = caught(["github", "--env-file", "f", "npx", "--yes"], 1) as MissingSeparator;
+    expect(e).toBeInstanceOf(MissingSeparator);
+    expect(e.corrected()).toEqual(["github", "--env-file", "f", "--", "npx", "--yes"]);
+    // A flag of ours after the server's word is the server's too; a stray word alone is enough.
+    expect((caught(["github", "node", "srv.js", "-v"], 1) as MissingSeparator).corrected()).toEqual([
+      "github",
+      "--",
+      "node",
+      "srv.js",
+      "-v",
+    ]);
+    expect((caught(["github", "node"], 1) as MissingSeparator).message).toBe('unexpected argument "node"');
+  });
+  test("before the server command's first word, an unknown flag is only that", () => {
+    const e = caught(["github", "--bogus", "npx"], 1);
+    expect(e).not.toBeInstanceOf(MissingSeparator);
+    expect((e as McpOpError).message).toBe('unknown flag --bogus for "mcp-op t"');
+  });
+  test("a value that is missing after it is said the same way", () => {
+    expect(caught(["npx", "--env-file"], 0)).toBeInstanceOf(MissingSeparator);
   });
 });

@@ -19,21 +19,30 @@ describe("help and version", () => {
       stderr: "",
     });
   });
-  test("--help lists the commands and the exit-code table", async () => {
+  test("-v and -V are --version at the top level, as node -v and bun -v", async () => {
+    const env = sandbox().env();
+    const version = await run([bin, "--version"], { env });
+    expect(version.code).toBe(0);
+    expect(await run([bin, "-v"], { env })).toEqual(version);
+    expect(await run([bin, "-V"], { env })).toEqual(version);
+  });
+  test("--help lists the commands and every exit code", async () => {
     const r = await run([bin, "--help"], { env: sandbox().env() });
     expect(r.code).toBe(0);
-    expect(r.stdout).toContain("run");
-    expect(r.stdout).toContain("check");
-    expect(r.stdout).toContain(renderExitTable("text"));
+    expect(r.stderr).toBe("");
+    for (const name of ["run", "check", "add", "remove", "list", "doctor", "migrate"]) {
+      expect(r.stdout).toMatch(new RegExp(`^  ${name} +[A-Z]`, "m"));
+    }
+    for (const [code] of EXIT_TABLE) expect(r.stdout).toMatch(new RegExp(`^ +${code}  `, "m"));
   });
-  test("run --help writes to stderr only: fd 1 is the server's in run", async () => {
+  test("run --help goes to stdout like every command's help: a person asked for it", async () => {
     const r = await run([bin, "run", "--help", "--", "srv"], { env: sandbox().env() });
     expect(r.code).toBe(0);
-    expect(r.stdout).toBe("");
-    expect(r.stderr).toContain("--env-file");
-    expect(r.stderr).toContain("--no-signin");
-    expect(r.stderr).toContain(renderExitTable("text"));
-    expect(r.stderr).toContain("USAGE mcp-op run [OPTIONS] -- <command> [args...]");
+    expect(r.stderr).toBe("");
+    expect(r.stdout).toStartWith(
+      "Run an MCP server with secrets from 1Password (becomes `op run`)\n\nUsage: mcp-op run [options] -- <command> [args...]\n",
+    );
+    expect(r.stdout).toContain("\n  --no-signin ");
   });
   test("`help` and `help <command>` are --help", async () => {
     const env = sandbox().env();
@@ -41,15 +50,76 @@ describe("help and version", () => {
     expect(await run([bin, "help", "add"], { env })).toEqual(await run([bin, "add", "--help"], { env }));
     expect((await run([bin, "help", "add"], { env })).stdout).toContain("--allow-plain");
   });
-  test("unknown command: exit 64, one line", async () => {
-    const r = await run([bin, "nope"], { env: sandbox().env() });
-    expect(r).toEqual({
+  test("unknown command: exit 64, one line; a close one is suggested", async () => {
+    const env = sandbox().env();
+    expect(await run([bin, "nope"], { env })).toEqual({
       code: 64,
       stdout: "",
       stderr: '[error] [mcp-op] unknown command "nope"; commands: run, check, add, remove, list, doctor, migrate\n',
     });
+    expect(await run([bin, "rn", "--", "srv"], { env })).toEqual({
+      code: 64,
+      stdout: "",
+      stderr:
+        '[error] [mcp-op] unknown command "rn"; did you mean "run"? commands: run, check, add, remove, list, doctor, migrate\n',
+    });
   });
-  test("the README's exit-code table is the one --help prints", () => {
+  test("a flag before any command: a flag, not an unknown command; a close one is suggested", async () => {
+    const env = sandbox().env();
+    const said = async (...args: string[]) => {
+      const r = await run([bin, ...args], { env });
+      expect([r.code, r.stdout]).toEqual([64, ""]);
+      return r.stderr;
+    };
+    expect(await said("--verison")).toBe(
+      '[error] [mcp-op] unknown flag --verison for "mcp-op"; did you mean --version?\n',
+    );
+    // `run` left out: its flag is named with the command it belongs to.
+    expect(await said("--envfile", "gh.env", "--", "srv")).toBe(
+      '[error] [mcp-op] unknown flag --envfile for "mcp-op"; did you mean "mcp-op run --env-file"?\n',
+    );
+    expect(await said("--env-file=gh.env", "--", "srv")).toBe(
+      '[error] [mcp-op] unknown flag --env-file for "mcp-op"; did you mean "mcp-op run --env-file"?\n',
+    );
+    expect(await said("-x")).toBe(
+      '[error] [mcp-op] unknown flag -x for "mcp-op"; commands: run, check, add, remove, list, doctor, migrate; see: mcp-op --help\n',
+    );
+  });
+  test("an unknown flag of a command: did you mean", async () => {
+    const s = sandbox();
+    const r = await run([bin, "check", "--reslove", s.envFile("a.env", "A=1\n")], { env: s.env() });
+    expect(r).toEqual({
+      code: 64,
+      stdout: "",
+      stderr:
+        '[error] [mcp-op] unknown flag --reslove for "mcp-op check"; did you mean --resolve? see: mcp-op check --help\n',
+    });
+  });
+  test("the server command without -- before it: said, with the line as it should be, tokens masked", async () => {
+    const s = sandbox();
+    const file = s.envFile("gh.env", "A=1\n");
+    const r = await run([bin, "run", "--env-file", file, "npx", "-y", "@modelcontextprotocol/server-github"], {
+      env: s.env(),
+    });
+    expect(r).toEqual({
+      code: 64,
+      stdout: "",
+      stderr: `[error] [mcp-op] unknown flag -y for "mcp-op run"; the server command goes after "--": mcp-op run --env-file ${file} -- npx -y @modelcontextprotocol/server-github\n`,
+    });
+    const token = "ghp_PLAINTEXTplaintextPLAINTEXT1234567890";
+    const add = await run(
+      [bin, "add", "gh", "--allow-plain", "--env", `GITHUB_TOKEN=${token}`, "npx", "srv", "--token", token],
+      { env: s.env() },
+    );
+    expect(add).toEqual({
+      code: 64,
+      stdout: "",
+      stderr: `[error] [mcp-op] unknown flag --token for "mcp-op add"; the server command goes after "--": mcp-op add gh --allow-plain --env 'GITHUB_TOKEN=ghp_… (41 chars)' -- npx srv --token 'ghp_… (41 chars)'\n`,
+    });
+    expect(add.stderr).not.toContain(token.slice(4));
+  });
+
+  test("the README's exit-code table is the one in errors.ts", () => {
     expect(readFileSync(join(ROOT, "README.md"), "utf8")).toContain(renderExitTable());
   });
 });

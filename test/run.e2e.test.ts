@@ -330,14 +330,14 @@ describe("run: every bad input fails before anything starts", () => {
       setup: () => ({ args: ["--", "srv"], env: { PATH: "/usr/bin:/bin" } }),
       code: 69,
       message: () =>
-        '[error] [mcp-op] 1Password CLI "op" not found in PATH; install the 1Password CLI (https://developer.1password.com/docs/cli/get-started/; macOS: brew install 1password-cli) or pass --op /path/to/op',
+        '[error] [mcp-op] 1Password CLI "op" not found in PATH; install the 1Password CLI from 1Password\'s apt, dnf or apk repository (https://developer.1password.com/docs/cli/get-started/) or pass --op /path/to/op',
     },
     {
       name: "no --",
       setup: () => ({ args: ["srv"] }),
       code: 64,
       message: () =>
-        '[error] [mcp-op] unexpected argument "srv": put the server command after "--"; e.g. mcp-op run --env-file github.env -- npx -y @modelcontextprotocol/server-github',
+        '[error] [mcp-op] unexpected argument "srv"; the server command goes after "--": mcp-op run -- srv',
     },
     {
       name: "no command after --",
@@ -363,7 +363,8 @@ describe("run: every bad input fails before anything starts", () => {
       name: "unknown flag",
       setup: () => ({ args: ["--env-fil", "x", "--", "srv"] }),
       code: 64,
-      message: () => '[error] [mcp-op] unknown flag --env-fil for "mcp-op run"; see: mcp-op run --help',
+      message: () =>
+        '[error] [mcp-op] unknown flag --env-fil for "mcp-op run"; did you mean --env-file? see: mcp-op run --help',
     },
   ];
   for (const bad of bads) {

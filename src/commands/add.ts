@@ -50,7 +50,7 @@ import { environment } from "../runtime.ts";
 import { accountKnown, opAccounts } from "./doctor.ts";
 
 const addArgs = {
-  name: { type: "positional", required: false, description: "the server's name in the clients" },
+  name: { type: "positional", description: "the server's name in the clients" },
   client: {
     type: "string",
     valueHint: CLIENT_IDS.join("|"),
@@ -67,7 +67,7 @@ const addArgs = {
   "allow-plain": { type: "boolean", description: "accept --env values that are not secret references" },
   force: { type: "boolean", description: "replace an existing entry (and env file) of the same name" },
   "dry-run": { type: "boolean", description: "print the exact change per file; change nothing" },
-  server: { type: "positional", required: false, description: "after --: the MCP server command and its arguments" },
+  server: { type: "positional", description: "after --: the MCP server command and its arguments" },
 } as const satisfies ArgsDef;
 
 export function parseScope(value: string | undefined): Scope {
@@ -129,7 +129,7 @@ export default {
   args: addArgs,
   async run({ rawArgs, data }) {
     const rest = (data as { rest: string[] | null }).rest;
-    const { values, positionals } = parseOptions("add", addArgs, rawArgs, ["client", "env"]);
+    const { values, positionals } = parseOptions("add", addArgs, rawArgs, ["client", "env"], undefined, 1);
     rejectEmptyValues("add", addArgs, values);
     const [name, extra] = positionals;
     const usage = "usage: mcp-op add <name> [--client C]... [--env KEY=op://...]... -- <command> [args...]";

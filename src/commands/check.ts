@@ -21,7 +21,7 @@ import { definedOnly, environment } from "../runtime.ts";
 import { DEFAULT_SIGNIN_TIMEOUT, negativeTimeout, parseSigninTimeout } from "./run.ts";
 
 const checkArgs = {
-  files: { type: "positional", required: false, description: "env files to check", valueHint: "FILE..." },
+  files: { type: "positional", description: "env files to check", valueHint: "FILE..." },
   resolve: { type: "boolean", description: "also read each reference through op (values are never shown)" },
   account: { type: "string", valueHint: "ACCOUNT", description: "1Password account for --resolve" },
   "signin-timeout": {

@@ -23,7 +23,7 @@ import { environment } from "../runtime.ts";
 import { parseClients } from "./add.ts";
 
 const removeArgs = {
-  name: { type: "positional", required: false, description: "the server's name" },
+  name: { type: "positional", description: "the server's name" },
   client: { type: "string", valueHint: "CLIENT", description: "only these clients (repeatable; default: all)" },
   scope: { type: "string", valueHint: "user|local|project", description: "only this scope (default: all)" },
   "dry-run": { type: "boolean", description: "print the exact change per file; change nothing" },

@@ -69,16 +69,14 @@ export const runArgs = {
   op: { type: "string", valueHint: "PATH", description: "path to the op binary (default: PATH, then well-known dirs)" },
   verbose: { type: "boolean", alias: "v", description: "print the plan (references, never values) to stderr" },
   // Shown in help only: the server command always comes after `--` (see parseRunOptions).
-  server: { type: "positional", required: false, description: "after --: the MCP server command and its arguments" },
+  server: { type: "positional", description: "after --: the MCP server command and its arguments" },
 } as const satisfies ArgsDef;
 
 export function parseRunOptions(own: readonly string[], rest: readonly string[] | null): RunOptions {
-  const { values, positionals } = parseOptions("run", runArgs, own, ["env-file"], negativeTimeout);
+  // A word before `--` starts the server command: a MissingSeparator, with the corrected line.
+  const { values } = parseOptions("run", runArgs, own, ["env-file"], negativeTimeout, 0);
   rejectEmptyValues("run", runArgs, values);
   const example = "e.g. mcp-op run --env-file github.env -- npx -y @modelcontextprotocol/server-github";
-  if (positionals.length > 0) {
-    throw usageError(`unexpected argument "${positionals[0]}": put the server command after "--"`, example);
-  }
   if (rest === null) throw usageError('no server command: put it after "--"', example);
   const [command, ...args] = rest;
   if (command === undefined || command === "") throw usageError('no server command after "--"', example);

@@ -5,7 +5,7 @@
  */
 import { parseStageArgs, scrubEnv } from "../core/stage.ts";
 import { substituteArgs } from "../core/template.ts";
-import { execProgram } from "../effects/exec.ts";
+import { execProgram, giveAwayStdin } from "../effects/exec.ts";
 import { environment } from "../runtime.ts";
 
 export async function runStage(own: readonly string[], rest: readonly string[] | null): Promise<never> {
@@ -16,6 +16,8 @@ export async function runStage(own: readonly string[], rest: readonly string[] |
   const serverEnv = scrubEnv(env, plan.unset);
   if (plan.redact.length > 0) {
     const { runFiltered } = await import("../effects/filter.ts");
+    // The filter starts the server on this stdin: a failure from here on is not answered.
+    giveAwayStdin();
     return runFiltered(plan.command, args, serverEnv, plan.redact, env);
   }
   return execProgram(plan.command, [plan.command, ...args], serverEnv);

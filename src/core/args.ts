@@ -7,7 +7,7 @@
  * definitions that produce the help text.
  */
 import type { ArgsDef } from "citty";
-import { type McpOpError, usageError } from "../errors.ts";
+import { EXIT, McpOpError, usageError } from "../errors.ts";
 
 export interface SplitArgv {
   /** mcp-op's own arguments, before the first `--`. */
@@ -30,6 +30,69 @@ export type OptionValues = Record<string, string | boolean | string[] | undefine
  */
 export type DashValueError = (name: string, value: string) => McpOpError | undefined;
 
+/**
+ * A parse error after the server command's first word: the `--` before it is missing
+ * (`mcp-op run --env-file gh.env npx -y pkg` reads `-y` as mcp-op's). cli.ts turns it into a
+ * message with the line as it should be (token-like arguments masked, which needs the detector).
+ */
+export class MissingSeparator extends McpOpError {
+  constructor(
+    /** The command's arguments as given (before any `--`). */
+    readonly argv: readonly string[],
+    /** Index in `argv` of the server command's first word. */
+    readonly at: number,
+    problem: string,
+    readonly command: string,
+  ) {
+    super(EXIT.USAGE, problem, `put the server command after "--"; see: mcp-op ${command} --help`);
+  }
+
+  /** The same arguments with `--` before the server command. */
+  corrected(): string[] {
+    return [...this.argv.slice(0, this.at), "--", ...this.argv.slice(this.at)];
+  }
+}
+
+/**
+ * The candidate closest to `word` (edits: insert, delete, replace, swap two neighbours), when it
+ * is within 2 edits and fewer than half of `word`'s letters, or when `word` is the start of
+ * exactly one candidate: `envfile` finds `env-file`, `rn` finds `run`.
+ * @example closest("envfile", ["env-file", "account"]) // "env-file"
+ */
+export function closest(word: string, candidates: readonly string[]): string | undefined {
+  let best: string | undefined;
+  let bestDistance = Number.POSITIVE_INFINITY;
+  for (const c of candidates) {
+    const d = editDistance(word, c);
+    if (d < bestDistance) {
+      best = c;
+      bestDistance = d;
+    }
+  }
+  if (best !== undefined && bestDistance <= 2 && bestDistance <= Math.ceil(word.length / 2)) return best;
+  const starting = candidates.filter((c) => word.length >= 2 && c.startsWith(word));
+  return starting.length === 1 ? starting[0] : undefined;
+}
+
+/** Optimal string alignment distance (Damerau-Levenshtein without repeated edits of a substring). */
+function editDistance(a: string, b: string): number {
+  const d = Array.from({ length: a.length + 1 }, (_, i) => [i, ...Array<number>(b.length).fill(0)]);
+  const row0 = d[0] as number[];
+  for (let j = 0; j <= b.length; j++) row0[j] = j;
+  for (let i = 1; i <= a.length; i++) {
+    const row = d[i] as number[];
+    const prev = d[i - 1] as number[];
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      row[j] = Math.min((prev[j] as number) + 1, (row[j - 1] as number) + 1, (prev[j - 1] as number) + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) {
+        row[j] = Math.min(row[j] as number, ((d[i - 2] as number[])[j - 2] as number) + 1);
+      }
+    }
+  }
+  return (d[a.length] as number[])[b.length] as number;
+}
+
 interface OptionSpec {
   name: string;
   type: "string" | "boolean";
@@ -38,7 +101,8 @@ interface OptionSpec {
 
 /**
  * Parse `argv` against a citty `ArgsDef`. Names in `repeatable` collect every occurrence.
- * Unknown flags, missing values and stray positionals are usage errors (exit 64).
+ * Unknown flags, missing values and stray positionals are usage errors (exit 64); an unknown
+ * flag close to a known one says which (`--envfile`: did you mean --env-file?).
  *
  * The grammar is `node:util` `parseArgs` in strict mode (a differential property test holds
  * the two together), written out because loading `node:util` costs `run` about 0.6 ms of
@@ -51,6 +115,12 @@ export function parseOptions(
   argv: readonly string[],
   repeatable: readonly string[] = [],
   dashValue?: DashValueError,
+  /**
+   * For commands whose server command goes after `--`: how many positionals come before it
+   * (run 0, add 1 for the name). A parse error after that many positionals, or one more
+   * positional, is a MissingSeparator.
+   */
+  serverAfter?: number,
 ): { values: OptionValues; positionals: string[] } {
   const long = new Map<string, OptionSpec>();
   const short = new Map<string, OptionSpec>();
@@ -69,9 +139,19 @@ export function parseOptions(
     const alias = [("alias" in arg ? arg.alias : undefined) ?? []].flat().find((a) => a.length === 1);
     if (alias) short.set(alias, spec);
   }
-  const fail = (message: string) => usageError(message, `see: mcp-op ${command} --help`);
   const values: OptionValues = {};
   const positionals: string[] = [];
+  // argv index of the server command's first word, once one was read without `--` before it.
+  let serverAt: number | undefined;
+  const fail = (message: string, hint = `see: mcp-op ${command} --help`): McpOpError =>
+    serverAt !== undefined ? new MissingSeparator(argv, serverAt, message, command) : usageError(message, hint);
+  const unknown = (flag: string, candidates: Iterable<string>, prefix: string) => {
+    const near = flag.length > 2 ? closest(flag, [...candidates]) : undefined;
+    return fail(
+      `unknown flag ${prefix}${flag} for "mcp-op ${command}"`,
+      near ? `did you mean ${prefix}${near}? see: mcp-op ${command} --help` : undefined,
+    );
+  };
   const store = (spec: OptionSpec, value: string | boolean) => {
     const previous = values[spec.name];
     values[spec.name] = spec.multiple ? [...((previous as string[] | undefined) ?? []), value as string] : value;
@@ -81,7 +161,7 @@ export function parseOptions(
     const value = argv[i];
     if (value === undefined) throw fail(`flag ${flag} needs a value`);
     if (value.length > 1 && value.startsWith("-"))
-      throw dashValue?.(spec.name, value) ?? fail(`flag ${flag} needs a value`);
+      throw (serverAt === undefined ? dashValue?.(spec.name, value) : undefined) ?? fail(`flag ${flag} needs a value`);
     return value;
   };
   for (let i = 0; i < argv.length; i++) {
@@ -98,7 +178,7 @@ export function parseOptions(
       const eq = arg.indexOf("=");
       const name = arg.slice(2, eq === -1 ? undefined : eq);
       const spec = long.get(name);
-      if (!spec) throw fail(`unknown flag --${name} for "mcp-op ${command}"`);
+      if (!spec) throw unknown(name, long.keys(), "--");
       if (spec.type === "boolean") {
         if (eq !== -1) throw fail(`flag --${name} takes no value`);
         store(spec, true);
@@ -110,7 +190,7 @@ export function parseOptions(
       for (let j = 1; j < arg.length; j++) {
         const letter = arg[j] as string;
         const spec = short.get(letter);
-        if (!spec) throw fail(`unknown flag -${letter} for "mcp-op ${command}"`);
+        if (!spec) throw unknown(letter, [], "-");
         if (spec.type === "boolean") {
           store(spec, true);
           continue;
@@ -119,10 +199,14 @@ export function parseOptions(
         break;
       }
     } else if (allowPositionals) {
+      if (serverAfter !== undefined && positionals.length === serverAfter) serverAt = i;
       positionals.push(arg);
     } else {
       throw fail(`unexpected argument "${arg}" for "mcp-op ${command}"`);
     }
+  }
+  if (serverAt !== undefined) {
+    throw new MissingSeparator(argv, serverAt, `unexpected argument "${argv[serverAt]}"`, command);
   }
   return { values, positionals };
 }

@@ -82,3 +82,22 @@ export function expandHome(path: string, home: string | undefined): string {
   if (path.startsWith("~/")) return `${home}${path.slice(1)}`;
   return path;
 }
+
+/**
+ * How to get `op` on this platform, in one line: 1Password's documented command on macOS and
+ * Windows; on Linux its packages need 1Password's signed apt, dnf or apk repository first (a
+ * few commands), so the page that lists them. (https://developer.1password.com/docs/cli/get-started/)
+ * @example opInstallHint("darwin") // "install the 1Password CLI: brew install 1password-cli (or pass --op /path/to/op)"
+ */
+export function opInstallHint(platform: NodeJS.Platform): string {
+  switch (platform) {
+    case "darwin":
+      return "install the 1Password CLI: brew install 1password-cli (or pass --op /path/to/op)";
+    case "win32":
+      return "install the 1Password CLI: winget install 1password-cli (or pass --op C:\\path\\to\\op.exe)";
+    case "linux":
+      return "install the 1Password CLI from 1Password's apt, dnf or apk repository (https://developer.1password.com/docs/cli/get-started/) or pass --op /path/to/op";
+    default:
+      return "install the 1Password CLI (https://developer.1password.com/docs/cli/get-started/) or pass --op /path/to/op";
+  }
+}

@@ -8,6 +8,20 @@ import { logger } from "../logger.ts";
 import { errorCode } from "./files.ts";
 import { canExec, execve, prepareExec } from "./native.ts";
 
+let stdinGiven = false;
+
+/**
+ * From now on another program may read fd 0, the client's stream (the server under `--redact`,
+ * a child on Windows): mcp-op must not read it, not even to answer the client when it fails.
+ */
+export function giveAwayStdin(): void {
+  stdinGiven = true;
+}
+
+export function stdinGivenAway(): boolean {
+  return stdinGiven;
+}
+
 export async function execProgram(file: string, argv: string[], env: Record<string, string>): Promise<never> {
   if (process.platform === "win32") return spawnAndWait(file, argv, env);
   const reset = await prepareExec();
@@ -19,6 +33,9 @@ export async function execProgram(file: string, argv: string[], env: Record<stri
   try {
     return await execve(file, argv, env);
   } catch (error) {
+    // Bun queues a note that execve is experimental, printed on a later tick: after mcp-op's
+    // one-line error it is noise, and cli.ts now waits for the client's requests before exiting.
+    process.removeAllListeners("warning");
     const code = errorCode(error);
     throw new McpOpError(
       code === "ENOENT" || code === "EACCES" ? EXIT.UNAVAILABLE : EXIT.SOFTWARE,
@@ -31,6 +48,7 @@ async function spawnAndWait(file: string, argv: string[], env: Record<string, st
   const { spawn } = await import("node:child_process");
   const { constants } = await import("node:os");
   const child = spawn(file, argv.slice(1), { stdio: "inherit", env, windowsHide: true, argv0: argv[0] });
+  giveAwayStdin();
   for (const signal of ["SIGINT", "SIGTERM", "SIGBREAK", "SIGHUP"] as const) {
     // Windows delivers Ctrl-C to the whole console group; forwarding covers the rest.
     process.on(signal, () => child.kill(signal));

@@ -1,7 +1,15 @@
 /** Find executables: `op` and the server command, among the candidates core/locate.ts lists. */
 import { accessSync, constants, statSync } from "node:fs";
 import { resolve } from "node:path";
-import { candidatePaths, type Env, expandHome, isPathLike, opCandidates, wellKnownDirs } from "../core/locate.ts";
+import {
+  candidatePaths,
+  type Env,
+  expandHome,
+  isPathLike,
+  opCandidates,
+  opInstallHint,
+  wellKnownDirs,
+} from "../core/locate.ts";
 import { EXIT, McpOpError } from "../errors.ts";
 
 export function isExecutableFile(path: string): boolean {
@@ -15,22 +23,19 @@ export function isExecutableFile(path: string): boolean {
   }
 }
 
-const INSTALL_HINT =
-  "install the 1Password CLI (https://developer.1password.com/docs/cli/get-started/; macOS: brew install 1password-cli) or pass --op /path/to/op";
-
 /** `--op` first, then PATH, then the well-known directories GUI clients leave off PATH. */
 export function locateOp(flag: string | undefined, env: Env): string {
   if (flag !== undefined) {
     const path = resolve(expandHome(flag, env.HOME));
     if (!isExecutableFile(path)) {
-      throw new McpOpError(EXIT.UNAVAILABLE, `--op ${flag}: no executable file there`, INSTALL_HINT);
+      throw new McpOpError(EXIT.UNAVAILABLE, `--op ${flag}: no executable file there`, opInstallHint(process.platform));
     }
     return path;
   }
   const found = opCandidates(env, process.platform).find(isExecutableFile);
   if (found) return found;
   const where = ["PATH", ...wellKnownDirs(env, process.platform)].join(", ");
-  throw new McpOpError(EXIT.UNAVAILABLE, `1Password CLI "op" not found in ${where}`, INSTALL_HINT);
+  throw new McpOpError(EXIT.UNAVAILABLE, `1Password CLI "op" not found in ${where}`, opInstallHint(process.platform));
 }
 
 /**

@@ -35,7 +35,46 @@ export async function ensureSignedIn(input: SigninInput): Promise<Record<string,
     logger.debug("op whoami: already signed in");
     return {};
   }
-  return withStopSignals((stop) => signIn(input, { started, deadline, stop }));
+  const notice = waitNotice(input.timeoutMs, started);
+  try {
+    return await withStopSignals((stop) => {
+      notice.watch(stop);
+      return signIn(input, { started, deadline, stop });
+    });
+  } finally {
+    notice.cancel();
+  }
+}
+
+/** A sign-in still going after this long is waiting for a person (a prompt) or another launch. */
+const NOTICE_AFTER_MS = 1000;
+
+/**
+ * One stderr line, once, when sign-in has waited a second: clients keep a server's stderr in
+ * their logs, and the wait is otherwise silent until it succeeds or times out. Not when the time
+ * limit itself is that short: its own message follows at once and says more.
+ */
+function waitNotice(timeoutMs: number, started: number) {
+  let stop: Stop | undefined;
+  const timer =
+    timeoutMs > NOTICE_AFTER_MS
+      ? setTimeout(
+          () => {
+            const step = stop?.step ?? "op whoami";
+            const what = step.startsWith("op ") ? `${step}: approve the 1Password prompt if one is open` : step;
+            logger.warn(`still signing in after 1s, waiting for ${what} (gives up after ${timeoutMs / 1000}s)`);
+          },
+          Math.max(0, started + NOTICE_AFTER_MS - Date.now()),
+        )
+      : undefined;
+  return {
+    watch(s: Stop) {
+      stop = s;
+    },
+    cancel() {
+      clearTimeout(timer);
+    },
+  };
 }
 
 /** One sign-in attempt: when it began, when it must end, and the signals that end it sooner. */
