@@ -105,8 +105,10 @@ async function main(argv: readonly string[]): Promise<number> {
 }
 
 /** A flag before any command: a close top-level flag, or the `run` flag it is (near). */
-function unknownTopFlag(flag: string): McpOpError {
-  const name = flag.replace(/^--?/, "").split("=")[0] ?? "";
+function unknownTopFlag(given: string): McpOpError {
+  const flag = given.split("=")[0] ?? given;
+  if (HELP.has(flag) || VERSION.has(flag)) return usageError(`flag ${flag} takes no value`, "see: mcp-op --help");
+  const name = flag.replace(/^--?/, "");
   const top = closest(flag, ["--help", "--version"]);
   const runFlags = Object.entries(runArgs as ArgsDef).flatMap(([n, a]) => (a.type === "positional" ? [] : [n]));
   const ofRun = name.length > 1 ? closest(name, runFlags) : undefined;
@@ -115,7 +117,7 @@ function unknownTopFlag(flag: string): McpOpError {
     : ofRun
       ? `did you mean "mcp-op run --${ofRun}"?`
       : `commands: ${NAMES.join(", ")}; see: mcp-op --help`;
-  return usageError(`unknown flag ${flag.split("=")[0]} for "mcp-op"`, hint);
+  return usageError(`unknown flag ${flag} for "mcp-op"`, hint);
 }
 
 /**

@@ -81,6 +81,7 @@ describe("help and version", () => {
     expect(await said("--env-file=gh.env", "--", "srv")).toBe(
       '[error] [mcp-op] unknown flag --env-file for "mcp-op"; did you mean "mcp-op run --env-file"?\n',
     );
+    expect(await said("--version=2")).toBe("[error] [mcp-op] flag --version takes no value; see: mcp-op --help\n");
     expect(await said("-x")).toBe(
       '[error] [mcp-op] unknown flag -x for "mcp-op"; commands: run, check, add, remove, list, doctor, migrate; see: mcp-op --help\n',
     );
