@@ -8,7 +8,16 @@ import { logger } from "../logger.ts";
 import { errorCode } from "./files.ts";
 import { canExec, execve, prepareExec } from "./native.ts";
 
-export async function execProgram(file: string, argv: string[], env: Record<string, string>): Promise<never> {
+/**
+ * `keep`: descriptors the program gets open (env files handed to op as /dev/fd/N); callers
+ * pass some only after canKeepAcrossExec said yes.
+ */
+export async function execProgram(
+  file: string,
+  argv: string[],
+  env: Record<string, string>,
+  keep: readonly number[] = [],
+): Promise<never> {
   if (process.platform === "win32") return spawnAndWait(file, argv, env);
   const reset = await prepareExec();
   if (reset.note) logger.debug(reset.note);
@@ -17,7 +26,7 @@ export async function execProgram(file: string, argv: string[], env: Record<stri
     return spawnAndWait(file, argv, env);
   }
   try {
-    return await execve(file, argv, env);
+    return await execve(file, argv, env, keep);
   } catch (error) {
     const code = errorCode(error);
     throw new McpOpError(
