@@ -4,7 +4,7 @@
  * which process is left running.
  */
 import { beforeAll, describe, expect, test } from "bun:test";
-import { chmodSync, mkdirSync, readFileSync, readlinkSync, writeFileSync } from "node:fs";
+import { chmodSync, closeSync, mkdirSync, openSync, readFileSync, readlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
@@ -241,6 +241,26 @@ describe("run: process behaviour after exec", () => {
       `${fds[0]} ${a}`,
       `${fds[1]} ${b}`,
     ]);
+  });
+
+  test("the env file's descriptor is op's: the internal stage does not pass it on to the server", async () => {
+    // As op would start it (a Go program passes on what is not close-on-exec): the stage with
+    // the env file open as descriptor 3, execing the probe as the server.
+    const s = sandbox();
+    const file = s.envFile("gh.env", "A=op://Private/GitHub/token\n");
+    const fd = openSync(file, "r");
+    const probeFds = async (argv: string[]) => {
+      const out = join(s.dir, `probe-${argv.length}.txt`);
+      const proc = Bun.spawn(argv, { env: s.env({ PROBE_OUT: out }), stdio: ["ignore", "pipe", "pipe", fd] });
+      expect(await proc.exited).toBe(0);
+      return readProbe(out).openFds;
+    };
+    try {
+      expect(await probeFds([PROBE])).toContain(`3 ${file}`); // the probe sees what it inherits
+      expect(await probeFds([bin, "__stage", "--unset", "OP_SERVICE_ACCOUNT_TOKEN", "--", PROBE])).toEqual([]);
+    } finally {
+      closeSync(fd);
+    }
   });
 
   test("a .env and a bunfig.toml preload in the working directory change nothing", async () => {

@@ -153,11 +153,14 @@ export function buildRunPlan(input: PlanInput): ExecPlan {
   // across the exec: op (a Go program: os.ReadFile, an open by path) reads that very file, even
   // if the names around it changed during a sign-in that took seconds. On Linux /dev/fd/N
   // reopens the same file (proc(5)); on macOS opening it is fcntl(N, F_DUPFD) (xnu fd(4)): the
-  // offset is shared, and mcp-op never moved it (files.ts reads at positions). The file can be written only by you or
-  // root (files.ts), so its bytes are the ones checked. op's children inherit the descriptor
-  // too: the internal stage does not pass it on (Bun marks inherited descriptors close-on-exec);
-  // a server op starts directly holds it, read-only, on a file of references it could read
-  // anyway. Windows has no /dev/fd: paths, as before.
+  // offset is shared, and mcp-op never moved it (files.ts reads at positions); a second read of
+  // the same file by op would find it at its end (op's internals: [unknown]; Go's os.ReadFile
+  // opens once and reads to EOF). The file can be written only by you or root (files.ts), so
+  // its bytes are the ones checked unless you edit it in that moment. op's children inherit the
+  // descriptor too: the compiled stage does not pass it on (Bun marks inherited descriptors
+  // close-on-exec at startup); a server op starts directly may hold it (Go's exec closes only
+  // close-on-exec descriptors), read-only, on a file of references it could read anyway.
+  // Windows has no /dev/fd: paths, as before.
   const inherited: Array<{ fd: number; path: string }> = [];
   for (const file of envFiles) {
     if (file.fd === undefined) argv.push("--env-file", file.path);

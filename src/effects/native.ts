@@ -235,7 +235,8 @@ export async function resetProcessForExec(): Promise<ResetReport> {
  * resetProcessForExec for an exec that follows at once. On Linux under Bun, when /proc shows
  * no blocked signal and no O_NONBLOCK on fds 0-2, no libc is loaded (about 0.4 ms of `run`'s
  * start-up, scripts/bench/RESULTS.md): a JS handler replaces Bun's SIG_IGN for SIGPIPE and
- * SIGXFSZ, and exec resets handled signals to SIG_DFL (tested from the exec'd side).
+ * SIGXFSZ, and exec resets handled signals to SIG_DFL (tested from the exec'd side). An exec
+ * that hands over env files loads libc anyway, for its own execve (see execve).
  */
 export async function prepareExec(): Promise<ResetReport> {
   if (process.platform === "linux" && typeof Bun !== "undefined" && nothingToFixOnLinux()) {
