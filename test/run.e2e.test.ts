@@ -294,6 +294,13 @@ describe("run: an exec that fails", () => {
       stdout: "",
       stderr: `[error] [mcp-op] could not exec ${bad}: ENOEXEC, Exec format error '${bad}'\n`,
     });
+    // With an env file, op is exec'd through libc (the descriptor kept): the same line.
+    const file = s.envFile("gh.env", "A=1\n");
+    const viaLibc = await run([bin, "run", "--no-signin", "--env-file", file, "--op", bad, "--", "true"], {
+      env: s.env(),
+      input: "",
+    });
+    expect(viaLibc).toEqual(r);
     // A service account puts the stage between op and the server: its failed exec is one line too.
     const server = join(s.dir, "badsrv");
     writeFileSync(server, "\x7fELFgarbage", { mode: 0o755 });
