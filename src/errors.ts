@@ -46,7 +46,7 @@ export const EXIT_TABLE: ReadonlyArray<readonly [ExitCode, string]> = [
   [EXIT.TEMPFAIL, "sign-in (or another `op` call) timed out"],
   [
     EXIT.NOPERM,
-    "insecure file (an env file others can write, a token file others can read) or sign-in lock directory, or sign-in refused or impossible (no such account)",
+    "insecure file (an env file others can write, a token file others can read, either in a directory others can write to) or sign-in lock directory, or sign-in refused or impossible (no such account)",
   ],
   [EXIT.CONFIG, "client config error, or `migrate --undo` left an entry changed since the migration as it is"],
   [

@@ -151,7 +151,7 @@ describe("check", () => {
     expect(r.stdout).toBe("");
     expect(r.stderr.split("\n")).toEqual([
       `[error] [mcp-op] ${file}:1: "op://V/i/f…" is not a secret reference: it spans lines (a quoted value keeps its line breaks)`,
-      `[error] [mcp-op] ${file}:3: "op://V/i/f # note" is not a secret reference: op env files have no inline comments: "# note" is part of the value`,
+      `[error] [mcp-op] ${file}:3: "op://V/i/f" is followed by a comment on its line ("#" and 5 more characters), which op may read as part of the reference: put the comment on a line of its own`,
       `[warn] [mcp-op] ${file}:4: C looks like a mistyped secret reference: it starts with "Op:/", not "op://", so op run passes it to the server as plain text`,
       "",
     ]);
@@ -239,7 +239,7 @@ describe("check", () => {
     const r = await run([bin, "check", file], { env: s.env() });
     expect(r).toMatchObject({
       code: 77,
-      stderr: `[error] [mcp-op] ${file}: refusing an env file in a directory anyone can write to (${dir}, mode 0777): anyone could replace it; fix: chmod o-w ${dir}, or move the file\n`,
+      stderr: `[error] [mcp-op] ${file}: refusing an env file in a directory anyone can write to (${dir}, mode 0777): anyone could replace it; fix: chmod go-w ${dir}, or move the file\n`,
     });
     // Through a symlink in a private directory: the directory holding the file itself counts.
     const link = join(s.dir, "link.env");
@@ -248,6 +248,42 @@ describe("check", () => {
     chmodSync(dir, 0o1777);
     expect((await run([bin, "check", file], { env: s.env() })).code).toBe(0);
     expect((await run([bin, "check", link], { env: s.env() })).code).toBe(0);
+  });
+  test("every directory on the way counts: a group-writable one, a world-writable grandparent, a linked one", async () => {
+    const s = sandbox();
+    const shared = join(s.dir, "shared");
+    mkdirSync(join(shared, "mine"), { recursive: true });
+    chmodSync(shared, 0o775);
+    const deep = join(shared, "mine", "gh.env");
+    writeFileSync(deep, "A=1\n", { mode: 0o600 });
+    // Through a link in a private directory to a directory below the shared one.
+    symlinkSync(join(shared, "mine"), join(s.dir, "linked"));
+    const linked = join(s.dir, "linked", "gh.env");
+    const r = await run([bin, "check", deep, linked], { env: s.env() });
+    const line = (given: string) =>
+      `[error] [mcp-op] ${given}: refusing an env file in a directory its group can write to (${shared}, mode 0775): its group's members could replace it; fix: chmod go-w ${shared}, or move the file`;
+    expect(r).toEqual({ code: 77, stdout: "", stderr: `${line(deep)}\n${line(linked)}\n` });
+  });
+  test("a NUL byte in a value: exit 65 naming the line and key, the value never shown", async () => {
+    const s = sandbox();
+    const file = s.envFile("nul.env", "A=1\nB=before\0after-the-nul\n");
+    const r = await run([bin, "check", file], { env: s.env() });
+    expect(r).toEqual({
+      code: 65,
+      stdout: "",
+      stderr: `[error] [mcp-op] ${file}:2: the value of B holds a NUL byte, which no environment variable can carry: remove it\n`,
+    });
+  });
+  test("a token after a reference on its line is not repeated in the error", async () => {
+    const s = sandbox();
+    const token = "ghp_0123456789abcdefghijABCDEFGHIJ012345";
+    const file = s.envFile("gh.env", `A=op://V/I/token # ${token}\n`);
+    const r = await run([bin, "check", file], { env: s.env() });
+    expect(r).toEqual({
+      code: 65,
+      stdout: "",
+      stderr: `[error] [mcp-op] ${file}:1: "op://V/I/token" is followed by a comment on its line ("#" and 41 more characters), which op may read as part of the reference: put the comment on a line of its own\n`,
+    });
   });
   test("an empty FILE argument is a usage error naming it, not the working directory", async () => {
     const s = sandbox();

@@ -177,10 +177,17 @@ export async function run(
 }
 
 /** Parse the probe's key: value report. */
-export function readProbe(path: string): { fields: Record<string, string>; args: string[]; envNames: string[] } {
+export function readProbe(path: string): {
+  fields: Record<string, string>;
+  args: string[];
+  envNames: string[];
+  /** `N /target` for each inherited descriptor above 2. */
+  openFds: string[];
+} {
   const fields: Record<string, string> = {};
   const args: string[] = [];
   const envNames: string[] = [];
+  const openFds: string[] = [];
   for (const line of readFileSync(path, "utf8").split("\n")) {
     const at = line.indexOf(":");
     if (at === -1) continue;
@@ -188,7 +195,8 @@ export function readProbe(path: string): { fields: Record<string, string>; args:
     const value = line.slice(at + 1).trim();
     if (key === "arg") args.push(line.slice(at + 2));
     else if (key === "envname") envNames.push(value);
+    else if (key === "openfd") openFds.push(value);
     else fields[key] = value;
   }
-  return { fields, args, envNames };
+  return { fields, args, envNames, openFds };
 }

@@ -194,6 +194,79 @@ describe("describePlan (-v)", () => {
   });
 });
 
+describe("buildRunPlan: env files handed over open", () => {
+  test("an open env file goes to op as /dev/fd/N, kept for the exec, and -v says which file it is", () => {
+    const plan = buildRunPlan({
+      options: base,
+      opPath: "/op",
+      envFiles: [{ ...file("/home/me/gh.env", "A=op://v/i/f\n"), fd: 7 }, file("/b.env", "")],
+      env: { PATH: "/usr/bin" },
+    });
+    expect(plan.argv.slice(0, 6)).toEqual(["/op", "run", "--env-file", "/dev/fd/7", "--env-file", "/b.env"]);
+    expect(plan.inherited).toEqual([{ fd: 7, path: "/home/me/gh.env" }]);
+    expect(describePlan(plan, maskArgs)).toContain(
+      "/dev/fd/7 is /home/me/gh.env, opened and checked by mcp-op and kept open for op",
+    );
+  });
+});
+
+describe("buildRunPlan: {{ op://... }} inside an env-file value (op run resolves it)", () => {
+  const templated = () =>
+    file("/gh.env", 'AUTH="Bearer {{ op://Private/GitHub/token }} as {{ op://Private/GitHub/user }}"\nPLAIN=x\n');
+  test("--redact: the variable, and each reference inside it by a variable of its own the stage removes", () => {
+    const plan = buildRunPlan({
+      options: { ...base, redact: true, command: "srv", args: ["{{ MCP_OP_ARG_1 }}"] },
+      opPath: "/op",
+      envFiles: [templated()],
+      env: { PATH: "/usr/bin" },
+      templates: {
+        args: ["{{ MCP_OP_ARG_1 }}"],
+        generated: { MCP_OP_ARG_1: "op://Private/GitHub/token" },
+        names: ["MCP_OP_ARG_1"],
+      },
+      commandPath: "/bin/srv",
+      self: ["/mcp-op"],
+    });
+    expect(plan.argv.slice(plan.argv.indexOf("/mcp-op"))).toEqual([
+      "/mcp-op",
+      "__stage",
+      "--unset",
+      "MCP_OP_ARG_1",
+      "--unset",
+      "MCP_OP_ARG_2",
+      "--template",
+      "--redact",
+      "AUTH",
+      "--redact",
+      "MCP_OP_ARG_1",
+      "--redact",
+      "MCP_OP_ARG_2",
+      "--",
+      "/bin/srv",
+      "{{ MCP_OP_ARG_1 }}",
+    ]);
+    expect(plan.env.MCP_OP_ARG_1).toBe("op://Private/GitHub/token");
+    expect(plan.env.MCP_OP_ARG_2).toBe("op://Private/GitHub/user");
+    expect(describePlan(plan, maskArgs).filter((l) => l.startsWith("resolves"))).toEqual([
+      "resolves AUTH = … {{ op://Private/GitHub/token }} … {{ op://Private/GitHub/user }} … (/gh.env:1)",
+      "resolves MCP_OP_ARG_1 = op://Private/GitHub/token (server arguments)",
+      "resolves MCP_OP_ARG_2 = op://Private/GitHub/user (inside AUTH)",
+    ]);
+  });
+  test("without --redact no variable is added; -v shows the references, not the text around them", () => {
+    const plan = buildRunPlan({
+      options: base,
+      opPath: "/op",
+      envFiles: [file("/gh.env", 'AUTH="hunter2-plain {{ op://Private/GitHub/token }}"\n')],
+      env: { PATH: "/usr/bin" },
+    });
+    expect(Object.keys(plan.env)).toEqual(["PATH"]);
+    const text = describePlan(plan, maskArgs).join("\n");
+    expect(text).toContain("resolves AUTH = … {{ op://Private/GitHub/token }} … (/gh.env:1)");
+    expect(text).not.toContain("hunter2-plain");
+  });
+});
+
 describe("op and command search", () => {
   test("PATH first, then the well-known dirs, de-duplicated", () => {
     expect(opCandidates({ PATH: "/usr/bin:/usr/local/bin::/bin", HOME: "/h" }, "darwin")).toEqual([

@@ -171,6 +171,20 @@ describe("--redact", () => {
     });
   });
 
+  test("a value with {{ op://... }} inside (op run resolves it): the whole value and the secret alone are redacted", async () => {
+    const s = sandbox();
+    const file = s.envFile("auth.env", 'AUTH="Bearer {{ op://Private/GitHub/token }}"\n');
+    // The server prints the header, the token alone, and whatever generated variable reached it.
+    const script =
+      "process.stdout.write(JSON.stringify({ header: process.env.AUTH, token: process.env.AUTH.slice(7), leaked: Object.keys(process.env).filter((k) => k.startsWith('MCP_OP_ARG_')) }) + '\\n')";
+    const r = await run([bin, "run", "--redact", "--env-file", file, "--", NODE, "-e", script], { env: s.env() });
+    expect(r).toEqual({
+      code: 0,
+      stdout: `${JSON.stringify({ header: "[redacted:AUTH]", token: "[redacted:MCP_OP_ARG_1]", leaked: [] })}\n`,
+      stderr: "",
+    });
+  });
+
   test("SIGTERM reaches the server through the filter", async () => {
     const s = sandbox();
     const file = s.envFile("gh.env", ENV);

@@ -1,6 +1,12 @@
 import { describe, expect, test } from "bun:test";
 import fc from "fast-check";
-import { describeBadReference, nearMissReference, parseReference } from "../src/core/reference.ts";
+import {
+  describeBadReference,
+  enclosedReferences,
+  maskTokens,
+  nearMissReference,
+  parseReference,
+} from "../src/core/reference.ts";
 
 const good: Array<[string, object]> = [
   ["op://Private/GitHub/token", { vault: "Private", item: "GitHub", field: "token" }],
@@ -113,4 +119,28 @@ describe("nearMissReference: mistyped references, told by their prefix only", ()
   for (const [value, reason] of cases) {
     test(JSON.stringify(value), () => expect(nearMissReference(value)).toBe(reason));
   }
+});
+
+describe("maskTokens: token-shaped runs shown by public prefix and length", () => {
+  const cases: Array<[string, string]> = [
+    ["f#ghp_0123456789abcdefghijABCDEFGHIJ012345", "f#ghp_… (40 chars)"],
+    ["xoxb-1234567890-0987654321-AbCdEfGhIjKl", "xoxb-… (39 chars)"],
+    ["AKIA0123456789ABCDEF", "… (20 chars)"],
+    // names stay: no digits, or too short
+    ["Private/GitHub/personal-access-token", "Private/GitHub/personal-access-token"],
+    ["op://v/item2024/f", "op://v/item2024/f"],
+    ["attribute=sk-0123456789abcdefghijKLMN", "attribute=sk-… (27 chars)"],
+  ];
+  for (const [text, shown] of cases) test(text, () => expect(maskTokens(text)).toBe(shown));
+});
+
+describe("enclosedReferences: {{ op://... }} inside a value (1Password template syntax)", () => {
+  const cases: Array<[string, string[]]> = [
+    ["Bearer {{ op://Private/GitHub/token }}", ["op://Private/GitHub/token"]],
+    ["{{op://a/b/c}}:{{  op://d/e/f  }}", ["op://a/b/c", "op://d/e/f"]],
+    ["{{ NAME }} and {{ op://a/b/c", []],
+    ["op://a/b/c", []],
+    ["{{ x {{ op://a/b/c }}", ["op://a/b/c"]],
+  ];
+  for (const [value, refs] of cases) test(value, () => expect(enclosedReferences(value)).toEqual(refs));
 });

@@ -4,7 +4,7 @@
  * which process is left running.
  */
 import { beforeAll, describe, expect, test } from "bun:test";
-import { readFileSync, readlinkSync, writeFileSync } from "node:fs";
+import { chmodSync, closeSync, mkdirSync, openSync, readFileSync, readlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
@@ -26,6 +26,9 @@ let bin: string;
 beforeAll(async () => {
   bin = await binary();
 });
+
+/** How op gets an env file mcp-op opened and checked: the descriptor, not the name. */
+const FD = /^\/dev\/fd\/\d+$/;
 
 const GH_ENV =
   '# GitHub\nGITHUB_TOKEN=op://Private/GitHub/token\nSLACK_TOKEN = "op://Private/Slack/bot/token"\nPLAIN=visible\n';
@@ -72,15 +75,20 @@ describe("run: a real MCP client through mcp-op to server-everything", () => {
     } finally {
       await client.close();
     }
-    // -v printed the plan, with references and no values.
+    // -v printed the plan, with references and no values, and which file op reads as /dev/fd/N.
     expect(stderr()).toContain("[debug] [mcp-op] resolves GITHUB_TOKEN = op://Private/GitHub/token");
+    expect(stderr()).toMatch(
+      new RegExp(
+        `\\[debug\\] \\[mcp-op\\] /dev/fd/\\d+ is ${file}, opened and checked by mcp-op and kept open for op\n`,
+      ),
+    );
     for (const secret of Object.values(SECRETS)) {
       expect(stderr()).not.toContain(secret);
       expect(s.opLog()).not.toContain(secret);
     }
     expect(s.opCalls()).toEqual([
       ["whoami"],
-      ["run", "--env-file", file, "--no-masking", "--", NODE, SERVER_EVERYTHING],
+      ["run", "--env-file", expect.stringMatching(FD), "--no-masking", "--", NODE, SERVER_EVERYTHING],
     ]);
   });
 
@@ -214,18 +222,45 @@ describe("run: process behaviour after exec", () => {
       },
     );
     expect(r.code).toBe(0);
-    expect(readProbe(out).args).toEqual([
+    const probe = readProbe(out);
+    expect(probe.args).toEqual([
       "--account",
       "acme",
       "run",
       "--env-file",
-      a,
+      expect.stringMatching(FD),
       "--env-file",
-      b,
+      expect.stringMatching(FD),
       "--no-masking",
       "--",
       TRUE,
     ]);
+    // Each /dev/fd/N is open in op, on the file given, in order.
+    const fds = [probe.args[4], probe.args[6]].map((a) => (a ?? "").slice("/dev/fd/".length));
+    expect(fds.map((fd) => probe.openFds.find((o) => o.startsWith(`${fd} `)))).toEqual([
+      `${fds[0]} ${a}`,
+      `${fds[1]} ${b}`,
+    ]);
+  });
+
+  test("the env file's descriptor is op's: the internal stage does not pass it on to the server", async () => {
+    // As op would start it (a Go program passes on what is not close-on-exec): the stage with
+    // the env file open as descriptor 3, execing the probe as the server.
+    const s = sandbox();
+    const file = s.envFile("gh.env", "A=op://Private/GitHub/token\n");
+    const fd = openSync(file, "r");
+    const probeFds = async (argv: string[]) => {
+      const out = join(s.dir, `probe-${argv.length}.txt`);
+      const proc = Bun.spawn(argv, { env: s.env({ PROBE_OUT: out }), stdio: ["ignore", "pipe", "pipe", fd] });
+      expect(await proc.exited).toBe(0);
+      return readProbe(out).openFds;
+    };
+    try {
+      expect(await probeFds([PROBE])).toContain(`3 ${file}`); // the probe sees what it inherits
+      expect(await probeFds([bin, "__stage", "--unset", "OP_SERVICE_ACCOUNT_TOKEN", "--", PROBE])).toEqual([]);
+    } finally {
+      closeSync(fd);
+    }
   });
 
   test("a .env and a bunfig.toml preload in the working directory change nothing", async () => {
@@ -259,6 +294,13 @@ describe("run: an exec that fails", () => {
       stdout: "",
       stderr: `[error] [mcp-op] could not exec ${bad}: ENOEXEC, Exec format error '${bad}'\n`,
     });
+    // With an env file, op is exec'd through libc (the descriptor kept): the same line.
+    const file = s.envFile("gh.env", "A=1\n");
+    const viaLibc = await run([bin, "run", "--no-signin", "--env-file", file, "--op", bad, "--", "true"], {
+      env: s.env(),
+      input: "",
+    });
+    expect(viaLibc).toEqual(r);
     // A service account puts the stage between op and the server: its failed exec is one line too.
     const server = join(s.dir, "badsrv");
     writeFileSync(server, "\x7fELFgarbage", { mode: 0o755 });
@@ -308,6 +350,59 @@ describe("run: every bad input fails before anything starts", () => {
       code: 77,
       message: (d) =>
         `[error] [mcp-op] ${d}/open.env: refusing an env file writable by group or others (mode 0666): anyone who can edit it controls the server; fix: chmod go-w ${d}/open.env`,
+    },
+    {
+      name: "an env file below a group-writable directory (anyone in the group could swap it)",
+      setup: (s) => {
+        mkdirSync(`${s.dir}/team/mine`, { recursive: true });
+        chmodSync(`${s.dir}/team`, 0o775);
+        writeFileSync(`${s.dir}/team/mine/gh.env`, "A=op://Private/GitHub/token\n", { mode: 0o600 });
+        return { args: ["--env-file", `${s.dir}/team/mine/gh.env`, "--", "srv"] };
+      },
+      code: 77,
+      message: (d) =>
+        `[error] [mcp-op] ${d}/team/mine/gh.env: refusing an env file in a directory its group can write to (${d}/team, mode 0775): its group's members could replace it; fix: chmod go-w ${d}/team, or move the file`,
+    },
+    {
+      name: "a token file in a directory anyone can write to",
+      setup: (s) => {
+        mkdirSync(`${s.dir}/open`, { mode: 0o777 });
+        chmodSync(`${s.dir}/open`, 0o777);
+        writeFileSync(`${s.dir}/open/sa.token`, "ops_token\n", { mode: 0o600 });
+        return { args: ["--token-file", `${s.dir}/open/sa.token`, "--", "srv"] };
+      },
+      code: 77,
+      message: (d) =>
+        `[error] [mcp-op] token file ${d}/open/sa.token: refusing a token file in a directory anyone can write to (${d}/open, mode 0777): anyone could replace it; fix: chmod go-w ${d}/open, or move the file`,
+    },
+    ...[
+      ["OP_SERVICE_ACCOUNT_TOKEN", { OP_SERVICE_ACCOUNT_TOKEN: "ops_in_argv" }],
+      ["OP_CONNECT_TOKEN", { OP_CONNECT_HOST: "http://127.0.0.1:1", OP_CONNECT_TOKEN: "connect_in_argv" }],
+      ["OP_SESSION_ABCDEFGHIJKLMNOPQRSTUVWXYZ", {}],
+    ].map(
+      ([name, env]): Bad => ({
+        name: `{{ ${name} }} in the server arguments (a key to the whole account, in an argv anyone can read)`,
+        setup: () => ({ args: ["--", "srv", "--token", `{{ ${name} }}`], env: env as Record<string, string> }),
+        code: 65,
+        message: () =>
+          `[error] [mcp-op] server argument 2: {{ ${name} }} names a 1Password credential, a key to the whole account: mcp-op never hands one to a server, least of all in its arguments, which any local user can read`,
+      }),
+    ),
+    {
+      name: "{{ OP_SERVICE_ACCOUNT_TOKEN }} with --token-file: the same refusal",
+      setup: (s) => ({
+        args: ["--token-file", s.envFile("sa.token", "ops_x\n"), "--", "srv", "{{ OP_SERVICE_ACCOUNT_TOKEN }}"],
+      }),
+      code: 65,
+      message: () =>
+        "[error] [mcp-op] server argument 1: {{ OP_SERVICE_ACCOUNT_TOKEN }} names a 1Password credential, a key to the whole account: mcp-op never hands one to a server, least of all in its arguments, which any local user can read",
+    },
+    {
+      name: "a NUL byte in an env-file value (op would fail later)",
+      setup: (s) => ({ args: ["--env-file", s.envFile("nul.env", "A=x\0y\n"), "--", "srv"] }),
+      code: 65,
+      message: (d) =>
+        `[error] [mcp-op] ${d}/nul.env:1: the value of A holds a NUL byte, which no environment variable can carry: remove it`,
     },
     {
       name: "a FIFO instead of a file (it would block, or read the client's stream)",

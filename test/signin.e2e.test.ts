@@ -4,7 +4,17 @@
  * and the reduced environment GUI clients give their servers.
  */
 import { beforeAll, describe, expect, test } from "bun:test";
-import { chmodSync, mkdirSync, readdirSync, readFileSync, readlinkSync, symlinkSync, writeFileSync } from "node:fs";
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  renameSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { join } from "node:path";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
@@ -321,6 +331,33 @@ function launch(argv: string[], env: Record<string, string>) {
   };
 }
 
+describe("an env file swapped while sign-in waits", () => {
+  // The issue's attack: the file is checked, then op opened it again by name after a prompt that
+  // took seconds; meanwhile whoever could write a directory above it (here: we, swapping it by
+  // rename, as its owner could) put in a file that runs code in the server, with the secrets.
+  test("op reads the file that was checked, not what the name points to afterwards", async () => {
+    const s = sandbox();
+    const file = s.envFile("github.env", GH_ENV);
+    const marker = join(s.dir, "evil-ran");
+    const evil = join(s.dir, "evil.js");
+    writeFileSync(evil, `require("node:fs").writeFileSync(${JSON.stringify(marker)}, "ran");\n`);
+    // The human answers the prompt after 3 s: time enough to swap, however loaded the machine.
+    const env = s.env({ OP_STUB_AUTH: "app", OP_STUB_PROMPT_MS: "3000" });
+    const script =
+      "process.stdout.write(JSON.stringify([process.env.GITHUB_TOKEN ?? null, process.env.SWAPPED ?? null]))";
+    const { result } = launch(["run", "--env-file", file, "--", NODE, "-e", script], env);
+    await promptShown(s);
+    renameSync(file, `${file}.checked`);
+    writeFileSync(file, `GITHUB_TOKEN=op://Private/Slack/bot/token\nSWAPPED=1\nNODE_OPTIONS=--require=${evil}\n`, {
+      mode: 0o600,
+    });
+    const r = await result();
+    expect(r).toEqual({ code: 0, stdout: JSON.stringify([SECRETS.github, null]), stderr: "" });
+    expect(existsSync(marker)).toBe(false);
+    expect(s.opCalls().map((a) => a[0])).toEqual(["whoami", "whoami", "signin", "vault", "run"]);
+  });
+});
+
 describe("stopped during sign-in", () => {
   const signals = [
     ["SIGTERM", 143],
@@ -501,7 +538,7 @@ describe("credential scrubbing", () => {
       [
         "run",
         "--env-file",
-        file,
+        expect.stringMatching(/^\/dev\/fd\/\d+$/),
         "--no-masking",
         "--",
         bin,
@@ -530,7 +567,15 @@ describe("credential scrubbing", () => {
     const s = sandbox();
     const file = s.envFile("github.env", GH_ENV);
     await serverEnv(["run", "--env-file", file, "--", NODE, SERVER_EVERYTHING], s.env({ OP_STUB_AUTH: "app" }));
-    expect(s.opCalls().at(-1)).toEqual(["run", "--env-file", file, "--no-masking", "--", NODE, SERVER_EVERYTHING]);
+    expect(s.opCalls().at(-1)).toEqual([
+      "run",
+      "--env-file",
+      expect.stringMatching(/^\/dev\/fd\/\d+$/),
+      "--no-masking",
+      "--",
+      NODE,
+      SERVER_EVERYTHING,
+    ]);
   });
 
   test("the internal stage refuses anything the outer stage would not produce", async () => {

@@ -676,6 +676,17 @@ describe("op run: env files", () => {
     ["UTF-8 BOM", "\uFEFFA=x\n", { A: "x" }],
     ["a later line wins", "A=1\nA=2\n", { A: "2" }],
     ["# inside an unquoted value is kept", "A=x # not a comment\n", { A: "x # not a comment" }],
+    [
+      "{{ op://... }} inside a value is resolved, after parsing [doc]",
+      'A="Bearer {{ op://Dev/GitHub/token }}"\nB={{op://Dev/GitHub/token}}:{{ op://Dev/DB/password }}\n',
+      { A: "Bearer ghp_SECRET123", B: "ghp_SECRET123:p@ss word" },
+    ],
+    [
+      "{{ }} in the environment stays as it is ([unknown])",
+      "",
+      { E: "x {{ op://Dev/GitHub/token }}" },
+      { E: "x {{ op://Dev/GitHub/token }}" },
+    ],
     ["values may contain =", "A=k=v=w\n", { A: "k=v=w" }],
   ];
 

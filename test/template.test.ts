@@ -55,6 +55,24 @@ describe("parseArgTemplates (outer stage)", () => {
       expect(() => parseArgTemplates(args, defined([]))).toThrow(new McpOpError(65, message));
     });
   }
+  // Whatever the internal stage scrubs from the server's environment: set or not (a token
+  // file's token is not set yet when the arguments are checked), one refusal, one message.
+  const credentials = [
+    "OP_SERVICE_ACCOUNT_TOKEN",
+    "OP_CONNECT_TOKEN",
+    "OP_CONNECT_HOST",
+    "MCP_OP_TOKEN_FILE",
+    "OP_SESSION_ABCDEFGHIJKLMNOPQRSTUVWXYZ",
+    "OP_SESSION_my",
+  ];
+  for (const name of credentials) {
+    test(`exit 65: {{ ${name} }} is a credential, defined or not`, () => {
+      const message = `server argument 2: {{ ${name} }} names a 1Password credential, a key to the whole account: mcp-op never hands one to a server, least of all in its arguments, which any local user can read`;
+      for (const isDefined of [defined([name]), defined([])]) {
+        expect(() => parseArgTemplates(["srv", `--tok={{ ${name} }}`], isDefined)).toThrow(new McpOpError(65, message));
+      }
+    });
+  }
 });
 
 describe("substituteArgs (internal stage)", () => {

@@ -33,13 +33,60 @@ describe("checkEnvFile", () => {
       ]);
     });
   }
-  test("an inline comment: op env files have none, so it is part of the reference", () => {
-    const { problems } = checkEnvFile("f.env", "A=op://V/i/f # comment\nB='op://V/i/f' # after a quote is fine\n", {});
+  test("an inline comment after a reference: refused, quoting only the reference (what follows may be a token)", () => {
+    const token = "ghp_0123456789abcdefghijABCDEFGHIJ012345";
+    const { problems } = checkEnvFile(
+      "f.env",
+      `A=op://V/i/f # comment\nB='op://V/i/f' # after a quote is fine\nC=op://V/I/token # ${token}\n`,
+      {},
+    );
     expect(problems.map((p) => [p.where, p.message])).toEqual([
       [
         "f.env:1",
-        '"op://V/i/f # comment" is not a secret reference: op env files have no inline comments: "# comment" is part of the value',
+        '"op://V/i/f" is followed by a comment on its line ("#" and 8 more characters), which op may read as part of the reference: put the comment on a line of its own',
       ],
+      [
+        "f.env:3",
+        '"op://V/I/token" is followed by a comment on its line ("#" and 41 more characters), which op may read as part of the reference: put the comment on a line of its own',
+      ],
+    ]);
+    for (const p of problems) expect(p.message).not.toContain(token.slice(4, 12));
+  });
+  test("a token pasted into a reference is never repeated in the message, however it is malformed", () => {
+    const token = "ghp_0123456789abcdefghijABCDEFGHIJ012345";
+    const text = `A=op://V/i/f#${token}\nB=op://V/i/f?${token}\nC=op://V/i/f?attribute=${token}\nD=op://V/i/ ${token}\n`;
+    const { problems } = checkEnvFile("f.env", text, {});
+    expect(problems.map((p) => [p.where, p.message])).toEqual([
+      [
+        "f.env:1",
+        '"op://V/i/f#ghp_… (40 chars)" is not a secret reference: the field "f#ghp_… (40 chars)" has characters a reference cannot hold: refer to it by its ID',
+      ],
+      [
+        "f.env:2",
+        '"op://V/i/f?ghp_… (40 chars)" is not a secret reference: unknown query parameter "ghp_… (40 chars)" (known: attribute, ssh-format)',
+      ],
+      [
+        "f.env:3",
+        '"op://V/i/f?attribute=ghp_… (40 chars)" is not a secret reference: "attribute" takes one of type|value|id|purpose|otp|totp|content|size|name, not "ghp_… (40 chars)"',
+      ],
+      [
+        "f.env:4",
+        '"op://V/i/ ghp_… (40 chars)" is not a secret reference: the field " ghp_… (40 chars)" starts or ends with a space',
+      ],
+    ]);
+    for (const p of problems) expect(p.message).not.toContain(token.slice(4, 12));
+  });
+  test("a NUL byte in a value: refused, naming the line and key, never the value", () => {
+    const { problems } = checkEnvFile("f.env", 'OK=1\nA=abc\0secret-after-nul\nB="op://V/i/f\0"\n', {});
+    expect(problems.map((p) => [p.severity, p.where, p.message, p.exitCode])).toEqual([
+      ["error", "f.env:2", "the value of A holds a NUL byte, which no environment variable can carry: remove it", 65],
+      ["error", "f.env:3", "the value of B holds a NUL byte, which no environment variable can carry: remove it", 65],
+    ]);
+  });
+  test("a reference inside a template value is valid (op run resolves it), a malformed one is not", () => {
+    const text = 'H="Bearer {{ op://v/i/f }}"\nJ="{{op://v/i/f}}:{{ op://v/i }}"\n';
+    expect(checkEnvFile("f.env", text, {}).problems.map((p) => [p.where, p.message])).toEqual([
+      ["f.env:2", '"op://v/i" is not a secret reference: it needs vault, item and field'],
     ]);
   });
   test("a reference spanning lines is reported on one line, without what follows the break", () => {

@@ -10,6 +10,7 @@ import { checkEnvFile, checkEnvironment, type Problem } from "../core/validate.t
 import { execProgram } from "../effects/exec.ts";
 import { type EnvFileText, readEnvFile, readTokenFile, TOKEN_FILE_VAR } from "../effects/files.ts";
 import { locateCommand, locateOp } from "../effects/locate.ts";
+import { canKeepAcrossExec } from "../effects/native.ts";
 import { ensureSignedIn } from "../effects/signin.ts";
 import { type ExitCode, firstInTable, McpOpError, usageError } from "../errors.ts";
 import { logger, setVerbose } from "../logger.ts";
@@ -99,13 +100,16 @@ export function parseRunOptions(own: readonly string[], rest: readonly string[] 
   };
 }
 
-/** Every env file read, and every one that could not be: one bad file hides no other. */
+/**
+ * Every env file read, and every one that could not be: one bad file hides no other. Each stays
+ * open: op gets the very file that was checked (plan.ts).
+ */
 function readEnvFiles(given: readonly string[], home: string | undefined, cwd: string) {
   const files: EnvFileText[] = [];
   const failures: McpOpError[] = [];
   for (const file of given) {
     try {
-      files.push(readEnvFile(file, home, cwd));
+      files.push(readEnvFile(file, home, cwd, { keepOpen: true }));
     } catch (error) {
       if (!(error instanceof McpOpError)) throw error;
       failures.push(error);
@@ -165,11 +169,13 @@ export async function runMain(own: readonly string[], rest: readonly string[] | 
     );
   }
 
-  // 3. Become op run.
+  // 3. Become op run, handing over the env files checked in step 1 (open descriptors), not their
+  // names: those may have been swapped during sign-in. Without libc (Windows), their paths.
+  const handOver = checked.some((c) => c.fd !== undefined) && (await canKeepAcrossExec());
   const plan = buildRunPlan({
     options,
     opPath,
-    envFiles: checked,
+    envFiles: handOver ? checked : checked.map(({ fd: _, ...c }) => c),
     env,
     credentials,
     commandPath,
@@ -182,7 +188,12 @@ export async function runMain(own: readonly string[], rest: readonly string[] | 
     const { maskArgs } = await import("../core/detect.ts");
     for (const line of describePlan(plan, maskArgs)) logger.debug(line);
   }
-  return execProgram(plan.file, plan.argv, plan.env);
+  return execProgram(
+    plan.file,
+    plan.argv,
+    plan.env,
+    plan.inherited.map((i) => i.fd),
+  );
 }
 
 export default {

@@ -5,9 +5,9 @@
  */
 import type { EnvEntry } from "./env-file.ts";
 import { extendedPath } from "./locate.ts";
-import { looksLikeReference } from "./reference.ts";
+import { enclosedReferences, looksLikeReference } from "./reference.ts";
 import { isCredentialVar } from "./signin.ts";
-import type { ArgTemplates } from "./template.ts";
+import { type ArgTemplates, GENERATED_PREFIX } from "./template.ts";
 
 export interface RunOptions {
   envFiles: string[];
@@ -44,9 +44,12 @@ export function authMode(options: Pick<RunOptions, "noSignin">, env: Env): AuthM
 
 export interface ReferenceSource {
   name: string;
+  /** The reference; for a value with `{{ op://... }}` inside, those references, space-separated. */
   reference: string;
-  /** `file:line` or `environment`. */
+  /** `file:line`, `environment`, `server arguments`, or `inside NAME` (a --redact helper). */
   from: string;
+  /** The `{{ op://... }}` references inside a longer value (`Bearer {{ op://... }}`). */
+  inside?: string[];
 }
 
 export interface ExecPlan {
@@ -58,13 +61,18 @@ export interface ExecPlan {
   references: ReferenceSource[];
   /** Credential variables the internal stage removes before the server starts (names only). */
   scrubbed: string[];
+  /** Open env files `op` gets as /dev/fd/N: they must survive the exec (see buildRunPlan). */
+  inherited: Array<{ fd: number; path: string }>;
 }
 
 export interface PlanInput {
   options: RunOptions;
   opPath: string;
-  /** Absolute env-file paths in the order given, with their parsed entries. */
-  envFiles: ReadonlyArray<{ path: string; display: string; entries: readonly EnvEntry[] }>;
+  /**
+   * Absolute env-file paths in the order given, with their parsed entries, and the descriptor
+   * each was read from when it is to be handed over open (POSIX, libc at hand).
+   */
+  envFiles: ReadonlyArray<{ path: string; display: string; entries: readonly EnvEntry[]; fd?: number }>;
   env: Env;
   /** Variables the sign-in step produced (`OP_SESSION_*`) or the token file provides. */
   credentials?: Readonly<Record<string, string>>;
@@ -102,11 +110,27 @@ export function buildRunPlan(input: PlanInput): ExecPlan {
   const scrubbed = Object.keys(env).filter(isCredentialVar).sort();
   // `{{ op://... }}` placeholders become variables op resolves; the stage puts them in the args.
   const templates = input.templates;
-  Object.assign(env, templates?.generated ?? {});
+  const generated: Record<string, string> = { ...templates?.generated };
   const references = collectReferences(input);
-  for (const [name, reference] of Object.entries(templates?.generated ?? {}) as Array<[string, string]>) {
+  for (const [name, reference] of Object.entries(generated)) {
     references.push({ name, reference, from: "server arguments" });
   }
+  // `A="Bearer {{ op://... }}"`: op resolves the reference inside the value. --redact redacts A
+  // by name, whole; the secret alone (a server may print just the token) gets a variable of its
+  // own, resolved by op from the environment and removed by the stage like the ones above.
+  if (options.redact) {
+    const byReference = new Map(Object.entries(generated).map(([name, ref]) => [ref, name]));
+    for (const source of references.filter((r) => r.inside)) {
+      for (const reference of source.inside ?? []) {
+        if (byReference.has(reference)) continue;
+        const name = `${GENERATED_PREFIX}${byReference.size + 1}`;
+        byReference.set(reference, name);
+        generated[name] = reference;
+        references.push({ name, reference, from: `inside ${source.name}` });
+      }
+    }
+  }
+  Object.assign(env, generated);
   const needStage = scrubbed.length > 0 || templates !== undefined || options.redact;
   const server = [input.commandPath ?? options.command, ...(templates ? templates.args : options.args)];
   const stage =
@@ -114,7 +138,7 @@ export function buildRunPlan(input: PlanInput): ExecPlan {
       ? [
           ...input.self,
           STAGE_COMMAND,
-          ...[...scrubbed, ...Object.keys(templates?.generated ?? {})].flatMap((name) => ["--unset", name]),
+          ...[...scrubbed, ...Object.keys(generated)].flatMap((name) => ["--unset", name]),
           ...(templates ? ["--template"] : []),
           // Only values that came from op:// references are secrets to redact (names, not values).
           ...(options.redact ? references.flatMap((r) => ["--redact", r.name]) : []),
@@ -125,7 +149,26 @@ export function buildRunPlan(input: PlanInput): ExecPlan {
   const argv = [opPath];
   if (options.account) argv.push("--account", options.account);
   argv.push("run");
-  for (const file of envFiles) argv.push("--env-file", file.path);
+  // An env file opened and checked by mcp-op goes to op as /dev/fd/N, the descriptor kept open
+  // across the exec: op (a Go program: os.ReadFile, an open by path) reads that very file, even
+  // if the names around it changed during a sign-in that took seconds. On Linux /dev/fd/N
+  // reopens the same file (proc(5)); on macOS opening it is fcntl(N, F_DUPFD) (xnu fd(4)): the
+  // offset is shared, and mcp-op never moved it (files.ts reads at positions); a second read of
+  // the same file by op would find it at its end (op's internals: [unknown]; Go's os.ReadFile
+  // opens once and reads to EOF). The file can be written only by you or root (files.ts), so
+  // its bytes are the ones checked unless you edit it in that moment. op's children inherit the
+  // descriptor too: the compiled stage does not pass it on (Bun marks inherited descriptors
+  // close-on-exec at startup); a server op starts directly may hold it (Go's exec closes only
+  // close-on-exec descriptors), read-only, on a file of references it could read anyway.
+  // Windows has no /dev/fd: paths, as before.
+  const inherited: Array<{ fd: number; path: string }> = [];
+  for (const file of envFiles) {
+    if (file.fd === undefined) argv.push("--env-file", file.path);
+    else {
+      argv.push("--env-file", `/dev/fd/${file.fd}`);
+      inherited.push({ fd: file.fd, path: file.path });
+    }
+  }
   if (!options.mask) argv.push("--no-masking");
   argv.push("--", ...stage, ...server);
 
@@ -136,6 +179,7 @@ export function buildRunPlan(input: PlanInput): ExecPlan {
     auth: authMode(options, env),
     references,
     scrubbed: stage.length > 0 ? scrubbed : [],
+    inherited,
   };
 }
 
@@ -149,8 +193,14 @@ function collectReferences(input: PlanInput): ReferenceSource[] {
   }
   for (const file of input.envFiles) {
     for (const entry of file.entries) {
+      const from = `${file.display}:${entry.line}`;
+      // The `{{` test first keeps the scan off the usual values.
+      const inside =
+        !looksLikeReference(entry.value) && entry.value.includes("{{") ? enclosedReferences(entry.value) : [];
       if (looksLikeReference(entry.value)) {
-        byName.set(entry.key, { name: entry.key, reference: entry.value, from: `${file.display}:${entry.line}` });
+        byName.set(entry.key, { name: entry.key, reference: entry.value, from });
+      } else if (inside.length > 0) {
+        byName.set(entry.key, { name: entry.key, reference: inside.join(" "), from, inside });
       } else {
         byName.delete(entry.key);
       }
@@ -166,9 +216,16 @@ function collectReferences(input: PlanInput): ReferenceSource[] {
 export function describePlan(plan: ExecPlan, mask: (args: readonly string[]) => string[]): string[] {
   // The user's own plaintext in server args (`--token X`) is not repeated in logs.
   const lines = [`auth: ${plan.auth}`, `exec: ${mask(plan.argv).map(quoteArg).join(" ")}`];
+  for (const { fd, path } of plan.inherited) {
+    lines.push(`/dev/fd/${fd} is ${path}, opened and checked by mcp-op and kept open for op`);
+  }
   if (plan.scrubbed.length > 0)
     lines.push(`the internal stage removes ${plan.scrubbed.join(", ")} before the server starts`);
-  for (const r of plan.references) lines.push(`resolves ${r.name} = ${r.reference} (${r.from})`);
+  for (const r of plan.references) {
+    // Only the references of a templated value: its other text may be anything.
+    const shown = r.inside ? `… ${r.inside.map((ref) => `{{ ${ref} }}`).join(" … ")} …` : r.reference;
+    lines.push(`resolves ${r.name} = ${shown} (${r.from})`);
+  }
   return lines;
 }
 

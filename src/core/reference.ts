@@ -68,11 +68,13 @@ export function parseReference(text: string): ReferenceResult {
   for (const [i, part] of parts.entries()) {
     const label = labels[i] ?? "part";
     if (part === "") return { ok: false, reason: `the ${label} is empty` };
-    if (part !== part.trim()) return { ok: false, reason: `the ${label} "${part}" starts or ends with a space` };
+    if (part !== part.trim()) {
+      return { ok: false, reason: `the ${label} "${maskTokens(part)}" starts or ends with a space` };
+    }
     if (!isNamePart(part)) {
       return {
         ok: false,
-        reason: `the ${label} "${part}" has characters a reference cannot hold: refer to it by its ID`,
+        reason: `the ${label} "${maskTokens(part)}" has characters a reference cannot hold: refer to it by its ID`,
       };
     }
   }
@@ -93,9 +95,11 @@ function checkQuery(query: string): string | undefined {
     const key = eq === -1 ? pair : pair.slice(0, eq);
     const value = eq === -1 ? "" : pair.slice(eq + 1);
     const allowed = QUERY_VALUES[key];
-    if (!allowed) return `unknown query parameter "${key}" (known: ${Object.keys(QUERY_VALUES).join(", ")})`;
+    if (!allowed) {
+      return `unknown query parameter "${maskTokens(key)}" (known: ${Object.keys(QUERY_VALUES).join(", ")})`;
+    }
     if (!allowed.includes(value.toLowerCase())) {
-      return `"${key}" takes one of ${allowed.join("|")}, not "${value}"`;
+      return `"${key}" takes one of ${allowed.join("|")}, not "${maskTokens(value)}"`;
     }
   }
   return undefined;
@@ -128,9 +132,81 @@ export function printable(text: string): string {
   return out;
 }
 
+/** A run of characters a token is made of: letters, digits and `_-.+` (`=` ends one: `key=value`). */
+const isTokenChar = (c: number) => isAsciiAlnum(c) || c === 95 || c === 45 || c === 46 || c === 43;
+/** Shorter runs are names (`GitHub`, `credential`); API tokens are longer (ghp_: 40, AKIA: 20). */
+const MIN_TOKEN_SHAPE = 20;
+
+/**
+ * `text` with every token-shaped run (20 or more letters, digits and `_-.+`, with both letters
+ * and digits) shown as its prefix up to a first `_` or `-` (`ghp_`, `xoxb-`: public) and its
+ * length, the way detect.ts's maskValue shows a secret. For messages that quote what the user
+ * wrote: a token pasted next to a reference (`op://V/i/f#ghp_...`) must not be repeated. Without
+ * RegExp, as it is on run's path (see env-file.ts); a 1Password ID (26 characters) is masked
+ * too, which costs a message nothing: the reason names the part.
+ * @example maskTokens("f#ghp_0123456789abcdefghij0123456789abcdef") // "f#ghp_… (40 chars)"
+ */
+export function maskTokens(text: string): string {
+  let out = "";
+  let i = 0;
+  while (i < text.length) {
+    if (!isTokenChar(text.charCodeAt(i))) {
+      out += text[i];
+      i++;
+      continue;
+    }
+    let end = i;
+    let letters = false;
+    let digits = false;
+    for (; end < text.length && isTokenChar(text.charCodeAt(end)); end++) {
+      const c = text.charCodeAt(end);
+      if (c >= 48 && c <= 57) digits = true;
+      else if (isAsciiAlnum(c)) letters = true;
+    }
+    const run = text.slice(i, end);
+    if (run.length >= MIN_TOKEN_SHAPE && letters && digits) {
+      let cut = 0;
+      for (let j = 0; j < 8 && j < run.length; j++) {
+        if (run[j] === "_" || run[j] === "-") {
+          cut = j + 1;
+          break;
+        }
+      }
+      out += `${run.slice(0, cut)}… (${run.length} chars)`;
+    } else out += run;
+    i = end;
+  }
+  return out;
+}
+
+/** `text` quoted in a one-line message: cut at a line break, control characters escaped, tokens masked. */
+export const quoted = (text: string) => `"${maskTokens(printable(text))}"`;
+
 /** The one-line problem text used everywhere a reference is rejected. */
 export function describeBadReference(text: string, reason: string): string {
-  return `"${printable(text)}" is not a secret reference: ${reason}`;
+  return `${quoted(text)} is not a secret reference: ${reason}`;
+}
+
+/**
+ * The `{{ op://... }}` references in a value (1Password's template syntax: between `{{` and
+ * `}}`, padded with spaces), which `op run` resolves inside env-file values ("Template syntax
+ * can be used in the VALUE to inject secrets", developer.1password.com/docs/cli/
+ * secrets-environment-variables, "Environment file syntax rules"). Without RegExp: callers test
+ * for `{{` first, but this runs for every such value.
+ * @example enclosedReferences('Bearer {{ op://Private/GitHub/token }}') // ["op://Private/GitHub/token"]
+ */
+export function enclosedReferences(value: string): string[] {
+  const refs: string[] = [];
+  for (let open = value.indexOf("{{"); open !== -1; open = value.indexOf("{{", open + 2)) {
+    const close = value.indexOf("}}", open + 2);
+    if (close === -1) break;
+    const inner = value.slice(open + 2, close).trim();
+    if (looksLikeReference(inner)) {
+      refs.push(inner);
+      open = close;
+    }
+  }
+  return refs;
 }
 
 /**

@@ -11,6 +11,7 @@
  */
 import { EXIT, McpOpError } from "../errors.ts";
 import { describeBadReference, looksLikeReference, parseReference } from "./reference.ts";
+import { isCredentialVar } from "./signin.ts";
 
 /** Prefix of the variables the outer stage generates for `{{ op://... }}` placeholders. */
 export const GENERATED_PREFIX = "MCP_OP_ARG_";
@@ -87,6 +88,15 @@ export function parseArgTemplates(args: readonly string[], defined: (name: strin
         byReference.set(p.inner, name);
         generated[name] = p.inner;
       } else if (NAME.test(p.inner)) {
+        // What the internal stage scrubs from the server's environment must not reach its argv,
+        // which every local user can read (`ps`): a session or service-account token opens the
+        // whole account. Refused whether it is set or not (a --token-file token is not, yet).
+        if (isCredentialVar(p.inner)) {
+          throw bad(
+            where,
+            `{{ ${p.inner} }} names a 1Password credential, a key to the whole account: mcp-op never hands one to a server, least of all in its arguments, which any local user can read`,
+          );
+        }
         if (!defined(p.inner)) {
           throw bad(where, `{{ ${p.inner} }} names a variable that neither the env files nor the environment define`);
         }

@@ -5,7 +5,14 @@
  */
 import { EXIT, type ExitCode } from "../errors.ts";
 import { type EnvEntry, parseEnvFile } from "./env-file.ts";
-import { describeBadReference, looksLikeReference, nearMissReference, parseReference, printable } from "./reference.ts";
+import {
+  describeBadReference,
+  enclosedReferences,
+  looksLikeReference,
+  nearMissReference,
+  parseReference,
+  quoted,
+} from "./reference.ts";
 
 export interface Problem {
   severity: "error" | "warning";
@@ -37,8 +44,6 @@ const RISKY = new Set([
 ]);
 const isRisky = (key: string) => RISKY.has(key) || key.startsWith("DYLD_");
 
-const TEMPLATE = /\{\{\s*(.*?)\s*\}\}/g;
-
 export function checkEnvFile(
   display: string,
   text: string,
@@ -53,6 +58,16 @@ export function checkEnvFile(
   }));
   for (const entry of parsed.entries) {
     const where = `${display}:${entry.line}`;
+    // No environment variable can hold a NUL (C strings): op run would fail to start the server.
+    if (entry.value.includes("\0")) {
+      problems.push({
+        severity: "error",
+        where,
+        message: `the value of ${entry.key} holds a NUL byte, which no environment variable can carry: remove it`,
+        exitCode: EXIT.DATAERR,
+      });
+      continue;
+    }
     const comment = inlineCommentProblem(entry);
     for (const message of comment ? [comment] : referenceProblems(entry.value, entry.undefinedVars)) {
       problems.push({ severity: "error", where, message, exitCode: EXIT.DATAERR });
@@ -99,15 +114,19 @@ const mistyped = (reason: string) =>
   `looks like a mistyped secret reference: ${reason}, so op run passes it to the server as plain text`;
 
 /**
- * `A=op://v/i/f # note`: op env files have comment lines only (op-cli.md), so the note is part
- * of the reference, which then fails. Said as such instead of "characters a reference cannot hold".
+ * `A=op://v/i/f # note`. 1Password's docs say "Comments can also be placed inline after
+ * KEY=VALUE statements" (developer.1password.com/docs/cli/secrets-environment-variables,
+ * "Environment file syntax rules") but not where one starts; our stand-in op (op-cli.md: comment
+ * lines) keeps the note in the value, and the reference then fails. Either way the fix is the
+ * same, so the line is refused with it, quoting only the reference: what follows may be
+ * anything, a pasted token too.
  */
 function inlineCommentProblem(entry: EnvEntry): string | undefined {
   if (entry.quote !== "none" || !looksLikeReference(entry.value)) return undefined;
   const at = commentStart(entry.value);
   if (at === -1) return undefined;
-  const comment = printable(entry.value.slice(at));
-  return describeBadReference(entry.value, `op env files have no inline comments: "${comment}" is part of the value`);
+  const length = entry.value.length - at;
+  return `${quoted(entry.value.slice(0, at).trimEnd())} is followed by a comment on its line ("#" and ${length - 1} more characters), which op may read as part of the reference: put the comment on a line of its own`;
 }
 
 /** Index of the first `#` after a space or tab, or -1. */
@@ -122,12 +141,8 @@ function commentStart(value: string): number {
 export function referenceProblems(value: string, undefinedVars: readonly string[]): string[] {
   const refs: string[] = [];
   if (looksLikeReference(value)) refs.push(value);
-  // The `{{` test first keeps RegExp off run's usual path (see env-file.ts).
-  if (value.includes("{{")) {
-    for (const m of value.matchAll(TEMPLATE)) {
-      if (m[1] !== undefined && looksLikeReference(m[1])) refs.push(m[1]);
-    }
-  }
+  // `op run` resolves `{{ op://... }}` inside env-file values too (reference.ts).
+  if (value.includes("{{")) refs.push(...enclosedReferences(value));
   if (refs.length === 0) return [];
   if (undefinedVars.length > 0) {
     const names = undefinedVars.map((v) => `$${v}`).join(", ");

@@ -22,7 +22,16 @@ export function stdinGivenAway(): boolean {
   return stdinGiven;
 }
 
-export async function execProgram(file: string, argv: string[], env: Record<string, string>): Promise<never> {
+/**
+ * `keep`: descriptors the program gets open (env files handed to op as /dev/fd/N); callers
+ * pass some only after canKeepAcrossExec said yes.
+ */
+export async function execProgram(
+  file: string,
+  argv: string[],
+  env: Record<string, string>,
+  keep: readonly number[] = [],
+): Promise<never> {
   if (process.platform === "win32") return spawnAndWait(file, argv, env);
   const reset = await prepareExec();
   if (reset.note) logger.debug(reset.note);
@@ -31,7 +40,7 @@ export async function execProgram(file: string, argv: string[], env: Record<stri
     return spawnAndWait(file, argv, env);
   }
   try {
-    return await execve(file, argv, env);
+    return await execve(file, argv, env, keep);
   } catch (error) {
     // Bun queues a note that execve is experimental, printed on a later tick: after mcp-op's
     // one-line error it is noise, and cli.ts now waits for the client's requests before exiting.

@@ -1,90 +1,248 @@
 /**
- * Reading env files: existence, ownership and permission checks (the way ssh treats its
- * config), then UTF-8 text. Throws McpOpError with the documented exit codes.
+ * Reading env files and token files the way OpenSSH's StrictModes treats `~/.ssh/config` and
+ * `authorized_keys` (`safe_path()` in openssh-portable misc.c): the file and every directory on
+ * the way to it, symbolic links followed, must be owned by you or by root and not writable by
+ * group or others. Unlike ssh, a sticky directory owned by root or by you (/tmp) is allowed:
+ * there only a file's owner can rename or delete it. Then the text is read from the descriptor
+ * that was checked. Throws McpOpError with the documented exit codes.
+ *
+ * Why every component: the file's own mode does not protect it from whoever can write a
+ * directory above it, who can rename that directory away and put another tree in its place (a
+ * swapped env file runs their code inside the server, with the secrets: NODE_OPTIONS=--require).
  */
-import { lstatSync, readFileSync, realpathSync, statSync, writeSync } from "node:fs";
-import { dirname, isAbsolute, resolve } from "node:path";
+import {
+  closeSync,
+  constants,
+  fstatSync,
+  lstatSync,
+  openSync,
+  readlinkSync,
+  readSync,
+  type Stats,
+  statSync,
+  writeSync,
+} from "node:fs";
+import { isAbsolute, resolve } from "node:path";
 import { expandHome } from "../core/locate.ts";
 import { EXIT, McpOpError } from "../errors.ts";
 
 export interface EnvFileText {
-  /** Absolute path handed to `op`. */
+  /** Absolute path, as given (`~` expanded, relative to cwd). */
   path: string;
   /** The path as the user wrote it, for messages. */
   display: string;
   text: string;
+  /**
+   * With `keepOpen`: the open descriptor the text was read from. `run` hands it to `op` as
+   * /dev/fd/N, so that op reads this very file, whatever happens to the names around it.
+   */
+  fd?: number;
 }
 
-/** A path as the user wrote it (`~` expanded, relative to cwd), and its stat; 66 when missing. */
-function statUserPath(given: string, home: string | undefined, cwd: string, label: string) {
+type Kind = "env" | "token";
+
+/** How a message starts: `gh.env: refusing an env file ...`, `token file sa.token: ...`. */
+const subject = (kind: Kind, given: string) =>
+  kind === "env" ? `${given}: refusing an env file` : `token file ${given}: refusing a token file`;
+
+const mode4 = (mode: number) => (mode & 0o7777).toString(8).padStart(4, "0");
+
+/**
+ * Open a regular file the user named (`~` expanded, relative to cwd): 66 when it is missing,
+ * a directory or not a regular file. O_NONBLOCK, so that a FIFO put in its place cannot block
+ * the open; it changes nothing for reading a regular file.
+ */
+function openUserFile(given: string, home: string | undefined, cwd: string, kind: Kind) {
+  const label = kind === "env" ? "" : "token file ";
   const expanded = expandHome(given, home);
   const path = isAbsolute(expanded) ? expanded : resolve(cwd, expanded);
+  let fd: number;
   try {
-    return { path, stat: statSync(path) };
+    // Named first, for the usual mistakes; the descriptor is what counts below.
+    const named = statSync(path);
+    if (named.isDirectory()) {
+      throw new McpOpError(
+        EXIT.NOINPUT,
+        `${label}${given}: is a directory, not ${kind === "env" ? "an env" : "a token"} file`,
+      );
+    }
+    fd = openSync(path, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
   } catch (error) {
+    if (error instanceof McpOpError) throw error;
     throw new McpOpError(EXIT.NOINPUT, `${label}${given}: ${describeFsError(error)}`);
+  }
+  const stat = fstatSync(fd);
+  // A FIFO or device would block, or read the client's JSON-RPC stream (/dev/stdin).
+  if (!stat.isFile()) {
+    closeSync(fd);
+    throw new McpOpError(EXIT.NOINPUT, `${label}${given}: not a regular file`);
+  }
+  return { path, fd, stat };
+}
+
+const currentUid = () => (process.platform === "win32" ? undefined : process.getuid?.());
+
+/**
+ * What makes a directory on the way unsafe for `uid`, or undefined. Owner first: a directory of
+ * another user is theirs to chmod, whatever its mode says now.
+ */
+function unsafeDirectory(dir: string, st: Stats, uid: number): { why: string; fix: string } | undefined {
+  if (st.uid !== uid && st.uid !== 0) {
+    return {
+      why: `in a directory owned by another user (${dir}, uid ${st.uid}): that user could replace it`,
+      fix: `move the file to a directory of yours, or (as root) chown ${uid} ${dir}`,
+    };
+  }
+  if ((st.mode & 0o022) !== 0 && (st.mode & 0o1000) === 0) {
+    const who = (st.mode & 0o002) !== 0 ? ["anyone", "anyone"] : ["its group", "its group's members"];
+    return {
+      why: `in a directory ${who[0]} can write to (${dir}, mode ${mode4(st.mode)}): ${who[1]} could replace it`,
+      fix: `chmod go-w ${dir}, or move the file`,
+    };
+  }
+  return undefined;
+}
+
+/** Symbolic links followed before giving up, as Linux does (ELOOP after 40). */
+const MAX_LINKS = 40;
+
+/**
+ * Walk `path` from / as the kernel resolves it, checking each directory it passes through and
+ * each symbolic link (a link owned by another user in a sticky directory is theirs to replace),
+ * link targets included. Returns the stat of what the path leads to.
+ */
+function checkPathComponents(given: string, path: string, kind: Kind, uid: number): Stats {
+  const refuse = (why: string, fix: string) =>
+    new McpOpError(EXIT.NOPERM, `${subject(kind, given)} ${why}`, `fix: ${fix}`);
+  const check = (dir: string, st: Stats) => {
+    const problem = unsafeDirectory(dir, st, uid);
+    if (problem) throw refuse(problem.why, problem.fix);
+  };
+  let current = "/";
+  check(current, statSync(current));
+  const pending = path.split("/").filter((p) => p !== "" && p !== ".");
+  let links = 0;
+  for (;;) {
+    const name = pending.shift();
+    if (name === undefined) return statSync(current);
+    if (name === ".") continue;
+    if (name === "..") {
+      // `current` holds no link, so its parent is the one already checked.
+      current = current.slice(0, current.lastIndexOf("/")) || "/";
+      continue;
+    }
+    const next = current === "/" ? `/${name}` : `${current}/${name}`;
+    const st = lstatSync(next);
+    if (st.isSymbolicLink()) {
+      if (++links > MAX_LINKS) throw new McpOpError(EXIT.NOINPUT, `${given}: too many symbolic links`);
+      if (st.uid !== uid && st.uid !== 0) {
+        throw refuse(
+          `reached through a symbolic link owned by another user (${next}, uid ${st.uid}): that user could point it elsewhere`,
+          `name the file itself, or replace ${next} with a link of your own`,
+        );
+      }
+      const target = readlinkSync(next);
+      if (target.startsWith("/")) current = "/";
+      pending.unshift(...target.split("/").filter((p) => p !== ""));
+      continue;
+    }
+    if (pending.length > 0) check(next, st);
+    current = next;
   }
 }
 
-export function readEnvFile(given: string, home: string | undefined, cwd: string): EnvFileText {
-  const { path, stat } = statUserPath(given, home, cwd, "");
-  if (stat.isDirectory()) throw new McpOpError(EXIT.NOINPUT, `${given}: is a directory, not an env file`);
-  // A FIFO or device would block, or read the client's JSON-RPC stream (/dev/stdin).
-  if (!stat.isFile()) throw new McpOpError(EXIT.NOINPUT, `${given}: not a regular file`);
-  if (process.platform !== "win32") {
+/**
+ * Open, check and read a file: the checks look at the open descriptor and at the path's
+ * directories, and the path must still lead to that descriptor's file (else it was swapped
+ * while being checked). Closes the descriptor on any failure.
+ */
+function openChecked(
+  given: string,
+  home: string | undefined,
+  cwd: string,
+  kind: Kind,
+  checkFile: (stat: Stats, uid: number) => void,
+) {
+  const { path, fd, stat } = openUserFile(given, home, cwd, kind);
+  try {
+    const uid = currentUid();
+    if (uid !== undefined) {
+      checkFile(stat, uid);
+      let reached: Stats;
+      try {
+        reached = checkPathComponents(given, path, kind, uid);
+      } catch (error) {
+        if (error instanceof McpOpError) throw error;
+        throw new McpOpError(EXIT.NOINPUT, `${kind === "env" ? "" : "token file "}${given}: ${describeFsError(error)}`);
+      }
+      if (reached.dev !== stat.dev || reached.ino !== stat.ino) {
+        throw new McpOpError(EXIT.NOPERM, `${subject(kind, given)} that was replaced while mcp-op checked it`);
+      }
+    }
+    return { path, fd, bytes: readAt(fd, stat.size) };
+  } catch (error) {
+    closeSync(fd);
+    if (error instanceof McpOpError) throw error;
+    throw new McpOpError(EXIT.NOINPUT, `${kind === "env" ? "" : "token file "}${given}: ${describeFsError(error)}`);
+  }
+}
+
+/**
+ * All bytes of an open file, with positional reads: the descriptor's offset stays at 0. On
+ * macOS, opening /dev/fd/N duplicates descriptor N, sharing its offset: op must find it at the
+ * start of the file.
+ */
+function readAt(fd: number, sizeHint: number): Buffer {
+  let buf = Buffer.allocUnsafe(Math.max(sizeHint, 0) + 1);
+  let length = 0;
+  for (;;) {
+    if (length === buf.length) {
+      const bigger = Buffer.allocUnsafe(buf.length * 2);
+      buf.copy(bigger, 0, 0, length);
+      buf = bigger;
+    }
+    const n = readSync(fd, buf, length, buf.length - length, length);
+    if (n === 0) return buf.subarray(0, length);
+    length += n;
+  }
+}
+
+/**
+ * Read an env file after checking it and every directory leading to it. With `keepOpen` (POSIX
+ * only) the descriptor stays open and is returned, for `run` to hand to `op`.
+ */
+export function readEnvFile(
+  given: string,
+  home: string | undefined,
+  cwd: string,
+  options: { keepOpen?: boolean } = {},
+): EnvFileText {
+  const { path, fd, bytes } = openChecked(given, home, cwd, "env", (stat, uid) => {
     if ((stat.mode & 0o022) !== 0) {
-      const mode = (stat.mode & 0o777).toString(8).padStart(4, "0");
       throw new McpOpError(
         EXIT.NOPERM,
-        `${given}: refusing an env file writable by group or others (mode ${mode}): anyone who can edit it controls the server`,
+        `${given}: refusing an env file writable by group or others (mode ${mode4(stat.mode & 0o777)}): anyone who can edit it controls the server`,
         `fix: chmod go-w ${given}`,
       );
     }
-    const uid = process.getuid?.();
-    if (uid !== undefined && stat.uid !== uid && stat.uid !== 0) {
+    if (stat.uid !== uid && stat.uid !== 0) {
       throw new McpOpError(
         EXIT.NOPERM,
         `${given}: refusing an env file owned by another user (uid ${stat.uid})`,
         `fix: chown ${uid} ${given}`,
       );
     }
-    refuseOpenDirectory(given, dirname(path));
-    // Through a symlink, the directory that holds the file itself counts too.
-    if (lstatSync(path).isSymbolicLink()) refuseOpenDirectory(given, dirname(realpathSync(path)));
-  }
-  let bytes: Buffer;
-  try {
-    bytes = readFileSync(path);
-  } catch (error) {
-    throw new McpOpError(EXIT.NOINPUT, `${given}: ${describeFsError(error)}`);
-  }
+  });
+  const keep = options.keepOpen === true && process.platform !== "win32";
+  if (!keep) closeSync(fd);
   let text: string;
   try {
     text = new TextDecoder("utf-8", { fatal: true }).decode(bytes);
   } catch {
+    if (keep) closeSync(fd);
     throw new McpOpError(EXIT.DATAERR, `${given}: not valid UTF-8 (op reads env files as UTF-8 only)`);
   }
-  return { path, display: given, text };
-}
-
-/**
- * Anyone may replace a file in a directory everyone can write to, unless it is sticky (as /tmp
- * is): the file's own mode would not protect it.
- */
-function refuseOpenDirectory(given: string, dir: string): void {
-  let mode: number;
-  try {
-    mode = statSync(dir).mode;
-  } catch {
-    return; // the file was just read through it: nothing better to say
-  }
-  if ((mode & 0o002) !== 0 && (mode & 0o1000) === 0) {
-    throw new McpOpError(
-      EXIT.NOPERM,
-      `${given}: refusing an env file in a directory anyone can write to (${dir}, mode ${(mode & 0o7777).toString(8).padStart(4, "0")}): anyone could replace it`,
-      `fix: chmod o-w ${dir}, or move the file`,
-    );
-  }
+  return keep ? { path, display: given, text, fd } : { path, display: given, text };
 }
 
 /** The `code` of a Node-style error (`ENOENT`, `EEXIST`...), if any. */
@@ -108,6 +266,8 @@ export function describeFsError(error: unknown): string {
       return "is a directory";
     case "ELOOP":
       return "too many symbolic links";
+    case "ENXIO":
+      return "not a regular file";
     default:
       return error instanceof Error ? error.message : String(error);
   }
@@ -117,32 +277,25 @@ export function describeFsError(error: unknown): string {
 export const TOKEN_FILE_VAR = "MCP_OP_TOKEN_FILE";
 
 /**
- * Read a service-account token from a file only its owner can read (mode 0600 or stricter).
- * The value goes to `op` only; messages never include it.
+ * Read a service-account token from a file only its owner can read (mode 0600 or stricter), in
+ * directories only its owner (or root) can write to. The value goes to `op` only; messages never
+ * include it.
  */
 export function readTokenFile(given: string, home: string | undefined, cwd: string): string {
-  const { path, stat } = statUserPath(given, home, cwd, "token file ");
-  if (!stat.isFile()) throw new McpOpError(EXIT.NOINPUT, `token file ${given}: not a regular file`);
-  if (process.platform !== "win32") {
+  const { fd, bytes } = openChecked(given, home, cwd, "token", (stat, uid) => {
     if ((stat.mode & 0o077) !== 0) {
-      const mode = (stat.mode & 0o777).toString(8).padStart(4, "0");
       throw new McpOpError(
         EXIT.NOPERM,
-        `token file ${given}: readable or writable by others (mode ${mode}); it must be 0600`,
+        `token file ${given}: readable or writable by others (mode ${mode4(stat.mode & 0o777)}); it must be 0600`,
         `fix: chmod 600 ${given}`,
       );
     }
-    const uid = process.getuid?.();
-    if (uid !== undefined && stat.uid !== uid) {
+    if (stat.uid !== uid) {
       throw new McpOpError(EXIT.NOPERM, `token file ${given}: owned by another user (uid ${stat.uid})`);
     }
-  }
-  let token: string;
-  try {
-    token = readFileSync(path, "utf8").trim();
-  } catch (error) {
-    throw new McpOpError(EXIT.NOINPUT, `token file ${given}: ${describeFsError(error)}`);
-  }
+  });
+  closeSync(fd);
+  const token = bytes.toString("utf8").trim();
   if (token === "") throw new McpOpError(EXIT.DATAERR, `token file ${given}: empty`);
   if (/\s/.test(token))
     throw new McpOpError(EXIT.DATAERR, `token file ${given}: holds more than one token (whitespace inside)`);

@@ -20,16 +20,26 @@ interface Libc {
   unblockAll(how: number): void;
   getfl(fd: number): number;
   setfl(fd: number, flags: number): number;
+  /** fcntl(fd, F_SETFD, flags): the descriptor flags (FD_CLOEXEC). */
+  setfd(fd: number, flags: number): number;
   flock(fd: number, op: number): number;
   isatty(fd: number): boolean;
-  /** Only defined where the runtime has no `process.execve` (Deno). */
+  /**
+   * execve(2); returns only on failure, with errno. Under Bun for an exec that must keep
+   * descriptors open (Bun's own process.execve marks every descriptor above 2 close-on-exec
+   * first: close_range(3, ~0, CLOSE_RANGE_CLOEXEC), seen with strace), under Deno always.
+   */
   execve?(file: string, argv: readonly string[], env: readonly string[]): number;
 }
+
+/** errno's location: glibc and musl name it one way, macOS another. */
+const errnoSymbol = (platform: Posix) => (platform === "darwin" ? "__error" : "__errno_location");
 
 const CONST = {
   linux: { SIGPIPE: 13, SIGXFSZ: 25, SIG_SETMASK: 2, O_NONBLOCK: 0o4000 },
   darwin: { SIGPIPE: 13, SIGXFSZ: 25, SIG_SETMASK: 3, O_NONBLOCK: 0x4 },
 } as const;
+const F_SETFD = 2; // the same on Linux and macOS
 const F_GETFL = 3;
 const F_SETFL = 4;
 export const LOCK_EX = 2;
@@ -53,7 +63,7 @@ const padVariadic = (platform: Posix, arch: string) => platform === "darwin" && 
 type AnyFn = (...args: any[]) => any;
 
 async function loadLibcBun(platform: Posix, arch: string): Promise<Libc | undefined> {
-  const { dlopen } = await import("bun:ffi");
+  const { dlopen, ptr, read } = await import("bun:ffi");
   const pad = padVariadic(platform, arch);
   const setflArgs = pad ? ["i32", "i32", "i64", "i64", "i64", "i64", "i64", "i64", "i64"] : ["i32", "i32", "i32"];
   for (const path of libcCandidates(platform, arch)) {
@@ -77,8 +87,35 @@ async function loadLibcBun(platform: Posix, arch: string): Promise<Libc | undefi
         getfl: (fd) => base.fcntl(fd, F_GETFL, 0),
         setfl: (fd, flags) =>
           pad ? setfl(fd, F_SETFL, 0n, 0n, 0n, 0n, 0n, 0n, BigInt(flags)) : setfl(fd, F_SETFL, flags),
+        setfd: (fd, flags) =>
+          pad ? setfl(fd, F_SETFD, 0n, 0n, 0n, 0n, 0n, 0n, BigInt(flags)) : setfl(fd, F_SETFD, flags),
         flock: (fd, op) => base.flock(fd, op),
         isatty: (fd) => base.isatty(fd) === 1,
+        // Loaded only when called: most runs exec through process.execve.
+        execve: (file, argv, env) => {
+          const errno = errnoSymbol(platform);
+          const c = dlopen(path, {
+            execve: { args: ["ptr", "ptr", "ptr"], returns: "i32" },
+            [errno]: { args: [], returns: "ptr" },
+          }).symbols;
+          const cstr = (s: string) => Buffer.from(`${s}\0`);
+          // A NULL-terminated array of pointers to C strings; the strings must stay alive.
+          const cArray = (items: readonly string[]) => {
+            const buffers = items.map(cstr);
+            const array = new BigUint64Array(buffers.length + 1);
+            buffers.forEach((b, i) => {
+              array[i] = BigInt(ptr(b));
+            });
+            return { buffers, array };
+          };
+          const f = cstr(file);
+          const a = cArray(argv);
+          const e = cArray(env);
+          c.execve(f, a.array, e.array);
+          const code = read.i32(c[errno]?.() as never, 0);
+          void [f, a.buffers, e.buffers]; // keep the strings alive across the call
+          return code;
+        },
       };
     } catch {
       // try the next name
@@ -94,6 +131,7 @@ interface DenoFfi {
     symbols: Record<string, { parameters: string[]; result: string }>,
   ): { symbols: Record<string, AnyFn> };
   UnsafePointer: { of(buf: Uint8Array): unknown; value(p: unknown): bigint | number };
+  UnsafePointerView: new (p: unknown) => { getInt32(offset?: number): number };
 }
 declare const Deno: DenoFfi | undefined;
 
@@ -111,6 +149,7 @@ function loadLibcDeno(platform: Posix, arch: string): Libc | undefined {
         flock: { parameters: ["i32", "i32"], result: "i32" },
         isatty: { parameters: ["i32"], result: "i32" },
         execve: { parameters: ["buffer", "buffer", "buffer"], result: "i32" },
+        [errnoSymbol(platform)]: { parameters: [], result: "pointer" },
       }).symbols;
       const setfl = Deno.dlopen(path, { fcntl: { parameters: setflParams, result: "i32" } }).symbols.fcntl as AnyFn;
       // A NULL-terminated array of pointers to C strings; the string buffers must stay alive.
@@ -128,14 +167,17 @@ function loadLibcDeno(platform: Posix, arch: string): Libc | undefined {
         getfl: (fd) => base.fcntl?.(fd, F_GETFL),
         setfl: (fd, flags) =>
           pad ? setfl(fd, F_SETFL, 0n, 0n, 0n, 0n, 0n, 0n, BigInt(flags)) : setfl(fd, F_SETFL, flags),
+        setfd: (fd, flags) =>
+          pad ? setfl(fd, F_SETFD, 0n, 0n, 0n, 0n, 0n, 0n, BigInt(flags)) : setfl(fd, F_SETFD, flags),
         flock: (fd, op) => base.flock?.(fd, op),
         isatty: (fd) => base.isatty?.(fd) === 1,
         execve: (file, argv, env) => {
           const a = cArray(argv);
           const e = cArray(env);
-          const result = base.execve?.(cstr(file), a.bytes, e.bytes) as number;
+          base.execve?.(cstr(file), a.bytes, e.bytes);
+          const code = new Deno.UnsafePointerView(base[errnoSymbol(platform)]?.()).getInt32(0);
           void [a.buffers, e.buffers]; // keep the strings alive across the call
-          return result;
+          return code;
         },
       };
     } catch {
@@ -193,7 +235,8 @@ export async function resetProcessForExec(): Promise<ResetReport> {
  * resetProcessForExec for an exec that follows at once. On Linux under Bun, when /proc shows
  * no blocked signal and no O_NONBLOCK on fds 0-2, no libc is loaded (about 0.4 ms of `run`'s
  * start-up, scripts/bench/RESULTS.md): a JS handler replaces Bun's SIG_IGN for SIGPIPE and
- * SIGXFSZ, and exec resets handled signals to SIG_DFL (tested from the exec'd side).
+ * SIGXFSZ, and exec resets handled signals to SIG_DFL (tested from the exec'd side). An exec
+ * that hands over env files loads libc anyway, for its own execve (see execve).
  */
 export async function prepareExec(): Promise<ResetReport> {
   if (process.platform === "linux" && typeof Bun !== "undefined" && nothingToFixOnLinux()) {
@@ -221,24 +264,60 @@ export async function canExec(): Promise<boolean> {
   return (await libc())?.execve !== undefined;
 }
 
-/** Replace this process. Throws when the exec fails. */
-export async function execve(file: string, argv: string[], env: Record<string, string>): Promise<never> {
+/**
+ * True when descriptors can be kept open across the exec: libc at hand (its execve and fcntl),
+ * on Linux or macOS. Where not (Windows, no libc found), callers hand paths instead.
+ */
+export async function canKeepAcrossExec(): Promise<boolean> {
+  return (await libc())?.execve !== undefined;
+}
+
+/** errno values execve reports (the same on Linux and macOS), as Node-style codes. */
+const EXEC_ERRORS: Record<number, [string, string]> = {
+  2: ["ENOENT", "No such file or directory"],
+  7: ["E2BIG", "Argument list too long"],
+  8: ["ENOEXEC", "Exec format error"],
+  13: ["EACCES", "Permission denied"],
+  20: ["ENOTDIR", "Not a directory"],
+  26: ["ETXTBSY", "Text file busy"],
+};
+
+/**
+ * Replace this process, keeping `keep` open in it (they are cleared of close-on-exec). Throws
+ * when the exec fails.
+ */
+export async function execve(
+  file: string,
+  argv: string[],
+  env: Record<string, string>,
+  keep: readonly number[] = [],
+): Promise<never> {
   // biome-ignore lint/suspicious/noExplicitAny: see canExec
   const bunExecve = (process as any).execve as
     | ((f: string, a: string[], e: Record<string, string>) => void)
     | undefined;
-  if (typeof bunExecve === "function") {
+  if (keep.length === 0 && typeof bunExecve === "function") {
     bunExecve(file, argv, env);
     throw new Error("execve returned");
   }
   const c = await libc();
   if (!c?.execve) throw Object.assign(new Error("this runtime cannot exec"), { code: "ENOSYS" });
-  c.execve(
+  const platform = process.platform as Posix;
+  for (const fd of keep) {
+    // FD_CLOEXEC is the only descriptor flag there is: 0 clears it.
+    if (c.setfd(fd, 0) === -1) throw Object.assign(new Error(`cannot keep descriptor ${fd} open`), { code: "EBADF" });
+    // Opened O_NONBLOCK (files.ts); on macOS op's open of /dev/fd/N shares these status flags.
+    const flags = c.getfl(fd);
+    if (flags !== -1 && (flags & CONST[platform].O_NONBLOCK) !== 0) c.setfl(fd, flags & ~CONST[platform].O_NONBLOCK);
+  }
+  const errno = c.execve(
     file,
     argv,
     Object.entries(env).map(([k, v]) => `${k}=${v}`),
   );
-  throw Object.assign(new Error(`execve ${file} failed`), { code: "ENOENT" });
+  const [code, text] = EXEC_ERRORS[errno] ?? [`errno ${errno}`, "exec failed"];
+  // Worded as Bun's own process.execve words it.
+  throw Object.assign(new Error(`${code}, ${text} '${file}'`), { code });
 }
 
 export interface Captured {
