@@ -155,6 +155,31 @@ describe("--redact", () => {
     }
   });
 
+  test("the encodings of issue 14 the server echoes back: mixed-case hex, partial percent-encoding, wrapped base64, zero-width, nested JSON", async () => {
+    const { client } = await connect();
+    const secret = SECRETS.slack;
+    const bytes = Buffer.from(secret);
+    const forms = [
+      [...bytes.toString("hex")].map((c, i) => (i % 3 ? c : c.toUpperCase())).join(""),
+      encodeURI(secret).replace("%C3%BC", "%c3%Bc"),
+      `${bytes.toString("base64").replace(/(.{12})/g, "$1\r\n  ")}`,
+      [...secret].join("\u200b"),
+      JSON.stringify(JSON.stringify(JSON.stringify({ secret }))),
+    ];
+    try {
+      for (const form of forms) {
+        const result = await client.callTool({ name: "echo", arguments: { message: `data:${form}:end` } });
+        const text = (result.content as Array<{ text: string }>)[0]?.text ?? "";
+        expect(text).toContain("[redacted:SLACK_TOKEN]");
+        for (const leak of encodings(secret)) expect(JSON.stringify(result)).not.toContain(leak);
+        // Nothing of the secret's base64 is left next to the marker: not even its padding.
+        expect(text).not.toMatch(/\[redacted:SLACK_TOKEN\][A-Za-z0-9+/]*=/);
+      }
+    } finally {
+      await client.close();
+    }
+  });
+
   test("exit codes, stderr masking and stdin EOF pass through the filter", async () => {
     const s = sandbox();
     const file = s.envFile("gh.env", ENV);

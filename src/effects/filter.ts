@@ -115,6 +115,18 @@ export function latin1Secrets(secrets: readonly Secret[]): Secret[] {
   return secrets.map((s) => ({ name: s.name, value: latin1.decode(encoder.encode(s.value)) }));
 }
 
+/**
+ * The redactor for lines that are UTF-8, and the one for lines that are not (decoded as latin1,
+ * a character per byte: the secrets too, so that their hex, base64 and percent forms are of the
+ * same bytes).
+ */
+export function redactorsFor(secrets: readonly Secret[]): { redactor: Redactor; bytewise: Redactor } {
+  return {
+    redactor: createRedactor(expandSecrets(secrets)),
+    bytewise: createRedactor(latin1Secrets(expandSecrets(secrets)), { latin1: true }),
+  };
+}
+
 /** One line through the redactor; bytes that are not UTF-8 are masked byte for byte (latin1). */
 export function redactBytes(
   redactor: Redactor,
@@ -168,8 +180,7 @@ export async function runFiltered(
     const value = secretEnv[name];
     return value ? [{ name, value }] : [];
   });
-  const redactor = createRedactor(expandSecrets(secrets));
-  const bytewise = createRedactor(latin1Secrets(expandSecrets(secrets)));
+  const { redactor, bytewise } = redactorsFor(secrets);
   if (redactor.skipped.length) {
     logger.warn(`--redact: too short to redact safely, not redacted: ${redactor.skipped.join(", ")}`);
   }
