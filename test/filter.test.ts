@@ -8,8 +8,10 @@ import {
   latin1Secrets,
   redactBytes,
   redactorsFor,
+  serverCommand,
   withheldResponse,
 } from "../src/effects/filter.ts";
+import { selfCommand } from "../src/runtime.ts";
 import { binary, NODE, run, SECRETS, sandbox } from "./helpers.ts";
 
 const enc = new TextEncoder();
@@ -95,6 +97,22 @@ describe("secrets the line filter must still see", () => {
       const out = new TextDecoder("latin1").decode(redactBytes(redactor, line, true, bytewise));
       expect(out).toBe('\u00ff {"a":"x [redacted:S] y"}'.replace("\\u00ff", "\u00ff"));
     }
+  });
+});
+
+describe("how the filter starts the server", () => {
+  test("on Linux through this program's pre-exec step, which sets the parent-death signal; elsewhere directly", () => {
+    expect(serverCommand("/bin/srv", ["-x", "--"], "linux")).toEqual([
+      ...selfCommand(),
+      "__stage",
+      "--pdeathsig",
+      String(process.pid),
+      "--",
+      "/bin/srv",
+      "-x",
+      "--",
+    ]);
+    expect(serverCommand("/bin/srv", ["-x"], "darwin")).toEqual(["/bin/srv", "-x"]);
   });
 });
 

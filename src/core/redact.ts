@@ -565,12 +565,14 @@ class Detector {
   private readonly hexExact = new Map<string, RegExp>();
   /** Where each form's window starts (a code unit index into its text). */
   private readonly windowStart: number[];
+  /** Each window, a regex source per character. */
+  private readonly patterns: string[][];
   /**
    * The windows as one alternation: without gaps (class 0), with ASCII gaps (1) or any BMP gap
-   * (2) between characters; non-global for `maybe`, global for listing candidates.
+   * (2) between characters; non-global for `maybe`, global for listing candidates. Compiled on
+   * first use: a few ms each at the filter's start, and most never needed.
    */
-  private readonly test: RegExp[];
-  private readonly all: RegExp[];
+  private readonly compiled = new Map<string, RegExp>();
   private lastText: string | undefined;
   private lastClass: TextClass = 0;
 
@@ -590,16 +592,24 @@ class Detector {
     // The last WINDOW code points of each form, hex in either case.
     const windows = this.windowForms.map((f) => [...f.text].slice(-WINDOW));
     this.windowStart = this.windowForms.map((f, k) => f.text.length - (windows[k] as string[]).join("").length);
-    const patterns = this.windowForms.map((f, k) =>
+    this.patterns = this.windowForms.map((f, k) =>
       (windows[k] as string[]).map((ch) =>
         f.kind === "hex" && /[a-f]/.test(ch) ? `[${ch}${ch.toUpperCase()}]` : escapeRegex(ch),
       ),
     );
-    const alternation = (gap: string, flags: string) =>
-      new RegExp([...new Set(patterns.map((chars) => chars.join(gap)))].join("|") || "(?!)", flags);
-    const gaps = ["", "[\\0- ]*", `[${GAP_CLASS}]*`];
-    this.test = gaps.map((gap) => alternation(gap, ""));
-    this.all = gaps.map((gap) => alternation(gap, "g"));
+  }
+
+  /** The window alternation for a text class (0-2), global or not. */
+  private windows(c: TextClass, global: boolean): RegExp {
+    const key = `${c}${global}`;
+    let regex = this.compiled.get(key);
+    if (!regex) {
+      const gap = ["", "[\\0- ]*", `[${GAP_CLASS}]*`][c] as string;
+      const source = [...new Set(this.patterns.map((chars) => chars.join(gap)))].join("|") || "(?!)";
+      regex = new RegExp(source, global ? "g" : "");
+      this.compiled.set(key, regex);
+    }
+    return regex;
   }
 
   /** The class of a text (the last one is remembered: a line is often asked about twice). */
@@ -624,7 +634,7 @@ class Detector {
     if (c === 0 && text.length > 65536) {
       return this.literal.some((f) => text.includes(f)) || (this.hex?.test(text) ?? false);
     }
-    return (this.test[c] as RegExp).test(text);
+    return this.windows(c, false).test(text);
   }
 
   /**
@@ -634,7 +644,7 @@ class Detector {
   candidates(text: string): Array<{ start: number; end: number }> {
     const c = this.classify(text);
     if (c === 3) return mergeHits(this.find(text, false, true) ?? []);
-    const regex = this.all[c] as RegExp;
+    const regex = this.windows(c, true);
     const spans: Array<{ start: number; end: number }> = [];
     regex.lastIndex = 0;
     for (let m = regex.exec(text); m; m = regex.exec(text)) {
@@ -699,7 +709,7 @@ class Detector {
     }
     const original = (i: number) => level?.[i] ?? i;
     const last: Array<Hit | undefined> = [];
-    const regex = this.all[c] as RegExp;
+    const regex = this.windows(c, true);
     regex.lastIndex = 0;
     for (let m = regex.exec(text); m; m = regex.exec(text)) {
       const at = m.index;
