@@ -216,6 +216,12 @@ const encodingRows: Array<[string, Secret, string, string]> = [
   ["a lowered hex digit in one percent escape", PW, '{"u":"p%40ss%2fw%C3%B6rd%3Akey%2042!"}', '{"u":"[redacted:PW]"}'],
   ["+ for space, other characters kept", PW, '{"q":"a=1&pw=p@ss/w%C3%B6rd:key+42!"}', '{"q":"a=1&pw=[redacted:PW]"}'],
   [
+    "encodeURI output of a secret with a + (kept as is)",
+    { name: "PLUS", value: "key+wörd-123" },
+    '{"u":"/k/key+w%C3%B6rd-123/x"}',
+    '{"u":"/k/[redacted:PLUS]/x"}',
+  ],
+  [
     "base64 in MIME lines (76 columns, \\r\\n inside one JSON string)",
     GH,
     '{"t":"LS0tLS1oZWxsbywgYSBibG9iIHdpdGggYSB0b2tlbjogZ2hwXzE2QzdlNDJGMjkyYzY5MTJFNzcx\\r\\nMGM4MzgzNDdBZTE3OEI0YSBhbmQgbW9yZSBieXRlcyBhZnRlciB0aGUgdG9rZW4sIHRvIGZpbGwg\\r\\nYSBmZXcgbGluZXMgb2YgYmFzZTY0Lg=="}',

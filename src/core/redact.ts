@@ -472,11 +472,11 @@ function percentCodePoint(text: string, at: number, latin1: boolean): [cp: numbe
 
 /**
  * `text` with gap characters dropped (and, if asked, percent escapes decoded and `+` dropped as
- * the space it stands for in form encoding), each unit mapped to its source. One pass over the text: linear in its length. A text with nothing to drop or
- * decode is its own view.
+ * the space it stands for in form encoding), each unit mapped to its source. One pass over the
+ * text: linear in its length. A text with nothing to drop or decode is its own view.
  */
 function normalize(text: string, latin1: boolean, percent: boolean): View {
-  if (!NOT_PLAIN.test(text)) return { text, starts: undefined, ends: undefined };
+  if (!NOT_PLAIN.test(text) && !(percent && text.includes("+"))) return { text, starts: undefined, ends: undefined };
   const n = text.length;
   // One byte per unit when every unit fits (a one-byte string is what the runtime searches
   // fastest); chosen up front so that the loop below sees one array type.

@@ -11,9 +11,11 @@
  *   start of this binary, a few ms, once; see {@link serverCommand}). SIGTERM rather than
  *   SIGKILL: it is what a client stopping the server sends, and a wrapper passes it on (npx
  *   forwards SIGINT and SIGTERM to its child: @npmcli/run-script lib/signal-manager.js), where
- *   SIGKILL would orphan the real server behind it. macOS has no such call: there the server
- *   reads EOF once the client, whose child (op) ends with the filter, closes its stdin, and
- *   gets EPIPE when it next writes.
+ *   SIGKILL would orphan the real server behind it. (Bun 1.4's internal flag
+ *   BUN_FEATURE_FLAG_NO_ORPHANS arms the same call for Bun.spawn without the extra start, but
+ *   with SIGKILL: measured, the child dies without its SIGTERM handler running.) macOS has no
+ *   such call: there the server reads EOF once the client, whose child (op) ends with the
+ *   filter, closes its stdin, and gets EPIPE when it next writes.
  * - `op` killed (the filter's parent): the filter sees its parent change (checked each second)
  *   and stops the server (SIGTERM, SIGKILL 2 s later), then exits. Polling, not prctl on the filter itself: a
  *   parent-death signal fires when the *thread* that forked exits, and `op` is a Go program
