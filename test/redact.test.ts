@@ -763,7 +763,7 @@ describe("properties: the encodings of issue 14", () => {
           sameExceptRedacted(JSON.parse(line), JSON.parse(out), [secret], deepLeaks);
         },
       ),
-      { numRuns: 1500 },
+      { numRuns: 1000 },
     );
   });
 
@@ -785,7 +785,7 @@ describe("properties: the encodings of issue 14", () => {
           }
         },
       ),
-      { numRuns: 1000 },
+      { numRuns: 600 },
     );
   });
 });

@@ -297,8 +297,6 @@ const GAP_CLASS = GAP_RANGES.filter(([from]) => from < 0x10000)
 const ASTRAL_GAP_LEADS = "\\ud82f\\ud834\\udb40-\\udb43";
 /** A character that the view would drop, or a `%` it might decode: the text is not its own view. */
 const NOT_PLAIN = new RegExp(`[%${GAP_CLASS}${ASTRAL_GAP_LEADS}]`);
-/** Texts with these take the exact path at once: the prefilter regex knows neither. */
-const RARE = new RegExp(`[%${ASTRAL_GAP_LEADS}]`);
 
 function dropGaps(text: string): string {
   let out = "";
@@ -533,128 +531,200 @@ const latin1Decoder = new TextDecoder("latin1");
 // ---------------------------------------------------------------------------------------------
 // Search
 
-/** How many characters at the end of each form the prefilter regex spells out. */
+/** How many characters at the end of each form the prefilter regexes spell out. */
 const WINDOW = 16;
 
 const escapeRegex = (s: string) => s.replace(/[.*+?^${}()|[\]\\/-]/g, "\\$&");
 
-/** A gap character beyond ASCII whitespace and control characters (NBSP, U+200B, C1 controls...). */
-const WIDE_GAP = new RegExp(
-  `[${GAP_RANGES.filter(([from]) => from > 0x20 && from < 0x10000)
+const bmpClass = (keep: (from: number) => boolean) =>
+  GAP_RANGES.filter(([from]) => from < 0x10000 && keep(from))
     .map(([from, to]) => (from === to ? u4(from) : `${u4(from)}-${u4(to)}`))
-    .join("")}]`,
-);
+    .join("");
+/** Any gap character of the BMP; one beyond ASCII whitespace and controls (NBSP, U+200B...). */
+const ANY_GAP = new RegExp(`[${GAP_CLASS}]`);
+const WIDE_GAP = new RegExp(`[${bmpClass((from) => from > 0x20)}]`);
+const ASTRAL_GAP = new RegExp(`[${ASTRAL_GAP_LEADS}]`);
+const PERCENT_ESCAPE = /%[0-9a-fA-F]{2}/;
 
-/** A gap character other than ASCII whitespace and controls, or a `%`, or an astral gap's lead. */
-const WIDE_OR_RARE = new RegExp(`${WIDE_GAP.source.slice(0, -1)}%${ASTRAL_GAP_LEADS}]`);
+/** `text` with its `%XX` escapes decoded (as UTF-8 sequences, or latin1 bytes) and its literal `+` dropped: the percent-decoded view before gap characters are dropped. */
+function percentDecoded(text: string, latin1: boolean): string {
+  const noPlus = text.replaceAll("+", "");
+  if (!latin1) {
+    try {
+      // One native call for the whole text, its stray `%` escaped first; throws on invalid UTF-8.
+      return decodeURIComponent(noPlus.replace(/%(?![0-9a-fA-F]{2})/g, "%25"));
+    } catch {
+      // decoded run by run below
+    }
+  }
+  return noPlus.replace(/(?:%[0-9a-fA-F]{2})+/g, (run) => {
+    if (latin1) return run.replace(/%(..)/g, (_, hex: string) => String.fromCharCode(Number.parseInt(hex, 16)));
+    try {
+      return decodeURIComponent(run);
+    } catch {
+      // An invalid UTF-8 sequence in the run: decode what is valid, keep the rest literally.
+      let out = "";
+      for (let i = 0; i < run.length; ) {
+        const decoded = percentCodePoint(run, i, false);
+        if (decoded) {
+          out += String.fromCodePoint(decoded[0]);
+          i += decoded[1];
+        } else {
+          out += run.charAt(i);
+          i++;
+        }
+      }
+      return out;
+    }
+  });
+}
 
-/**
- * How a text can be searched: 0 it is its own view (nothing to drop or decode); 1 its only gap
- * characters are ASCII whitespace and controls; 2 it has other BMP gap characters (NBSP,
- * U+200B...); 3 it has a `%` or an astral gap character (only the normalized view will do).
- */
-type TextClass = 0 | 1 | 2 | 3;
+/** What makes a text more than its own plain view. */
+interface TextInfo {
+  /** 0: no gap character; 1: only ASCII whitespace and controls; 2: other BMP gap characters too. */
+  gaps: 0 | 1 | 2;
+  /** An astral gap character (tag characters...): only the normalized views know those. */
+  astral: boolean;
+  /** A `%`: the encoders' literal outputs may be in it. */
+  percent: boolean;
+  /** A `%XX` escape: the percent-decoded view is not the plain one. */
+  escapes: boolean;
+}
+const PLAIN: TextInfo = { gaps: 0, astral: false, percent: false, escapes: false };
 
-/** Every form of every secret, searched at every level of a text. */
-class Detector {
-  readonly empty: boolean;
-  private readonly windowForms: readonly Form[];
-  private readonly literal: string[];
-  private readonly hex: RegExp | undefined;
-  /** Per hex form: a case-insensitive global regex for the exact search. */
-  private readonly hexExact = new Map<string, RegExp>();
+/** The forms searched in the plain view, with the last WINDOW code points of each as a regex. */
+class Windows {
   /** Where each form's window starts (a code unit index into its text). */
-  private readonly windowStart: number[];
-  /** Each window, a regex source per character. */
+  readonly start: number[];
   private readonly patterns: string[][];
-  /**
-   * The windows as one alternation: without gaps (class 0), with ASCII gaps (1) or any BMP gap
-   * (2) between characters; non-global for `maybe`, global for listing candidates. Compiled on
-   * first use: a few ms each at the filter's start, and most never needed.
-   */
   private readonly compiled = new Map<string, RegExp>();
-  private lastText: string | undefined;
-  private lastClass: TextClass = 0;
 
-  constructor(
-    private readonly forms: readonly Form[],
-    private readonly latin1: boolean,
-  ) {
-    this.empty = forms.length === 0;
-    // A text without `%` has only its plain view; a text with one skips `maybe`.
-    // Forms for a text without `%` (its plain view only): a form with a `%` can only be in a text
-    // with one, and `maybe` sends those to the exact search.
-    this.windowForms = forms.filter((f) => f.only !== "decoded" && !f.text.includes("%"));
-    this.literal = [...new Set(this.windowForms.filter((f) => f.kind !== "hex").map((f) => f.text))];
-    const hex = forms.filter((f) => f.kind === "hex").map((f) => f.text);
-    this.hex = hex.length ? new RegExp(hex.join("|"), "i") : undefined;
-    for (const h of hex) this.hexExact.set(h, new RegExp(h, "gi"));
-    // The last WINDOW code points of each form, hex in either case.
-    const windows = this.windowForms.map((f) => [...f.text].slice(-WINDOW));
-    this.windowStart = this.windowForms.map((f, k) => f.text.length - (windows[k] as string[]).join("").length);
-    this.patterns = this.windowForms.map((f, k) =>
+  constructor(readonly forms: readonly Form[]) {
+    const windows = forms.map((f) => [...f.text].slice(-WINDOW));
+    this.start = forms.map((f, k) => f.text.length - (windows[k] as string[]).join("").length);
+    this.patterns = forms.map((f, k) =>
       (windows[k] as string[]).map((ch) =>
         f.kind === "hex" && /[a-f]/.test(ch) ? `[${ch}${ch.toUpperCase()}]` : escapeRegex(ch),
       ),
     );
   }
 
-  /** The window alternation for a text class (0-2), global or not. */
-  private windows(c: TextClass, global: boolean): RegExp {
-    const key = `${c}${global}`;
+  /**
+   * The windows as one alternation with the gap characters of a text's class between their
+   * characters, global or not. Compiled on first use: a few ms each at the filter's start, and
+   * most never needed.
+   */
+  regex(gaps: 0 | 1 | 2, global: boolean): RegExp {
+    const key = `${gaps}${global}`;
     let regex = this.compiled.get(key);
     if (!regex) {
-      const gap = ["", "[\\0- ]*", `[${GAP_CLASS}]*`][c] as string;
+      const gap = ["", "[\\0- ]*", `[${GAP_CLASS}]*`][gaps] as string;
       const source = [...new Set(this.patterns.map((chars) => chars.join(gap)))].join("|") || "(?!)";
       regex = new RegExp(source, global ? "g" : "");
       this.compiled.set(key, regex);
     }
     return regex;
   }
+}
 
-  /** The class of a text (the last one is remembered: a line is often asked about twice). */
-  private classify(text: string): TextClass {
+/** Every form of every secret, searched at every level of a text. */
+class Detector {
+  readonly empty: boolean;
+  /** The plain view's forms without a `%` (all a text without `%` can hold), and all of them. */
+  private readonly plain: Windows;
+  private readonly withPercent: Windows;
+  private readonly literal: string[];
+  private readonly hex: RegExp | undefined;
+  /** Per hex form: a case-insensitive global regex for the exact search. */
+  private readonly hexExact = new Map<string, RegExp>();
+  /** The forms the percent-decoded view is searched for. */
+  private readonly decodedForms: readonly Form[];
+  private readonly decodedWindows: Windows;
+  private lastText: string | undefined;
+  private lastInfo: TextInfo = PLAIN;
+
+  constructor(
+    private readonly forms: readonly Form[],
+    private readonly latin1: boolean,
+  ) {
+    this.empty = forms.length === 0;
+    const plainView = forms.filter((f) => f.only !== "decoded");
+    this.withPercent = new Windows(plainView);
+    this.plain = new Windows(plainView.filter((f) => !f.text.includes("%")));
+    this.literal = [...new Set(this.plain.forms.filter((f) => f.kind !== "hex").map((f) => f.text))];
+    const hex = forms.filter((f) => f.kind === "hex").map((f) => f.text);
+    this.hex = hex.length ? new RegExp(hex.join("|"), "i") : undefined;
+    for (const h of hex) this.hexExact.set(h, new RegExp(h, "gi"));
+    // Nobody percent-encodes hex digits.
+    this.decodedForms = forms.filter((f) => f.only !== "plain" && f.kind !== "hex");
+    this.decodedWindows = new Windows(this.decodedForms);
+  }
+
+  /** What a text holds (the last one is remembered: a line is often asked about twice). */
+  private classify(text: string): TextInfo {
     if (text !== this.lastText) {
       this.lastText = text;
-      this.lastClass = !NOT_PLAIN.test(text) ? 0 : !WIDE_OR_RARE.test(text) ? 1 : RARE.test(text) ? 3 : 2;
+      const percent = text.includes("%");
+      this.lastInfo = !NOT_PLAIN.test(text)
+        ? PLAIN
+        : {
+            gaps: !ANY_GAP.test(text) ? 0 : !WIDE_GAP.test(text) ? 1 : 2,
+            astral: ASTRAL_GAP.test(text),
+            percent,
+            escapes: percent && PERCENT_ESCAPE.test(text),
+          };
     }
-    return this.lastClass;
+    return this.lastInfo;
+  }
+
+  /**
+   * Whether the percent-decoded view may hold a form: the text decoded natively (no map), then
+   * the same check as for a plain view. A tag character that an escape spelled: a maybe.
+   */
+  private maybeDecoded(text: string): boolean {
+    const decoded = percentDecoded(text, this.latin1);
+    if (ASTRAL_GAP.test(decoded)) return true;
+    const gaps = !ANY_GAP.test(decoded) ? 0 : !WIDE_GAP.test(decoded) ? 1 : 2;
+    return this.decodedWindows.regex(gaps, false).test(decoded);
   }
 
   /**
    * False only when no view of the text can hold any form: native scans only. A text that is
-   * its own view: `includes` of each form (the alternation on short texts, where one pass beats
-   * many calls). Otherwise the window regex for its gaps (the short class of ASCII gaps runs
-   * about three times faster than every gap character), or yes for class 3.
+   * its own plain view: `includes` of each form (on short texts the window alternation: one
+   * pass beats many calls). Otherwise the window regex for its gap characters (the short class
+   * of ASCII whitespace and controls runs about three times faster than all of them), and for
+   * a text with `%XX` escapes the decoded view's. A tag character (rare) is always a maybe.
    */
   maybe(text: string): boolean {
     if (this.empty) return false;
-    const c = this.classify(text);
-    if (c === 3) return true;
-    if (c === 0 && text.length > 65536) {
-      return this.literal.some((f) => text.includes(f)) || (this.hex?.test(text) ?? false);
-    }
-    return this.windows(c, false).test(text);
+    const info = this.classify(text);
+    if (info.astral) return true;
+    const windows = info.percent ? this.withPercent : this.plain;
+    if (info.gaps === 0 && !info.percent && text.length > 65536) {
+      if (this.literal.some((f) => text.includes(f)) || (this.hex?.test(text) ?? false)) return true;
+    } else if (windows.regex(info.gaps, false).test(text)) return true;
+    return info.escapes && this.maybeDecoded(text);
   }
 
   /**
-   * Spans of `text` that hold a window of every occurrence of a form in its view, in order.
+   * Spans of `text` that hold a window of every occurrence of a form in its views, in order.
    * Cheaper than `find` on a long line, where only the tokens these touch are searched exactly.
    */
   candidates(text: string): Array<{ start: number; end: number }> {
-    const c = this.classify(text);
-    if (c === 3) return mergeHits(this.find(text, false, true) ?? []);
-    const regex = this.windows(c, true);
-    const spans: Array<{ start: number; end: number }> = [];
-    regex.lastIndex = 0;
-    for (let m = regex.exec(text); m; m = regex.exec(text)) {
-      const last = spans[spans.length - 1];
-      const end = m.index + m[0].length;
-      if (last && m.index < last.end) last.end = Math.max(last.end, end);
-      else spans.push({ start: m.index, end });
-      regex.lastIndex = m.index + 1;
-    }
-    return spans;
+    const info = this.classify(text);
+    if (info.astral) return mergeHits(this.find(text, false, true) ?? []);
+    const spans: Hit[] = [];
+    const scan = (regex: RegExp) => {
+      regex.lastIndex = 0;
+      for (let m = regex.exec(text); m; m = regex.exec(text)) {
+        spans.push({ start: m.index, end: m.index + m[0].length, name: "", rank: 0 });
+        regex.lastIndex = m.index + 1;
+      }
+    };
+    // Where the decoded view may hold a form, its places are not the text's: the exact search.
+    if (info.escapes && this.maybeDecoded(text)) return mergeHits(this.find(text, false, true) ?? []);
+    scan((info.percent ? this.withPercent : this.plain).regex(info.gaps, true));
+    return mergeHits(spans);
   }
 
   /**
@@ -690,43 +760,46 @@ class Detector {
 
   /**
    * The exact search of one level, hits mapped back to the original text through `level`.
-   * Class 0: the text is its view. Classes 1 and 2: each place where a window matches is checked
-   * for every form, skipping gaps, in the text itself (no view to build: a line holding a secret
-   * costs one more regex pass). Class 3: the normalized views; percent escapes get one of their
-   * own, as decoding them would break up a hex or base64 form that merely follows a `%`
-   * ("%" + "2121..." reads as "!" + "21...").
+   * The plain view: a text without gap characters is its own (`indexOf`); otherwise each place
+   * where a window matches is checked for every form, skipping gaps, in the text itself (no
+   * view to build: a line holding a secret costs one more regex pass). The percent-decoded view
+   * is built, where the text has escapes and its window regex matches: decoding in the plain
+   * view would break up a hex or base64 form that merely follows a `%` ("%" + "2121..." reads
+   * as "!" + "21..."). A text with a tag character gets both views built.
    */
   private collect(text: string, level: Int32Array | undefined, hits: Hit[]): void {
-    const c = this.classify(text);
-    if (c === 0) {
-      this.search({ text, starts: undefined, ends: undefined }, level, false, hits);
-      return;
-    }
-    if (c === 3) {
+    const info = this.classify(text);
+    if (info.astral) {
       this.search(normalize(text, this.latin1, false), level, false, hits);
-      if (text.includes("%")) this.search(normalize(text, this.latin1, true), level, true, hits);
+      if (info.percent) this.search(normalize(text, this.latin1, true), level, true, hits);
       return;
     }
-    const original = (i: number) => level?.[i] ?? i;
-    const last: Array<Hit | undefined> = [];
-    const regex = this.windows(c, true);
-    regex.lastIndex = 0;
-    for (let m = regex.exec(text); m; m = regex.exec(text)) {
-      const at = m.index;
-      regex.lastIndex = at + 1;
-      for (const [k, form] of this.windowForms.entries()) {
-        const span = matchAround(text, at, form, this.windowStart[k] as number);
-        if (span) last[k] = addHit(hits, last[k], form, original(span[0]), original(span[1]));
+    if (info.gaps === 0) this.search({ text, starts: undefined, ends: undefined }, level, false, hits);
+    else {
+      const original = (i: number) => level?.[i] ?? i;
+      const windows = info.percent ? this.withPercent : this.plain;
+      const last: Array<Hit | undefined> = [];
+      const regex = windows.regex(info.gaps, true);
+      regex.lastIndex = 0;
+      for (let m = regex.exec(text); m; m = regex.exec(text)) {
+        const at = m.index;
+        regex.lastIndex = at + 1;
+        for (const [k, form] of windows.forms.entries()) {
+          const span = matchAround(text, at, form, windows.start[k] as number);
+          if (span) last[k] = addHit(hits, last[k], form, original(span[0]), original(span[1]));
+        }
       }
+    }
+    if (info.escapes && this.maybeDecoded(text)) {
+      this.search(normalize(text, this.latin1, true), level, true, hits);
     }
   }
 
-  /** Every form in a view (indexOf; hex case-insensitively), hits mapped back through the view and `level`. */
+  /** Every form of a view (indexOf; hex case-insensitively), hits mapped back through the view and `level`. */
   private search(view: View, level: Int32Array | undefined, decoded: boolean, hits: Hit[]): void {
     const original = (i: number) => level?.[i] ?? i;
-    for (const form of this.forms) {
-      if (form.only === (decoded ? "plain" : "decoded")) continue;
-      if (decoded && form.kind === "hex") continue; // nobody percent-encodes hex digits
+    for (const form of decoded ? this.decodedForms : this.forms) {
+      if (form.only === "decoded" && !decoded) continue;
       let last: Hit | undefined;
       const add = (a: number, b: number) => {
         if (form.kind === "base64") [a, b] = wholeQuanta(view.text, a, b, form);
