@@ -27,8 +27,10 @@
  * a check that is never wrong in the "no" direction ({@link Detector.maybe}, native scans only):
  * `includes` when the text has nothing to drop or decode, else one regular expression over the
  * last {@link WINDOW} characters of every form with the droppable characters allowed between
- * them. Where that says "maybe", a text without `%` is checked form by form at each place the
- * regex matches, in the text itself; only a text with `%` (or a tag character) gets views built.
+ * them; for a text with `%XX` escapes, the same on a copy decoded by `decodeURIComponent`.
+ * Where that says "maybe", the plain view is checked form by form at each place the regex
+ * matches, in the text itself (no view built); the decoded view is built only where its check
+ * said "maybe", and both views only for a text with a tag character (rare).
  *
  * Out of scope (the limit of `--redact`, in the README too): a secret split across separate
  * messages or separate JSON string tokens, and transforms other than the encodings above
