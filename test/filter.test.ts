@@ -2,7 +2,16 @@
 import { describe, expect, test } from "bun:test";
 import fc from "fast-check";
 import { createRedactor } from "../src/core/redact.ts";
-import { expandSecrets, LineSplitter, latin1Secrets, redactBytes, withheldResponse } from "../src/effects/filter.ts";
+import {
+  expandSecrets,
+  LineSplitter,
+  latin1Secrets,
+  redactBytes,
+  redactorsFor,
+  serverCommand,
+  withheldResponse,
+} from "../src/effects/filter.ts";
+import { selfCommand } from "../src/runtime.ts";
 import { binary, NODE, run, SECRETS, sandbox } from "./helpers.ts";
 
 const enc = new TextEncoder();
@@ -73,6 +82,37 @@ describe("secrets the line filter must still see", () => {
     const line = Uint8Array.of(0xff, ...enc.encode(` {"a":"${secrets[0]?.value}"}`));
     const out = redactBytes(createRedactor(secrets), line, true, createRedactor(latin1Secrets(secrets)));
     expect(new TextDecoder("latin1").decode(out)).toBe('\u00ff {"a":"[redacted:S]"}'.replace("\\u00ff", "\u00ff"));
+  });
+  test("a non-ASCII secret encoded on a line that is not valid UTF-8: the same bytes, in every form", () => {
+    const value = "pässwörd-sëcret-123";
+    const { redactor, bytewise } = redactorsFor([{ name: "S", value }]);
+    const bytes = Buffer.from(value);
+    for (const form of [
+      bytes.toString("base64"),
+      bytes.toString("hex").toUpperCase(),
+      encodeURIComponent(value),
+      [...bytes].map((b) => `%${b.toString(16)}`).join(""),
+    ]) {
+      const line = Uint8Array.of(0xff, ...enc.encode(` {"a":"x ${form} y"}`));
+      const out = new TextDecoder("latin1").decode(redactBytes(redactor, line, true, bytewise));
+      expect(out).toBe('\u00ff {"a":"x [redacted:S] y"}'.replace("\\u00ff", "\u00ff"));
+    }
+  });
+});
+
+describe("how the filter starts the server", () => {
+  test("on Linux through this program's pre-exec step, which sets the parent-death signal; elsewhere directly", () => {
+    expect(serverCommand("/bin/srv", ["-x", "--"], "linux")).toEqual([
+      ...selfCommand(),
+      "__stage",
+      "--pdeathsig",
+      String(process.pid),
+      "--",
+      "/bin/srv",
+      "-x",
+      "--",
+    ]);
+    expect(serverCommand("/bin/srv", ["-x"], "darwin")).toEqual(["/bin/srv", "-x"]);
   });
 });
 

@@ -2,8 +2,8 @@
  * Beyond `op run`: secrets in server arguments (`{{ op://... }}`, `{{ NAME }}`) and `--redact`,
  * through the compiled binary with the real MCP SDK client and server-everything.
  */
-import { beforeAll, describe, expect, test } from "bun:test";
-import { readFileSync, readlinkSync } from "node:fs";
+import { afterEach, beforeAll, describe, expect, test } from "bun:test";
+import { readdirSync, readFileSync, readlinkSync } from "node:fs";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 import { binary, NODE, run, SECRETS, SERVER_EVERYTHING, sandbox } from "./helpers.ts";
@@ -155,6 +155,31 @@ describe("--redact", () => {
     }
   });
 
+  test("the encodings of issue 14 the server echoes back: mixed-case hex, partial percent-encoding, wrapped base64, zero-width, nested JSON", async () => {
+    const { client } = await connect();
+    const secret = SECRETS.slack;
+    const bytes = Buffer.from(secret);
+    const forms = [
+      [...bytes.toString("hex")].map((c, i) => (i % 3 ? c : c.toUpperCase())).join(""),
+      encodeURI(secret).replace("%C3%BC", "%c3%Bc"),
+      `${bytes.toString("base64").replace(/(.{12})/g, "$1\r\n  ")}`,
+      [...secret].join("\u200b"),
+      JSON.stringify(JSON.stringify(JSON.stringify({ secret }))),
+    ];
+    try {
+      for (const form of forms) {
+        const result = await client.callTool({ name: "echo", arguments: { message: `data:${form}:end` } });
+        const text = (result.content as Array<{ text: string }>)[0]?.text ?? "";
+        expect(text).toContain("[redacted:SLACK_TOKEN]");
+        for (const leak of encodings(secret)) expect(JSON.stringify(result)).not.toContain(leak);
+        // Nothing of the secret's base64 is left next to the marker: not even its padding.
+        expect(text).not.toMatch(/\[redacted:SLACK_TOKEN\][A-Za-z0-9+/]*=/);
+      }
+    } finally {
+      await client.close();
+    }
+  });
+
   test("exit codes, stderr masking and stdin EOF pass through the filter", async () => {
     const s = sandbox();
     const file = s.envFile("gh.env", ENV);
@@ -224,5 +249,90 @@ describe("--redact", () => {
   test("--mask with --redact is a usage error", async () => {
     const r = await run([bin, "run", "--mask", "--redact", "--", NODE, "-e", ""], { env: sandbox().env() });
     expect(r.code).toBe(64);
+  });
+});
+
+describe("--redact: no server left running when the filter or op is killed outright", () => {
+  /** The children of a process (of all its threads). */
+  const children = (pid: number) =>
+    readdirSync(`/proc/${pid}/task`).flatMap((t) =>
+      readFileSync(`/proc/${pid}/task/${t}/children`, "utf8").trim().split(/\s+/).filter(Boolean).map(Number),
+    );
+  /** Whether a process runs: it exists and is not a zombie (one nobody has reaped yet has ended). */
+  const running = (pid: number) => {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+      return stat.charAt(stat.lastIndexOf(")") + 2) !== "Z";
+    } catch {
+      return false;
+    }
+  };
+  /** Whether `condition` comes true within `ms` (checked every 20 ms): a bounded wait, not a sleep. */
+  async function until(condition: () => boolean, ms = 10_000): Promise<boolean> {
+    const deadline = Date.now() + ms;
+    while (!condition()) {
+      if (Date.now() > deadline) return false;
+      await Bun.sleep(20);
+    }
+    return true;
+  }
+  /** Processes a test started that must not outlive it, whatever it asserted. */
+  const started: number[] = [];
+  afterEach(() => {
+    for (const pid of started.splice(0)) if (running(pid)) process.kill(pid, "SIGKILL");
+  });
+  /** op (the stand-in, which mcp-op became), the filter it started, and the server, which printed its pid. */
+  async function start(flags: string[], script: string) {
+    const s = sandbox();
+    const file = s.envFile("gh.env", ENV);
+    const proc = Bun.spawn([bin, "run", ...flags, "--env-file", file, "--", NODE, "-e", script], {
+      env: s.env(),
+      stdin: "pipe",
+      stdout: "pipe",
+      stderr: "pipe",
+    });
+    const first = await proc.stdout.getReader().read();
+    const server = (JSON.parse(new TextDecoder().decode(first.value)) as { pid: number }).pid;
+    started.push(proc.pid, ...children(proc.pid), server);
+    return { proc, op: proc.pid, server };
+  }
+  const SERVER = "process.stdout.write(JSON.stringify({ pid: process.pid }) + '\\n'); setInterval(() => {}, 1000);";
+
+  test("SIGKILL of the filter: the server gets SIGTERM from the kernel (Linux PR_SET_PDEATHSIG) and ends", async () => {
+    const { proc, op, server } = await start(["--redact"], SERVER);
+    const [filter] = children(op);
+    // The pre-exec step became the server: it is the filter's child, nothing in between.
+    expect(children(filter as number)).toEqual([server]);
+    expect(readFileSync(`/proc/${server}/cmdline`, "utf8")).toStartWith(`${NODE}\0-e\0`);
+    process.kill(filter as number, "SIGKILL");
+    expect(await until(() => !running(server))).toBe(true);
+    expect(await proc.exited).toBe(128 + 9); // op passes on how its child, the filter, ended
+  });
+
+  test("SIGKILL of op: the filter sees its parent gone, stops the server and exits", async () => {
+    const { proc, op, server } = await start(["--redact"], SERVER);
+    const [filter] = children(op);
+    process.kill(op, "SIGKILL");
+    await proc.exited;
+    expect(await until(() => !running(server) && !running(filter as number))).toBe(true);
+  });
+
+  test("without --redact nothing of mcp-op is left to act: a server op leaves behind ends when its stdin closes", async () => {
+    const script =
+      "process.stdout.write(JSON.stringify({ pid: process.pid }) + '\\n'); process.stdin.on('end', () => process.exit(0)); process.stdin.resume();";
+    const { proc, op, server } = await start([], script);
+    expect(children(op)).toEqual([server]);
+    process.kill(op, "SIGKILL");
+    await proc.exited;
+    expect(running(server)).toBe(true); // orphaned: op was its parent, and SIGKILL left op no say
+    proc.stdin.end(); // what a client does when its child ends
+    expect(await until(() => !running(server))).toBe(true);
+  });
+
+  test("the pre-exec step whose filter is already gone never starts the server", async () => {
+    const r = await run([bin, "__stage", "--pdeathsig", "999999", "--", "/bin/echo", "started"], {
+      env: sandbox().env(),
+    });
+    expect(r).toEqual({ code: 143, stdout: "", stderr: "" });
   });
 });

@@ -1,6 +1,14 @@
 import { describe, expect, test } from "bun:test";
 import fc from "fast-check";
-import { createRedactor, MAX_LINE_LENGTH, MIN_SECRET_LENGTH, type Secret, withheldLine } from "../src/core/redact.ts";
+import {
+  createRedactor,
+  isGap,
+  MAX_LINE_LENGTH,
+  MIN_SECRET_LENGTH,
+  type Secret,
+  UNSCANNABLE,
+  withheldLine,
+} from "../src/core/redact.ts";
 
 // --- Independent encoders (Buffer-based, not the module's own) -------------------------------
 
@@ -65,8 +73,13 @@ function leaks(text: string, value: string): string[] {
 }
 
 /** Structure equal except strings (keys included) that held a secret, which now hold a marker. */
-function sameExceptRedacted(input: unknown, output: unknown, secrets: readonly Secret[]): void {
-  const held = (s: string) => secrets.some(({ value }) => leaks(s, value).length > 0);
+function sameExceptRedacted(
+  input: unknown,
+  output: unknown,
+  secrets: readonly Secret[],
+  oracle: (text: string, value: string) => string[] = leaks,
+): void {
+  const held = (s: string) => secrets.some(({ value }) => oracle(s, value).length > 0);
   const walk = (a: unknown, b: unknown, path: string): void => {
     if (typeof a === "string") {
       expect(typeof b).toBe("string");
@@ -162,6 +175,153 @@ describe("redactLine: every way of writing a secret", () => {
     for (const s of tricky) expect(leaks(out, s.value)).toEqual([]);
     sameExceptRedacted(JSON.parse(line), JSON.parse(out), tricky);
   });
+});
+
+// --- Each encoding issues 13 and 14 named: the secret, what the server prints, the exact line out ---
+
+const GH = { name: "GITHUB_TOKEN", value: "ghp_16C7e42F292c6912E7710c838347Ae178B4a" };
+const API = { name: "API_KEY", value: "sk-proj-a1b2c3d4e5f6g7h8i9j0" };
+const PW = { name: "PW", value: "p@ss/wörd:key 42!" };
+const FR = { name: "FR", value: "clé-secrète-42" };
+const QB = { name: "QB", value: 'pa"ss\\word-42' };
+
+/** [what, secret, the line the server prints, the line the client gets] */
+const encodingRows: Array<[string, Secret, string, string]> = [
+  [
+    "hex in mixed case",
+    API,
+    '{"h":"0x736B2d70726F6a2D6131623263336434653566366737683869396a30"}',
+    '{"h":"0x[redacted:API_KEY]"}',
+  ],
+  [
+    "hex bytes separated by spaces",
+    API,
+    '{"h":"73 6b 2d 70 72 6f 6a 2d 61 31 62 32 63 33 64 34 65 35 66 36 67 37 68 38 69 39 6a 30 ok"}',
+    '{"h":"[redacted:API_KEY] ok"}',
+  ],
+  [
+    "percent-encoding of some characters only",
+    PW,
+    '{"u":"?pw=p@ss%2Fwörd:key 42%21&a=1"}',
+    '{"u":"?pw=[redacted:PW]&a=1"}',
+  ],
+  [
+    "percent-encoding of every character (lower-case hex)",
+    PW,
+    '{"u":"%70%40%73%73%2f%77%c3%b6%72%64%3a%6b%65%79%20%34%32%21"}',
+    '{"u":"[redacted:PW]"}',
+  ],
+  ["encodeURI output", PW, '{"u":"https://x.test/p@ss/w%C3%B6rd:key%2042!"}', '{"u":"https://x.test/[redacted:PW]"}'],
+  ["Python quote output", PW, '{"u":"/login/p%40ss/w%C3%B6rd%3Akey%2042%21"}', '{"u":"/login/[redacted:PW]"}'],
+  ["a lowered hex digit in one percent escape", PW, '{"u":"p%40ss%2fw%C3%B6rd%3Akey%2042!"}', '{"u":"[redacted:PW]"}'],
+  ["+ for space, other characters kept", PW, '{"q":"a=1&pw=p@ss/w%C3%B6rd:key+42!"}', '{"q":"a=1&pw=[redacted:PW]"}'],
+  [
+    "encodeURI output of a secret with a + (kept as is)",
+    { name: "PLUS", value: "key+wörd-123" },
+    '{"u":"/k/key+w%C3%B6rd-123/x"}',
+    '{"u":"/k/[redacted:PLUS]/x"}',
+  ],
+  [
+    "base64 in MIME lines (76 columns, \\r\\n inside one JSON string)",
+    GH,
+    '{"t":"LS0tLS1oZWxsbywgYSBibG9iIHdpdGggYSB0b2tlbjogZ2hwXzE2QzdlNDJGMjkyYzY5MTJFNzcx\\r\\nMGM4MzgzNDdBZTE3OEI0YSBhbmQgbW9yZSBieXRlcyBhZnRlciB0aGUgdG9rZW4sIHRvIGZpbGwg\\r\\nYSBmZXcgbGluZXMgb2YgYmFzZTY0Lg=="}',
+    '{"t":"LS0tLS1oZWxsbywgYSBibG9iIHdpdGggYSB0b2tlbjog[redacted:GITHUB_TOKEN]bmQgbW9yZSBieXRlcyBhZnRlciB0aGUgdG9rZW4sIHRvIGZpbGwg\\r\\nYSBmZXcgbGluZXMgb2YgYmFzZTY0Lg=="}',
+  ],
+  [
+    "base64 in PEM lines (64 columns, \\n)",
+    GH,
+    '{"t":"LS0tLS1oZWxsbywgYSBibG9iIHdpdGggYSB0b2tlbjogZ2hwXzE2QzdlNDJGMjky\\nYzY5MTJFNzcxMGM4MzgzNDdBZTE3OEI0YSBhbmQgbW9yZSBieXRlcyBhZnRlciB0\\naGUgdG9rZW4sIHRvIGZpbGwgYSBmZXcgbGluZXMgb2YgYmFzZTY0Lg=="}',
+    '{"t":"LS0tLS1oZWxsbywgYSBibG9iIHdpdGggYSB0b2tlbjog[redacted:GITHUB_TOKEN]bmQgbW9yZSBieXRlcyBhZnRlciB0\\naGUgdG9rZW4sIHRvIGZpbGwgYSBmZXcgbGluZXMgb2YgYmFzZTY0Lg=="}',
+  ],
+  [
+    "base64url in indented lines, secret at byte offset 2 mod 3",
+    GH,
+    '{"t":"LS0tLWhlbGxvLCBhIGJsb2Igd2l0aCBhIHRva2VuOiBnaHBfMTZDN2U0MkYy\\n  OTJjNjkxMkU3NzEwYzgzODM0N0FlMTc4QjRhIGFuZCBtb3JlIGJ5dGVzIGFm\\n  dGVyIHRoZSB0b2tlbiwgdG8gZmlsbCBhIGZldyBsaW5lcyBvZiBiYXNlNjQu"}',
+    '{"t":"LS0tLWhlbGxvLCBhIGJsb2Igd2l0aCBhIHRva2Vu[redacted:GITHUB_TOKEN]IGFuZCBtb3JlIGJ5dGVzIGFm\\n  dGVyIHRoZSB0b2tlbiwgdG8gZmlsbCBhIGZldyBsaW5lcyBvZiBiYXNlNjQu"}',
+  ],
+  [
+    "base64 of the secret alone: padding goes with it (issue 13)",
+    GH,
+    '{"t":"Z2hwXzE2QzdlNDJGMjkyYzY5MTJFNzcxMGM4MzgzNDdBZTE3OEI0YQ=="}',
+    '{"t":"[redacted:GITHUB_TOKEN]"}',
+  ],
+  [
+    "JSON-escaped three levels deep, Python style (\\u00e9)",
+    FR,
+    '{"jsonrpc":"2.0","id":1,"result":{"text":"{\\"a\\":\\"{\\\\\\"b\\\\\\":\\\\\\"cl\\\\\\\\u00e9-secr\\\\\\\\u00e8te-42\\\\\\"}\\"}"}}',
+    '{"jsonrpc":"2.0","id":1,"result":{"text":"{\\"a\\":\\"{\\\\\\"b\\\\\\":\\\\\\"[redacted:FR]\\\\\\"}\\"}"}}',
+  ],
+  [
+    "JSON-escaped four levels deep",
+    QB,
+    '{"t":"{\\"a\\":\\"{\\\\\\"b\\\\\\":\\\\\\"{\\\\\\\\\\\\\\"c\\\\\\\\\\\\\\":\\\\\\\\\\\\\\"pa\\\\\\\\\\\\\\\\\\\\\\\\\\\\\\"ss\\\\\\\\\\\\\\\\\\\\\\\\\\\\\\\\word-42\\\\\\\\\\\\\\"}\\\\\\"}\\"}"}',
+    '{"t":"{\\"a\\":\\"{\\\\\\"b\\\\\\":\\\\\\"{\\\\\\\\\\\\\\"c\\\\\\\\\\\\\\":\\\\\\\\\\\\\\"[redacted:QB]\\\\\\\\\\\\\\"}\\\\\\"}\\"}"}',
+  ],
+  [
+    "a zero-width space inside",
+    GH,
+    '{"t":"ghp_16C7e42F\u200b292c6912E7710c838347Ae178B4a."}',
+    '{"t":"[redacted:GITHUB_TOKEN]."}',
+  ],
+  [
+    "a soft hyphen inside",
+    GH,
+    '{"t":"ghp_16C7e42F292c6912E77\u00ad10c838347Ae178B4a"}',
+    '{"t":"[redacted:GITHUB_TOKEN]"}',
+  ],
+  ["\\u0000 inside", GH, '{"t":"ghp_16C7e42F292c\\u00006912E7710c838347Ae178B4a"}', '{"t":"[redacted:GITHUB_TOKEN]"}'],
+  [
+    "an escaped \\u200b inside",
+    GH,
+    '{"t":"x ghp_16C7e\\u200b42F292c6912E7710c838347Ae178B4a"}',
+    '{"t":"x [redacted:GITHUB_TOKEN]"}',
+  ],
+  [
+    "a tag character (U+E0067) inside",
+    GH,
+    '{"t":"ghp_16C7e42F292c6912E7710c83\u{e0067}8347Ae178B4a"}',
+    '{"t":"[redacted:GITHUB_TOKEN]"}',
+  ],
+  // Lines that are not JSON are masked as plain text, in every encoding.
+  [
+    "not JSON: hex in mixed case",
+    API,
+    "key=736B2D70726f6A2d6131623263336434653566366737683869396A30;",
+    "key=[redacted:API_KEY];",
+  ],
+  [
+    "not JSON: Python quote output",
+    PW,
+    "GET /login/p%40ss/w%C3%B6rd%3Akey%2042%21 200",
+    "GET /login/[redacted:PW] 200",
+  ],
+  [
+    "not JSON: base64 with \\r\\n escapes",
+    GH,
+    'log "ZGF0YTogZ2hwXzE2QzdlNDJGMjkyYzY5MT\\r\\nJFNzcxMGM4MzgzNDdBZTE3OEI0YQ==" done',
+    'log "ZGF0YTog[redacted:GITHUB_TOKEN]" done',
+  ],
+  [
+    "not JSON: a zero-width space inside",
+    GH,
+    "token ghp_16C7e42F292c6912E\u200b7710c838347Ae178B4a!",
+    "token [redacted:GITHUB_TOKEN]!",
+  ],
+  [
+    "not JSON: JSON-escaped three levels deep in a log line",
+    FR,
+    'sent {"a":"{\\"b\\":\\"cl\\\\u00e9-secr\\\\u00e8te-42\\"}" (truncated',
+    'sent {"a":"{\\"b\\":\\"[redacted:FR]\\"}" (truncated',
+  ],
+];
+
+describe("each encoding the issues named", () => {
+  for (const [what, secret, line, expected] of encodingRows) {
+    test(what, () => {
+      expect(createRedactor([secret]).redactLine(line)).toBe(expected);
+      if (what.startsWith("not JSON")) expect(createRedactor([secret]).maskText(line)).toBe(expected);
+    });
+  }
 });
 
 describe("redactLine: only the affected token changes", () => {
@@ -395,8 +555,9 @@ const secretValue = fc
     fc.string({ unit: fc.constantFrom(...specials, "a", "Z", "0"), minLength: MIN_SECRET_LENGTH, maxLength: 16 }),
     fc.string({ unit: "binary-ascii", minLength: MIN_SECRET_LENGTH, maxLength: 24 }),
   )
-  // A value inside the marker text shows up in every marker (documented), not a leak to test for.
-  .filter((v) => !"[redacted:S]".includes(v));
+  // A value inside the marker text shows up in every marker (documented), not a leak to test for;
+  // and a value of fewer than 6 characters besides whitespace and invisible ones is not redacted.
+  .filter((v) => !"[redacted:S]".includes(v) && createRedactor([{ name: "S", value: v }]).skipped.length === 0);
 
 type Encoding = "raw" | "base64" | "base64url" | "hex" | "HEX" | "url" | "form";
 const encode = (v: string, how: Encoding, pre: Buffer, post: Buffer): string => {
@@ -484,6 +645,199 @@ describe("properties", () => {
       ),
       { numRuns: 1000 },
     );
+  });
+});
+
+// --- The encodings of issue 14, as properties, with an oracle of their own -------------------
+
+/** Every character the redactor ignores, by Unicode's own tables. */
+const IGNORABLE = /[\p{White_Space}\p{Cc}\p{Default_Ignorable_Code_Point}]/gu;
+const ZERO_WIDTH = ["\u200b", "\u00ad", "\u0000", "\ufeff", "\u2060", "\u{e0041}", "\u180e"];
+/** `%XX` runs decoded as UTF-8 bytes (invalid sequences become U+FFFD, the rest survives). */
+const percentDecoded = (t: string) =>
+  t.replace(/(?:%[0-9a-fA-F]{2})+/g, (run) => Buffer.from(run.replace(/%/g, ""), "hex").toString("utf8"));
+
+/** Every level of JSON escapes in `text` (the oracle's own decoder: a regex, left to right). */
+function escapeLevels(text: string): string[] {
+  const levels = [text];
+  for (let i = 0; i < 8; i++) {
+    const next = unescapeAll(levels[levels.length - 1] as string);
+    if (next === levels[levels.length - 1]) break;
+    levels.push(next);
+  }
+  return levels;
+}
+
+/** Where `value` shows in `out` in any encoding of issue 14: a list of what was found. */
+function deepLeaks(out: string, value: string): string[] {
+  const texts = [out];
+  try {
+    texts.push(...stringsIn(JSON.parse(out)));
+  } catch {}
+  const bytes = bytesOf(value);
+  const plain = value.replace(IGNORABLE, "");
+  const fragments = [0, 1, 2].flatMap((k) => [b64Fragment(value, k), b64Fragment(value, k, true)]);
+  const found: string[] = [];
+  for (const level of texts.flatMap(escapeLevels)) {
+    // Form encoding writes a space as `+`.
+    const views = [level, percentDecoded(level), percentDecoded(level.replace(/\+/g, " "))];
+    for (const view of views.map((t) => t.replace(IGNORABLE, ""))) {
+      if (view.includes(plain)) found.push("raw");
+      if (view.toLowerCase().includes(bytes.toString("hex"))) found.push("hex");
+      for (const f of fragments) if (f.length >= MIN_SECRET_LENGTH && view.includes(f)) found.push(`base64 ${f}`);
+    }
+  }
+  return found;
+}
+
+type Deep = "hexMixed" | "percentSome" | "percentAll" | "base64Lines" | "base64urlLines" | "zeroWidth";
+/** One of the encodings of issue 14 of `v` inside the bytes `pre` + v + `post`, picked by `seed`. */
+function deepEncode(v: string, how: Deep, pre: Buffer, post: Buffer, seed: readonly number[]): string {
+  const bit = (i: number) => ((seed[i % Math.max(seed.length, 1)] ?? 0) >> (i % 7)) & 1;
+  const bytes = Buffer.concat([pre, bytesOf(v), post]);
+  const lines = (s: string) => {
+    const width = 4 + ((seed[0] ?? 0) % 77);
+    const breaks = ["\n", "\r\n", "\n  ", " "][(seed[1] ?? 0) % 4] as string;
+    return (s.match(new RegExp(`.{1,${width}}`, "g")) ?? []).join(breaks);
+  };
+  switch (how) {
+    case "hexMixed":
+      return [...bytes.toString("hex")].map((c, i) => (bit(i) ? c.toUpperCase() : c)).join("");
+    case "percentSome":
+    case "percentAll":
+      return [...v]
+        .map((ch, i) => {
+          if (how === "percentSome" && bit(i) && !"%+".includes(ch)) return ch;
+          if (ch === " " && bit(i + 1)) return "+";
+          const hex = bytesOf(ch).toString("hex");
+          return hex.replace(/../g, (b, j) => `%${bit(i + j) ? b.toUpperCase() : b}`);
+        })
+        .join("");
+    case "base64Lines":
+      return lines(bytes.toString("base64"));
+    case "base64urlLines":
+      return lines(bytes.toString("base64url"));
+    case "zeroWidth":
+      return [...v]
+        .map((ch, i) => (bit(i) && i > 0 ? (ZERO_WIDTH[i % ZERO_WIDTH.length] as string) + ch : ch))
+        .join("");
+  }
+}
+
+/** `text` as a JSON string inside JSON text, `depth` times over. */
+const nest = (text: string, depth: number): string =>
+  depth === 0 ? text : nest(JSON.stringify({ [`level${depth}`]: text }), depth - 1);
+
+describe("properties: the encodings of issue 14", () => {
+  const encodings = fc.constantFrom<Deep>(
+    "hexMixed",
+    "percentSome",
+    "percentAll",
+    "base64Lines",
+    "base64urlLines",
+    "zeroWidth",
+  );
+  test("in a JSON line, nested 0-5 levels deep: never left, everything else unchanged", () => {
+    fc.assert(
+      fc.property(
+        secretValue,
+        // No `%`: a stray one just before a partly encoded secret can take its first characters
+        // as hex digits (a limit the literal forms of the common encoders cover only for them).
+        fc.string({ maxLength: 8 }).filter((t) => !t.includes("%")),
+        encodings,
+        fc.uint8Array({ maxLength: 5 }),
+        fc.uint8Array({ maxLength: 5 }),
+        fc.array(fc.nat(1000), { minLength: 1, maxLength: 8 }),
+        fc.nat(5),
+        (v, around, how, pre, post, seed, depth) => {
+          const secret = { name: "S", value: v };
+          const text = nest(
+            `${around}${deepEncode(v, how, Buffer.from(pre), Buffer.from(post), seed)}${around}`,
+            depth,
+          );
+          const line = JSON.stringify({ jsonrpc: "2.0", id: 7, result: { text } });
+          expect(deepLeaks(line, v).length).toBeGreaterThan(0); // the case really holds the secret
+          const out = createRedactor([secret]).redactLine(line);
+          expect(deepLeaks(out, v)).toEqual([]);
+          expect(out).toContain("[redacted:S]");
+          sameExceptRedacted(JSON.parse(line), JSON.parse(out), [secret], deepLeaks);
+        },
+      ),
+      { numRuns: 1000 },
+    );
+  });
+
+  test("in a line that is not JSON: never left", () => {
+    fc.assert(
+      fc.property(
+        secretValue,
+        fc.string({ maxLength: 8 }),
+        encodings,
+        fc.array(fc.nat(1000), { minLength: 1, maxLength: 8 }),
+        fc.nat(3),
+        (v, around, how, seed, depth) => {
+          const secret = { name: "S", value: v };
+          const line =
+            `log: ${nest(deepEncode(v, how, Buffer.alloc(0), Buffer.alloc(0), seed), depth)} ${around}`.slice(0, -1);
+          fc.pre(deepLeaks(line, v).length > 0);
+          for (const out of [createRedactor([secret]).redactLine(line), createRedactor([secret]).maskText(line)]) {
+            expect(deepLeaks(out, v)).toEqual([]);
+          }
+        },
+      ),
+      { numRuns: 600 },
+    );
+  });
+});
+
+// --- Pathological lines: the work is linear in the line's length ------------------------------
+
+describe("pathological lines finish", () => {
+  const r = createRedactor([GH, API, QB]);
+  const big = (n: number, unit: string) => unit.repeat(Math.floor(n / unit.length));
+  test("10 MiB of base64 in one string, without and with line breaks", () => {
+    const b64 = Buffer.from(Array.from({ length: 7_000_000 }, (_, i) => (i * 2654435761) >>> 24)).toString("base64");
+    const line = `{"d":"${b64.slice(0, MAX_LINE_LENGTH - 16)}"}`;
+    expect(r.redactLine(line)).toBe(line);
+    const wrapped = `{"d":"${b64.slice(0, 9_000_000).replace(/(.{76})/g, "$1\\r\\n")}"}`;
+    expect(r.redactLine(wrapped)).toBe(wrapped);
+  });
+  test("near-misses everywhere: the secret's head repeated, spaced out", () => {
+    const line = JSON.stringify({ t: big(4_000_000, `${[...GH.value.slice(0, -1)].join(" ")} `) });
+    expect(r.redactLine(line)).toBe(line);
+  });
+  test("a secret of one repeated character in a long run of it: one marker", () => {
+    const rr = createRedactor([{ name: "A", value: "aaaaaa" }]);
+    expect(rr.redactLine(JSON.stringify({ t: "a".repeat(5_000_000) }))).toBe('{"t":"[redacted:A]"}');
+  });
+  test("a secret JSON-escaped 20 levels deep (3 Mi backslashes): decoded to the bottom", () => {
+    let text = QB.value;
+    for (let i = 0; i < 20; i++) text = JSON.stringify(text).slice(1, -1);
+    expect(r.redactLine(`{"t":"${text}"}`)).toBe('{"t":"[redacted:QB]"}');
+  });
+  test("a \\u005c chain (one level per 5 characters) past the budget: the string is withheld as a whole", () => {
+    const chain = `\\u005c${"u005c".repeat(1_000_000)}`;
+    const line = JSON.stringify({ t: chain, keep: "this" });
+    // One level per 5 characters: the levels would add up to 5e6²/10 characters; LEVEL_BUDGET stops them.
+    expect(r.redactLine(line)).toBe(`{"t":${JSON.stringify(UNSCANNABLE)},"keep":"this"}`);
+  });
+  test("a short \\u005c chain (a level per 5 characters) is followed to the secret", () => {
+    const line = JSON.stringify({
+      t: `${"\\u005c".repeat(1)}${"u005c".repeat(40)}u0067hp_16C7e42F292c6912E7710c838347Ae178B4a`,
+    });
+    expect(r.redactLine(line)).toBe('{"t":"[redacted:GITHUB_TOKEN]"}');
+  });
+});
+
+describe("the characters the redactor ignores", () => {
+  test("are exactly Unicode's White_Space, Cc and Default_Ignorable_Code_Point", () => {
+    const unicode = /[\p{White_Space}\p{Cc}\p{Default_Ignorable_Code_Point}]/u;
+    const wrong: number[] = [];
+    for (let cp = 0; cp <= 0x10ffff; cp++) {
+      if (cp >= 0xd800 && cp <= 0xdfff) continue;
+      if (isGap(cp) !== unicode.test(String.fromCodePoint(cp))) wrong.push(cp);
+    }
+    expect(wrong).toEqual([]);
   });
 });
 

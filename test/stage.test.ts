@@ -33,7 +33,20 @@ describe("parseStageArgs: accepts only what the outer stage produces", () => {
       args: ["-x"],
     });
   });
+  test("the --redact filter's pre-exec step: the filter's pid, then the command", () => {
+    expect(parseStageArgs(["--pdeathsig", "4242"], ["/bin/srv"])).toEqual({
+      unset: [],
+      template: false,
+      redact: [],
+      parentDeath: 4242,
+      command: "/bin/srv",
+      args: [],
+    });
+  });
   const bad: Array<[string[], string[] | null, string]> = [
+    [["--pdeathsig", "0"], ["/bin/srv"], '--pdeathsig takes a process id, not "0"'],
+    [["--pdeathsig", "12x"], ["/bin/srv"], '--pdeathsig takes a process id, not "12x"'],
+    [["--pdeathsig"], ["/bin/srv"], 'unexpected argument "--pdeathsig"'],
     [["--unset", "PATH"], ["/bin/srv"], '--unset takes only 1Password credential variables, not "PATH"'],
     [["--bogus"], ["/bin/srv"], 'unexpected argument "--bogus"'],
     [["--unset"], ["/bin/srv"], 'unexpected argument "--unset"'],

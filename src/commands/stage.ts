@@ -2,14 +2,24 @@
  * The hidden internal stage (`mcp-op __stage`), started by `op run` in place of the server:
  * puts `{{ }}` values into the arguments, removes credentials and generated variables, then
  * execs the server (no process left behind), or, with `--redact`, stays as the output filter.
+ * With `--pdeathsig PID` (started by that filter in place of the server) it first asks Linux to
+ * send the server SIGTERM when the filter exits, then execs it.
  */
 import { parseStageArgs, scrubEnv } from "../core/stage.ts";
 import { substituteArgs } from "../core/template.ts";
 import { execProgram, giveAwayStdin } from "../effects/exec.ts";
+import { setParentDeathSignal } from "../effects/native.ts";
 import { environment } from "../runtime.ts";
+
+const SIGTERM = 15;
 
 export async function runStage(own: readonly string[], rest: readonly string[] | null): Promise<never> {
   const plan = parseStageArgs(own, rest);
+  if (plan.parentDeath !== undefined && (await setParentDeathSignal(SIGTERM)) && process.ppid !== plan.parentDeath) {
+    // The filter died between starting this process and the prctl, which then watches its
+    // successor (init or a subreaper): never start a server nobody reads.
+    process.exit(128 + SIGTERM);
+  }
   const env = environment();
   // The outer stage resolved the command to a path, so no PATH search happens here.
   const args = plan.template ? substituteArgs(plan.args, env) : plan.args;

@@ -7,28 +7,47 @@
  * (`\"`, `\\`, `\uXXXX`) or encoded, and it rewrites the protocol stream blindly. This one looks
  * inside JSON strings and rewrites only the string tokens that hold a secret.
  *
- * What counts as an occurrence of a secret (every form below is a "needle"):
- * - the raw value, and its JSON-escaped form (`JSON.stringify(value)` without the quotes);
- * - standard base64 and base64url of its UTF-8 bytes at each of the three byte alignments, i.e.
- *   the value embedded anywhere inside a larger blob: only the characters that depend on the
- *   value's bytes alone are kept (see {@link base64Fragments});
- * - percent-encoding as written by `encodeURIComponent`, by RFC 3986 (unreserved kept) and by
- *   `application/x-www-form-urlencoded` (`URLSearchParams`), each with upper- and lower-case hex
- *   and with `%20` or `+` for a space;
- * - hex of its UTF-8 bytes, lower and upper case.
+ * How a text is searched (a string token's value, or a whole line that is not JSON):
+ * 1. Levels: the text itself, then the text with its JSON escapes decoded, then decoded again,
+ *    and so on while escapes are left (JSON inside a JSON string inside a JSON string, to any
+ *    depth; see {@link LEVEL_BUDGET} for the bound on the work).
+ * 2. Views of each level, where each character remembers where it came from: the plain view,
+ *    with whitespace, control characters and Unicode default-ignorable code points (U+200B,
+ *    U+00AD, U+FEFF, tag characters...) dropped; and, for a text with a `%`, the decoded view:
+ *    percent escapes decoded too (`%XX`, any case, any subset of the characters, as UTF-8),
+ *    with what they decode to dropped the same way, and `+` dropped as the space it means.
+ * 3. In the views, every form of every secret (see {@link secretForms}): its value (also with
+ *    `+` for spaces, and literally as the common percent-encoders write it), the hex of its
+ *    bytes in any mix of case, and the base64 and base64url characters that depend on its bytes
+ *    alone at each of the three byte alignments inside a larger blob. Line breaks and
+ *    indentation inside a base64 run are gone from the views, and a base64 occurrence is widened
+ *    to whole 4-character quanta, padding included, so no character that carries a bit of the
+ *    secret is left next to the marker.
+ * Building views costs a JavaScript loop over every character, so each level first goes through
+ * a check that is never wrong in the "no" direction ({@link Detector.maybe}, native scans only):
+ * `includes` when the text has nothing to drop or decode, else one regular expression over the
+ * last {@link WINDOW} characters of every form with the droppable characters allowed between
+ * them; for a text with `%XX` escapes, the same on a copy decoded by `decodeURIComponent`.
+ * Where that says "maybe", the plain view is checked form by form at each place the regex
+ * matches, in the text itself (no view built); the decoded view is built only where its check
+ * said "maybe", and both views only for a text with a tag character (rare).
  *
- * Encoded needles shorter than the raw value are dropped (no short false positives); for values
- * of {@link MIN_SECRET_LENGTH} or more none is. Text holding backslashes is also searched after
- * decoding its JSON escapes (`\uXXXX`, `\/`, ...), so a secret escaped in any way is found
- * (inside a JSON string this reaches one level of nesting: JSON text inside a JSON string).
+ * Out of scope (the limit of `--redact`, in the README too): a secret split across separate
+ * messages or separate JSON string tokens, and transforms other than the encodings above
+ * (compression, encryption, base32, reversal, double percent-encoding...). One known gap: a
+ * stray `%` just before a secret that is percent-encoded in part and starts with hex digits
+ * ("50%" + "ab12%2F...") reads as an escape; the exact output of the common encoders is still
+ * found there, as it is also searched literally.
  *
  * Policies:
  * - Short secrets: see {@link MIN_SECRET_LENGTH}; they are listed in `skipped`, never redacted.
+ * - Whitespace and invisible characters never count, in the secret or in the text: a secret
+ *   `abc def` is also found as `abcdef`, and in percent-encoded text a `+` counts as a space
+ *   (a few more characters redacted, never fewer).
  * - Overlaps: where occurrences overlap (one secret inside another, or two overlapping partly),
  *   the union of their spans is replaced by one marker named after the longest secret (the first
  *   configured one on a tie), so the longer match wins and no tail of either is left behind.
- *   Occurrences that merely touch get a marker each.
- *   Secrets are searched with `indexOf`: regex metacharacters in values mean nothing.
+ *   Occurrences that merely touch get a marker each. Regex metacharacters in values mean nothing.
  * - Malformed lines: see {@link Redactor.redactLine}: masked byte-agnostically with `maskText`.
  * - Oversize lines: see {@link MAX_LINE_LENGTH} and {@link withheldLine}.
  * - A value that occurs in the marker text itself (say "redacted") shows up in every marker:
@@ -42,13 +61,13 @@ export interface Secret {
 }
 
 /**
- * Secrets shorter than this (in Unicode code points) are not redacted as substrings: they are
- * listed in `skipped` so the caller can warn by name. A 3-character secret would match all over
- * ordinary text and base64 and shred the stream, and a value that short is guessable anyway; 6
- * is the shortest length for which every base64 fragment is at least as long as the value. There
- * is deliberately no exception for a JSON string whose whole value equals a short secret: that
- * would rewrite protocol fields (`"jsonrpc":"2.0"`, `"type":"text"`) whenever a secret is such a
- * common word.
+ * Secrets shorter than this (in Unicode code points, not counting whitespace and invisible
+ * characters) are not redacted as substrings: they are listed in `skipped` so the caller can
+ * warn by name. A 3-character secret would match all over ordinary text and base64 and shred the
+ * stream, and a value that short is guessable anyway; 6 is the shortest length for which every
+ * base64 fragment is at least as long as the value. There is deliberately no exception for a
+ * JSON string whose whole value equals a short secret: that would rewrite protocol fields
+ * (`"jsonrpc":"2.0"`, `"type":"text"`) whenever a secret is such a common word.
  */
 export const MIN_SECRET_LENGTH = 6;
 
@@ -59,13 +78,26 @@ export const MIN_SECRET_LENGTH = 6;
  */
 export const MAX_LINE_LENGTH = 10 * 1024 * 1024;
 
+/**
+ * Decoding JSON escapes level by level costs the length of each level. A text whose levels add
+ * up to more than this many times its own length, plus 64 Ki characters, is not searched further:
+ * natural nesting halves the escapes at each level (an `"` nested 20 deep is a million
+ * backslashes), so only contrived input (`\u005cu005cu005c...`, one level per 5 characters)
+ * gets there. Such a text is replaced as a whole by {@link UNSCANNABLE}, never passed on.
+ */
+export const LEVEL_BUDGET = 16;
+
+/** What replaces a text whose escapes nest too deep to search within {@link LEVEL_BUDGET}. */
+export const UNSCANNABLE = "[redacted: escapes nested too deep to scan]";
+
 export interface Redactor {
   /**
    * One complete stdout line, without its trailing "\n". Returns the line to forward (without
    * "\n"); an empty result for a non-empty line means "forward nothing" (a withheld line that
    * could not be answered, see {@link withheldLine}).
    *
-   * - Fast path: a line with no backslash and no needle is returned as is (`===`), untokenized.
+   * - Fast path: a line with no backslash that cannot hold a secret (see the module comment) is
+   *   returned as is (`===`), untokenized.
    * - JSON-like line (every string token terminated and strictly decodable, and only JSON
    *   punctuation, whitespace, numbers and `true`/`false`/`null` between them; full validity is
    *   not checked): each string token, keys included, is decoded; if the decoded text holds a
@@ -91,17 +123,19 @@ export interface Redactor {
   readonly skipped: readonly string[];
 }
 
-interface Needle {
-  text: string;
-  name: string;
-  /** Length of the secret it encodes: the longest secret wins an overlap. */
-  rank: number;
+export interface RedactorOptions {
+  /**
+   * The texts are bytes decoded as latin1 (a line that is not valid UTF-8), and so are the
+   * secrets: a character is a byte, for percent escapes, hex and base64 alike.
+   */
+  latin1?: boolean;
 }
 
 interface Hit {
   start: number;
   end: number;
   name: string;
+  /** Length of the secret: the longest secret wins an overlap. */
   rank: number;
 }
 
@@ -110,45 +144,34 @@ interface Hit {
  * @example createRedactor([{ name: "TOKEN", value: "s3cr3t-value" }]).redactLine('{"a":"x s3cr3t-value"}') // '{"a":"x [redacted:TOKEN]"}'
  * @example createRedactor([{ name: "PIN", value: "1234" }]).skipped // ["PIN"]
  */
-export function createRedactor(secrets: readonly Secret[]): Redactor {
+export function createRedactor(secrets: readonly Secret[], options: RedactorOptions = {}): Redactor {
+  const latin1 = options.latin1 ?? false;
   const skipped: string[] = [];
-  const byText = new Map<string, Needle>();
-  for (const { name, value } of secrets) {
-    if (codePoints(value) < MIN_SECRET_LENGTH) {
-      skipped.push(name);
+  const forms: Form[] = [];
+  const strayForms: Form[] = [];
+  for (const secret of secrets) {
+    const own = secretForms(secret, latin1);
+    if (!own) {
+      skipped.push(secret.name);
       continue;
     }
-    for (const text of [value, ...encodedForms(value)]) {
-      const known = byText.get(text);
-      if (!known || value.length > known.rank) byText.set(text, { text, name, rank: value.length });
-    }
-  }
-  const needles = [...byText.values()];
-  // A form that differs from the raw text only by JSON escapes holds a backslash, and a line
-  // with a backslash takes the slow path anyway.
-  const fastNeedles = needles.filter((n) => !n.text.includes("\\"));
-  // Only forms holding `"` or `\` can be in a line's raw text but not in its decoded strings.
-  const strayNeedles = needles.filter((n) => /["\\]/.test(n.text));
-
-  // One pass of a (literal) alternation beats a dozen `indexOf` calls on short texts; on long
-  // ones `includes` is faster.
-  const alternation = new RegExp(needles.map((n) => n.text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")).join("|"));
-  const holdsNeedle = (text: string): boolean =>
-    text.length > 65536 ? needles.some((n) => text.includes(n.text)) : alternation.test(text);
-
-  const mask = (text: string): string => {
-    if (needles.length === 0) return text;
-    const hits = holdsNeedle(text) ? findHits(text, needles) : [];
-    if (text.includes("\\")) {
-      const decoded = unescapeView(text, false)?.text;
-      const view = decoded !== undefined && holdsNeedle(decoded) ? unescapeView(text, true) : undefined;
-      if (view) {
-        for (const h of findHits(view.text, needles)) {
-          hits.push({ ...h, start: view.starts[h.start] ?? 0, end: view.starts[h.end] ?? text.length });
-        }
+    forms.push(...own);
+    // A value with `"` or `\` can be in a line's raw text but in none of its decoded strings.
+    if (/["\\]/.test(secret.value)) {
+      for (const text of [secret.value, JSON.stringify(secret.value).slice(1, -1)]) {
+        strayForms.push({ kind: "text", text: dropGaps(text), name: secret.name, rank: secret.value.length });
       }
     }
-    return hits.length === 0 ? text : replaceHits(text, hits, (name) => marker(name));
+  }
+  const detector = new Detector(forms, latin1);
+  const stray = strayForms.length > 0 ? new Detector(strayForms, latin1) : undefined;
+
+  /** The text with every occurrence replaced, at every level of JSON escapes. */
+  const mask = (text: string): string => {
+    if (detector.empty) return text;
+    const hits = detector.find(text, true);
+    if (hits === undefined) return UNSCANNABLE;
+    return hits.length === 0 ? text : replaceHits(text, hits, marker);
   };
 
   const redactLine = (line: string): string => {
@@ -156,12 +179,12 @@ export function createRedactor(secrets: readonly Secret[]): Redactor {
       const answer = withheldLine(line);
       return answer === "" ? "" : redactLine(answer);
     }
-    if (needles.length === 0) return line;
-    const hasNeedle = fastNeedles.some((n) => line.includes(n.text));
-    if (!hasNeedle && !line.includes("\\")) return line;
+    if (detector.empty) return line;
+    const maybe = detector.maybe(line);
+    if (!maybe && !line.includes("\\")) return line;
 
-    // Where needles occur in the raw line: an unescaped token or a gap elsewhere holds none.
-    const regions = hasNeedle ? mergeHits(findHits(line, fastNeedles)) : [];
+    // Where secrets may show in the raw line: an unescaped token or a gap elsewhere holds none.
+    const regions = maybe ? detector.candidates(line) : [];
     let r = 0;
     const touched = (from: number, to: number): boolean => {
       while ((regions[r]?.end ?? Number.POSITIVE_INFINITY) <= from) r++;
@@ -172,7 +195,7 @@ export function createRedactor(secrets: readonly Secret[]): Redactor {
     const gap = (from: number, to: number): boolean => {
       GAP.lastIndex = from;
       if (!GAP.test(line) || GAP.lastIndex !== to) return false;
-      if (touched(from, to)) redactGap(line, from, to, needles, edits);
+      if (touched(from, to)) redactGap(line, from, to, detector, edits);
       return true;
     };
     const cursor: Cursor = { backslash: -1, escaped: false };
@@ -194,7 +217,7 @@ export function createRedactor(secrets: readonly Secret[]): Redactor {
     }
     const out = applyEdits(line, edits);
     // A secret written unescaped (across tokens, or read as escapes): the line is not what it seems.
-    return strayNeedles.some((n) => out.includes(n.text)) ? mask(line) : out;
+    return stray && (stray.find(out, false) as Hit[]).length > 0 ? mask(line) : out;
   };
 
   return { redactLine, maskText: mask, skipped };
@@ -222,15 +245,66 @@ export function withheldLine(line: string, length = line.length): string {
   return `{"jsonrpc":"2.0","id":${id},"error":{"code":-32603,"message":${JSON.stringify(message)},"data":${data}}}`;
 }
 
+function marker(name: string): string {
+  return `[redacted:${name}]`;
+}
+
 // ---------------------------------------------------------------------------------------------
-// Needles
+// Characters that never count: whitespace, control characters, default-ignorable code points
 
-const BASE64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-const ALNUM = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
-/** Characters each percent-encoder writes as is: encodeURIComponent, RFC 3986, form encoding. */
-const URL_KEPT = [`${ALNUM}-_.!~*'()`, `${ALNUM}-_.~`, `${ALNUM}*-._`].map((chars) => new Set(chars));
+/**
+ * Unicode White_Space ∪ Cc ∪ Default_Ignorable_Code_Point (Unicode 16, as `\p{...}` in Bun 1.4;
+ * test/redact.test.ts checks the list against the runtime's tables).
+ */
+const GAP_RANGES: ReadonlyArray<readonly [number, number]> = [
+  [0x0, 0x20],
+  [0x7f, 0xa0],
+  [0xad, 0xad],
+  [0x34f, 0x34f],
+  [0x61c, 0x61c],
+  [0x115f, 0x1160],
+  [0x1680, 0x1680],
+  [0x17b4, 0x17b5],
+  [0x180b, 0x180f],
+  [0x2000, 0x200f],
+  [0x2028, 0x202f],
+  [0x205f, 0x206f],
+  [0x3000, 0x3000],
+  [0x3164, 0x3164],
+  [0xfe00, 0xfe0f],
+  [0xfeff, 0xfeff],
+  [0xffa0, 0xffa0],
+  [0xfff0, 0xfff8],
+  [0x1bca0, 0x1bca3],
+  [0x1d173, 0x1d17a],
+  [0xe0000, 0xe0fff],
+];
 
-const utf8 = new TextEncoder();
+/** Whether a code point is dropped from the normalized view (exported for the test of the table). */
+export function isGap(cp: number): boolean {
+  if (cp < 0x10000) return GAP_BMP[cp] === 1;
+  for (const [from, to] of GAP_RANGES) if (cp >= from && cp <= to) return true;
+  return false;
+}
+
+const GAP_BMP = new Uint8Array(0x10000);
+for (const [from, to] of GAP_RANGES) for (let cp = from; cp <= Math.min(to, 0xffff); cp++) GAP_BMP[cp] = 1;
+
+const u4 = (n: number) => `\\u${n.toString(16).padStart(4, "0")}`;
+/** The BMP gap characters as a regex class body (no `u` flag: faster on two-byte strings). */
+const GAP_CLASS = GAP_RANGES.filter(([from]) => from < 0x10000)
+  .map(([from, to]) => (from === to ? u4(from) : `${u4(from)}-${u4(to)}`))
+  .join("");
+/** High surrogates of the astral gap characters (tag characters etc.). */
+const ASTRAL_GAP_LEADS = "\\ud82f\\ud834\\udb40-\\udb43";
+/** A character that the view would drop, or a `%` it might decode: the text is not its own view. */
+const NOT_PLAIN = new RegExp(`[%${GAP_CLASS}${ASTRAL_GAP_LEADS}]`);
+
+function dropGaps(text: string): string {
+  let out = "";
+  for (const ch of text) if (!isGap(ch.codePointAt(0) as number)) out += ch;
+  return out;
+}
 
 function codePoints(text: string): number {
   let n = 0;
@@ -238,52 +312,89 @@ function codePoints(text: string): number {
   return n;
 }
 
-/** Every encoded form of `value` that is searched for, deduplicated, none shorter than `value`. */
-function encodedForms(value: string): string[] {
-  const bytes = utf8.encode(value);
-  const hex = [...bytes].map((b) => b.toString(16).padStart(2, "0")).join("");
-  const forms = [JSON.stringify(value).slice(1, -1), hex, hex.toUpperCase()];
-  for (const fragment of base64Fragments(bytes)) forms.push(fragment, fragment.replace(/\+/g, "-").replace(/\//g, "_"));
-  for (const kept of URL_KEPT) {
-    for (const upper of [true, false]) {
-      for (const plus of [false, true]) forms.push(percentEncode(value, kept, upper, plus));
-    }
-  }
-  return [...new Set(forms)].filter((f) => f !== value && f.length >= value.length);
+// ---------------------------------------------------------------------------------------------
+// Forms of a secret
+
+interface FormBase {
+  text: string;
+  name: string;
+  rank: number;
+  /** Only in the plain view, or only in the percent-decoded one (undefined: both). */
+  only?: "plain" | "decoded";
 }
+type Form =
+  | (FormBase & { kind: "text" })
+  | (FormBase & { kind: "hex" })
+  | (FormBase & {
+      kind: "base64";
+      /** Byte alignment of the secret in the blob (0-2) and its length in bytes. */
+      k: number;
+      bytes: number;
+      url: boolean;
+    });
+
+const BASE64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+const utf8 = new TextEncoder();
 
 /**
- * The base64 characters that depend on `bytes` alone when they sit at byte offset 0, 1 or 2 of a
- * larger blob: base64 of (k filler bytes + bytes), minus the leading characters touched by the
- * filler and the trailing one touched by whatever follows.
- * @example base64Fragments(new TextEncoder().encode("secret"))[0] // "c2VjcmV0" (all of base64("secret"))
+ * Every form of a secret the view is searched for, each without gap characters; undefined when
+ * the secret is too short to redact ({@link MIN_SECRET_LENGTH}).
  */
-function base64Fragments(bytes: Uint8Array): string[] {
-  const fragments: string[] = [];
-  for (let k = 0; k < 3; k++) {
-    let out = "";
-    let acc = 0;
-    let bits = 8 * k; // k zero bytes of filler
-    for (const byte of bytes) {
-      acc = ((acc << 8) | byte) & 0xffff;
-      bits += 8;
-      while (bits >= 6) {
-        bits -= 6;
-        out += BASE64.charAt((acc >> bits) & 63);
-      }
-    }
-    fragments.push(out.slice(Math.ceil((8 * k) / 6)));
+function secretForms({ name, value }: Secret, latin1: boolean): Form[] | undefined {
+  const plain = dropGaps(value);
+  if (codePoints(plain) < MIN_SECRET_LENGTH) return undefined;
+  const rank = value.length;
+  const bytes = latin1 ? Uint8Array.from(value, (c) => c.charCodeAt(0) & 0xff) : utf8.encode(value);
+  const forms: Form[] = [{ kind: "text", text: plain, name, rank }];
+  // Spaces as a form encoder writes them when nothing else is escaped ("correct+horse").
+  const plus = dropGaps(value.replaceAll(" ", "+"));
+  // The value as the percent-decoded view reads it: its own `%XX` decoded, a `+` (which encodeURI
+  // keeps, and which means a space in form encoding) dropped like a space.
+  const decoded = normalize(value, latin1, true).text;
+  // And, literally, what the common encoders write: the decoded view reads it too, except where a
+  // stray `%` just before it takes its first characters as hex digits ("50%" + "ab12%2F...").
+  const encoded = URL_KEPT.flatMap((kept) =>
+    [true, false].flatMap((upper) =>
+      [false, true].map((plusForSpace) => percentEncode(value, kept, upper, plusForSpace, latin1)),
+    ),
+  );
+  const seen = new Set([plain]);
+  for (const [text, only] of [
+    [plus, "plain"],
+    [decoded, "decoded"],
+    ...encoded.map((e) => [e, "plain"] as const),
+  ] as const) {
+    if (seen.has(text) || codePoints(text) < MIN_SECRET_LENGTH) continue;
+    seen.add(text);
+    forms.push({ kind: "text", text, name, rank, only });
   }
-  return fragments;
+  forms.push({ kind: "hex", text: [...bytes].map((b) => b.toString(16).padStart(2, "0")).join(""), name, rank });
+  for (let k = 0; k < 3; k++) {
+    const text = base64Fragment(bytes, k);
+    const url = text.replace(/\+/g, "-").replace(/\//g, "_");
+    forms.push({ kind: "base64", text, name, rank, k, bytes: bytes.length, url: false });
+    if (url !== text) forms.push({ kind: "base64", text: url, name, rank, k, bytes: bytes.length, url: true });
+  }
+  return forms;
 }
 
-function percentEncode(value: string, kept: ReadonlySet<string>, upper: boolean, plusForSpace: boolean): string {
+/** Characters each percent-encoder writes as is: encodeURIComponent, RFC 3986, form encoding. */
+const ALNUM = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+const URL_KEPT = [`${ALNUM}-_.!~*'()`, `${ALNUM}-_.~`, `${ALNUM}*-._`].map((chars) => new Set(chars));
+
+function percentEncode(
+  value: string,
+  kept: ReadonlySet<string>,
+  upper: boolean,
+  plusForSpace: boolean,
+  latin1: boolean,
+): string {
   let out = "";
   for (const ch of value) {
     if (kept.has(ch)) out += ch;
     else if (ch === " " && plusForSpace) out += "+";
     else {
-      for (const byte of utf8.encode(ch)) {
+      for (const byte of latin1 ? [ch.charCodeAt(0) & 0xff] : utf8.encode(ch)) {
         const h = byte.toString(16).padStart(2, "0");
         out += `%${upper ? h.toUpperCase() : h}`;
       }
@@ -292,22 +403,560 @@ function percentEncode(value: string, kept: ReadonlySet<string>, upper: boolean,
   return out;
 }
 
-function marker(name: string): string {
-  return `[redacted:${name}]`;
+/**
+ * The base64 characters that depend on `bytes` alone when they sit at byte offset `k` (0-2) of
+ * a larger blob: base64 of (k filler bytes + bytes), minus the leading characters touched by the
+ * filler and the trailing one touched by whatever follows.
+ * @example base64Fragment(new TextEncoder().encode("secret"), 0) // "c2VjcmV0" (all of base64("secret"))
+ */
+function base64Fragment(bytes: Uint8Array, k: number): string {
+  let out = "";
+  let acc = 0;
+  let bits = 8 * k; // k zero bytes of filler
+  for (const byte of bytes) {
+    acc = ((acc << 8) | byte) & 0xffff;
+    bits += 8;
+    while (bits >= 6) {
+      bits -= 6;
+      out += BASE64.charAt((acc >> bits) & 63);
+    }
+  }
+  return out.slice(Math.ceil((8 * k) / 6));
 }
 
 // ---------------------------------------------------------------------------------------------
-// Search and replace
+// The normalized view
 
-/** Every occurrence of every needle, overlapping ones included. */
-function findHits(text: string, needles: readonly Needle[]): Hit[] {
-  const hits: Hit[] = [];
-  for (const { text: needle, name, rank } of needles) {
-    for (let i = text.indexOf(needle); i !== -1; i = text.indexOf(needle, i + 1)) {
-      hits.push({ start: i, end: i + needle.length, name, rank });
+interface View {
+  text: string;
+  /** For each code unit of the view, where its source starts and ends in the searched text (undefined: the same). */
+  starts: Int32Array | undefined;
+  ends: Int32Array | undefined;
+}
+
+const HEX_VALUE = new Int8Array(128).fill(-1);
+for (let i = 0; i < 16; i++) {
+  HEX_VALUE["0123456789abcdef".charCodeAt(i)] = i;
+  HEX_VALUE["0123456789ABCDEF".charCodeAt(i)] = i;
+}
+const utf16 = new TextDecoder("utf-16le");
+
+/** The byte a `%XX` escape at `text[at]` stands for, or -1. */
+function percentByte(text: string, at: number): number {
+  if (text.charCodeAt(at) !== 0x25) return -1;
+  const hi = HEX_VALUE[text.charCodeAt(at + 1)] ?? -1;
+  const lo = HEX_VALUE[text.charCodeAt(at + 2)] ?? -1;
+  return hi < 0 || lo < 0 ? -1 : (hi << 4) | lo;
+}
+
+/**
+ * The code point a run of percent escapes at `text[at]` spells (one UTF-8 sequence, or one byte
+ * when `latin1`) and how many characters it takes, or undefined (then the `%` is literal).
+ */
+function percentCodePoint(text: string, at: number, latin1: boolean): [cp: number, length: number] | undefined {
+  const b0 = percentByte(text, at);
+  if (b0 < 0) return undefined;
+  if (latin1 || b0 < 0x80) return [b0, 3];
+  const n = b0 >= 0xc2 && b0 < 0xe0 ? 2 : b0 >= 0xe0 && b0 < 0xf0 ? 3 : b0 >= 0xf0 && b0 < 0xf5 ? 4 : 0;
+  if (n === 0) return undefined;
+  let cp = b0 & (0x7f >> n);
+  for (let i = 1; i < n; i++) {
+    const b = percentByte(text, at + 3 * i);
+    if (b < 0 || (b & 0xc0) !== 0x80) return undefined;
+    cp = (cp << 6) | (b & 0x3f);
+  }
+  const min = n === 2 ? 0x80 : n === 3 ? 0x800 : 0x10000;
+  if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) return undefined;
+  return [cp, 3 * n];
+}
+
+/**
+ * `text` with gap characters dropped (and, if asked, percent escapes decoded and `+` dropped as
+ * the space it stands for in form encoding), each unit mapped to its source. One pass over the
+ * text: linear in its length. A text with nothing to drop or decode is its own view.
+ */
+function normalize(text: string, latin1: boolean, percent: boolean): View {
+  if (!NOT_PLAIN.test(text) && !(percent && text.includes("+"))) return { text, starts: undefined, ends: undefined };
+  const n = text.length;
+  // One byte per unit when every unit fits (a one-byte string is what the runtime searches
+  // fastest); chosen up front so that the loop below sees one array type.
+  const wide = (percent && text.includes("%")) || NOT_LATIN1.test(text);
+  const out = wide ? new Uint16Array(n) : new Uint8Array(n);
+  const starts = new Int32Array(n);
+  const ends = new Int32Array(n);
+  let o = 0;
+  let i = 0;
+  while (i < n) {
+    const c = text.charCodeAt(i);
+    if (c !== 0x25 && c < 0xd800 && GAP_BMP[c] !== 1 && !(c === 0x2b && percent)) {
+      out[o] = c;
+      starts[o] = i;
+      ends[o++] = ++i;
+      continue;
+    }
+    let cp = c;
+    let length = 1;
+    if (c === 0x2b) {
+      // In the percent-decoded view a literal `+` counts as the space it means in form encoding.
+      i++;
+      continue;
+    }
+    if (c === 0x25 && percent) {
+      const decoded = percentCodePoint(text, i, latin1);
+      if (decoded) [cp, length] = decoded;
+    } else if (c >= 0xd800 && c < 0xdc00 && i + 1 < n) {
+      const d = text.charCodeAt(i + 1);
+      if (d >= 0xdc00 && d < 0xe000) [cp, length] = [0x10000 + ((c - 0xd800) << 10) + (d - 0xdc00), 2];
+    }
+    if (!isGap(cp)) {
+      if (cp > 0xffff) {
+        out[o] = 0xd800 + ((cp - 0x10000) >> 10);
+        starts[o] = i;
+        ends[o++] = i + length;
+        cp = 0xdc00 + ((cp - 0x10000) & 0x3ff);
+      }
+      out[o] = cp;
+      starts[o] = i;
+      ends[o++] = i + length;
+    }
+    i += length;
+  }
+  const units = out.subarray(0, o);
+  // Units 0x80-0x9f (where latin1 and windows-1252 decoders differ) are gaps: never in a view.
+  const view = units instanceof Uint8Array ? latin1Decoder.decode(units) : utf16.decode(units);
+  return { text: view, starts: starts.subarray(0, o), ends: ends.subarray(0, o) };
+}
+
+const NOT_LATIN1 = /[^\0-\xff]/;
+const latin1Decoder = new TextDecoder("latin1");
+
+// ---------------------------------------------------------------------------------------------
+// Search
+
+/** How many characters at the end of each form the prefilter regexes spell out. */
+const WINDOW = 16;
+
+const escapeRegex = (s: string) => s.replace(/[.*+?^${}()|[\]\\/-]/g, "\\$&");
+
+const bmpClass = (keep: (from: number) => boolean) =>
+  GAP_RANGES.filter(([from]) => from < 0x10000 && keep(from))
+    .map(([from, to]) => (from === to ? u4(from) : `${u4(from)}-${u4(to)}`))
+    .join("");
+/** Any gap character of the BMP; one beyond ASCII whitespace and controls (NBSP, U+200B...). */
+const ANY_GAP = new RegExp(`[${GAP_CLASS}]`);
+const WIDE_GAP = new RegExp(`[${bmpClass((from) => from > 0x20)}]`);
+const ASTRAL_GAP = new RegExp(`[${ASTRAL_GAP_LEADS}]`);
+const PERCENT_ESCAPE = /%[0-9a-fA-F]{2}/;
+
+/** `text` with its `%XX` escapes decoded (as UTF-8 sequences, or latin1 bytes) and its literal `+` dropped: the percent-decoded view before gap characters are dropped. */
+function percentDecoded(text: string, latin1: boolean): string {
+  const noPlus = text.replaceAll("+", "");
+  if (!latin1) {
+    try {
+      // One native call for the whole text, its stray `%` escaped first; throws on invalid UTF-8.
+      return decodeURIComponent(noPlus.replace(/%(?![0-9a-fA-F]{2})/g, "%25"));
+    } catch {
+      // decoded run by run below
     }
   }
-  return hits;
+  return noPlus.replace(/(?:%[0-9a-fA-F]{2})+/g, (run) => {
+    if (latin1) return run.replace(/%(..)/g, (_, hex: string) => String.fromCharCode(Number.parseInt(hex, 16)));
+    try {
+      return decodeURIComponent(run);
+    } catch {
+      // An invalid UTF-8 sequence in the run: decode what is valid, keep the rest literally.
+      let out = "";
+      for (let i = 0; i < run.length; ) {
+        const decoded = percentCodePoint(run, i, false);
+        if (decoded) {
+          out += String.fromCodePoint(decoded[0]);
+          i += decoded[1];
+        } else {
+          out += run.charAt(i);
+          i++;
+        }
+      }
+      return out;
+    }
+  });
+}
+
+/** What makes a text more than its own plain view. */
+interface TextInfo {
+  /** 0: no gap character; 1: only ASCII whitespace and controls; 2: other BMP gap characters too. */
+  gaps: 0 | 1 | 2;
+  /** An astral gap character (tag characters...): only the normalized views know those. */
+  astral: boolean;
+  /** A `%`: the encoders' literal outputs may be in it. */
+  percent: boolean;
+  /** A `%XX` escape: the percent-decoded view is not the plain one. */
+  escapes: boolean;
+}
+const PLAIN: TextInfo = { gaps: 0, astral: false, percent: false, escapes: false };
+
+/** The forms searched in the plain view, with the last WINDOW code points of each as a regex. */
+class Windows {
+  /** Where each form's window starts (a code unit index into its text). */
+  readonly start: number[];
+  private readonly patterns: string[][];
+  private readonly compiled = new Map<string, RegExp>();
+
+  constructor(readonly forms: readonly Form[]) {
+    const windows = forms.map((f) => [...f.text].slice(-WINDOW));
+    this.start = forms.map((f, k) => f.text.length - (windows[k] as string[]).join("").length);
+    this.patterns = forms.map((f, k) =>
+      (windows[k] as string[]).map((ch) =>
+        f.kind === "hex" && /[a-f]/.test(ch) ? `[${ch}${ch.toUpperCase()}]` : escapeRegex(ch),
+      ),
+    );
+  }
+
+  /**
+   * The windows as one alternation with the gap characters of a text's class between their
+   * characters, global or not. Compiled on first use: a few ms each at the filter's start, and
+   * most never needed.
+   */
+  regex(gaps: 0 | 1 | 2, global: boolean): RegExp {
+    const key = `${gaps}${global}`;
+    let regex = this.compiled.get(key);
+    if (!regex) {
+      const gap = ["", "[\\0- ]*", `[${GAP_CLASS}]*`][gaps] as string;
+      const source = [...new Set(this.patterns.map((chars) => chars.join(gap)))].join("|") || "(?!)";
+      regex = new RegExp(source, global ? "g" : "");
+      this.compiled.set(key, regex);
+    }
+    return regex;
+  }
+}
+
+/** Every form of every secret, searched at every level of a text. */
+class Detector {
+  readonly empty: boolean;
+  /** The plain view's forms without a `%` (all a text without `%` can hold), and all of them. */
+  private readonly plain: Windows;
+  private readonly withPercent: Windows;
+  private readonly literal: string[];
+  private readonly hex: RegExp | undefined;
+  /** Per hex form: a case-insensitive global regex for the exact search. */
+  private readonly hexExact = new Map<string, RegExp>();
+  /** The forms the percent-decoded view is searched for. */
+  private readonly decodedForms: readonly Form[];
+  private readonly decodedWindows: Windows;
+  private lastText: string | undefined;
+  private lastInfo: TextInfo = PLAIN;
+
+  constructor(
+    private readonly forms: readonly Form[],
+    private readonly latin1: boolean,
+  ) {
+    this.empty = forms.length === 0;
+    const plainView = forms.filter((f) => f.only !== "decoded");
+    this.withPercent = new Windows(plainView);
+    this.plain = new Windows(plainView.filter((f) => !f.text.includes("%")));
+    this.literal = [...new Set(this.plain.forms.filter((f) => f.kind !== "hex").map((f) => f.text))];
+    const hex = forms.filter((f) => f.kind === "hex").map((f) => f.text);
+    this.hex = hex.length ? new RegExp(hex.join("|"), "i") : undefined;
+    for (const h of hex) this.hexExact.set(h, new RegExp(h, "gi"));
+    // Nobody percent-encodes hex digits.
+    this.decodedForms = forms.filter((f) => f.only !== "plain" && f.kind !== "hex");
+    this.decodedWindows = new Windows(this.decodedForms);
+  }
+
+  /** What a text holds (the last one is remembered: a line is often asked about twice). */
+  private classify(text: string): TextInfo {
+    if (text !== this.lastText) {
+      this.lastText = text;
+      const percent = text.includes("%");
+      this.lastInfo = !NOT_PLAIN.test(text)
+        ? PLAIN
+        : {
+            gaps: !ANY_GAP.test(text) ? 0 : !WIDE_GAP.test(text) ? 1 : 2,
+            astral: ASTRAL_GAP.test(text),
+            percent,
+            escapes: percent && PERCENT_ESCAPE.test(text),
+          };
+    }
+    return this.lastInfo;
+  }
+
+  /**
+   * Whether the percent-decoded view may hold a form: the text decoded natively (no map), then
+   * the same check as for a plain view. A tag character that an escape spelled: a maybe.
+   */
+  private maybeDecoded(text: string): boolean {
+    const decoded = percentDecoded(text, this.latin1);
+    if (ASTRAL_GAP.test(decoded)) return true;
+    const gaps = !ANY_GAP.test(decoded) ? 0 : !WIDE_GAP.test(decoded) ? 1 : 2;
+    return this.decodedWindows.regex(gaps, false).test(decoded);
+  }
+
+  /**
+   * False only when no view of the text can hold any form: native scans only. A text that is
+   * its own plain view: `includes` of each form (on short texts the window alternation: one
+   * pass beats many calls). Otherwise the window regex for its gap characters (the short class
+   * of ASCII whitespace and controls runs about three times faster than all of them), and for
+   * a text with `%XX` escapes the decoded view's. A tag character (rare) is always a maybe.
+   */
+  maybe(text: string): boolean {
+    if (this.empty) return false;
+    const info = this.classify(text);
+    if (info.astral) return true;
+    const windows = info.percent ? this.withPercent : this.plain;
+    if (info.gaps === 0 && !info.percent && text.length > 65536) {
+      if (this.literal.some((f) => text.includes(f)) || (this.hex?.test(text) ?? false)) return true;
+    } else if (windows.regex(info.gaps, false).test(text)) return true;
+    return info.escapes && this.maybeDecoded(text);
+  }
+
+  /**
+   * Spans of `text` that hold a window of every occurrence of a form in its views, in order.
+   * Cheaper than `find` on a long line, where only the tokens these touch are searched exactly.
+   */
+  candidates(text: string): Array<{ start: number; end: number }> {
+    const info = this.classify(text);
+    if (info.astral) return mergeHits(this.find(text, false, true) ?? []);
+    const spans: Hit[] = [];
+    const scan = (regex: RegExp) => {
+      regex.lastIndex = 0;
+      for (let m = regex.exec(text); m; m = regex.exec(text)) {
+        spans.push({ start: m.index, end: m.index + m[0].length, name: "", rank: 0 });
+        regex.lastIndex = m.index + 1;
+      }
+    };
+    // Where the decoded view may hold a form, its places are not the text's: the exact search.
+    if (info.escapes && this.maybeDecoded(text)) return mergeHits(this.find(text, false, true) ?? []);
+    scan((info.percent ? this.withPercent : this.plain).regex(info.gaps, true));
+    return mergeHits(spans);
+  }
+
+  /**
+   * Every occurrence of every form in `text` (and, with `levels`, in each level of its JSON
+   * escapes), as spans of `text`; undefined when the levels exceed {@link LEVEL_BUDGET}.
+   * `checked`: the caller already knows `maybe(text)`.
+   */
+  find(text: string, levels: boolean, checked?: boolean): Hit[] | undefined {
+    const hits: Hit[] = [];
+    // Level texts; their maps to `text` are computed only for a level that is searched exactly.
+    const chain = [text];
+    const maps: Array<Int32Array | undefined> = [undefined];
+    let again = true;
+    const mapOf = (depth: number): Int32Array | undefined => {
+      for (let d = maps.length; d <= depth; d++)
+        maps.push(unescapeLevel(chain[d - 1] as string, maps[d - 1], true).starts);
+      return maps[depth];
+    };
+    let budget = LEVEL_BUDGET * text.length + 65536;
+    for (let depth = 0; ; depth++) {
+      const current = chain[depth] as string;
+      if (depth === 0 && checked !== undefined ? checked : this.maybe(current))
+        this.collect(current, mapOf(depth), hits);
+      if (!levels || (depth > 0 && !again) || !current.includes("\\")) return hits;
+      budget -= current.length;
+      if (budget < 0) return undefined;
+      const next = unescapeLevel(current, undefined, false);
+      if (next.text === current) return hits;
+      again = next.again;
+      chain.push(next.text);
+    }
+  }
+
+  /**
+   * The exact search of one level, hits mapped back to the original text through `level`.
+   * The plain view: a text without gap characters is its own (`indexOf`); otherwise each place
+   * where a window matches is checked for every form, skipping gaps, in the text itself (no
+   * view to build: a line holding a secret costs one more regex pass). The percent-decoded view
+   * is built, where the text has escapes and its window regex matches: decoding in the plain
+   * view would break up a hex or base64 form that merely follows a `%` ("%" + "2121..." reads
+   * as "!" + "21..."). A text with a tag character gets both views built.
+   */
+  private collect(text: string, level: Int32Array | undefined, hits: Hit[]): void {
+    const info = this.classify(text);
+    if (info.astral) {
+      this.search(normalize(text, this.latin1, false), level, false, hits);
+      if (info.percent) this.search(normalize(text, this.latin1, true), level, true, hits);
+      return;
+    }
+    if (info.gaps === 0) this.search({ text, starts: undefined, ends: undefined }, level, false, hits);
+    else {
+      const original = (i: number) => level?.[i] ?? i;
+      const windows = info.percent ? this.withPercent : this.plain;
+      const last: Array<Hit | undefined> = [];
+      const regex = windows.regex(info.gaps, true);
+      regex.lastIndex = 0;
+      for (let m = regex.exec(text); m; m = regex.exec(text)) {
+        const at = m.index;
+        regex.lastIndex = at + 1;
+        for (const [k, form] of windows.forms.entries()) {
+          const span = matchAround(text, at, form, windows.start[k] as number);
+          if (span) last[k] = addHit(hits, last[k], form, original(span[0]), original(span[1]));
+        }
+      }
+    }
+    if (info.escapes && this.maybeDecoded(text)) {
+      this.search(normalize(text, this.latin1, true), level, true, hits);
+    }
+  }
+
+  /** Every form of a view (indexOf; hex case-insensitively), hits mapped back through the view and `level`. */
+  private search(view: View, level: Int32Array | undefined, decoded: boolean, hits: Hit[]): void {
+    const original = (i: number) => level?.[i] ?? i;
+    for (const form of decoded ? this.decodedForms : this.forms) {
+      if (form.only === "decoded" && !decoded) continue;
+      let last: Hit | undefined;
+      const add = (a: number, b: number) => {
+        if (form.kind === "base64") [a, b] = wholeQuanta(view.text, a, b, form);
+        last = addHit(hits, last, form, original(view.starts?.[a] ?? a), original(view.ends?.[b - 1] ?? b));
+      };
+      const regex = this.hexExact.get(form.text);
+      if (form.kind === "hex" && regex) {
+        regex.lastIndex = 0;
+        for (let m = regex.exec(view.text); m; m = regex.exec(view.text)) {
+          add(m.index, m.index + form.text.length);
+          regex.lastIndex = m.index + 1;
+        }
+      } else {
+        for (let i = view.text.indexOf(form.text); i !== -1; i = view.text.indexOf(form.text, i + 1)) {
+          add(i, i + form.text.length);
+        }
+      }
+    }
+  }
+}
+
+/**
+ * A new hit, or the last hit of the same form extended: overlapping occurrences of one form (a
+ * secret like "aaaaaa" in "aaaaaaaa") make one hit, so their number stays below the text's length
+ * divided by the form's.
+ */
+function addHit(hits: Hit[], last: Hit | undefined, form: Form, start: number, end: number): Hit {
+  if (last && start < last.end) {
+    last.end = Math.max(last.end, end);
+    return last;
+  }
+  const hit = { start, end, name: form.name, rank: form.rank };
+  hits.push(hit);
+  return hit;
+}
+
+const isGapUnit = (text: string, i: number) => GAP_BMP[text.charCodeAt(i)] === 1;
+
+/** Whether a unit of the text is the form's unit (hex digits in either case). */
+function sameUnit(unit: number, formUnit: number, hex: boolean): boolean {
+  return unit === formUnit || (hex && formUnit >= 0x61 && formUnit <= 0x66 && unit === formUnit - 32);
+}
+
+/**
+ * The span of `text` where `form` occurs with its window starting at `at`, BMP gap characters
+ * allowed between its units (none before the first or after the last); a base64 form widened
+ * to whole quanta. Undefined when it does not occur there.
+ */
+function matchAround(text: string, at: number, form: Form, windowStart: number): [number, number] | undefined {
+  const f = form.text;
+  const hex = form.kind === "hex";
+  let i = at;
+  for (let q = windowStart; q < f.length; q++) {
+    if (q > windowStart) while (i < text.length && isGapUnit(text, i)) i++;
+    if (i >= text.length || !sameUnit(text.charCodeAt(i), f.charCodeAt(q), hex)) return undefined;
+    i++;
+  }
+  let start = at;
+  for (let q = windowStart - 1; q >= 0; q--) {
+    start--;
+    while (start >= 0 && isGapUnit(text, start)) start--;
+    if (start < 0 || !sameUnit(text.charCodeAt(start), f.charCodeAt(q), hex)) return undefined;
+  }
+  if (form.kind !== "base64") return [start, i];
+  // Whole quanta, counting only the alphabet's characters (gaps are skipped, never counted).
+  const { before, after, alphabet } = quanta(form);
+  let end = i;
+  for (let n = 0, j = start - 1; n < before; n++, j--) {
+    while (j >= 0 && isGapUnit(text, j)) j--;
+    if (j < 0 || !alphabet.test(text.charAt(j))) break;
+    start = j;
+  }
+  for (let n = 0, j = end; n < after; n++, j++) {
+    while (j < text.length && isGapUnit(text, j)) j++;
+    if (j >= text.length || !(alphabet.test(text.charAt(j)) || text.charAt(j) === "=")) break;
+    end = j + 1;
+  }
+  return [start, end];
+}
+
+/** How many characters before and after a base64 form complete its first and last quanta. */
+function quanta(form: Extract<Form, { kind: "base64" }>): { before: number; after: number; alphabet: RegExp } {
+  const total = form.k + form.bytes;
+  return {
+    before: Math.ceil((8 * form.k) / 6),
+    after: 4 * Math.ceil(total / 3) - Math.floor((8 * total) / 6),
+    alphabet: form.url ? /[A-Za-z0-9_-]/ : /[A-Za-z0-9+/]/,
+  };
+}
+
+/**
+ * A base64 occurrence `[a, b)` of the view widened to the 4-character quanta it touches (padding
+ * included), as far as the view's characters are of that alphabet.
+ */
+function wholeQuanta(view: string, a: number, b: number, form: Extract<Form, { kind: "base64" }>): [number, number] {
+  const { before, after, alphabet } = quanta(form);
+  for (let n = 0; n < before && a > 0 && alphabet.test(view.charAt(a - 1)); n++) a--;
+  for (let n = 0; n < after && b < view.length && (alphabet.test(view.charAt(b)) || view.charAt(b) === "="); n++) b++;
+  return [a, b];
+}
+
+const SIMPLE_ESCAPES: Record<string, number> = { '"': 34, "\\": 92, "/": 47, b: 8, f: 12, n: 10, r: 13, t: 9 };
+const HEX4 = /^[0-9a-fA-F]{4}$/;
+
+/** The code unit a JSON escape at `text[at]` (a backslash) stands for, if it is a valid one. */
+function escapeAt(text: string, at: number): number | undefined {
+  const c = text.charAt(at + 1);
+  if (c === "u") {
+    const digits = text.slice(at + 2, at + 6);
+    return HEX4.test(digits) ? Number.parseInt(digits, 16) : undefined;
+  }
+  return SIMPLE_ESCAPES[c];
+}
+
+/**
+ * The next level of a text: its JSON escapes decoded once, left to right (invalid ones kept
+ * literally); the same text when there are none. With `withMap`, each unit (and one past the
+ * end) mapped to the original text through `previous`, the map of this level. `again`: the new
+ * level may hold escapes still, because a backslash came out of one (`\\` or `\u005c`), or an
+ * invalid `\u` escape has another escape inside its four digits (`\u00\u0034\u0031`). A
+ * backslash kept from any other invalid escape stays in front of the same character, invalid.
+ */
+function unescapeLevel(
+  text: string,
+  previous: Int32Array | undefined,
+  withMap: boolean,
+): { text: string; starts: Int32Array | undefined; again: boolean } {
+  const starts = withMap ? new Int32Array(text.length + 1) : undefined;
+  let out = "";
+  let again = false;
+  let d = 0;
+  let i = 0;
+  while (i < text.length) {
+    const bs = text.indexOf("\\", i);
+    const runEnd = bs === -1 ? text.length : bs;
+    out += text.slice(i, runEnd);
+    if (starts) {
+      if (previous) starts.set(previous.subarray(i, runEnd), d);
+      else for (let j = i; j < runEnd; j++) starts[d + j - i] = j;
+      d += runEnd - i;
+    }
+    if (bs === -1) break;
+    const code = escapeAt(text, bs);
+    if (code === undefined) {
+      out += "\\";
+      if (text.charCodeAt(bs + 1) === 0x75 && text.slice(bs + 2, bs + 6).includes("\\")) again = true;
+    } else {
+      out += String.fromCharCode(code);
+      if (code === 0x5c) again = true;
+    }
+    if (starts) starts[d++] = previous?.[bs] ?? bs;
+    i = bs + (code === undefined ? 1 : text.charCodeAt(bs + 1) === 0x75 ? 6 : 2);
+  }
+  if (starts) starts[d] = previous?.[text.length] ?? text.length;
+  return { text: out.length === text.length ? text : out, starts: starts?.subarray(0, d + 1), again };
 }
 
 /** Overlapping hits merged into their union, each named after its highest-ranked hit, in order. */
@@ -336,46 +985,6 @@ function replaceHits(text: string, hits: Hit[], render: (name: string) => string
     pos = end;
   }
   return out + text.slice(pos);
-}
-
-/**
- * `text` with its JSON escapes decoded (invalid ones kept literally), and, if asked for, for each
- * decoded code unit the index in `text` where it starts (`starts[view.length] === text.length`).
- * Undefined when nothing was decoded.
- */
-function unescapeView(text: string, withStarts: boolean): { text: string; starts: Int32Array } | undefined {
-  const starts = new Int32Array(withStarts ? text.length + 1 : 0);
-  let out = "";
-  let decodedAny = false;
-  let d = 0;
-  let i = 0;
-  while (i < text.length) {
-    const bs = text.indexOf("\\", i);
-    const runEnd = bs === -1 ? text.length : bs;
-    out += text.slice(i, runEnd);
-    if (withStarts) for (let j = i; j < runEnd; j++) starts[d++] = j;
-    if (bs === -1) break;
-    const code = escapeAt(text, bs);
-    out += code === undefined ? "\\" : String.fromCharCode(code);
-    if (withStarts) starts[d++] = bs;
-    i = bs + (code === undefined ? 1 : text.charCodeAt(bs + 1) === 0x75 ? 6 : 2);
-    if (code !== undefined) decodedAny = true;
-  }
-  if (withStarts) starts[d] = text.length;
-  return decodedAny ? { text: out, starts } : undefined;
-}
-
-const SIMPLE_ESCAPES: Record<string, number> = { '"': 34, "\\": 92, "/": 47, b: 8, f: 12, n: 10, r: 13, t: 9 };
-const HEX4 = /^[0-9a-fA-F]{4}$/;
-
-/** The code unit a JSON escape at `text[at]` (a backslash) stands for, if it is a valid one. */
-function escapeAt(text: string, at: number): number | undefined {
-  const c = text.charAt(at + 1);
-  if (c === "u") {
-    const digits = text.slice(at + 2, at + 6);
-    return HEX4.test(digits) ? Number.parseInt(digits, 16) : undefined;
-  }
-  return SIMPLE_ESCAPES[c];
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -422,15 +1031,9 @@ function parseString(token: string): string | undefined {
 }
 
 /** Redact secrets between string tokens: each hit, widened to its numbers/literals, becomes a quoted marker. */
-function redactGap(
-  line: string,
-  from: number,
-  to: number,
-  needles: readonly Needle[],
-  edits: Array<[number, number, string]>,
-) {
+function redactGap(line: string, from: number, to: number, detector: Detector, edits: Array<[number, number, string]>) {
   const text = line.slice(from, to);
-  const hits = findHits(text, needles);
+  const hits = detector.find(text, false) ?? [];
   if (hits.length === 0) return;
   for (const hit of hits) {
     while (hit.start > 0 && SCALAR.test(text.charAt(hit.start - 1))) hit.start--;

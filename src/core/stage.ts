@@ -1,8 +1,10 @@
 /**
  * The internal stage: `mcp-op __stage [--unset NAME]... [--template] [--redact NAME]... --
  * <command> [args...]`, which `op run` starts in place of the server when credentials would
- * otherwise reach it, when arguments hold `{{ }}` placeholders, or for `--redact`. It accepts
- * only what the outer stage produces. Pure: commands/stage.ts carries it out.
+ * otherwise reach it, when arguments hold `{{ }}` placeholders, or for `--redact`; and
+ * `mcp-op __stage --pdeathsig PID -- <command> [args...]`, which the `--redact` filter (PID)
+ * starts to have the server die with it. It accepts only what mcp-op produces. Pure:
+ * commands/stage.ts carries it out.
  */
 import { EXIT, McpOpError } from "../errors.ts";
 import { isCredentialVar } from "./signin.ts";
@@ -14,6 +16,8 @@ export interface StagePlan {
   template: boolean;
   /** Variables whose values are secrets to redact from the server's output. */
   redact: string[];
+  /** The filter that started this stage: the server gets SIGTERM when that process exits (Linux). */
+  parentDeath?: number;
   command: string;
   args: string[];
 }
@@ -32,9 +36,14 @@ export function parseStageArgs(own: readonly string[], rest: readonly string[] |
       continue;
     }
     const name = own[i + 1];
-    if ((flag !== "--unset" && flag !== "--redact") || name === undefined) throw bad(`unexpected argument "${flag}"`);
+    if ((flag !== "--unset" && flag !== "--redact" && flag !== "--pdeathsig") || name === undefined) {
+      throw bad(`unexpected argument "${flag}"`);
+    }
     i++;
-    if (flag === "--unset") {
+    if (flag === "--pdeathsig") {
+      if (!/^[1-9]\d{0,9}$/.test(name)) throw bad(`--pdeathsig takes a process id, not "${name}"`);
+      plan.parentDeath = Number(name);
+    } else if (flag === "--unset") {
       if (!isCredentialVar(name) && !GENERATED.test(name)) {
         throw bad(`--unset takes only 1Password credential variables, not "${name}"`);
       }

@@ -3,12 +3,32 @@
  * the client's stdin directly (not a byte is touched); its stdout is split into JSON-RPC lines
  * and each passes through the redactor; its stderr is masked line by line. Signals are
  * forwarded, and the stage exits with the server's code.
+ *
+ * Neither process is left alone when the other's parent is killed outright (SIGKILL), which
+ * no handler sees:
+ * - The filter killed: on Linux the server is started through `mcp-op __stage --pdeathsig`,
+ *   which asks the kernel for SIGTERM when the filter exits, then execs the server (one more
+ *   start of this binary, a few ms, once; see {@link serverCommand}). SIGTERM rather than
+ *   SIGKILL: it is what a client stopping the server sends, and a wrapper passes it on (npx
+ *   forwards SIGINT and SIGTERM to its child: @npmcli/run-script lib/signal-manager.js), where
+ *   SIGKILL would orphan the real server behind it. (Bun 1.4's internal flag
+ *   BUN_FEATURE_FLAG_NO_ORPHANS arms the same call for Bun.spawn without the extra start, but
+ *   with SIGKILL: measured, the child dies without its SIGTERM handler running.) macOS has no
+ *   such call: there the server reads EOF once the client, whose child (op) ends with the
+ *   filter, closes its stdin, and gets EPIPE when it next writes.
+ * - `op` killed (the filter's parent): the filter sees its parent change (checked each second)
+ *   and stops the server (SIGTERM, SIGKILL 2 s later), then exits. Polling, not prctl on the filter itself: a
+ *   parent-death signal fires when the *thread* that forked exits, and `op` is a Go program
+ *   whose threads are the runtime's to manage (golang/go#27505); a spurious signal would stop a
+ *   healthy server.
  */
 import { writevSync } from "node:fs";
+import { STAGE_COMMAND } from "../core/plan.ts";
 import { createRedactor, MAX_LINE_LENGTH, type Redactor, type Secret, withheldLine } from "../core/redact.ts";
 import { logger } from "../logger.ts";
+import { selfCommand } from "../runtime.ts";
 import { errorCode, writeAll } from "./files.ts";
-import { resetProcessForExec, spawnPiped } from "./native.ts";
+import { type PipedChild, resetProcessForExec, spawnPiped } from "./native.ts";
 
 const NL = 0x0a;
 const utf8 = new TextDecoder("utf-8", { fatal: true });
@@ -115,18 +135,35 @@ export function latin1Secrets(secrets: readonly Secret[]): Secret[] {
   return secrets.map((s) => ({ name: s.name, value: latin1.decode(encoder.encode(s.value)) }));
 }
 
+/**
+ * The redactor for lines that are UTF-8, and the one for lines that are not (decoded as latin1,
+ * a character per byte: the secrets too, so that their hex, base64 and percent forms are of the
+ * same bytes).
+ */
+export function redactorsFor(secrets: readonly Secret[]): { redactor: Redactor; bytewise: () => Redactor } {
+  let bytewise: Redactor | undefined;
+  return {
+    redactor: createRedactor(expandSecrets(secrets)),
+    // Built on first use: a line that is not UTF-8 is rare, and each redactor costs a few ms to build.
+    bytewise: () => {
+      bytewise ??= createRedactor(latin1Secrets(expandSecrets(secrets)), { latin1: true });
+      return bytewise;
+    },
+  };
+}
+
 /** One line through the redactor; bytes that are not UTF-8 are masked byte for byte (latin1). */
 export function redactBytes(
   redactor: Redactor,
   line: Uint8Array,
   json: boolean,
-  bytewise: Redactor = redactor,
+  bytewise: Redactor | (() => Redactor) = redactor,
 ): Uint8Array {
   let text: string;
   try {
     text = utf8.decode(line);
   } catch {
-    const masked = bytewise.maskText(latin1.decode(line));
+    const masked = (typeof bytewise === "function" ? bytewise() : bytewise).maskText(latin1.decode(line));
     return Uint8Array.from(masked, (c: string) => c.charCodeAt(0) & 0xff);
   }
   const out = json ? redactor.redactLine(text) : redactor.maskText(text);
@@ -154,6 +191,27 @@ export function withheldResponse(redactor: Redactor, head: string, tail: string,
   );
 }
 
+/**
+ * How the filter starts the server: on Linux through this program's pre-exec step
+ * (`__stage --pdeathsig <filter pid>`), elsewhere directly.
+ */
+export function serverCommand(command: string, args: readonly string[], platform = process.platform): string[] {
+  if (platform !== "linux") return [command, ...args];
+  return [...selfCommand(), STAGE_COMMAND, "--pdeathsig", String(process.pid), "--", command, ...args];
+}
+
+async function spawnServer(command: string, args: readonly string[], env: Record<string, string>): Promise<PipedChild> {
+  const [file, ...rest] = serverCommand(command, args);
+  try {
+    return await spawnPiped(file as string, rest, env);
+  } catch (error) {
+    // This program's own file gone (replaced by an upgrade while running): the server itself.
+    if (file === command) throw error;
+    logger.debug(`--redact: ${file} could not be started again (${errorCode(error)}); the server starts directly`);
+    return spawnPiped(command, args, env);
+  }
+}
+
 export async function runFiltered(
   command: string,
   args: string[],
@@ -168,17 +226,25 @@ export async function runFiltered(
     const value = secretEnv[name];
     return value ? [{ name, value }] : [];
   });
-  const redactor = createRedactor(expandSecrets(secrets));
-  const bytewise = createRedactor(latin1Secrets(expandSecrets(secrets)));
+  const { redactor, bytewise } = redactorsFor(secrets);
   if (redactor.skipped.length) {
     logger.warn(`--redact: too short to redact safely, not redacted: ${redactor.skipped.join(", ")}`);
   }
   // Blocking stdio, default signals: this process writes the client's stream itself now.
   await resetProcessForExec();
-  const child = await spawnPiped(command, args, env);
+  const child = await spawnServer(command, args, env);
   for (const signal of ["SIGTERM", "SIGINT", "SIGHUP", "SIGQUIT", "SIGUSR1", "SIGUSR2"] as const) {
     process.on(signal, () => child.kill(signal));
   }
+  const parent = process.ppid;
+  const orphaned = setInterval(() => {
+    if (process.ppid === parent) return;
+    clearInterval(orphaned);
+    child.kill("SIGTERM");
+    // Nobody is left to insist, as a client would: SIGKILL if SIGTERM was not enough.
+    setTimeout(() => child.kill("SIGKILL"), 2000).unref();
+  }, 1000);
+  orphaned.unref();
   const pump = async (stream: AsyncIterable<Uint8Array>, fd: number, json: boolean) => {
     const newline = Uint8Array.of(NL);
     const splitter = new LineSplitter(

@@ -257,6 +257,36 @@ function nothingToFixOnLinux(): boolean {
   }
 }
 
+const PR_SET_PDEATHSIG = 1;
+
+/**
+ * Linux: have the kernel send `signal` to this process when the thread that started it exits
+ * (prctl PR_SET_PDEATHSIG, man 2 prctl). It survives execve, except into a set-user-ID or
+ * set-group-ID program or one with file capabilities, where the kernel clears it. False where
+ * there is no such call (macOS, Windows) or libc cannot be loaded. Loaded apart from `libc()`:
+ * macOS's libc has no prctl, and a missing symbol fails the whole dlopen.
+ */
+export async function setParentDeathSignal(signal: number): Promise<boolean> {
+  if (process.platform !== "linux") return false;
+  for (const path of libcCandidates("linux", process.arch)) {
+    try {
+      // prctl is variadic; on x86-64 and arm64 Linux variadic integers go in the same registers.
+      if (typeof Deno !== "undefined") {
+        const { prctl } = Deno.dlopen(path, {
+          prctl: { parameters: ["i32", "u64", "u64", "u64", "u64"], result: "i32" },
+        }).symbols;
+        return prctl?.(PR_SET_PDEATHSIG, BigInt(signal), 0n, 0n, 0n) === 0;
+      }
+      const { dlopen } = await import("bun:ffi");
+      const { prctl } = dlopen(path, { prctl: { args: ["i32", "u64", "u64", "u64", "u64"], returns: "i32" } }).symbols;
+      return prctl(PR_SET_PDEATHSIG, BigInt(signal), 0n, 0n, 0n) === 0;
+    } catch {
+      // try the next name
+    }
+  }
+  return false;
+}
+
 /** True when this runtime can replace the process (Bun's process.execve, or libc under Deno). */
 export async function canExec(): Promise<boolean> {
   // biome-ignore lint/suspicious/noExplicitAny: process.execve is missing from some type packages
