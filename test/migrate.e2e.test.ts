@@ -310,6 +310,51 @@ describe("mcp-op migrate", () => {
     for (const f of files) expect(readFileSync(f, "latin1")).toBe((before.get(f) as Buffer).toString("latin1"));
   }, 120_000);
 
+  test("each item template reaches op as an inherited descriptor of an already unlinked file: no argv, no stdin pipe, nothing left", async () => {
+    const { s, env, backups, vault } = setup();
+    // In front of the stand-in (which opens every path as Go does): note what op holds as fd 3
+    // and which files the run directory has while item create runs, then become the stand-in.
+    const wrap = join(s.dir, "wrap");
+    const seen = join(s.dir, "seen.txt");
+    mkdirSync(wrap);
+    writeFileSync(
+      join(wrap, "op"),
+      `#!/bin/sh
+case " $* " in *" item create "*) { readlink /proc/$$/fd/3; ls -A "${backups}"/*/; } >> "${seen}";; esac
+exec "${join(OP_DIR, "op")}" "$@"
+`,
+    );
+    chmodSync(join(wrap, "op"), 0o755);
+    const r = await run([bin, "migrate", "--apply"], { env: { ...env, PATH: `${wrap}:${env.PATH}` }, cwd: s.dir });
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+    expect(
+      Object.values(vault().Private)
+        .map((i) => i.credential)
+        .sort(),
+    ).toEqual(Object.values(T).sort());
+    const creates = s
+      .opLog()
+      .split("\n")
+      .filter((l) => l.includes('"create"'));
+    expect(creates).toHaveLength(5);
+    for (const line of creates) {
+      const rec = JSON.parse(line) as { argv: string[]; stdin: string };
+      expect(rec.argv.slice(rec.argv.indexOf("--template"), rec.argv.indexOf("--template") + 2)).toEqual([
+        "--template",
+        "/dev/fd/3",
+      ]);
+      expect(rec.stdin).toBe("null");
+    }
+    const observed = readFileSync(seen, "utf8");
+    expect(observed.match(/\/\.item-template-[0-9a-f-]+\.json \(deleted\)$/gm)).toHaveLength(5);
+    expect(observed.split("\n").filter((l) => l.startsWith(".item-template-"))).toEqual([]);
+    for (const secret of Object.values(T)) expect(s.opLog()).not.toContain(secret);
+    expect((readdirSync(backups, { recursive: true }) as string[]).filter((f) => f.includes("item-template"))).toEqual(
+      [],
+    );
+  }, 60_000);
+
   test("applying again after --undo makes new items under new titles: no reference is ambiguous", async () => {
     const { s, env, vault } = setup();
     expect((await run([bin, "migrate", "--apply"], { env, cwd: s.dir })).code).toBe(0);
@@ -541,6 +586,11 @@ describe("mcp-op migrate", () => {
     expect(readFileSync(vscode, "latin1")).toBe((before.get(vscode) as Buffer).toString("latin1"));
     expect(Object.keys(vault().Private).length).toBeGreaterThan(0);
     expect(readFileSync(join(s.home, ".cursor", "mcp.json"), "utf8")).not.toContain(T.gitlab);
+    // The failed create's template is gone too.
+    const state = join(s.home, ".local", "state");
+    expect((readdirSync(state, { recursive: true }) as string[]).filter((f) => f.includes("item-template"))).toEqual(
+      [],
+    );
   }, 60_000);
 
   test("an env file that cannot be written: 73, each server reported, configs untouched, the items created listed", async () => {

@@ -2,7 +2,7 @@
  * `mcp-op migrate [--client C]... [--vault V] [--apply] | --undo | --purge-backups`
  *
  * Finds plaintext tokens in client configs, moves each into 1Password (`op item create`, the
- * value through a pipe, never argv), writes each server's env file (references only) and
+ * value in a template file only `op` can still open, never argv), writes each server's env file (references only) and
  * rewrites its entry to run through mcp-op. All or nothing per server; every file is backed up
  * first into a private state directory, which `--undo` restores from (whole files only while
  * they are what the run left, else entry by entry) and `--purge-backups` empties.
@@ -38,6 +38,7 @@ import {
   saveManifest,
   undoableRuns,
   undoRun,
+  withItemTemplate,
   writeNewEnvFile,
 } from "../effects/migration.ts";
 import { spawnCapture } from "../effects/native.ts";
@@ -67,29 +68,33 @@ const migrateArgs = {
 
 type Env = Readonly<Record<string, string | undefined>>;
 
+/** One 1Password item; its template (the secret) goes through withItemTemplate, never argv. */
 async function createItem(
-  opPath: string,
-  account: string | undefined,
-  vault: string,
+  ctx: Pick<ApplyContext, "opPath" | "account" | "vault" | "env" | "dir">,
   title: string,
   value: string,
-  env: Env,
 ): Promise<string | undefined> {
   const template = JSON.stringify({
     title,
     category: "API_CREDENTIAL",
     fields: [{ id: "credential", label: "credential", type: "CONCEALED", purpose: "", value }],
   });
-  // The value goes through stdin only: never an argument, a file or a log line.
-  const r = await spawnCapture(
-    opPath,
-    opCall(account, "item", "create", "--category", "API Credential", "--vault", vault, "--title", title).concat([
-      "--template",
-      "/dev/stdin",
-      "--format",
-      "json",
-    ]),
-    { env: definedOnly(env), stdin: "ignore", stderr: "pipe", timeoutMs: 60_000, input: template },
+  const r = await withItemTemplate(ctx.dir, template, (path, files) =>
+    spawnCapture(
+      ctx.opPath,
+      opCall(
+        ctx.account,
+        "item",
+        "create",
+        "--category",
+        "API Credential",
+        "--vault",
+        ctx.vault,
+        "--title",
+        title,
+      ).concat(["--template", path, "--format", "json"]),
+      { env: definedOnly(ctx.env), stdin: "ignore", stderr: "pipe", timeoutMs: 60_000, files },
+    ),
   );
   if (!r) return "op item create timed out";
   return r.code === 0 ? undefined : opErrorMessage(r.stderr) || `op exited ${r.code}`;
@@ -296,7 +301,7 @@ function backUpAll(plans: readonly ServerPlan[], ctx: ApplyContext): void {
 async function migrateServer(plan: ServerPlan, ctx: ApplyContext): Promise<void> {
   for (const v of plan.variables) {
     if (ctx.created.has(v.item.title)) continue;
-    const problem = await createItem(ctx.opPath, ctx.account, ctx.vault, v.item.title, v.item.value, ctx.env);
+    const problem = await createItem(ctx, v.item.title, v.item.value);
     if (problem) throw new McpOpError(EXIT.UNAVAILABLE, `op: ${problem}`);
     ctx.created.set(v.item.title, v.item.reference);
     ctx.out(`  created ${v.item.reference}`);

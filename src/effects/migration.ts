@@ -3,6 +3,8 @@
  * `$XDG_STATE_HOME/mcp-op/backups/` (0700, files 0600) holding a copy of every config before it
  * changes and a manifest of what the run did, and each server's new env file.
  */
+
+import { randomUUID } from "node:crypto";
 import {
   chmodSync,
   closeSync,
@@ -113,6 +115,45 @@ export function writeNewEnvFile(path: string, text: string): void {
     throw cantCreate(path, error);
   } finally {
     closeSync(fd);
+  }
+}
+
+/**
+ * Hand `op item create` its JSON template, which holds the secret, without argv (every process
+ * can read it) and without a stdin pipe: `op` reads `--template` by path as a Go program does,
+ * and on Linux opening `/dev/stdin` fails with ENXIO when fd 0 is a socket, which Bun's
+ * `stdin: "pipe"` is. Bytes as stdin would be a memfd, but only under Bun on Linux (Bun falls
+ * back to a socketpair where memfd_create is unavailable, and Deno has neither).
+ *
+ * So: a 0600 file in the run's private directory (0700, next to the backups that hold the same
+ * plaintext), opened, then unlinked before `op` starts; `op` gets the open descriptor as fd 3
+ * and reads `/dev/fd/3` (Linux reopens the unlinked file, macOS dups the descriptor: both read it
+ * from offset 0, as this side never reads it). While `op` runs the file has no name, so a
+ * timeout, a failure, a signal or SIGKILL of mcp-op leaves nothing behind: the data goes when the
+ * last descriptor closes. stdin stays /dev/null, as for every `op` call but `op run`. Windows has
+ * no /dev/fd: there `op` gets the path, removed as soon as it ends.
+ */
+export async function withItemTemplate<T>(
+  dir: string,
+  template: string,
+  use: (path: string, files: number[]) => Promise<T>,
+): Promise<T> {
+  const path = join(dir, `.item-template-${randomUUID()}.json`);
+  const posix = process.platform !== "win32";
+  let fd: number;
+  try {
+    writeFileSync(path, template, { flag: "wx", mode: 0o600 });
+    fd = openSync(path, "r");
+  } catch (error) {
+    throw cantCreate(path, error, "write the item template");
+  } finally {
+    if (posix) rmSync(path, { force: true });
+  }
+  try {
+    return posix ? await use("/dev/fd/3", [fd]) : await use(path, []);
+  } finally {
+    closeSync(fd);
+    if (!posix) rmSync(path, { force: true });
   }
 }
 
