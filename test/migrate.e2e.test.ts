@@ -355,6 +355,75 @@ exec "${join(OP_DIR, "op")}" "$@"
     );
   }, 60_000);
 
+  test("run from $HOME: other projects' local servers in ~/.claude.json are migrated too, named by project, and undone", async () => {
+    const s = sandbox({ Private: {} });
+    const env = s.env({ PATH: `${OP_DIR}:${BIN_DIR}:/usr/local/bin:/usr/bin:/bin` });
+    // One project that still exists (rewritten through `claude`, run there), one that is gone
+    // (edited in the file directly), and the user scope.
+    const here = join(s.dir, "work", "app");
+    mkdirSync(here, { recursive: true });
+    const gone = join(s.dir, "work", "deleted");
+    // A project directory that is now inside a git repository: `claude` run there would file
+    // servers under the repository's key, where a same-named server of another project lives.
+    const repo = join(s.dir, "repo");
+    const nested = join(repo, "sub");
+    mkdirSync(nested, { recursive: true });
+    expect(Bun.spawnSync(["git", "init", "-q", repo]).exitCode).toBe(0);
+    const unrelated = { type: "stdio", command: "npx", args: ["unrelated"], env: {} };
+    const entry = (token: string, key = "GITHUB_TOKEN") => ({
+      type: "stdio",
+      command: NODE,
+      args: [SERVER_EVERYTHING],
+      env: { [key]: token },
+    });
+    const claudeJson = join(s.home, ".claude.json");
+    const original = {
+      numStartups: 1,
+      mcpServers: { user: entry(T.gitlab, "GITLAB_TOKEN") },
+      projects: {
+        [here]: { mcpServers: { app: entry(T.github) } },
+        [gone]: { mcpServers: { old: entry(T.slack, "SLACK_BOT_TOKEN") } },
+        [repo]: { mcpServers: { twin: unrelated } },
+        [nested]: { mcpServers: { twin: entry(T.linear, "LINEAR_API_KEY") } },
+      },
+    };
+    writeFileSync(claudeJson, JSON.stringify(original, null, 2));
+
+    const dry = await run([bin, "migrate"], { env, cwd: s.home });
+    expect(dry.code).toBe(0);
+    expect(dry.stdout).toContain(`claude-code (local ${here}) app: ${claudeJson}\n`);
+    expect(dry.stdout).toContain(`claude-code (local ${gone}) old: ${claudeJson}\n`);
+
+    const r = await run([bin, "migrate", "--apply"], { env, cwd: s.home });
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(new RegExp(`^claude-code \\(local ${here}\\) app: migrated \\(`, "m"));
+    expect(r.stdout).toMatch(new RegExp(`^claude-code \\(local ${gone}\\) old: migrated \\(`, "m"));
+    expect(r.stdout).toMatch(/^claude-code \(user\) user: migrated \(/m);
+    expect(r.stdout).toMatch(new RegExp(`^claude-code \\(local ${nested}\\) twin: migrated \\(`, "m"));
+    expect(JSON.parse(readFileSync(claudeJson, "utf8")).projects[repo].mcpServers).toEqual({ twin: unrelated });
+    for (const secret of Object.values(T)) expect(readFileSync(claudeJson, "utf8")).not.toContain(secret);
+    const list = JSON.parse((await run([bin, "list", "--json"], { env, cwd: s.home })).stdout) as Array<{
+      plaintext: unknown[];
+      viaMcpOp: boolean;
+    }>;
+    expect(list).toHaveLength(5);
+    expect(list.filter((x) => x.plaintext.length === 0 && x.viaMcpOp)).toHaveLength(4);
+    // `claude`, run in the project, sees the migrated server and it connects with the token.
+    const claude = await run([join(BIN_DIR, "claude"), "mcp", "list"], { env, cwd: here });
+    expect(claude.stdout.split("\n").find((l) => l.startsWith("app: "))).toEndWith("✔ Connected");
+
+    const undo = await run([bin, "migrate", "--undo"], { env, cwd: s.home });
+    expect(undo.stderr).toBe("");
+    expect(undo.code).toBe(0);
+    const after = JSON.parse(readFileSync(claudeJson, "utf8"));
+    expect(after.mcpServers).toEqual(original.mcpServers);
+    for (const dir of [here, gone, nested]) {
+      expect(after.projects[dir].mcpServers).toEqual(original.projects[dir]?.mcpServers);
+    }
+    expect(after.projects[repo].mcpServers).toEqual({ twin: unrelated });
+  }, 120_000);
+
   test("applying again after --undo makes new items under new titles: no reference is ambiguous", async () => {
     const { s, env, vault } = setup();
     expect((await run([bin, "migrate", "--apply"], { env, cwd: s.dir })).code).toBe(0);

@@ -19,6 +19,7 @@ import {
   type MigrationServer,
   planMigration,
   type ServerPlan,
+  serverLabel,
   shownName,
 } from "../core/migrate.ts";
 import { describeBadReference, parseReference } from "../core/reference.ts";
@@ -118,7 +119,11 @@ export default {
 
     const vault = (values.vault as string | undefined) ?? "Private";
     const account = values.account as string | undefined;
-    const scanned = scanServers(f, parseClients(values.client as string[] | undefined));
+    // Every project's local scope in ~/.claude.json, not only the current one's: run from $HOME,
+    // a token in another project's entry would otherwise be left unmentioned (doctor flags it).
+    const scanned = scanServers(f, parseClients(values.client as string[] | undefined), undefined, {
+      otherProjects: true,
+    });
     const servers: MigrationServer[] = scanned.flatMap((s) =>
       s.spec && s.findings.length
         ? [{ loc: s.loc, name: s.name, raw: s.raw, spec: s.spec, viaMcpOp: s.viaMcpOp, findings: s.findings }]
@@ -128,7 +133,7 @@ export default {
     const remote = scanned.flatMap((s) =>
       (s.remote?.findings ?? []).map(
         (fd) =>
-          `${s.loc.client} (${s.loc.scope}) ${shownName(s.name)}: ${findingPlace(s, fd)}: ${fd.display} (${fd.reason}): left in place (a remote server; mcp-op wraps local servers only)`,
+          `${serverLabel(s.loc, s.name)}: ${findingPlace(s, fd)}: ${fd.display} (${fd.reason}): left in place (a remote server; mcp-op wraps local servers only)`,
       ),
     );
     // The vault name must fit in a reference (`op run` validates them): else use its ID.
@@ -244,7 +249,7 @@ async function apply(
         return;
       }
       reached++;
-      const label = `${plan.server.loc.client} (${plan.server.loc.scope}) ${shownName(plan.server.name)}`;
+      const label = serverLabel(plan.server.loc, plan.server.name);
       try {
         await migrateServer(plan, ctx);
       } catch (error) {
@@ -332,7 +337,7 @@ async function migrateServer(plan: ServerPlan, ctx: ApplyContext): Promise<void>
 /** Rewrite the entry; returns the file's text right after. */
 async function rewriteEntry(plan: ServerPlan, ctx: ApplyContext): Promise<string> {
   const loc = plan.server.loc;
-  const claude = loc.client === "claude-code" ? claudeCli(ctx.env) : undefined;
+  const claude = claudeFor(loc, ctx.env);
   if (claude) {
     const before = load(loc).text;
     const json = JSON.stringify({ type: "stdio", ...plan.entry });
@@ -351,6 +356,21 @@ async function rewriteEntry(plan: ServerPlan, ctx: ApplyContext): Promise<string
   if (!edited.changed || edited.after === undefined) return load(loc).text;
   ctx.last.set(loc.path, ctx.last.get(loc.path) === edited.before?.text ? edited.after : undefined);
   return edited.after;
+}
+
+/**
+ * The `claude` CLI to rewrite a Claude Code entry through, if any. For another project's local
+ * scope only when `claude`, run in that project, files servers under the same key: the directory
+ * still exists and is its own git root (or in none; Claude Code keys by the git root). Otherwise
+ * it would remove and add a same-named server of whatever project holds that directory now: the
+ * file is edited directly, as when `claude` is not installed.
+ */
+function claudeFor(loc: ConfigLocation, env: Env): string | undefined {
+  if (loc.client !== "claude-code") return undefined;
+  const claude = claudeCli(env);
+  if (!claude || loc.project === undefined) return claude;
+  if (!existsSync(loc.project)) return undefined;
+  return facts(env, loc.project).projectRoot === loc.project ? claude : undefined;
 }
 
 function editBackups(loc: ConfigLocation, ctx: ApplyContext): string {
@@ -427,8 +447,7 @@ async function undo(root: string, f: Facts, out: (l: string) => void): Promise<v
   if (report.leftAlone.length > 0 || report.failed.length > 0) throw McpOpError.reported(EXIT.CONFIG);
 }
 
-const entryLabel = (e: { loc: ConfigLocation; name: string }) =>
-  `${e.loc.client} (${e.loc.scope}) ${shownName(e.name)}`;
+const entryLabel = (e: { loc: ConfigLocation; name: string }) => serverLabel(e.loc, e.name);
 
 /** An error as one line: its message and, when it has one, its hint. */
 function describeError(error: unknown): string {
@@ -457,9 +476,7 @@ function reportFailures(
   const failedPlans = new Set(notMigrated.map((f) => f.plan));
   const used = new Set(plans.filter((p) => !failedPlans.has(p)).flatMap((p) => p.variables.map((v) => v.item.title)));
   const unused = [...created].filter(([title]) => !used.has(title)).map(([, reference]) => reference);
-  const names = notMigrated.map(
-    ({ plan }) => `${plan.server.loc.client} (${plan.server.loc.scope}) ${shownName(plan.server.name)}`,
-  );
+  const names = notMigrated.map(({ plan }) => serverLabel(plan.server.loc, plan.server.name));
   if (names.length) {
     logger.error(
       `not migrated: ${names.join(", ")}; 1Password items created for them that no migrated entry uses (keep or delete them): ${unused.join(", ") || "none"}`,

@@ -5,7 +5,7 @@
  * plan holds values in memory only, and `describeMigration` never prints one.
  */
 import { EXIT, McpOpError } from "../errors.ts";
-import { type ConfigLocation, entryFor, type ServerSpec, shownName } from "./clients.ts";
+import { type ConfigLocation, entryFor, locationLabel, type ServerSpec, shownName } from "./clients.ts";
 import { type EditResult, listServers, restoreServer } from "./config-edit.ts";
 import type { Finding } from "./detect.ts";
 
@@ -92,6 +92,11 @@ export function envFileBase(server: string): string {
 }
 
 export { shownName };
+
+/** A server as the user finds it: `cursor (user) github`, `claude-code (local /home/me/app) github`. */
+export function serverLabel(loc: ConfigLocation, name: string): string {
+  return `${locationLabel(loc)} ${shownName(name)}`;
+}
 
 /** Keep literal `{{` in original arguments literal once they pass through `mcp-op run`. */
 const escapeBraces = (arg: string) => arg.replaceAll("{{", "\\{{");
@@ -261,8 +266,7 @@ export function planMigration(input: {
 /** The dry-run report: findings as prefix and length, the planned items and files; servers left as they are. */
 export function describeMigration(migration: Migration): string[] {
   const out: string[] = [];
-  const header = (server: MigrationServer) =>
-    `${server.loc.client} (${server.loc.scope}) ${shownName(server.name)}: ${server.loc.path}`;
+  const header = (server: MigrationServer) => `${serverLabel(server.loc, server.name)}: ${server.loc.path}`;
   for (const p of migration.plans) {
     out.push(header(p.server));
     for (const v of p.variables) {
