@@ -424,20 +424,77 @@ exec "${join(OP_DIR, "op")}" "$@"
     expect(after.projects[repo].mcpServers).toEqual({ twin: unrelated });
   }, 120_000);
 
-  test("applying again after --undo makes new items under new titles: no reference is ambiguous", async () => {
+  test("--undo names the items it keeps; applying again reuses each one still holding its value, never a `2` copy", async () => {
     const { s, env, vault } = setup();
-    expect((await run([bin, "migrate", "--apply"], { env, cwd: s.dir })).code).toBe(0);
-    expect((await run([bin, "migrate", "--undo"], { env, cwd: s.dir })).code).toBe(0);
+    const first = await run([bin, "migrate", "--apply"], { env, cwd: s.dir });
+    expect(first.code).toBe(0);
+    const references = Object.keys(vault().Private).map((t) => `op://Private/${t}/credential`);
+    expect(references).toHaveLength(5);
+    const undo = await run([bin, "migrate", "--undo"], { env, cwd: s.dir });
+    expect(undo.code).toBe(0);
+    const kept = undo.stdout.split("\n").find((l) => l.startsWith("1Password items kept")) ?? "";
+    expect(kept).toStartWith(
+      "1Password items kept (migrate --apply reuses them while they hold the same value; delete them in 1Password if not): created op://Private/",
+    );
+    for (const reference of references) expect(kept).toContain(reference);
+
+    // Since then: one item got another value, one was deleted; the other three are as they were.
+    const store = JSON.parse(readFileSync(join(s.dir, "vault.json"), "utf8"));
+    store.Private["mcp-op gitlab GITLAB_PERSONAL_ACCESS_TOKEN"].credential = "rotated-in-1password";
+    delete store.Private["mcp-op linear LINEAR_API_KEY"];
+    writeFileSync(join(s.dir, "vault.json"), JSON.stringify(store));
+
     const again = await run([bin, "migrate", "--apply"], { env, cwd: s.dir });
     expect(again.stderr).toBe("");
     expect(again.code).toBe(0);
-    expect(again.stdout).toContain("created op://Private/mcp-op everything GITHUB_TOKEN 2/credential");
+    for (const reused of ["everything GITHUB_TOKEN", "slack SLACK_BOT_TOKEN", "remote ANTHROPIC_API_KEY"]) {
+      expect(again.stdout).toContain(`  reuses op://Private/mcp-op ${reused}/credential\n`);
+    }
+    expect(again.stdout).toContain("  created op://Private/mcp-op gitlab GITLAB_PERSONAL_ACCESS_TOKEN 2/credential\n");
+    expect(again.stdout).toContain("  created op://Private/mcp-op linear LINEAR_API_KEY/credential\n");
+    expect(again.stdout).toContain(
+      "-> GITHUB_TOKEN = op://Private/mcp-op everything GITHUB_TOKEN/credential (an earlier migration's item, same value: reused)",
+    );
     const items = vault().Private;
-    expect(Object.keys(items)).toHaveLength(10);
-    expect(items["mcp-op everything GITHUB_TOKEN 2"]?.credential).toBe(T.github);
-    // The server runs with the new item's secret.
+    expect(Object.keys(items)).toHaveLength(6);
+    expect(items["mcp-op gitlab GITLAB_PERSONAL_ACCESS_TOKEN"]?.credential).toBe("rotated-in-1password");
     expect(await migratedClaudeToken(s, env)).toBe(T.github);
+    // Each value was checked by reading the item into memory: references in argv, never values.
+    const reads = s.opCalls().filter((a) => a[0] === "read");
+    expect(reads.length).toBeGreaterThanOrEqual(4);
+    for (const a of reads)
+      expect(a).toEqual(["read", "--no-newline", expect.stringMatching(/^op:\/\/Private\/[a-z2-7]{26}\/credential$/)]);
+    for (const secret of Object.values(T)) expect(s.opLog()).not.toContain(secret);
+
+    // The manifests hold neither a value nor its plain hash; the digest key is private.
+    const state = join(s.home, ".local", "state", "mcp-op");
+    expect(statSync(join(state, "item-digest.key")).mode & 0o777).toBe(0o600);
+    const manifests = (readdirSync(join(state, "backups"), { recursive: true }) as string[])
+      .filter((f) => f.endsWith("manifest.json"))
+      .map((f) => readFileSync(join(state, "backups", f), "utf8"));
+    expect(manifests).toHaveLength(2);
+    for (const secret of Object.values(T)) {
+      const sha = new Bun.CryptoHasher("sha256").update(secret).digest("hex");
+      for (const m of manifests) {
+        expect(m).not.toContain(secret);
+        expect(m).not.toContain(sha);
+      }
+    }
   }, 120_000);
+
+  test("a digest key that is not private stops --apply before anything changes: 77", async () => {
+    const { s, env, files, before, vault } = setup();
+    const state = join(s.home, ".local", "state", "mcp-op");
+    mkdirSync(state, { recursive: true });
+    writeFileSync(join(state, "item-digest.key"), "k".repeat(32), { mode: 0o644 });
+    const r = await run([bin, "migrate", "--apply"], { env, cwd: s.dir });
+    expect(r).toMatchObject({
+      code: 77,
+      stderr: `[error] [mcp-op] ${join(state, "item-digest.key")} is not mcp-op's private key (mode 644, not private); delete it and run again (earlier migrations' items are then created anew instead of reused)\n`,
+    });
+    for (const f of files) expect(readFileSync(f, "latin1")).toBe((before.get(f) as Buffer).toString("latin1"));
+    expect(vault().Private).toEqual({});
+  });
 
   test("each --undo goes one run further back; edit backups of `add` are not runs", async () => {
     const { s, env, before } = setup();

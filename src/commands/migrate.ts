@@ -17,7 +17,9 @@ import {
   describeMigration,
   envFileBase,
   type MigrationServer,
+  type PlannedItem,
   planMigration,
+  type ReusableItem,
   type ServerPlan,
   serverLabel,
   shownName,
@@ -29,13 +31,16 @@ import { locateOp } from "../effects/locate.ts";
 import {
   backUp,
   backupRoot,
+  digestKey,
   editBackupsOf,
+  itemDigest,
   type Manifest,
   markUndone,
   newRunDir,
   purgeRuns,
   quarantineClaudeBackups,
   readManifest,
+  recordedItems,
   saveManifest,
   undoableRuns,
   undoRun,
@@ -74,7 +79,7 @@ async function createItem(
   ctx: Pick<ApplyContext, "opPath" | "account" | "vault" | "env" | "dir">,
   title: string,
   value: string,
-): Promise<string | undefined> {
+): Promise<{ id?: string } | { problem: string }> {
   const template = JSON.stringify({
     title,
     category: "API_CREDENTIAL",
@@ -97,8 +102,15 @@ async function createItem(
       { env: definedOnly(ctx.env), stdin: "ignore", stderr: "pipe", timeoutMs: 60_000, files },
     ),
   );
-  if (!r) return "op item create timed out";
-  return r.code === 0 ? undefined : opErrorMessage(r.stderr) || `op exited ${r.code}`;
+  if (!r) return { problem: "op item create timed out" };
+  if (r.code !== 0) return { problem: opErrorMessage(r.stderr) || `op exited ${r.code}` };
+  // The item JSON op prints holds the value too: only its ID is kept, nothing is printed.
+  try {
+    const id = (JSON.parse(r.stdout) as { id?: unknown }).id;
+    return typeof id === "string" ? { id } : {};
+  } catch {
+    return {};
+  }
 }
 
 export default {
@@ -142,12 +154,27 @@ export default {
     // Applying needs op: the vault must exist, and new titles must not repeat existing ones.
     const opPath =
       values.apply === true && servers.length > 0 ? locateOp(values.op as string | undefined, env) : undefined;
-    if (opPath) await checkVault(opPath, account, vault, env);
+    const self = stableCommand(env);
+    let existing: Pick<Parameters<typeof planMigration>[0], "existingTitles" | "reuse"> = {};
+    let key: Uint8Array | undefined;
+    if (opPath) {
+      await checkVault(opPath, account, vault, env);
+      key = digestKey(env, f.home);
+      const listed = await listItems(opPath, account, vault, env);
+      // The values this run would move, to look for items earlier runs made for them.
+      const values = planMigration({ servers, vault, self, envFileFor: () => "" }).plans.flatMap((p) =>
+        p.variables.map((v) => v.item.value),
+      );
+      existing = {
+        existingTitles: new Set(listed.map((i) => i.title.toLowerCase())),
+        reuse: await reusableItems({ opPath, account, vault, env, key, root, listed, values }),
+      };
+    }
     const migration = planMigration({
       servers,
       vault,
-      ...(opPath ? { existingTitles: await itemTitles(opPath, account, vault, env) } : {}),
-      self: stableCommand(env),
+      ...existing,
+      self,
       envFileFor: envFileNamer(join(env.XDG_CONFIG_HOME || join(f.home, ".config"), "mcp-op")),
     });
     const { plans } = migration;
@@ -167,7 +194,7 @@ export default {
       return;
     }
     // Without --apply no op was located: a dry run.
-    if (opPath === undefined) {
+    if (opPath === undefined || key === undefined) {
       out("dry run: nothing changed. Run again with --apply to do it.");
       return;
     }
@@ -176,6 +203,7 @@ export default {
       vault,
       account,
       opPath,
+      key,
       root,
       cwd: f.cwd,
       home: f.home,
@@ -210,8 +238,12 @@ interface ApplyContext {
   out: (l: string) => void;
   /** This run's private backup directory. */
   dir: string;
+  /** Key of the item digests in the manifest. */
+  key: Uint8Array;
   /** Item title -> reference, for every item this run created. */
   created: Map<string, string>;
+  /** Titles of the items this run created or reused, as recorded in the manifest. */
+  noted: Set<string>;
   manifest: Manifest;
   /**
    * Per config path: the text this run last wrote there (at first, the backed-up text), or
@@ -222,7 +254,7 @@ interface ApplyContext {
 
 async function apply(
   plans: ServerPlan[],
-  o: Omit<ApplyContext, "dir" | "created" | "manifest" | "last"> & { root: string },
+  o: Omit<ApplyContext, "dir" | "created" | "noted" | "manifest" | "last"> & { root: string },
 ) {
   const started = Date.now();
   const dir = newRunDir(o.root);
@@ -230,7 +262,8 @@ async function apply(
     ...o,
     dir,
     created: new Map(),
-    manifest: { version: 2, files: [], entries: [] },
+    noted: new Set(),
+    manifest: { version: 2, files: [], entries: [], items: [] },
     last: new Map(),
   };
   backUpAll(plans, ctx);
@@ -304,12 +337,18 @@ function backUpAll(plans: readonly ServerPlan[], ctx: ApplyContext): void {
  * failure; the env file it wrote is removed again, the config is left as it was.
  */
 async function migrateServer(plan: ServerPlan, ctx: ApplyContext): Promise<void> {
-  for (const v of plan.variables) {
-    if (ctx.created.has(v.item.title)) continue;
-    const problem = await createItem(ctx, v.item.title, v.item.value);
-    if (problem) throw new McpOpError(EXIT.UNAVAILABLE, `op: ${problem}`);
-    ctx.created.set(v.item.title, v.item.reference);
-    ctx.out(`  created ${v.item.reference}`);
+  for (const { item } of plan.variables) {
+    if (ctx.noted.has(item.title)) continue;
+    if (item.reused) {
+      noteItem(item, undefined, ctx);
+      ctx.out(`  reuses ${item.reference}`);
+      continue;
+    }
+    const made = await createItem(ctx, item.title, item.value);
+    if ("problem" in made) throw new McpOpError(EXIT.UNAVAILABLE, `op: ${made.problem}`);
+    ctx.created.set(item.title, item.reference);
+    noteItem(item, made.id, ctx);
+    ctx.out(`  created ${item.reference}`);
   }
   writeNewEnvFile(plan.envFile, plan.envText);
   let text: string;
@@ -331,6 +370,31 @@ async function migrateServer(plan: ServerPlan, ctx: ApplyContext): Promise<void>
       ),
       { migrated: true },
     );
+  }
+}
+
+/**
+ * Record an item the run created or reused (ID, where, and the keyed digest of its value) so
+ * that --undo names it and a later run can reuse it. Saved at once, so a server that fails
+ * afterwards still leaves its items findable; should that save fail, the server's own record
+ * (record) reports it.
+ */
+function noteItem(item: PlannedItem, id: string | undefined, ctx: ApplyContext): void {
+  ctx.noted.add(item.title);
+  const itemId = item.id ?? id;
+  ctx.manifest.items = ctx.manifest.items ?? [];
+  ctx.manifest.items.push({
+    ...(itemId ? { id: itemId } : {}),
+    title: item.title,
+    vault: ctx.vault,
+    reference: item.reference,
+    digest: itemDigest(ctx.key, item.value),
+    created: !item.reused,
+  });
+  try {
+    saveManifest(ctx.dir, ctx.manifest);
+  } catch {
+    // reported by record() for the server
   }
 }
 
@@ -432,11 +496,13 @@ async function undo(root: string, f: Facts, out: (l: string) => void): Promise<v
     scanServers(f, [], () => {}, { otherProjects: true })
       .filter((s) => s.envFiles.includes(envFile))
       .map((s) => `${shownName(s.name)} (${s.loc.client}, ${s.loc.scope})`);
-  const report = await undoRun(runDir, readManifest(runDir), usersOf);
+  const manifest = readManifest(runDir);
+  const report = await undoRun(runDir, manifest, usersOf);
   markUndone(runDir);
   for (const path of report.whole) out(`restored ${path}`);
   for (const e of report.entries) out(`restored ${entryLabel(e)} in ${e.loc.path}`);
-  out(`the 1Password items it created are kept; backups stay in ${runDir} until --purge-backups`);
+  out(keptItems(manifest.items));
+  out(`backups stay in ${runDir} until --purge-backups`);
   for (const { path, users } of report.keptEnvFiles) out(`kept ${path}: ${users.join(", ")} still use it`);
   for (const { entry, backup } of report.leftAlone) {
     logger.error(
@@ -448,6 +514,23 @@ async function undo(root: string, f: Facts, out: (l: string) => void): Promise<v
 }
 
 const entryLabel = (e: { loc: ConfigLocation; name: string }) => serverLabel(e.loc, e.name);
+
+/**
+ * The items an undone run used, by reference: they stay in 1Password (they may be used since),
+ * and `--apply` reuses them while they hold the same value, so they are named rather than
+ * silently left (a manifest of an mcp-op that recorded none: said so).
+ */
+function keptItems(items: Manifest["items"]): string {
+  if (items === undefined) return "the 1Password items it created are kept (this run did not record which)";
+  const created = items.filter((i) => i.created).map((i) => i.reference);
+  const reused = items.filter((i) => !i.created).map((i) => i.reference);
+  const parts = [
+    created.length ? `created ${created.join(", ")}` : "",
+    reused.length ? `reused ${reused.join(", ")}` : "",
+  ].filter(Boolean);
+  if (parts.length === 0) return "it used no 1Password item";
+  return `1Password items kept (migrate --apply reuses them while they hold the same value; delete them in 1Password if not): ${parts.join("; ")}`;
+}
 
 /** An error as one line: its message and, when it has one, its hint. */
 function describeError(error: unknown): string {
@@ -515,14 +598,74 @@ async function opJson(opPath: string, account: string | undefined, args: string[
   }
 }
 
-/** Titles of the items in the vault, lower-cased (references match names case-insensitively). */
-async function itemTitles(opPath: string, account: string | undefined, vault: string, env: Env): Promise<Set<string>> {
+/** The items in the vault: ID and title (references match titles case-insensitively). */
+async function listItems(
+  opPath: string,
+  account: string | undefined,
+  vault: string,
+  env: Env,
+): Promise<Array<{ id: string; title: string }>> {
   const items = await opJson(opPath, account, ["item", "list", "--vault", vault], env);
-  return new Set(
-    (Array.isArray(items) ? (items as Array<{ title?: unknown }>) : []).flatMap((i) =>
-      typeof i.title === "string" ? [i.title.toLowerCase()] : [],
-    ),
+  return (Array.isArray(items) ? (items as Array<{ id?: unknown; title?: unknown }>) : []).flatMap((i) =>
+    typeof i.title === "string" ? [{ id: typeof i.id === "string" ? i.id : "", title: i.title }] : [],
   );
+}
+
+/**
+ * Items earlier migrations made (their manifests) that hold a value this run moves, so that
+ * applying again after --undo does not make `... 2` copies. A keyed digest picks the candidates;
+ * 1Password confirms each: the item is still in the vault (`op item list`) and holds the value
+ * (`op read` by reference into memory, compared and dropped: the value never goes to argv). The
+ * reference uses the item's title now, or its ID when that title is not unique in the vault or
+ * cannot stand in a reference.
+ */
+async function reusableItems(o: {
+  opPath: string;
+  account: string | undefined;
+  vault: string;
+  env: Env;
+  key: Uint8Array;
+  root: string;
+  listed: ReadonlyArray<{ id: string; title: string }>;
+  values: readonly string[];
+}): Promise<Map<string, ReusableItem>> {
+  const reuse = new Map<string, ReusableItem>();
+  const recorded = recordedItems(o.root).filter((r) => r.id && r.vault.toLowerCase() === o.vault.toLowerCase());
+  if (recorded.length === 0) return reuse;
+  const byId = new Map(o.listed.filter((i) => i.id).map((i) => [i.id, i]));
+  const titles = new Map<string, number>();
+  for (const i of o.listed) titles.set(i.title.toLowerCase(), (titles.get(i.title.toLowerCase()) ?? 0) + 1);
+  for (const value of new Set(o.values)) {
+    const digest = itemDigest(o.key, value);
+    for (const r of recorded) {
+      const now = r.digest === digest && r.id ? byId.get(r.id) : undefined;
+      if (!now || !(await holds(o, `op://${o.vault}/${now.id}/credential`, value))) continue;
+      const byTitle = `op://${o.vault}/${now.title}/credential`;
+      const unique = titles.get(now.title.toLowerCase()) === 1 && parseReference(byTitle).ok;
+      reuse.set(value, {
+        id: now.id,
+        title: now.title,
+        reference: unique ? byTitle : `op://${o.vault}/${now.id}/credential`,
+      });
+      break;
+    }
+  }
+  return reuse;
+}
+
+/** Whether the reference reads as `value` (read into memory, compared, dropped). */
+async function holds(
+  o: { opPath: string; account: string | undefined; env: Env },
+  reference: string,
+  value: string,
+): Promise<boolean> {
+  const r = await spawnCapture(o.opPath, opCall(o.account, "read", "--no-newline", reference), {
+    env: definedOnly(o.env),
+    stdin: "ignore",
+    stderr: "pipe",
+    timeoutMs: 60_000,
+  });
+  return r?.code === 0 && r.stdout === value;
 }
 
 /** The target vault must exist before anything is backed up or created. */
