@@ -1,7 +1,9 @@
 /**
  * The files `mcp-op migrate` keeps: one private directory per run under
  * `$XDG_STATE_HOME/mcp-op/backups/` (0700, files 0600) holding a copy of every config before it
- * changes and a manifest of what the run did, and each server's new env file.
+ * changes and a manifest of what the run did (items by ID and keyed digest, never a value), the
+ * key of those digests, the item templates `op` reads (unlinked before it starts), and each
+ * server's new env file.
  */
 
 import { createHmac, randomBytes, randomUUID } from "node:crypto";
