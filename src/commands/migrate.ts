@@ -2,8 +2,9 @@
  * `mcp-op migrate [--client C]... [--vault V] [--apply] | --undo | --purge-backups`
  *
  * Finds plaintext tokens in client configs, moves each into 1Password (`op item create`, the
- * value in a template file only `op` can still open, never argv), writes each server's env file (references only) and
- * rewrites its entry to run through mcp-op. All or nothing per server; every file is backed up
+ * value in a template file only `op` can still open, never argv; or reuses an earlier run's item
+ * that holds it), writes each server's env file (references only) and rewrites its entry to run
+ * through mcp-op. All or nothing per server; every file is backed up
  * first into a private state directory, which `--undo` restores from (whole files only while
  * they are what the run left, else entry by entry) and `--purge-backups` empties.
  */
