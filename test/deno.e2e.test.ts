@@ -4,7 +4,7 @@
  * `op`, not mcp-op, and the server sees the resolved secrets.
  */
 import { describe, expect, test } from "bun:test";
-import { existsSync, readdirSync, readFileSync, readlinkSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, readlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
@@ -88,6 +88,25 @@ describe.skipIf(!deno)("under Deno", () => {
     } finally {
       await client.close();
     }
+  });
+
+  test("migrate --apply under Deno: the item template reaches op (it opens /dev/fd/3 by path), no value in argv", async () => {
+    const s = sandbox({ Private: {} });
+    const token = "glpat-DenoMigrate0123456789";
+    mkdirSync(join(s.home, ".cursor"));
+    const cursor = join(s.home, ".cursor", "mcp.json");
+    writeFileSync(cursor, JSON.stringify({ mcpServers: { gitlab: { command: "npx", args: ["--token", token] } } }));
+    const r = await run([deno as string, ...denoRun("migrate", "--apply", "--client", "cursor")], {
+      env: s.env({ DENO_NO_UPDATE_CHECK: "1" }),
+    });
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain("  created op://Private/mcp-op gitlab GITLAB_PERSONAL_ACCESS_TOKEN/credential\n");
+    const vault = JSON.parse(readFileSync(join(s.dir, "vault.json"), "utf8"));
+    expect(vault.Private["mcp-op gitlab GITLAB_PERSONAL_ACCESS_TOKEN"].credential).toBe(token);
+    expect(readFileSync(cursor, "utf8")).not.toContain(token);
+    expect(s.opCalls().find((a) => a.includes("create"))).toContain("/dev/fd/3");
+    expect(s.opLog()).not.toContain(token);
   });
 
   test("bad input under Deno: same message and exit code", async () => {

@@ -310,20 +310,191 @@ describe("mcp-op migrate", () => {
     for (const f of files) expect(readFileSync(f, "latin1")).toBe((before.get(f) as Buffer).toString("latin1"));
   }, 120_000);
 
-  test("applying again after --undo makes new items under new titles: no reference is ambiguous", async () => {
+  test("each item template reaches op as an inherited descriptor of an already unlinked file: no argv, no stdin pipe, nothing left", async () => {
+    const { s, env, backups, vault } = setup();
+    // In front of the stand-in (which opens every path as Go does): note what op holds as fd 3
+    // and which files the run directory has while item create runs, then become the stand-in.
+    const wrap = join(s.dir, "wrap");
+    const seen = join(s.dir, "seen.txt");
+    mkdirSync(wrap);
+    writeFileSync(
+      join(wrap, "op"),
+      `#!/bin/sh
+case " $* " in *" item create "*) { readlink /proc/$$/fd/3; ls -A "${backups}"/*/; } >> "${seen}";; esac
+exec "${join(OP_DIR, "op")}" "$@"
+`,
+    );
+    chmodSync(join(wrap, "op"), 0o755);
+    const r = await run([bin, "migrate", "--apply"], { env: { ...env, PATH: `${wrap}:${env.PATH}` }, cwd: s.dir });
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+    expect(
+      Object.values(vault().Private)
+        .map((i) => i.credential)
+        .sort(),
+    ).toEqual(Object.values(T).sort());
+    const creates = s
+      .opLog()
+      .split("\n")
+      .filter((l) => l.includes('"create"'));
+    expect(creates).toHaveLength(5);
+    for (const line of creates) {
+      const rec = JSON.parse(line) as { argv: string[]; stdin: string };
+      expect(rec.argv.slice(rec.argv.indexOf("--template"), rec.argv.indexOf("--template") + 2)).toEqual([
+        "--template",
+        "/dev/fd/3",
+      ]);
+      expect(rec.stdin).toBe("null");
+    }
+    const observed = readFileSync(seen, "utf8");
+    expect(observed.match(/\/\.item-template-[0-9a-f-]+\.json \(deleted\)$/gm)).toHaveLength(5);
+    expect(observed.split("\n").filter((l) => l.startsWith(".item-template-"))).toEqual([]);
+    for (const secret of Object.values(T)) expect(s.opLog()).not.toContain(secret);
+    expect((readdirSync(backups, { recursive: true }) as string[]).filter((f) => f.includes("item-template"))).toEqual(
+      [],
+    );
+  }, 60_000);
+
+  test("run from $HOME: other projects' local servers in ~/.claude.json are migrated too, named by project, and undone", async () => {
+    const s = sandbox({ Private: {} });
+    const env = s.env({ PATH: `${OP_DIR}:${BIN_DIR}:/usr/local/bin:/usr/bin:/bin` });
+    // One project that still exists (rewritten through `claude`, run there), one that is gone
+    // (edited in the file directly), and the user scope.
+    const here = join(s.dir, "work", "app");
+    mkdirSync(here, { recursive: true });
+    const gone = join(s.dir, "work", "deleted");
+    // A project directory that is now inside a git repository: `claude` run there would file
+    // servers under the repository's key, where a same-named server of another project lives.
+    const repo = join(s.dir, "repo");
+    const nested = join(repo, "sub");
+    mkdirSync(nested, { recursive: true });
+    expect(Bun.spawnSync(["git", "init", "-q", repo]).exitCode).toBe(0);
+    const unrelated = { type: "stdio", command: "npx", args: ["unrelated"], env: {} };
+    const entry = (token: string, key = "GITHUB_TOKEN") => ({
+      type: "stdio",
+      command: NODE,
+      args: [SERVER_EVERYTHING],
+      env: { [key]: token },
+    });
+    const claudeJson = join(s.home, ".claude.json");
+    const original = {
+      numStartups: 1,
+      mcpServers: { user: entry(T.gitlab, "GITLAB_TOKEN") },
+      projects: {
+        [here]: { mcpServers: { app: entry(T.github) } },
+        [gone]: { mcpServers: { old: entry(T.slack, "SLACK_BOT_TOKEN") } },
+        [repo]: { mcpServers: { twin: unrelated } },
+        [nested]: { mcpServers: { twin: entry(T.linear, "LINEAR_API_KEY") } },
+      },
+    };
+    writeFileSync(claudeJson, JSON.stringify(original, null, 2));
+
+    const dry = await run([bin, "migrate"], { env, cwd: s.home });
+    expect(dry.code).toBe(0);
+    expect(dry.stdout).toContain(`claude-code (local ${here}) app: ${claudeJson}\n`);
+    expect(dry.stdout).toContain(`claude-code (local ${gone}) old: ${claudeJson}\n`);
+
+    const r = await run([bin, "migrate", "--apply"], { env, cwd: s.home });
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(new RegExp(`^claude-code \\(local ${here}\\) app: migrated \\(`, "m"));
+    expect(r.stdout).toMatch(new RegExp(`^claude-code \\(local ${gone}\\) old: migrated \\(`, "m"));
+    expect(r.stdout).toMatch(/^claude-code \(user\) user: migrated \(/m);
+    expect(r.stdout).toMatch(new RegExp(`^claude-code \\(local ${nested}\\) twin: migrated \\(`, "m"));
+    expect(JSON.parse(readFileSync(claudeJson, "utf8")).projects[repo].mcpServers).toEqual({ twin: unrelated });
+    for (const secret of Object.values(T)) expect(readFileSync(claudeJson, "utf8")).not.toContain(secret);
+    const list = JSON.parse((await run([bin, "list", "--json"], { env, cwd: s.home })).stdout) as Array<{
+      plaintext: unknown[];
+      viaMcpOp: boolean;
+    }>;
+    expect(list).toHaveLength(5);
+    expect(list.filter((x) => x.plaintext.length === 0 && x.viaMcpOp)).toHaveLength(4);
+    // `claude`, run in the project, sees the migrated server and it connects with the token.
+    const claude = await run([join(BIN_DIR, "claude"), "mcp", "list"], { env, cwd: here });
+    expect(claude.stdout.split("\n").find((l) => l.startsWith("app: "))).toEndWith("✔ Connected");
+
+    const undo = await run([bin, "migrate", "--undo"], { env, cwd: s.home });
+    expect(undo.stderr).toBe("");
+    expect(undo.code).toBe(0);
+    const after = JSON.parse(readFileSync(claudeJson, "utf8"));
+    expect(after.mcpServers).toEqual(original.mcpServers);
+    for (const dir of [here, gone, nested]) {
+      expect(after.projects[dir].mcpServers).toEqual(original.projects[dir]?.mcpServers);
+    }
+    expect(after.projects[repo].mcpServers).toEqual({ twin: unrelated });
+  }, 120_000);
+
+  test("--undo names the items it keeps; applying again reuses each one still holding its value, never a `2` copy", async () => {
     const { s, env, vault } = setup();
-    expect((await run([bin, "migrate", "--apply"], { env, cwd: s.dir })).code).toBe(0);
-    expect((await run([bin, "migrate", "--undo"], { env, cwd: s.dir })).code).toBe(0);
+    const first = await run([bin, "migrate", "--apply"], { env, cwd: s.dir });
+    expect(first.code).toBe(0);
+    const references = Object.keys(vault().Private).map((t) => `op://Private/${t}/credential`);
+    expect(references).toHaveLength(5);
+    const undo = await run([bin, "migrate", "--undo"], { env, cwd: s.dir });
+    expect(undo.code).toBe(0);
+    const kept = undo.stdout.split("\n").find((l) => l.startsWith("1Password items kept")) ?? "";
+    expect(kept).toStartWith(
+      "1Password items kept (migrate --apply reuses them while they hold the same value; delete them in 1Password if not): created op://Private/",
+    );
+    for (const reference of references) expect(kept).toContain(reference);
+
+    // Since then: one item got another value, one was deleted; the other three are as they were.
+    const store = JSON.parse(readFileSync(join(s.dir, "vault.json"), "utf8"));
+    store.Private["mcp-op gitlab GITLAB_PERSONAL_ACCESS_TOKEN"].credential = "rotated-in-1password";
+    delete store.Private["mcp-op linear LINEAR_API_KEY"];
+    writeFileSync(join(s.dir, "vault.json"), JSON.stringify(store));
+
     const again = await run([bin, "migrate", "--apply"], { env, cwd: s.dir });
     expect(again.stderr).toBe("");
     expect(again.code).toBe(0);
-    expect(again.stdout).toContain("created op://Private/mcp-op everything GITHUB_TOKEN 2/credential");
+    for (const reused of ["everything GITHUB_TOKEN", "slack SLACK_BOT_TOKEN", "remote ANTHROPIC_API_KEY"]) {
+      expect(again.stdout).toContain(`  reuses op://Private/mcp-op ${reused}/credential\n`);
+    }
+    expect(again.stdout).toContain("  created op://Private/mcp-op gitlab GITLAB_PERSONAL_ACCESS_TOKEN 2/credential\n");
+    expect(again.stdout).toContain("  created op://Private/mcp-op linear LINEAR_API_KEY/credential\n");
+    expect(again.stdout).toContain(
+      "-> GITHUB_TOKEN = op://Private/mcp-op everything GITHUB_TOKEN/credential (an earlier migration's item, same value: reused)",
+    );
     const items = vault().Private;
-    expect(Object.keys(items)).toHaveLength(10);
-    expect(items["mcp-op everything GITHUB_TOKEN 2"]?.credential).toBe(T.github);
-    // The server runs with the new item's secret.
+    expect(Object.keys(items)).toHaveLength(6);
+    expect(items["mcp-op gitlab GITLAB_PERSONAL_ACCESS_TOKEN"]?.credential).toBe("rotated-in-1password");
     expect(await migratedClaudeToken(s, env)).toBe(T.github);
+    // Each value was checked by reading the item into memory: references in argv, never values.
+    const reads = s.opCalls().filter((a) => a[0] === "read");
+    expect(reads.length).toBeGreaterThanOrEqual(4);
+    for (const a of reads)
+      expect(a).toEqual(["read", "--no-newline", expect.stringMatching(/^op:\/\/Private\/[a-z2-7]{26}\/credential$/)]);
+    for (const secret of Object.values(T)) expect(s.opLog()).not.toContain(secret);
+
+    // The manifests hold neither a value nor its plain hash; the digest key is private.
+    const state = join(s.home, ".local", "state", "mcp-op");
+    expect(statSync(join(state, "item-digest.key")).mode & 0o777).toBe(0o600);
+    const manifests = (readdirSync(join(state, "backups"), { recursive: true }) as string[])
+      .filter((f) => f.endsWith("manifest.json"))
+      .map((f) => readFileSync(join(state, "backups", f), "utf8"));
+    expect(manifests).toHaveLength(2);
+    for (const secret of Object.values(T)) {
+      const sha = new Bun.CryptoHasher("sha256").update(secret).digest("hex");
+      for (const m of manifests) {
+        expect(m).not.toContain(secret);
+        expect(m).not.toContain(sha);
+      }
+    }
   }, 120_000);
+
+  test("a digest key that is not private stops --apply before anything changes: 77", async () => {
+    const { s, env, files, before, vault } = setup();
+    const state = join(s.home, ".local", "state", "mcp-op");
+    mkdirSync(state, { recursive: true });
+    writeFileSync(join(state, "item-digest.key"), "k".repeat(32), { mode: 0o644 });
+    const r = await run([bin, "migrate", "--apply"], { env, cwd: s.dir });
+    expect(r).toMatchObject({
+      code: 77,
+      stderr: `[error] [mcp-op] ${join(state, "item-digest.key")} is not mcp-op's private key (mode 644, not private); delete it and run again (earlier migrations' items are then created anew instead of reused)\n`,
+    });
+    for (const f of files) expect(readFileSync(f, "latin1")).toBe((before.get(f) as Buffer).toString("latin1"));
+    expect(vault().Private).toEqual({});
+  });
 
   test("each --undo goes one run further back; edit backups of `add` are not runs", async () => {
     const { s, env, before } = setup();
@@ -541,6 +712,11 @@ describe("mcp-op migrate", () => {
     expect(readFileSync(vscode, "latin1")).toBe((before.get(vscode) as Buffer).toString("latin1"));
     expect(Object.keys(vault().Private).length).toBeGreaterThan(0);
     expect(readFileSync(join(s.home, ".cursor", "mcp.json"), "utf8")).not.toContain(T.gitlab);
+    // The failed create's template is gone too.
+    const state = join(s.home, ".local", "state");
+    expect((readdirSync(state, { recursive: true }) as string[]).filter((f) => f.includes("item-template"))).toEqual(
+      [],
+    );
   }, 60_000);
 
   test("an env file that cannot be written: 73, each server reported, configs untouched, the items created listed", async () => {

@@ -79,9 +79,35 @@ describe("planMigration", () => {
     expect(a).toBe(b as NonNullable<typeof b>);
   });
 
-  test("titles already in the vault (a run after --undo) are not reused", () => {
+  test("titles already in the vault are never given again", () => {
     const refs = references(plan([server("cursor", "github", spec(GH1))], new Set(["mcp-op github github_token"])));
     expect(refs).toEqual(["op://Private/mcp-op github GITHUB_TOKEN 2/credential"]);
+  });
+
+  test("a value an existing item holds (checked by the caller) uses that item, in every server; others get new ones", () => {
+    const reused = { id: "abc", title: "mcp-op github GITHUB_TOKEN", reference: "op://Private/abc/credential" };
+    const m = planMigration({
+      servers: [
+        server("cursor", "github", spec(GH1)),
+        server("vscode", "gh", spec(GH1)),
+        server("zed", "github", spec(GH2)),
+      ],
+      vault: "Private",
+      self: ["mcp-op"],
+      envFileFor: (s) => `/h/${s.loc.client}.env`,
+      existingTitles: new Set(["mcp-op github github_token"]),
+      reuse: new Map([[GH1, reused]]),
+    });
+    const items = m.plans.map((p) => p.variables[0]?.item);
+    expect(items[0]).toEqual({ ...reused, value: GH1, reused: true });
+    expect(items[1]).toBe(items[0] as NonNullable<(typeof items)[0]>);
+    expect(items[2]).toMatchObject({ reference: "op://Private/mcp-op github GITHUB_TOKEN 2/credential" });
+    expect(items[2]?.reused).toBeUndefined();
+    const text = describeMigration(m).join("\n");
+    expect(text).toContain(
+      "env GITHUB_TOKEN: ghp_… (40 chars) -> GITHUB_TOKEN = op://Private/abc/credential (an earlier migration's item, same value: reused)",
+    );
+    expect(text).not.toContain(GH1.slice(4));
   });
 });
 

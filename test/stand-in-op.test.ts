@@ -3,7 +3,17 @@
 // Every test spawns the stand-in as a real process; synchronisation is event-driven (output
 // markers, fs.watch), never sleeps.
 import { afterEach, beforeEach, describe, expect, test } from "bun:test";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, watch, writeFileSync } from "node:fs";
+import {
+  closeSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  readFileSync,
+  rmSync,
+  watch,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
@@ -939,23 +949,79 @@ describe("the log never holds secret values", () => {
 
 // ---------------------------------------------------------------------------------------------
 describe("other commands", () => {
-  test("item create reads a template piped as /dev/stdin; the value never reaches argv or the log", async () => {
-    const template = JSON.stringify({
-      title: "Slack",
-      category: "API_CREDENTIAL",
-      fields: [{ id: "credential", label: "credential", value: "xoxb-piped" }],
-    });
-    const p = Bun.spawn([OP, "item", "create", "--vault", "Dev", "--template", "/dev/stdin"], {
-      env: env(),
-      stdin: "pipe",
+  const TEMPLATE = JSON.stringify({
+    title: "Slack",
+    category: "API_CREDENTIAL",
+    fields: [{ id: "credential", label: "credential", value: "xoxb-piped" }],
+  });
+  const create = ["item", "create", "--vault", "Dev", "--format", "json", "--template"];
+
+  test("item create --template /dev/stdin with a socket stdin (Bun's pipe) fails with ENXIO, as Go's open does", async () => {
+    const p = Bun.spawn([OP, ...create, "/dev/stdin"], { env: env(), stdin: "pipe", stdout: "pipe", stderr: "pipe" });
+    p.stdin.write(TEMPLATE);
+    p.stdin.end();
+    expect(await p.exited).toBe(1);
+    expect(errorMessage(await new Response(p.stderr).text())).toBe("open /dev/stdin: no such device or address");
+    expect(op(["read", "op://Dev/Slack/credential"]).code).toBe(1);
+  });
+
+  test("item create --template /dev/stdin with a FIFO stdin: the stand-in swallowed it first, the template is empty", () => {
+    const r = Bun.spawnSync(["sh", "-c", `printf '%s' "$T" | "$OP" ${create.join(" ")} /dev/stdin`], {
+      env: { ...env(), OP, T: TEMPLATE },
       stdout: "pipe",
       stderr: "pipe",
     });
-    p.stdin.write(template);
-    p.stdin.end();
-    expect(await p.exited).toBe(0);
+    expect(r.exitCode).toBe(1);
+    expect(errorMessage(r.stderr.toString())).toBe("could not parse the item template: invalid JSON");
+  });
+
+  test("item create --template /dev/stdin with a file stdin (bytes: a memfd) reopens it by path and works", () => {
+    const r = op([...create, "/dev/stdin"], { stdin: new TextEncoder().encode(TEMPLATE) });
+    expect(r.code).toBe(0);
     expect(op(["read", "op://Dev/Slack/credential"]).stdout).toBe("xoxb-piped\n");
+  });
+
+  test("item create --template /dev/fd/3 reads an inherited descriptor; without one, open fails", () => {
+    const file = join(dir, "t.json");
+    writeFileSync(file, TEMPLATE);
+    const fd = openSync(file, "r");
+    try {
+      const r = Bun.spawnSync([OP, ...create, "/dev/fd/3"], { env: env(), stdio: ["ignore", "pipe", "pipe", fd] });
+      expect(r.exitCode).toBe(0);
+      // The item JSON op prints holds the value (as recorded from the real op): never echo it.
+      expect(JSON.parse(r.stdout.toString()).fields[0].value).toBe("xoxb-piped");
+    } finally {
+      closeSync(fd);
+    }
+    // Not inherited: fd 3 is then whatever the runtime opened itself (Node's epoll, Go's too), or nothing.
+    const r = op([...create, "/dev/fd/3"]);
+    expect(r.code).toBe(1);
+    expect(errorMessage(r.stderr)).toStartWith("open /dev/fd/3: ");
+  });
+
+  test("no path is special: `-` is a file named -, a directory is read as one", () => {
+    expectError(op([...create, "-"]), "open -: no such file or directory");
+    expectError(op([...create, dir]), `read ${dir}: is a directory`);
     expect(readFileSync(logFile, "utf8")).not.toContain("xoxb-piped");
+  });
+
+  test("op run --env-file /dev/fd/N: read by path, so only an inherited descriptor works", () => {
+    const file = join(dir, "fd.env");
+    writeFileSync(file, "T=op://Dev/GitHub/token\n");
+    const fd = openSync(file, "r");
+    const script = "console.log(process.env.T)";
+    try {
+      const r = Bun.spawnSync([OP, "run", "--no-masking", "--env-file", "/dev/fd/3", "--", NODE, "-e", script], {
+        env: env(),
+        stdio: ["ignore", "pipe", "pipe", fd],
+      });
+      expect(r.stdout.toString()).toBe("ghp_SECRET123\n");
+    } finally {
+      closeSync(fd);
+    }
+    const r = op(["run", "--env-file", "/dev/fd/3", "--", NODE, "-e", script]);
+    expect(r.code).toBe(1);
+    expect(errorMessage(r.stderr)).toStartWith("open /dev/fd/3: ");
   });
 
   test("item create with an assignment argument: the value is visible in argv (and so in the log)", () => {

@@ -2,8 +2,9 @@
  * `mcp-op migrate [--client C]... [--vault V] [--apply] | --undo | --purge-backups`
  *
  * Finds plaintext tokens in client configs, moves each into 1Password (`op item create`, the
- * value through a pipe, never argv), writes each server's env file (references only) and
- * rewrites its entry to run through mcp-op. All or nothing per server; every file is backed up
+ * value in a template file only `op` can still open, never argv; or reuses an earlier run's item
+ * that holds it), writes each server's env file (references only) and rewrites its entry to run
+ * through mcp-op. All or nothing per server; every file is backed up
  * first into a private state directory, which `--undo` restores from (whole files only while
  * they are what the run left, else entry by entry) and `--purge-backups` empties.
  */
@@ -17,8 +18,11 @@ import {
   describeMigration,
   envFileBase,
   type MigrationServer,
+  type PlannedItem,
   planMigration,
+  type ReusableItem,
   type ServerPlan,
+  serverLabel,
   shownName,
 } from "../core/migrate.ts";
 import { describeBadReference, parseReference } from "../core/reference.ts";
@@ -28,16 +32,20 @@ import { locateOp } from "../effects/locate.ts";
 import {
   backUp,
   backupRoot,
+  digestKey,
   editBackupsOf,
+  itemDigest,
   type Manifest,
   markUndone,
   newRunDir,
   purgeRuns,
   quarantineClaudeBackups,
   readManifest,
+  recordedItems,
   saveManifest,
   undoableRuns,
   undoRun,
+  withItemTemplate,
   writeNewEnvFile,
 } from "../effects/migration.ts";
 import { spawnCapture } from "../effects/native.ts";
@@ -67,32 +75,43 @@ const migrateArgs = {
 
 type Env = Readonly<Record<string, string | undefined>>;
 
+/** One 1Password item; its template (the secret) goes through withItemTemplate, never argv. */
 async function createItem(
-  opPath: string,
-  account: string | undefined,
-  vault: string,
+  ctx: Pick<ApplyContext, "opPath" | "account" | "vault" | "env" | "dir">,
   title: string,
   value: string,
-  env: Env,
-): Promise<string | undefined> {
+): Promise<{ id?: string } | { problem: string }> {
   const template = JSON.stringify({
     title,
     category: "API_CREDENTIAL",
     fields: [{ id: "credential", label: "credential", type: "CONCEALED", purpose: "", value }],
   });
-  // The value goes through stdin only: never an argument, a file or a log line.
-  const r = await spawnCapture(
-    opPath,
-    opCall(account, "item", "create", "--category", "API Credential", "--vault", vault, "--title", title).concat([
-      "--template",
-      "/dev/stdin",
-      "--format",
-      "json",
-    ]),
-    { env: definedOnly(env), stdin: "ignore", stderr: "pipe", timeoutMs: 60_000, input: template },
+  const r = await withItemTemplate(ctx.dir, template, (path, files) =>
+    spawnCapture(
+      ctx.opPath,
+      opCall(
+        ctx.account,
+        "item",
+        "create",
+        "--category",
+        "API Credential",
+        "--vault",
+        ctx.vault,
+        "--title",
+        title,
+      ).concat(["--template", path, "--format", "json"]),
+      { env: definedOnly(ctx.env), stdin: "ignore", stderr: "pipe", timeoutMs: 60_000, files },
+    ),
   );
-  if (!r) return "op item create timed out";
-  return r.code === 0 ? undefined : opErrorMessage(r.stderr) || `op exited ${r.code}`;
+  if (!r) return { problem: "op item create timed out" };
+  if (r.code !== 0) return { problem: opErrorMessage(r.stderr) || `op exited ${r.code}` };
+  // The item JSON op prints holds the value too: only its ID is kept, nothing is printed.
+  try {
+    const id = (JSON.parse(r.stdout) as { id?: unknown }).id;
+    return typeof id === "string" ? { id } : {};
+  } catch {
+    return {};
+  }
 }
 
 export default {
@@ -113,7 +132,11 @@ export default {
 
     const vault = (values.vault as string | undefined) ?? "Private";
     const account = values.account as string | undefined;
-    const scanned = scanServers(f, parseClients(values.client as string[] | undefined));
+    // Every project's local scope in ~/.claude.json, not only the current one's: run from $HOME,
+    // a token in another project's entry would otherwise be left unmentioned (doctor flags it).
+    const scanned = scanServers(f, parseClients(values.client as string[] | undefined), undefined, {
+      otherProjects: true,
+    });
     const servers: MigrationServer[] = scanned.flatMap((s) =>
       s.spec && s.findings.length
         ? [{ loc: s.loc, name: s.name, raw: s.raw, spec: s.spec, viaMcpOp: s.viaMcpOp, findings: s.findings }]
@@ -123,7 +146,7 @@ export default {
     const remote = scanned.flatMap((s) =>
       (s.remote?.findings ?? []).map(
         (fd) =>
-          `${s.loc.client} (${s.loc.scope}) ${shownName(s.name)}: ${findingPlace(s, fd)}: ${fd.display} (${fd.reason}): left in place (a remote server; mcp-op wraps local servers only)`,
+          `${serverLabel(s.loc, s.name)}: ${findingPlace(s, fd)}: ${fd.display} (${fd.reason}): left in place (a remote server; mcp-op wraps local servers only)`,
       ),
     );
     // The vault name must fit in a reference (`op run` validates them): else use its ID.
@@ -132,12 +155,27 @@ export default {
     // Applying needs op: the vault must exist, and new titles must not repeat existing ones.
     const opPath =
       values.apply === true && servers.length > 0 ? locateOp(values.op as string | undefined, env) : undefined;
-    if (opPath) await checkVault(opPath, account, vault, env);
+    const self = stableCommand(env);
+    let existing: Pick<Parameters<typeof planMigration>[0], "existingTitles" | "reuse"> = {};
+    let key: Uint8Array | undefined;
+    if (opPath) {
+      await checkVault(opPath, account, vault, env);
+      key = digestKey(env, f.home);
+      const listed = await listItems(opPath, account, vault, env);
+      // The values this run would move, to look for items earlier runs made for them.
+      const values = planMigration({ servers, vault, self, envFileFor: () => "" }).plans.flatMap((p) =>
+        p.variables.map((v) => v.item.value),
+      );
+      existing = {
+        existingTitles: new Set(listed.map((i) => i.title.toLowerCase())),
+        reuse: await reusableItems({ opPath, account, vault, env, key, root, listed, values }),
+      };
+    }
     const migration = planMigration({
       servers,
       vault,
-      ...(opPath ? { existingTitles: await itemTitles(opPath, account, vault, env) } : {}),
-      self: stableCommand(env),
+      ...existing,
+      self,
       envFileFor: envFileNamer(join(env.XDG_CONFIG_HOME || join(f.home, ".config"), "mcp-op")),
     });
     const { plans } = migration;
@@ -157,7 +195,7 @@ export default {
       return;
     }
     // Without --apply no op was located: a dry run.
-    if (opPath === undefined) {
+    if (opPath === undefined || key === undefined) {
       out("dry run: nothing changed. Run again with --apply to do it.");
       return;
     }
@@ -166,6 +204,7 @@ export default {
       vault,
       account,
       opPath,
+      key,
       root,
       cwd: f.cwd,
       home: f.home,
@@ -200,8 +239,12 @@ interface ApplyContext {
   out: (l: string) => void;
   /** This run's private backup directory. */
   dir: string;
+  /** Key of the item digests in the manifest. */
+  key: Uint8Array;
   /** Item title -> reference, for every item this run created. */
   created: Map<string, string>;
+  /** Titles of the items this run created or reused, as recorded in the manifest. */
+  noted: Set<string>;
   manifest: Manifest;
   /**
    * Per config path: the text this run last wrote there (at first, the backed-up text), or
@@ -212,7 +255,7 @@ interface ApplyContext {
 
 async function apply(
   plans: ServerPlan[],
-  o: Omit<ApplyContext, "dir" | "created" | "manifest" | "last"> & { root: string },
+  o: Omit<ApplyContext, "dir" | "created" | "noted" | "manifest" | "last"> & { root: string },
 ) {
   const started = Date.now();
   const dir = newRunDir(o.root);
@@ -220,7 +263,8 @@ async function apply(
     ...o,
     dir,
     created: new Map(),
-    manifest: { version: 2, files: [], entries: [] },
+    noted: new Set(),
+    manifest: { version: 2, files: [], entries: [], items: [] },
     last: new Map(),
   };
   backUpAll(plans, ctx);
@@ -239,7 +283,7 @@ async function apply(
         return;
       }
       reached++;
-      const label = `${plan.server.loc.client} (${plan.server.loc.scope}) ${shownName(plan.server.name)}`;
+      const label = serverLabel(plan.server.loc, plan.server.name);
       try {
         await migrateServer(plan, ctx);
       } catch (error) {
@@ -294,12 +338,18 @@ function backUpAll(plans: readonly ServerPlan[], ctx: ApplyContext): void {
  * failure; the env file it wrote is removed again, the config is left as it was.
  */
 async function migrateServer(plan: ServerPlan, ctx: ApplyContext): Promise<void> {
-  for (const v of plan.variables) {
-    if (ctx.created.has(v.item.title)) continue;
-    const problem = await createItem(ctx.opPath, ctx.account, ctx.vault, v.item.title, v.item.value, ctx.env);
-    if (problem) throw new McpOpError(EXIT.UNAVAILABLE, `op: ${problem}`);
-    ctx.created.set(v.item.title, v.item.reference);
-    ctx.out(`  created ${v.item.reference}`);
+  for (const { item } of plan.variables) {
+    if (ctx.noted.has(item.title)) continue;
+    if (item.reused) {
+      noteItem(item, undefined, ctx);
+      ctx.out(`  reuses ${item.reference}`);
+      continue;
+    }
+    const made = await createItem(ctx, item.title, item.value);
+    if ("problem" in made) throw new McpOpError(EXIT.UNAVAILABLE, `op: ${made.problem}`);
+    ctx.created.set(item.title, item.reference);
+    noteItem(item, made.id, ctx);
+    ctx.out(`  created ${item.reference}`);
   }
   writeNewEnvFile(plan.envFile, plan.envText);
   let text: string;
@@ -324,10 +374,35 @@ async function migrateServer(plan: ServerPlan, ctx: ApplyContext): Promise<void>
   }
 }
 
+/**
+ * Record an item the run created or reused (ID, where, and the keyed digest of its value) so
+ * that --undo names it and a later run can reuse it. Saved at once, so a server that fails
+ * afterwards still leaves its items findable; should that save fail, the server's own record
+ * (record) reports it.
+ */
+function noteItem(item: PlannedItem, id: string | undefined, ctx: ApplyContext): void {
+  ctx.noted.add(item.title);
+  const itemId = item.id ?? id;
+  ctx.manifest.items = ctx.manifest.items ?? [];
+  ctx.manifest.items.push({
+    ...(itemId ? { id: itemId } : {}),
+    title: item.title,
+    vault: ctx.vault,
+    reference: item.reference,
+    digest: itemDigest(ctx.key, item.value),
+    created: !item.reused,
+  });
+  try {
+    saveManifest(ctx.dir, ctx.manifest);
+  } catch {
+    // reported by record() for the server
+  }
+}
+
 /** Rewrite the entry; returns the file's text right after. */
 async function rewriteEntry(plan: ServerPlan, ctx: ApplyContext): Promise<string> {
   const loc = plan.server.loc;
-  const claude = loc.client === "claude-code" ? claudeCli(ctx.env) : undefined;
+  const claude = claudeFor(loc, ctx.env);
   if (claude) {
     const before = load(loc).text;
     const json = JSON.stringify({ type: "stdio", ...plan.entry });
@@ -346,6 +421,21 @@ async function rewriteEntry(plan: ServerPlan, ctx: ApplyContext): Promise<string
   if (!edited.changed || edited.after === undefined) return load(loc).text;
   ctx.last.set(loc.path, ctx.last.get(loc.path) === edited.before?.text ? edited.after : undefined);
   return edited.after;
+}
+
+/**
+ * The `claude` CLI to rewrite a Claude Code entry through, if any. For another project's local
+ * scope only when `claude`, run in that project, files servers under the same key: the directory
+ * still exists and is its own git root (or in none; Claude Code keys by the git root). Otherwise
+ * it would remove and add a same-named server of whatever project holds that directory now: the
+ * file is edited directly, as when `claude` is not installed.
+ */
+function claudeFor(loc: ConfigLocation, env: Env): string | undefined {
+  if (loc.client !== "claude-code") return undefined;
+  const claude = claudeCli(env);
+  if (!claude || loc.project === undefined) return claude;
+  if (!existsSync(loc.project)) return undefined;
+  return facts(env, loc.project).projectRoot === loc.project ? claude : undefined;
 }
 
 function editBackups(loc: ConfigLocation, ctx: ApplyContext): string {
@@ -407,11 +497,13 @@ async function undo(root: string, f: Facts, out: (l: string) => void): Promise<v
     scanServers(f, [], () => {}, { otherProjects: true })
       .filter((s) => s.envFiles.includes(envFile))
       .map((s) => `${shownName(s.name)} (${s.loc.client}, ${s.loc.scope})`);
-  const report = await undoRun(runDir, readManifest(runDir), usersOf);
+  const manifest = readManifest(runDir);
+  const report = await undoRun(runDir, manifest, usersOf);
   markUndone(runDir);
   for (const path of report.whole) out(`restored ${path}`);
   for (const e of report.entries) out(`restored ${entryLabel(e)} in ${e.loc.path}`);
-  out(`the 1Password items it created are kept; backups stay in ${runDir} until --purge-backups`);
+  out(keptItems(manifest.items));
+  out(`backups stay in ${runDir} until --purge-backups`);
   for (const { path, users } of report.keptEnvFiles) out(`kept ${path}: ${users.join(", ")} still use it`);
   for (const { entry, backup } of report.leftAlone) {
     logger.error(
@@ -422,8 +514,24 @@ async function undo(root: string, f: Facts, out: (l: string) => void): Promise<v
   if (report.leftAlone.length > 0 || report.failed.length > 0) throw McpOpError.reported(EXIT.CONFIG);
 }
 
-const entryLabel = (e: { loc: ConfigLocation; name: string }) =>
-  `${e.loc.client} (${e.loc.scope}) ${shownName(e.name)}`;
+const entryLabel = (e: { loc: ConfigLocation; name: string }) => serverLabel(e.loc, e.name);
+
+/**
+ * The items an undone run used, by reference: they stay in 1Password (they may be used since),
+ * and `--apply` reuses them while they hold the same value, so they are named rather than
+ * silently left (a manifest of an mcp-op that recorded none: said so).
+ */
+function keptItems(items: Manifest["items"]): string {
+  if (items === undefined) return "the 1Password items it created are kept (this run did not record which)";
+  const created = items.filter((i) => i.created).map((i) => i.reference);
+  const reused = items.filter((i) => !i.created).map((i) => i.reference);
+  const parts = [
+    created.length ? `created ${created.join(", ")}` : "",
+    reused.length ? `reused ${reused.join(", ")}` : "",
+  ].filter(Boolean);
+  if (parts.length === 0) return "it used no 1Password item";
+  return `1Password items kept (migrate --apply reuses them while they hold the same value; delete them in 1Password if not): ${parts.join("; ")}`;
+}
 
 /** An error as one line: its message and, when it has one, its hint. */
 function describeError(error: unknown): string {
@@ -452,9 +560,7 @@ function reportFailures(
   const failedPlans = new Set(notMigrated.map((f) => f.plan));
   const used = new Set(plans.filter((p) => !failedPlans.has(p)).flatMap((p) => p.variables.map((v) => v.item.title)));
   const unused = [...created].filter(([title]) => !used.has(title)).map(([, reference]) => reference);
-  const names = notMigrated.map(
-    ({ plan }) => `${plan.server.loc.client} (${plan.server.loc.scope}) ${shownName(plan.server.name)}`,
-  );
+  const names = notMigrated.map(({ plan }) => serverLabel(plan.server.loc, plan.server.name));
   if (names.length) {
     logger.error(
       `not migrated: ${names.join(", ")}; 1Password items created for them that no migrated entry uses (keep or delete them): ${unused.join(", ") || "none"}`,
@@ -493,14 +599,74 @@ async function opJson(opPath: string, account: string | undefined, args: string[
   }
 }
 
-/** Titles of the items in the vault, lower-cased (references match names case-insensitively). */
-async function itemTitles(opPath: string, account: string | undefined, vault: string, env: Env): Promise<Set<string>> {
+/** The items in the vault: ID and title (references match titles case-insensitively). */
+async function listItems(
+  opPath: string,
+  account: string | undefined,
+  vault: string,
+  env: Env,
+): Promise<Array<{ id: string; title: string }>> {
   const items = await opJson(opPath, account, ["item", "list", "--vault", vault], env);
-  return new Set(
-    (Array.isArray(items) ? (items as Array<{ title?: unknown }>) : []).flatMap((i) =>
-      typeof i.title === "string" ? [i.title.toLowerCase()] : [],
-    ),
+  return (Array.isArray(items) ? (items as Array<{ id?: unknown; title?: unknown }>) : []).flatMap((i) =>
+    typeof i.title === "string" ? [{ id: typeof i.id === "string" ? i.id : "", title: i.title }] : [],
   );
+}
+
+/**
+ * Items earlier migrations made (their manifests) that hold a value this run moves, so that
+ * applying again after --undo does not make `... 2` copies. A keyed digest picks the candidates;
+ * 1Password confirms each: the item is still in the vault (`op item list`) and holds the value
+ * (`op read` by reference into memory, compared and dropped: the value never goes to argv). The
+ * reference uses the item's title now, or its ID when that title is not unique in the vault or
+ * cannot stand in a reference.
+ */
+async function reusableItems(o: {
+  opPath: string;
+  account: string | undefined;
+  vault: string;
+  env: Env;
+  key: Uint8Array;
+  root: string;
+  listed: ReadonlyArray<{ id: string; title: string }>;
+  values: readonly string[];
+}): Promise<Map<string, ReusableItem>> {
+  const reuse = new Map<string, ReusableItem>();
+  const recorded = recordedItems(o.root).filter((r) => r.id && r.vault.toLowerCase() === o.vault.toLowerCase());
+  if (recorded.length === 0) return reuse;
+  const byId = new Map(o.listed.filter((i) => i.id).map((i) => [i.id, i]));
+  const titles = new Map<string, number>();
+  for (const i of o.listed) titles.set(i.title.toLowerCase(), (titles.get(i.title.toLowerCase()) ?? 0) + 1);
+  for (const value of new Set(o.values)) {
+    const digest = itemDigest(o.key, value);
+    for (const r of recorded) {
+      const now = r.digest === digest && r.id ? byId.get(r.id) : undefined;
+      if (!now || !(await holds(o, `op://${o.vault}/${now.id}/credential`, value))) continue;
+      const byTitle = `op://${o.vault}/${now.title}/credential`;
+      const unique = titles.get(now.title.toLowerCase()) === 1 && parseReference(byTitle).ok;
+      reuse.set(value, {
+        id: now.id,
+        title: now.title,
+        reference: unique ? byTitle : `op://${o.vault}/${now.id}/credential`,
+      });
+      break;
+    }
+  }
+  return reuse;
+}
+
+/** Whether the reference reads as `value` (read into memory, compared, dropped). */
+async function holds(
+  o: { opPath: string; account: string | undefined; env: Env },
+  reference: string,
+  value: string,
+): Promise<boolean> {
+  const r = await spawnCapture(o.opPath, opCall(o.account, "read", "--no-newline", reference), {
+    env: definedOnly(o.env),
+    stdin: "ignore",
+    stderr: "pipe",
+    timeoutMs: 60_000,
+  });
+  return r?.code === 0 && r.stdout === value;
 }
 
 /** The target vault must exist before anything is backed up or created. */

@@ -38,7 +38,7 @@ export interface ConfigLocation {
   format: "json" | "jsonc" | "toml";
   /** Keys leading to the servers map: ["mcpServers"], ["projects", dir, "mcpServers"], ["servers"]... */
   keyPath: string[];
-  /** Claude Code's local scope of a project other than the current one (list and doctor only). */
+  /** Claude Code's local scope of a project other than the current one (list, doctor, migrate). */
   project?: string;
 }
 

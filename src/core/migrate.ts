@@ -5,7 +5,7 @@
  * plan holds values in memory only, and `describeMigration` never prints one.
  */
 import { EXIT, McpOpError } from "../errors.ts";
-import { type ConfigLocation, entryFor, type ServerSpec, shownName } from "./clients.ts";
+import { type ConfigLocation, entryFor, locationLabel, type ServerSpec, shownName } from "./clients.ts";
 import { type EditResult, listServers, restoreServer } from "./config-edit.ts";
 import type { Finding } from "./detect.ts";
 
@@ -22,8 +22,19 @@ export interface MigrationServer {
 export interface PlannedItem {
   title: string;
   reference: string;
-  /** The secret itself: passed to `op item create` through a pipe, never printed or logged. */
+  /** The secret itself: handed to `op item create` in its template, never printed or logged. */
   value: string;
+  /** An item an earlier migration made that holds this value (checked): used, not created. */
+  reused?: boolean;
+  /** op's ID of a reused item. */
+  id?: string;
+}
+
+/** An existing item that holds a value, checked against 1Password: its ID, title and reference. */
+export interface ReusableItem {
+  id: string;
+  title: string;
+  reference: string;
 }
 
 export interface ServerPlan {
@@ -93,6 +104,11 @@ export function envFileBase(server: string): string {
 
 export { shownName };
 
+/** A server as the user finds it: `cursor (user) github`, `claude-code (local /home/me/app) github`. */
+export function serverLabel(loc: ConfigLocation, name: string): string {
+  return `${locationLabel(loc)} ${shownName(name)}`;
+}
+
 /** Keep literal `{{` in original arguments literal once they pass through `mcp-op run`. */
 const escapeBraces = (arg: string) => arg.replaceAll("{{", "\\{{");
 
@@ -144,10 +160,16 @@ interface PlanContext {
   items: Map<string, PlannedItem>;
   /** Titles in use, lower-cased. */
   taken: Set<string>;
+  reuse: ReadonlyMap<string, ReusableItem>;
 }
 
 function itemFor(ctx: PlanContext, server: MigrationServer, name: string, value: string): PlannedItem {
   let item = ctx.items.get(value);
+  const existing = ctx.reuse.get(value);
+  if (!item && existing) {
+    item = { ...existing, value, reused: true };
+    ctx.items.set(value, item);
+  }
   if (!item) {
     const title = uniqueTitle(itemTitle(server.name, name), ctx.taken);
     ctx.taken.add(title.toLowerCase());
@@ -244,10 +266,17 @@ export function planMigration(input: {
   self: readonly string[];
   /** Item titles already in the vault, lower-cased (unknown in a dry run: empty). */
   existingTitles?: ReadonlySet<string>;
+  /** Value -> an item of an earlier migration that holds it (checked against 1Password). */
+  reuse?: ReadonlyMap<string, ReusableItem>;
 }): Migration {
-  // Two servers of one name (in two clients) with different tokens, or a run after --undo,
-  // would otherwise give two items one title.
-  const ctx: PlanContext = { ...input, items: new Map(), taken: new Set(input.existingTitles) };
+  // Two servers of one name (in two clients) with different tokens would otherwise give two
+  // items one title.
+  const ctx: PlanContext = {
+    ...input,
+    items: new Map(),
+    taken: new Set(input.existingTitles),
+    reuse: input.reuse ?? new Map(),
+  };
   const migration: Migration = { plans: [], untouched: [] };
   for (const server of input.servers) {
     if (server.findings.length === 0) continue;
@@ -261,13 +290,13 @@ export function planMigration(input: {
 /** The dry-run report: findings as prefix and length, the planned items and files; servers left as they are. */
 export function describeMigration(migration: Migration): string[] {
   const out: string[] = [];
-  const header = (server: MigrationServer) =>
-    `${server.loc.client} (${server.loc.scope}) ${shownName(server.name)}: ${server.loc.path}`;
+  const header = (server: MigrationServer) => `${serverLabel(server.loc, server.name)}: ${server.loc.path}`;
   for (const p of migration.plans) {
     out.push(header(p.server));
     for (const v of p.variables) {
       const where = v.finding.where === "env" ? `env ${v.finding.key}` : `argument ${(v.finding.argIndex ?? 0) + 1}`;
-      out.push(`  ${where}: ${v.finding.display} -> ${v.name} = ${v.item.reference}`);
+      const reused = v.item.reused ? " (an earlier migration's item, same value: reused)" : "";
+      out.push(`  ${where}: ${v.finding.display} -> ${v.name} = ${v.item.reference}${reused}`);
     }
     out.push(`  writes ${p.envFile} (references only) and rewrites the entry to run through mcp-op`);
   }

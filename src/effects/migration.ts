@@ -1,14 +1,20 @@
 /**
  * The files `mcp-op migrate` keeps: one private directory per run under
  * `$XDG_STATE_HOME/mcp-op/backups/` (0700, files 0600) holding a copy of every config before it
- * changes and a manifest of what the run did, and each server's new env file.
+ * changes and a manifest of what the run did (items by ID and keyed digest, never a value), the
+ * key of those digests, the item templates `op` reads (unlinked before it starts), and each
+ * server's new env file.
  */
+
+import { createHmac, randomBytes, randomUUID } from "node:crypto";
 import {
   chmodSync,
   closeSync,
   copyFileSync,
   existsSync,
   fsyncSync,
+  linkSync,
+  lstatSync,
   mkdirSync,
   openSync,
   readdirSync,
@@ -116,6 +122,45 @@ export function writeNewEnvFile(path: string, text: string): void {
   }
 }
 
+/**
+ * Hand `op item create` its JSON template, which holds the secret, without argv (every process
+ * can read it) and without a stdin pipe: `op` reads `--template` by path as a Go program does,
+ * and on Linux opening `/dev/stdin` fails with ENXIO when fd 0 is a socket, which Bun's
+ * `stdin: "pipe"` is. Bytes as stdin would be a memfd, but only under Bun on Linux (Bun falls
+ * back to a socketpair where memfd_create is unavailable, and Deno has neither).
+ *
+ * So: a 0600 file in the run's private directory (0700, next to the backups that hold the same
+ * plaintext), opened, then unlinked before `op` starts; `op` gets the open descriptor as fd 3
+ * and reads `/dev/fd/3` (Linux reopens the unlinked file, macOS dups the descriptor: both read it
+ * from offset 0, as this side never reads it). While `op` runs the file has no name, so a
+ * timeout, a failure, a signal or SIGKILL of mcp-op leaves nothing behind: the data goes when the
+ * last descriptor closes. stdin stays /dev/null, as for every `op` call but `op run`. Windows has
+ * no /dev/fd: there `op` gets the path, removed as soon as it ends.
+ */
+export async function withItemTemplate<T>(
+  dir: string,
+  template: string,
+  use: (path: string, files: number[]) => Promise<T>,
+): Promise<T> {
+  const path = join(dir, `.item-template-${randomUUID()}.json`);
+  const posix = process.platform !== "win32";
+  let fd: number;
+  try {
+    writeFileSync(path, template, { flag: "wx", mode: 0o600 });
+    fd = openSync(path, "r");
+  } catch (error) {
+    throw cantCreate(path, error, "write the item template");
+  } finally {
+    if (posix) rmSync(path, { force: true });
+  }
+  try {
+    return posix ? await use("/dev/fd/3", [fd]) : await use(path, []);
+  } finally {
+    closeSync(fd);
+    if (!posix) rmSync(path, { force: true });
+  }
+}
+
 /** `add`'s and `remove`'s own edit backups share the root (registry.ts editBackupDir): `--purge-backups` leaves them. */
 const EDITS = "edits";
 
@@ -194,12 +239,94 @@ export interface Manifest {
     written?: string;
   }>;
   entries: Array<MigratedEntry & { envFile: string }>;
+  /** The 1Password items the run used (absent in manifests of mcp-op before 0.1.1). */
+  items?: RecordedItem[];
+}
+
+/** A 1Password item a run created or reused: where it is, never its value. */
+export interface RecordedItem {
+  /** op's ID of the item (from `op item create --format json`), when op printed one. */
+  id?: string;
+  title: string;
+  vault: string;
+  reference: string;
+  /** itemDigest of the value: tells a later run which value it holds, only with the user's key. */
+  digest: string;
+  /** False when the run reused an item an earlier run created. */
+  created: boolean;
 }
 
 const MANIFEST = "manifest.json";
 
 /** bigint (a TOML integer) has no JSON form: as text it no longer equals the entry, so undo leaves that entry alone. */
 const jsonSafe = (_key: string, value: unknown) => (typeof value === "bigint" ? value.toString() : value);
+
+/**
+ * The key of the item digests: 32 random bytes in `$XDG_STATE_HOME/mcp-op/item-digest.key`
+ * (0600, made on first use). A manifest records an HMAC of each moved value under it, never the
+ * value or a plain hash: without the key a manifest cannot confirm a guessed token. A key that is
+ * not a private 32-byte file of this user is refused (77), never silently replaced: its digests
+ * would then match nothing.
+ */
+export function digestKey(env: Env, home: string): Uint8Array {
+  const dir = dirname(backupRoot(env, home));
+  const path = join(dir, "item-digest.key");
+  privateDir(dir);
+  if (!existsSync(path)) {
+    // Written whole under another name, then linked in: a run racing this one reads either no
+    // key or a whole one, and the loser of the link uses the winner's.
+    const temp = join(dir, `.item-digest.key.${randomUUID()}`);
+    try {
+      writeFileSync(temp, randomBytes(32), { flag: "wx", mode: 0o600 });
+      linkSync(temp, path);
+    } catch (error) {
+      if (errorCode(error) !== "EEXIST") throw cantCreate(path, error);
+    } finally {
+      rmSync(temp, { force: true });
+    }
+  }
+  const st = lstatSync(path);
+  const uid = process.getuid?.();
+  const problem = !st.isFile()
+    ? "not a regular file"
+    : st.size !== 32
+      ? `${st.size} bytes, not 32`
+      : process.platform !== "win32" && (st.mode & 0o077) !== 0
+        ? `mode ${(st.mode & 0o777).toString(8)}, not private`
+        : uid !== undefined && st.uid !== uid
+          ? "owned by another user"
+          : undefined;
+  if (problem) {
+    throw new McpOpError(
+      EXIT.NOPERM,
+      `${path} is not mcp-op's private key (${problem})`,
+      "delete it and run again (earlier migrations' items are then created anew instead of reused)",
+    );
+  }
+  return readFileSync(path);
+}
+
+/** HMAC-SHA256 of a value under the user's key, hex. */
+export function itemDigest(key: Uint8Array, value: string): string {
+  return createHmac("sha256", key).update(value, "utf8").digest("hex");
+}
+
+/** The items every run under `root` recorded (undone or not), newest run first. */
+export function recordedItems(root: string): RecordedItem[] {
+  if (!existsSync(root)) return [];
+  return readdirSync(root)
+    .filter((name) => name !== EDITS)
+    .sort()
+    .reverse()
+    .flatMap((name) => {
+      try {
+        const manifest = JSON.parse(readFileSync(join(root, name, MANIFEST), "utf8")) as Partial<Manifest>;
+        return Array.isArray(manifest.items) ? manifest.items : [];
+      } catch {
+        return []; // no manifest (a run cut short), or not ours to read
+      }
+    });
+}
 
 /** Written whole after each step (temp file, rename): a run cut short still leaves a manifest to undo by. */
 export function saveManifest(runDir: string, manifest: Manifest): void {

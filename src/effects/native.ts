@@ -372,23 +372,21 @@ export async function spawnCapture(
     stderr: "pipe" | "inherit";
     timeoutMs: number;
     cwd?: string;
-    /** Written to the program's stdin through a pipe (then closed), instead of `stdin`. */
-    input?: string;
+    /**
+     * Open descriptors the program inherits as fd 3, 4, ... (it opens `/dev/fd/3` by path).
+     * Not a stdin pipe: Bun's is a socketpair on Linux, where opening `/dev/stdin` fails (ENXIO).
+     */
+    files?: readonly number[];
     stop?: AbortSignal;
   },
 ): Promise<Captured | undefined> {
+  const files = options.files ?? [];
   if (typeof Bun !== "undefined") {
     const proc = Bun.spawn([file, ...args], {
       env: options.env,
       cwd: options.cwd,
-      stdin: options.input === undefined ? options.stdin : "pipe",
-      stdout: "pipe",
-      stderr: options.stderr,
+      stdio: [options.stdin, "pipe", options.stderr, ...files],
     });
-    if (options.input !== undefined && proc.stdin) {
-      proc.stdin.write(options.input);
-      await proc.stdin.end();
-    }
     let timedOut = false;
     const timer = setTimeout(() => {
       timedOut = true;
@@ -409,9 +407,8 @@ export async function spawnCapture(
     const child = spawn(file, args, {
       env: options.env,
       cwd: options.cwd,
-      stdio: [options.input === undefined ? options.stdin : "pipe", "pipe", options.stderr],
+      stdio: [options.stdin, "pipe", options.stderr, ...files],
     });
-    if (options.input !== undefined) child.stdin?.end(options.input);
     let stdout = "";
     let stderr = "";
     child.stdout?.on("data", (d: Buffer) => {

@@ -289,7 +289,7 @@ export function scanServers(
 
 /**
  * Claude Code keeps each project's local-scope servers in ~/.claude.json, keyed by the project's
- * root. `add` and `migrate` work on the current project's; list and doctor show every project's,
+ * root. `add` works on the current project's; list, doctor and migrate take every project's,
  * so a token in another project's entry is not missed.
  */
 function otherClaudeProjects(
