@@ -32,6 +32,8 @@ function clientEnv(s: Sandbox, extra: Record<string, string> = {}) {
 }
 
 const GH = ["--env", "GITHUB_TOKEN=op://Private/GitHub/token"];
+/** A service-account token the stand-in accepts (any `ops_` token); it must never be printed or stored. */
+const SA_TOKEN = "ops_clientsTestTokenNeverShown0123456789";
 const SERVER = ["--", NODE, SERVER_EVERYTHING];
 
 /**
@@ -519,6 +521,23 @@ describe("add: safety", () => {
       64,
       "flag --env-file needs FILE, not an empty string",
     ],
+    [
+      "a --token-file others can read",
+      (s) => {
+        mkdirSync(join(s.home, ".cursor"));
+        writeFileSync(join(s.home, ".cursor", "mcp.json"), "{}\n");
+        s.envFile("sa.token", `${SA_TOKEN}\n`, 0o644);
+        return ["add", "github", "--client", "cursor", ...GH, "--token-file", join(s.dir, "sa.token"), ...SERVER];
+      },
+      77,
+      "sa.token: readable or writable by others (mode 0644); it must be 0600",
+    ],
+    [
+      "a missing --token-file",
+      (s) => ["add", "github", "--client", "cursor", ...GH, "--token-file", join(s.dir, "none.token"), ...SERVER],
+      66,
+      "none.token: no such file",
+    ],
   ];
   for (const [name, setup, code, message] of bad) {
     test(`${name}: exit ${code}, one line, nothing written`, async () => {
@@ -992,5 +1011,117 @@ describe("review fixes: no plaintext in listings, diffs, logs or stray backups",
       `API_KEY=<plain value, ${SECRETS.github.length} chars, not shown>\nGITHUB_TOKEN=op://Private/GitHub/token\n`,
     );
     expect(`${r.stdout}${r.stderr}`).not.toContain(SECRETS.github.slice(4));
+  });
+});
+
+describe("a service-account token the client does not pass on (real gemini)", () => {
+  /**
+   * This machine has no 1Password account: a fact of the machine, not of an environment. The
+   * stand-in reads it from OP_STUB_AUTH, a name gemini removes (*AUTH*) like the token, so an
+   * `op` first on PATH fixes it for every process, under gemini too.
+   */
+  function noAccountMachine(s: Sandbox): string {
+    const dir = join(s.dir, "machine");
+    mkdirSync(dir);
+    writeFileSync(join(dir, "op"), `#!/bin/sh\nOP_STUB_AUTH=none exec "${OP_DIR}/op" "$@"\n`);
+    chmodSync(join(dir, "op"), 0o755);
+    return dir;
+  }
+
+  test("gemini shows Disconnected and doctor names the dropped token with the whole add line; that line makes it Connected", async () => {
+    const s = sandbox();
+    const machine = noAccountMachine(s);
+    // `mcp-op` on PATH, as the printed fix line calls it.
+    const links = join(s.dir, "links");
+    mkdirSync(links);
+    symlinkSync(bin, join(links, "mcp-op"));
+    const env = clientEnv(s, {
+      PATH: `${links}:${machine}:${BIN_DIR}:/usr/local/bin:/usr/bin:/bin`,
+      OP_SERVICE_ACCOUNT_TOKEN: SA_TOKEN,
+    });
+    mkdirSync(join(s.home, ".gemini"));
+    writeFileSync(join(s.home, ".gemini", "settings.json"), '{"security":{"folderTrust":{"enabled":false}}}');
+    const outputs: string[] = [];
+    const runAll = async (argv: string[]) => {
+      const r = await run(argv, { env, cwd: s.dir });
+      outputs.push(r.stdout, r.stderr);
+      return r;
+    };
+
+    const add = await runAll([bin, "add", "gh", "--client", "gemini", "--account", "my", ...GH, ...SERVER]);
+    expect(add.code).toBe(0);
+    expect(add.stderr).toContain(
+      "[warn] [mcp-op] gemini does not pass OP_SERVICE_ACCOUNT_TOKEN to MCP servers (it removes every variable named like *TOKEN*): mcp-op there would sign in instead; pass --token-file FILE (a file only you can read, holding the service-account token)\n",
+    );
+    const before = await runAll([GEMINI, "mcp", "list"]);
+    expect(before.stdout + before.stderr).toMatch(/✗ gh: .* - Disconnected/);
+
+    const envFile = join(s.home, ".config", "mcp-op", "gh.env");
+    const doctor = await runAll([bin, "doctor"]);
+    expect(doctor.code).toBe(1);
+    const fixLine = `mcp-op add gh --client gemini --account my --env-file ${envFile} --token-file FILE --force -- ${NODE} ${SERVER_EVERYTHING}`;
+    expect(doctor.stdout).toContain(
+      "error   gh (gemini, user): gemini does not pass OP_SERVICE_ACCOUNT_TOKEN to MCP servers (it removes every variable named like *TOKEN*), so mcp-op there has no service-account credentials and signs in instead\n" +
+        `        fix: put the service-account token in a FILE only you can read (chmod 600), then: ${fixLine}\n`,
+    );
+    expect(doctor.stdout).toMatch(/^ok +auth: service-account works$/m);
+    // --connect starts it as gemini does: mcp-op there finds no token and no account.
+    const connect = await runAll([bin, "doctor", "--connect"]);
+    expect(connect.code).toBe(1);
+    expect(connect.stdout).toMatch(/^error +gh \(gemini, user\): failed to connect as gemini starts it: /m);
+    expect(connect.stdout).toMatch(/^ +\| .*\(op: no account found for filter my\)/m);
+
+    // The fix, as printed, with the token in a private file.
+    const tokenFile = s.envFile("sa.token", `${SA_TOKEN}\n`);
+    const fixed = await runAll(["/bin/sh", "-c", fixLine.replace("FILE", tokenFile)]);
+    expect(fixed.code).toBe(0);
+    const settings = readFileSync(join(s.home, ".gemini", "settings.json"), "utf8");
+    expect(JSON.parse(settings).mcpServers.gh.args).toEqual([
+      "run",
+      "--account",
+      "my",
+      "--env-file",
+      envFile,
+      "--token-file",
+      tokenFile,
+      "--",
+      NODE,
+      SERVER_EVERYTHING,
+    ]);
+    const after = await runAll([GEMINI, "mcp", "list"]);
+    expect(after.stdout + after.stderr).toMatch(/✓ gh: .* - Connected/);
+    const healthy = await runAll([bin, "doctor", "--connect"]);
+    expect(healthy.stdout).toMatch(
+      /^ok +gh \(gemini, user\): under gemini, mcp-op authenticates as service-account \(--token-file\)$/m,
+    );
+    expect(healthy.stdout).toMatch(/^ok +gh \(gemini, user\): connected \(\d+ tools\)$/m);
+    expect(healthy.code).toBe(0);
+    // The token is only ever in its file.
+    for (const text of [...outputs, settings]) expect(text).not.toContain(SA_TOKEN.slice(4));
+  });
+
+  test("add warns for clients that drop the token (gemini, codex), not for Claude Code, and not with --token-file", async () => {
+    const s = sandbox();
+    const env = clientEnv(s, { OP_SERVICE_ACCOUNT_TOKEN: SA_TOKEN, PATH: `${OP_DIR}:/usr/bin:/bin` });
+    const r = await run(
+      [bin, "add", "gh", "--dry-run", "--client", "codex", "--client", "claude-code", ...GH, ...SERVER],
+      {
+        env,
+        cwd: s.dir,
+      },
+    );
+    expect(r.code).toBe(0);
+    expect(r.stderr).toBe(
+      "[warn] [mcp-op] codex does not pass OP_SERVICE_ACCOUNT_TOKEN to MCP servers (it passes only a short list of variables and the entry's env_vars): mcp-op there would sign in instead; pass --token-file FILE (a file only you can read, holding the service-account token)\n",
+    );
+    const tokenFile = s.envFile("sa.token", `${SA_TOKEN}\n`);
+    const quiet = await run([bin, "add", "gh", "--client", "codex", "--token-file", tokenFile, ...GH, ...SERVER], {
+      env,
+      cwd: s.dir,
+    });
+    expect(quiet).toMatchObject({ code: 0, stderr: "" });
+    const toml = readFileSync(join(s.home, ".codex", "config.toml"), "utf8");
+    expect(toml).toContain(`"--token-file", "${tokenFile}"`);
+    expect(toml).not.toContain(SA_TOKEN.slice(4));
   });
 });
