@@ -381,6 +381,72 @@ describe("add: safety", () => {
     expect(readFileSync(envFile, "utf8")).toContain("GITHUB_TOKEN=op://Private/Other/token\n");
   });
 
+  test("the README's Quick start, then its own add: the hand-written env file has the same references, so it is reused as it is", async () => {
+    const s = sandbox();
+    mkdirSync(join(s.home, ".cursor"));
+    writeFileSync(join(s.home, ".cursor", "mcp.json"), "{}\n");
+    const envFile = join(s.home, ".config", "mcp-op", "github.env");
+    mkdirSync(join(s.home, ".config", "mcp-op"), { recursive: true });
+    // Step 2 of the Quick start: echo '...' > ~/.config/mcp-op/github.env; chmod 600
+    const handWritten = "GITHUB_PERSONAL_ACCESS_TOKEN=op://Private/GitHub/token\n";
+    writeFileSync(envFile, handWritten, { mode: 0o600 });
+    const env = clientEnv(s);
+    const ref = ["--env", "GITHUB_PERSONAL_ACCESS_TOKEN=op://Private/GitHub/token"];
+    const r = await run([bin, "add", "github", ...ref, ...SERVER], { env, cwd: s.dir });
+    expect(r).toMatchObject({ code: 0, stderr: "" });
+    expect(readFileSync(envFile, "utf8")).toBe(handWritten);
+    expect(JSON.parse(readFileSync(join(s.home, ".cursor", "mcp.json"), "utf8")).mcpServers.github.args).toContain(
+      envFile,
+    );
+    // Other references are still refused without --force.
+    const other = await run(
+      [
+        bin,
+        "add",
+        "github",
+        "--force",
+        "--client",
+        "codex",
+        "--env",
+        "GITHUB_PERSONAL_ACCESS_TOKEN=op://Private/GitHub/other",
+        ...SERVER,
+      ],
+      { env, cwd: s.dir },
+    );
+    expect(other.code).toBe(0);
+    const refused = await run([bin, "add", "gh2", "--client", "cursor", ...ref, ...SERVER], { env, cwd: s.dir });
+    expect(refused.code).toBe(0);
+    writeFileSync(
+      join(s.home, ".config", "mcp-op", "gh3.env"),
+      "GITHUB_PERSONAL_ACCESS_TOKEN=op://Private/GitHub/token\nEXTRA=op://Private/GitHub/token\n",
+      { mode: 0o600 },
+    );
+    const differs = await run([bin, "add", "gh3", "--client", "cursor", ...ref, ...SERVER], { env, cwd: s.dir });
+    expect(differs.code).toBe(78);
+    expect(differs.stderr).toContain("gh3.env already exists with other references");
+  });
+
+  test("--env-file is repeatable, as for run: the entry names each file in order", async () => {
+    const s = sandbox();
+    const a = s.envFile("a.env", "A=op://Private/GitHub/token\n");
+    const b = s.envFile("b.env", "B=op://Private/GitHub/token\n");
+    const r = await run([bin, "add", "two", "--client", "cursor", "--env-file", a, "--env-file", b, ...SERVER], {
+      env: clientEnv(s),
+      cwd: s.dir,
+    });
+    expect(r.code).toBe(0);
+    expect(JSON.parse(readFileSync(join(s.home, ".cursor", "mcp.json"), "utf8")).mcpServers.two.args).toEqual([
+      "run",
+      "--env-file",
+      a,
+      "--env-file",
+      b,
+      "--",
+      NODE,
+      SERVER_EVERYTHING,
+    ]);
+  });
+
   test("--account naming no account op knows is refused before anything is written", async () => {
     const s = sandbox();
     mkdirSync(join(s.home, ".cursor"));

@@ -64,6 +64,8 @@ interface Context {
   opPath?: string;
   /** True when `op read` cannot raise a prompt now: whoami works through the app, or a token does. */
   canRead: boolean;
+  /** What this shell's $MCP_OP_TOKEN_FILE provides, as `run` would use it. */
+  shellCredentials: Record<string, string>;
   /** The references of each mcp-op entry, from its env files and env block, for `op read`. */
   references: Map<RegisteredServer, Reference[]>;
 }
@@ -187,6 +189,7 @@ export async function diagnose(env: Env, options: DoctorOptions = {}): Promise<F
     cf: { platform: process.platform, gemini: geminiRedaction(f) },
     add,
     canRead: false,
+    shellCredentials: {},
     references: new Map(),
   };
   // Scanned first: whether any entry signs in interactively decides how bad a failing sign-in is.
@@ -276,6 +279,7 @@ async function checkAuth(
     // A broken token file fails every start before any sign-in: nothing more to learn here.
     if (token === undefined) return;
     env = { ...env, OP_SERVICE_ACCOUNT_TOKEN: token };
+    ctx.shellCredentials = { OP_SERVICE_ACCOUNT_TOKEN: token };
   }
   const mode = authMode({ noSignin: false }, env);
   if (mode !== "interactive") return checkToken(ctx, opPath, mode, env);
@@ -667,8 +671,9 @@ function checkOpThere(ctx: Context, s: RegisteredServer, subject: string, launch
     locateOp(undefined, launch.env);
   } catch {
     const dirs = wellKnownDirs(launch.env, process.platform);
+    // A desktop app's PATH depends on how it was started (VS Code reads the login shell's).
     ctx.add(
-      "error",
+      ENV_POLICIES[s.loc.client].certain ? "error" : "warning",
       subject,
       `op is not found under ${s.loc.client}: not on ${pathName(s.loc.client)} (${launch.env.PATH ?? ""})${dirs.length ? ` nor in ${dirs.join(", ")}` : ""}`,
       `install the 1Password CLI where mcp-op looks (${dirs.join(", ") || "on that PATH"}), or put --op ${ctx.opPath} before "--" in the entry's arguments`,
@@ -732,7 +737,11 @@ async function checkReferences(ctx: Context, opPath: string, servers: readonly R
       const key = `${account ?? ""}\0${own.OP_SERVICE_ACCOUNT_TOKEN ?? ""}\0${own.OP_CONNECT_TOKEN ?? ""}\0${r.value}`;
       if (!cache.has(key)) {
         const read = await op(opPath, opCall(account, "read", "--no-newline", r.value), own);
-        cache.set(key, read?.code === 0 ? undefined : read ? opErrorMessage(read.stderr) : "op read timed out");
+        // "could not read secret '<ref>': " repeats what the finding says.
+        const why = read
+          ? opErrorMessage(read.stderr).replace(/^could not read secret '[^']*': /, "")
+          : "op read timed out";
+        cache.set(key, read?.code === 0 ? undefined : why);
       }
       const why = cache.get(key);
       if (why === undefined) continue;
@@ -763,7 +772,7 @@ async function checkReferences(ctx: Context, opPath: string, servers: readonly R
 
 /** The shell's environment with the entry's own credentials (token file, env block), as `run` would have it. */
 function ownEnv(ctx: Context, s: RegisteredServer): Record<string, string> | undefined {
-  const env = definedOnly(ctx.env);
+  const env = { ...definedOnly(ctx.env), ...ctx.shellCredentials };
   for (const [k, v] of Object.entries(s.spec?.env ?? {})) if (isCredentialVar(k) && !looksLikeReference(v)) env[k] = v;
   const tokenFile = entryTokenFile(s);
   if (tokenFile) {

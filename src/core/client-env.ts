@@ -407,16 +407,30 @@ function expandGeminiSettings(value: string, env: Env): string {
   });
 }
 
-/** dotenv-expand, as gemini's expandEnvVars uses it on env values: unset expands to "". */
+/**
+ * dotenv-expand (lib/main.js expandValue, as bundled in gemini-cli 0.61.0), which gemini's
+ * expandEnvVars runs on env values: `${VAR}`, `$VAR`, `${VAR:-d}`, `${VAR-d}`, `${VAR:+d}`,
+ * `${VAR+d}`, unset is "", the result scanned again until nothing is left, `\$` kept as `$`.
+ */
 function expandDotenv(value: string, env: Env): string {
-  return value.replace(
-    /(\\)?\$(?:\{([A-Za-z_]\w*)(?::?-([^}]*))?\}|([A-Za-z_]\w*))/g,
-    (match, escaped?: string, braced?: string, dflt?: string, bare?: string) => {
-      if (escaped) return match.slice(1);
-      const v = env[braced ?? bare ?? ""];
-      return v !== undefined && v !== "" ? v : (dflt ?? "");
-    },
-  );
+  const pattern = /(?<!\\)\$\{([^{}]+)\}|(?<!\\)\$([A-Za-z_][A-Za-z0-9_]*)/g;
+  let result = value;
+  const seen = new Set<string>();
+  for (let match = pattern.exec(result); match !== null; match = pattern.exec(result)) {
+    seen.add(result);
+    const [template, braced, bare] = match;
+    const expression = braced || bare || "";
+    const splitter = /(:\+|\+|:-|-)/.exec(expression)?.[0];
+    const parts = splitter ? expression.split(splitter) : [expression];
+    const key = parts.shift() ?? "";
+    const rest = splitter ? parts.join(splitter) : "";
+    const plus = splitter === ":+" || splitter === "+";
+    const fallback = plus ? (env[key] ? rest : "") : rest;
+    const found = plus ? undefined : env[key];
+    result = result.replace(template, found ? (seen.has(found) ? fallback : found) : fallback);
+    pattern.lastIndex = 0;
+  }
+  return result.replace(/\\\$/g, "$");
 }
 
 /** VS Code, Cursor, Windsurf: `${env:VAR}`, unset expands to "". */
