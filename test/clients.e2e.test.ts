@@ -398,24 +398,7 @@ describe("add: safety", () => {
     expect(JSON.parse(readFileSync(join(s.home, ".cursor", "mcp.json"), "utf8")).mcpServers.github.args).toContain(
       envFile,
     );
-    // Other references are still refused without --force.
-    const other = await run(
-      [
-        bin,
-        "add",
-        "github",
-        "--force",
-        "--client",
-        "codex",
-        "--env",
-        "GITHUB_PERSONAL_ACCESS_TOKEN=op://Private/GitHub/other",
-        ...SERVER,
-      ],
-      { env, cwd: s.dir },
-    );
-    expect(other.code).toBe(0);
-    const refused = await run([bin, "add", "gh2", "--client", "cursor", ...ref, ...SERVER], { env, cwd: s.dir });
-    expect(refused.code).toBe(0);
+    // A file with other references is still refused without --force.
     writeFileSync(
       join(s.home, ".config", "mcp-op", "gh3.env"),
       "GITHUB_PERSONAL_ACCESS_TOKEN=op://Private/GitHub/token\nEXTRA=op://Private/GitHub/token\n",
