@@ -438,5 +438,13 @@ describe("doctor --connect: every server started as its client would", () => {
     const none = await connect(s, ["--name", "nope"]);
     expect(none).toMatchObject({ code: 64, stdout: "" });
     expect(none.stderr).toContain('no registered server named "nope"');
+    for (const [args, message] of [
+      [["doctor", "--timeout", "5"], "--timeout is for --connect"],
+      [["doctor", "--connect", "--timeout", "0"], '--timeout takes seconds, more than 0 and at most 600, not "0"'],
+    ] as const) {
+      const bad = await run([bin, ...args], { env: s.env(), cwd: s.dir });
+      expect(bad).toMatchObject({ code: 64, stdout: "" });
+      expect(bad.stderr).toContain(message);
+    }
   });
 });

@@ -140,7 +140,7 @@ export interface ClientEnvFacts {
   gemini?: GeminiRedaction;
 }
 
-/** An entry as its client stores it, the parts that shape the server's process. */
+/** An entry as its client stores it: the parts that shape how the server starts. */
 export interface EntryLaunch {
   command: string;
   args: readonly string[];
@@ -193,7 +193,7 @@ function loginSession(shell: Env, platform: NodeJS.Platform): Record<string, str
   };
 }
 
-/** The environment of the client's own process. */
+/** The environment the client itself runs with. */
 export function clientProcessEnv(client: ClientId, shell: Env, platform: NodeJS.Platform): Record<string, string> {
   return ENV_POLICIES[client].terminal ? defined(shell) : loginSession(shell, platform);
 }

@@ -52,7 +52,9 @@ export async function connect(launch: Launch): Promise<Outcome> {
     child = spawn(launch.file, [...launch.args], {
       cwd: launch.cwd,
       env: launch.env,
-      detached: true, // a new session and process group, killed as a whole below
+      // A new session and process group, killed as a whole below. (On Windows `detached` would
+      // give the server a console window of its own; the tree is ended with taskkill instead.)
+      detached: process.platform !== "win32",
       stdio: ["pipe", "pipe", "pipe"],
     });
   } catch (error) {
@@ -85,11 +87,27 @@ export async function connect(launch: Launch): Promise<Outcome> {
     ]).then((r) => (r.ok ? r : { ...r, stderr: [] }));
   } finally {
     child.stdin?.end();
-    if (pgid !== undefined) await killGroup(pgid);
+    if (pgid !== undefined) await (process.platform === "win32" ? killTree(pgid) : killGroup(pgid));
   }
-  // The whole stderr is there once the group is gone and the pipe closed.
-  await Promise.race([closed, spawnError]);
+  // The whole stderr is there once the group is gone and the pipe closed. A process that left
+  // the group (setsid) could hold the pipe open forever: doctor waits a bounded time, then reads
+  // what came.
+  const drained = await Promise.race([
+    closed.then(() => true),
+    spawnError.then(() => true),
+    new Promise<boolean>((r) => setTimeout(() => r(false), TERM_GRACE_MS).unref()),
+  ]);
+  if (!drained) {
+    child.stdout?.destroy();
+    child.stderr?.destroy();
+  }
   return result.ok ? result : { ...result, stderr: stderrTail(stderr) };
+}
+
+/** Windows has no process groups to signal: end the process tree. */
+async function killTree(pid: number): Promise<void> {
+  const { spawnSync } = await import("node:child_process");
+  spawnSync("taskkill", ["/PID", String(pid), "/T", "/F"], { stdio: "ignore" });
 }
 
 function exitedEarly(code: number | null, signal: NodeJS.Signals | null): { ok: false; failure: string } {
