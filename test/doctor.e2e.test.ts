@@ -478,3 +478,29 @@ describe("doctor --connect: every server started as its client would", () => {
     SLOW,
   );
 });
+
+describe("doctor: each entry under its own client's environment", () => {
+  test("a token codex drops: the fix is the entry's whole add line, its token-like arguments masked; Claude Code passes it", async () => {
+    const s = sandbox();
+    const file = s.envFile("gh.env", "GITHUB_TOKEN=op://Private/GitHub/token\n");
+    const entry = {
+      command: bin,
+      args: ["run", "--env-file", file, "--", TRUE, "--api-key", PLAIN],
+    };
+    mkdirSync(join(s.home, ".codex"));
+    writeFileSync(
+      join(s.home, ".codex", "config.toml"),
+      `[mcp_servers.gh]\ncommand = ${JSON.stringify(entry.command)}\nargs = ${JSON.stringify(entry.args)}\nstartup_timeout_sec = 30\n`,
+    );
+    writeFileSync(join(s.home, ".claude.json"), JSON.stringify({ mcpServers: { gh: { type: "stdio", ...entry } } }));
+    const r = await doctor(s, s.env({ OP_SERVICE_ACCOUNT_TOKEN: SA_TOKEN, OP_STUB_AUTH: "none" }));
+    expect(r.stdout).toContain(
+      "error   gh (codex, user): codex does not pass OP_SERVICE_ACCOUNT_TOKEN to MCP servers (it passes only a short list of variables and the entry's env_vars), so mcp-op there has no service-account credentials and signs in instead\n" +
+        `        fix: put the service-account token in a FILE only you can read (chmod 600), then: mcp-op add gh --client codex --env-file ${file} --token-file FILE --force -- ${TRUE} --api-key 'ghp_… (41 chars)'\n`,
+    );
+    expect(r.stdout).toMatch(
+      /^ok +gh \(claude-code, user\): under claude-code, mcp-op authenticates as service-account$/m,
+    );
+    expect(r.code).toBe(1);
+  });
+});
