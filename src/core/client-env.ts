@@ -5,7 +5,7 @@
  * passes on, then the entry's `env` block with the client's own `${VAR}` expansion. Each policy
  * names its source: the client's code and version, its documentation, or a measurement.
  *
- * Measured here (test/clients.e2e.test.ts keeps the gemini facts true):
+ * Measured here (test/client-env.e2e.test.ts holds the model to claude, gemini and codex):
  * - claude 2.1.328 (`claude mcp list` with a server that dumps its environment): the whole
  *   environment, plus CLAUDECODE=1 and a few CLAUDE_CODE_* variables; `${VAR}` in an entry's
  *   env expanded, also in the user scope.
@@ -15,6 +15,8 @@
  *   settings loader expands every string of settings.json when it reads the file
  *   (packages/cli/src/config/settings.ts, resolveEnvVarsInObject), before the sanitized
  *   expansion of env values (packages/core/src/tools/mcp-client.ts).
+ * - codex 0.169.0 (`codex exec`, same server): its short list, CA bundle variables, env_vars,
+ *   the entry's env literally (no expansion), its own directory first on PATH.
  */
 import type { ClientId } from "./clients.ts";
 
