@@ -16,6 +16,12 @@ import {
 import { join } from "node:path";
 import { binary, NODE, OP_DIR, ROOT, run, type Sandbox, SECRETS, SERVER_EVERYTHING, sandbox } from "./helpers.ts";
 
+/**
+ * Real clients and servers, on a loaded machine: more than the 5 s Bun 1.4.4 falls back to when
+ * several test files run in one process (the preload's setDefaultTimeout did not reach them all).
+ */
+const SLOW = 120_000;
+
 let bin: string;
 beforeAll(async () => {
   bin = await binary();
@@ -32,6 +38,8 @@ function clientEnv(s: Sandbox, extra: Record<string, string> = {}) {
 }
 
 const GH = ["--env", "GITHUB_TOKEN=op://Private/GitHub/token"];
+/** A service-account token the stand-in accepts (any `ops_` token); it must never be printed or stored. */
+const SA_TOKEN = "ops_clientsTestTokenNeverShown0123456789";
 const SERVER = ["--", NODE, SERVER_EVERYTHING];
 
 /**
@@ -55,34 +63,42 @@ exec "${CLAUDE}" "$@"
 }
 
 describe("mcp-op add with the real clients", () => {
-  test("claude-code: registered through the claude CLI, and `claude mcp list` connects", async () => {
-    const s = sandbox();
-    const env = clientEnv(s);
-    const add = await run([bin, "add", "github", "--client", "claude-code", ...GH, ...SERVER], { env, cwd: s.dir });
-    expect(add).toEqual({ code: 0, stdout: "added github to claude-code (user) through the claude CLI\n", stderr: "" });
-    const envFile = join(s.home, ".config", "mcp-op", "github.env");
-    expect(statSync(envFile).mode & 0o777).toBe(0o600);
-    expect(readFileSync(envFile, "utf8")).toContain("GITHUB_TOKEN=op://Private/GitHub/token\n");
-    const config = JSON.parse(readFileSync(join(s.home, ".claude.json"), "utf8"));
-    expect(config.mcpServers.github).toMatchObject({
-      command: bin,
-      args: ["run", "--env-file", envFile, "--", NODE, SERVER_EVERYTHING],
-    });
-    const list = await run([CLAUDE, "mcp", "list"], { env, cwd: s.dir });
-    expect(list.stdout.split("\n").find((l) => l.startsWith("github: "))).toEndWith("✔ Connected");
-    // A second add of the same name is refused; --force replaces it.
-    const again = await run([bin, "add", "github", "--client", "claude-code", ...GH, "--force", ...SERVER], {
-      env,
-      cwd: s.dir,
-    });
-    expect(again.code).toBe(0);
-    const collide = await run([bin, "add", "github", "--client", "claude-code", "--env-file", envFile, ...SERVER], {
-      env,
-      cwd: s.dir,
-    });
-    expect(collide.code).toBe(78);
-    expect(collide.stderr).toContain('a server named "github" already exists (use --force to replace it)');
-  });
+  test(
+    "claude-code: registered through the claude CLI, and `claude mcp list` connects",
+    async () => {
+      const s = sandbox();
+      const env = clientEnv(s);
+      const add = await run([bin, "add", "github", "--client", "claude-code", ...GH, ...SERVER], { env, cwd: s.dir });
+      expect(add).toEqual({
+        code: 0,
+        stdout: "added github to claude-code (user) through the claude CLI\n",
+        stderr: "",
+      });
+      const envFile = join(s.home, ".config", "mcp-op", "github.env");
+      expect(statSync(envFile).mode & 0o777).toBe(0o600);
+      expect(readFileSync(envFile, "utf8")).toContain("GITHUB_TOKEN=op://Private/GitHub/token\n");
+      const config = JSON.parse(readFileSync(join(s.home, ".claude.json"), "utf8"));
+      expect(config.mcpServers.github).toMatchObject({
+        command: bin,
+        args: ["run", "--env-file", envFile, "--", NODE, SERVER_EVERYTHING],
+      });
+      const list = await run([CLAUDE, "mcp", "list"], { env, cwd: s.dir });
+      expect(list.stdout.split("\n").find((l) => l.startsWith("github: "))).toEndWith("✔ Connected");
+      // A second add of the same name is refused; --force replaces it.
+      const again = await run([bin, "add", "github", "--client", "claude-code", ...GH, "--force", ...SERVER], {
+        env,
+        cwd: s.dir,
+      });
+      expect(again.code).toBe(0);
+      const collide = await run([bin, "add", "github", "--client", "claude-code", "--env-file", envFile, ...SERVER], {
+        env,
+        cwd: s.dir,
+      });
+      expect(collide.code).toBe(78);
+      expect(collide.stderr).toContain('a server named "github" already exists (use --force to replace it)');
+    },
+    SLOW,
+  );
 
   test("claude-code --force: when the claude CLI fails to add, the previous entry and env file are put back", async () => {
     const s = sandbox();
@@ -304,23 +320,27 @@ describe("mcp-op add with the real clients", () => {
     expect(line).toContain(bin);
   });
 
-  test("gemini (project scope): `gemini mcp list` connects through mcp-op", async () => {
-    const s = sandbox();
-    const env = clientEnv(s);
-    mkdirSync(join(s.home, ".gemini"));
-    writeFileSync(join(s.home, ".gemini", "settings.json"), '{"security":{"folderTrust":{"enabled":false}}}');
-    const project = join(s.dir, "project");
-    mkdirSync(join(project, ".gemini"), { recursive: true });
-    writeFileSync(join(project, ".gemini", "settings.json"), "{}\n");
-    const add = await run([bin, "add", "github", "--client", "gemini", "--scope", "project", ...GH, ...SERVER], {
-      env,
-      cwd: project,
-    });
-    expect(add.code).toBe(0);
-    const list = await run([GEMINI, "mcp", "list"], { env, cwd: project });
-    // gemini prints its list on stderr.
-    expect(list.stdout + list.stderr).toMatch(/✓ github: .* - Connected/);
-  });
+  test(
+    "gemini (project scope): `gemini mcp list` connects through mcp-op",
+    async () => {
+      const s = sandbox();
+      const env = clientEnv(s);
+      mkdirSync(join(s.home, ".gemini"));
+      writeFileSync(join(s.home, ".gemini", "settings.json"), '{"security":{"folderTrust":{"enabled":false}}}');
+      const project = join(s.dir, "project");
+      mkdirSync(join(project, ".gemini"), { recursive: true });
+      writeFileSync(join(project, ".gemini", "settings.json"), "{}\n");
+      const add = await run([bin, "add", "github", "--client", "gemini", "--scope", "project", ...GH, ...SERVER], {
+        env,
+        cwd: project,
+      });
+      expect(add.code).toBe(0);
+      const list = await run([GEMINI, "mcp", "list"], { env, cwd: project });
+      // gemini prints its list on stderr.
+      expect(list.stdout + list.stderr).toMatch(/✓ github: .* - Connected/);
+    },
+    SLOW,
+  );
 
   test("the entry names a stable link on PATH, not the versioned path it resolves to", async () => {
     const s = sandbox();
@@ -377,6 +397,55 @@ describe("add: safety", () => {
       `[warn] [mcp-op] ${envFile} is also used by github (cursor, user): they get the new references too\n`,
     );
     expect(readFileSync(envFile, "utf8")).toContain("GITHUB_TOKEN=op://Private/Other/token\n");
+  });
+
+  test("the README's Quick start, then its own add: the hand-written env file has the same references, so it is reused as it is", async () => {
+    const s = sandbox();
+    mkdirSync(join(s.home, ".cursor"));
+    writeFileSync(join(s.home, ".cursor", "mcp.json"), "{}\n");
+    const envFile = join(s.home, ".config", "mcp-op", "github.env");
+    mkdirSync(join(s.home, ".config", "mcp-op"), { recursive: true });
+    // Step 2 of the Quick start: echo '...' > ~/.config/mcp-op/github.env; chmod 600
+    const handWritten = "GITHUB_PERSONAL_ACCESS_TOKEN=op://Private/GitHub/token\n";
+    writeFileSync(envFile, handWritten, { mode: 0o600 });
+    const env = clientEnv(s);
+    const ref = ["--env", "GITHUB_PERSONAL_ACCESS_TOKEN=op://Private/GitHub/token"];
+    const r = await run([bin, "add", "github", ...ref, ...SERVER], { env, cwd: s.dir });
+    expect(r).toMatchObject({ code: 0, stderr: "" });
+    expect(readFileSync(envFile, "utf8")).toBe(handWritten);
+    expect(JSON.parse(readFileSync(join(s.home, ".cursor", "mcp.json"), "utf8")).mcpServers.github.args).toContain(
+      envFile,
+    );
+    // A file with other references is still refused without --force.
+    writeFileSync(
+      join(s.home, ".config", "mcp-op", "gh3.env"),
+      "GITHUB_PERSONAL_ACCESS_TOKEN=op://Private/GitHub/token\nEXTRA=op://Private/GitHub/token\n",
+      { mode: 0o600 },
+    );
+    const differs = await run([bin, "add", "gh3", "--client", "cursor", ...ref, ...SERVER], { env, cwd: s.dir });
+    expect(differs.code).toBe(78);
+    expect(differs.stderr).toContain("gh3.env already exists with other references");
+  });
+
+  test("--env-file is repeatable, as for run: the entry names each file in order", async () => {
+    const s = sandbox();
+    const a = s.envFile("a.env", "A=op://Private/GitHub/token\n");
+    const b = s.envFile("b.env", "B=op://Private/GitHub/token\n");
+    const r = await run([bin, "add", "two", "--client", "cursor", "--env-file", a, "--env-file", b, ...SERVER], {
+      env: clientEnv(s),
+      cwd: s.dir,
+    });
+    expect(r.code).toBe(0);
+    expect(JSON.parse(readFileSync(join(s.home, ".cursor", "mcp.json"), "utf8")).mcpServers.two.args).toEqual([
+      "run",
+      "--env-file",
+      a,
+      "--env-file",
+      b,
+      "--",
+      NODE,
+      SERVER_EVERYTHING,
+    ]);
   });
 
   test("--account naming no account op knows is refused before anything is written", async () => {
@@ -518,6 +587,23 @@ describe("add: safety", () => {
       () => ["add", "github", "--client", "cursor", "--env-file", "", ...SERVER],
       64,
       "flag --env-file needs FILE, not an empty string",
+    ],
+    [
+      "a --token-file others can read",
+      (s) => {
+        mkdirSync(join(s.home, ".cursor"));
+        writeFileSync(join(s.home, ".cursor", "mcp.json"), "{}\n");
+        s.envFile("sa.token", `${SA_TOKEN}\n`, 0o644);
+        return ["add", "github", "--client", "cursor", ...GH, "--token-file", join(s.dir, "sa.token"), ...SERVER];
+      },
+      77,
+      "sa.token: readable or writable by others (mode 0644); it must be 0600",
+    ],
+    [
+      "a missing --token-file",
+      (s) => ["add", "github", "--client", "cursor", ...GH, "--token-file", join(s.dir, "none.token"), ...SERVER],
+      66,
+      "none.token: no such file",
     ],
   ];
   for (const [name, setup, code, message] of bad) {
@@ -993,4 +1079,124 @@ describe("review fixes: no plaintext in listings, diffs, logs or stray backups",
     );
     expect(`${r.stdout}${r.stderr}`).not.toContain(SECRETS.github.slice(4));
   });
+});
+
+describe("a service-account token the client does not pass on (real gemini)", () => {
+  /**
+   * This machine has no 1Password account: a fact of the machine, not of an environment. The
+   * stand-in reads it from OP_STUB_AUTH, a name gemini removes (*AUTH*) like the token, so an
+   * `op` first on PATH fixes it for every process, under gemini too.
+   */
+  function noAccountMachine(s: Sandbox): string {
+    const dir = join(s.dir, "machine");
+    mkdirSync(dir);
+    writeFileSync(join(dir, "op"), `#!/bin/sh\nOP_STUB_AUTH=none exec "${OP_DIR}/op" "$@"\n`);
+    chmodSync(join(dir, "op"), 0o755);
+    return dir;
+  }
+
+  test(
+    "gemini shows Disconnected and doctor names the dropped token with the whole add line; that line makes it Connected",
+    async () => {
+      const s = sandbox();
+      const machine = noAccountMachine(s);
+      // `mcp-op` on PATH, as the printed fix line calls it.
+      const links = join(s.dir, "links");
+      mkdirSync(links);
+      symlinkSync(bin, join(links, "mcp-op"));
+      const env = clientEnv(s, {
+        PATH: `${links}:${machine}:${BIN_DIR}:/usr/local/bin:/usr/bin:/bin`,
+        OP_SERVICE_ACCOUNT_TOKEN: SA_TOKEN,
+      });
+      mkdirSync(join(s.home, ".gemini"));
+      writeFileSync(join(s.home, ".gemini", "settings.json"), '{"security":{"folderTrust":{"enabled":false}}}');
+      const outputs: string[] = [];
+      const runAll = async (argv: string[]) => {
+        const r = await run(argv, { env, cwd: s.dir });
+        outputs.push(r.stdout, r.stderr);
+        return r;
+      };
+
+      const add = await runAll([bin, "add", "gh", "--client", "gemini", "--account", "my", ...GH, ...SERVER]);
+      expect(add.code).toBe(0);
+      expect(add.stderr).toContain(
+        "[warn] [mcp-op] gemini does not pass OP_SERVICE_ACCOUNT_TOKEN to MCP servers (it removes every variable named like *TOKEN*): mcp-op there would sign in instead; pass --token-file FILE (a file only you can read, holding the service-account token)\n",
+      );
+      const before = await runAll([GEMINI, "mcp", "list"]);
+      expect(before.stdout + before.stderr).toMatch(/✗ gh: .* - Disconnected/);
+
+      const envFile = join(s.home, ".config", "mcp-op", "gh.env");
+      const doctor = await runAll([bin, "doctor"]);
+      expect(doctor.code).toBe(1);
+      const fixLine = `mcp-op add gh --client gemini --account my --env-file ${envFile} --token-file FILE --force -- ${NODE} ${SERVER_EVERYTHING}`;
+      expect(doctor.stdout).toContain(
+        "error   gh (gemini, user): gemini does not pass OP_SERVICE_ACCOUNT_TOKEN to MCP servers (it removes every variable named like *TOKEN*), so mcp-op there has no service-account credentials and signs in instead\n" +
+          `        fix: put the service-account token in a FILE only you can read (chmod 600), then: ${fixLine}\n`,
+      );
+      expect(doctor.stdout).toMatch(/^ok +auth: service-account works$/m);
+      // --connect starts it as gemini does: mcp-op there finds no token and no account.
+      const connect = await runAll([bin, "doctor", "--connect"]);
+      expect(connect.code).toBe(1);
+      expect(connect.stdout).toMatch(/^error +gh \(gemini, user\): failed to connect as gemini starts it: /m);
+      expect(connect.stdout).toMatch(/^ +\| .*\(op: no account found for filter my\)/m);
+
+      // The fix, as printed, with the token in a private file.
+      const tokenFile = s.envFile("sa.token", `${SA_TOKEN}\n`);
+      const fixed = await runAll(["/bin/sh", "-c", fixLine.replace("FILE", tokenFile)]);
+      expect(fixed.code).toBe(0);
+      const settings = readFileSync(join(s.home, ".gemini", "settings.json"), "utf8");
+      expect(JSON.parse(settings).mcpServers.gh.args).toEqual([
+        "run",
+        "--account",
+        "my",
+        "--env-file",
+        envFile,
+        "--token-file",
+        tokenFile,
+        "--",
+        NODE,
+        SERVER_EVERYTHING,
+      ]);
+      const after = await runAll([GEMINI, "mcp", "list"]);
+      expect(after.stdout + after.stderr).toMatch(/✓ gh: .* - Connected/);
+      const healthy = await runAll([bin, "doctor", "--connect"]);
+      expect(healthy.stdout).toMatch(
+        /^ok +gh \(gemini, user\): under gemini, mcp-op authenticates as service-account \(--token-file\)$/m,
+      );
+      expect(healthy.stdout).toMatch(/^ok +gh \(gemini, user\): connected \(\d+ tools\)$/m);
+      expect(healthy.code).toBe(0);
+      // The token is only ever in its file.
+      for (const text of [...outputs, settings]) expect(text).not.toContain(SA_TOKEN.slice(4));
+    },
+    SLOW,
+  );
+
+  test(
+    "add warns for clients that drop the token (gemini, codex), not for Claude Code, and not with --token-file",
+    async () => {
+      const s = sandbox();
+      const env = clientEnv(s, { OP_SERVICE_ACCOUNT_TOKEN: SA_TOKEN, PATH: `${OP_DIR}:/usr/bin:/bin` });
+      const r = await run(
+        [bin, "add", "gh", "--dry-run", "--client", "codex", "--client", "claude-code", ...GH, ...SERVER],
+        {
+          env,
+          cwd: s.dir,
+        },
+      );
+      expect(r.code).toBe(0);
+      expect(r.stderr).toBe(
+        "[warn] [mcp-op] codex does not pass OP_SERVICE_ACCOUNT_TOKEN to MCP servers (it passes only a short list of variables and the entry's env_vars): mcp-op there would sign in instead; pass --token-file FILE (a file only you can read, holding the service-account token)\n",
+      );
+      const tokenFile = s.envFile("sa.token", `${SA_TOKEN}\n`);
+      const quiet = await run([bin, "add", "gh", "--client", "codex", "--token-file", tokenFile, ...GH, ...SERVER], {
+        env,
+        cwd: s.dir,
+      });
+      expect(quiet).toMatchObject({ code: 0, stderr: "" });
+      const toml = readFileSync(join(s.home, ".codex", "config.toml"), "utf8");
+      expect(toml).toContain(`"--token-file", "${tokenFile}"`);
+      expect(toml).not.toContain(SA_TOKEN.slice(4));
+    },
+    SLOW,
+  );
 });

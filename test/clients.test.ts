@@ -1,5 +1,15 @@
 /** Where each client keeps its servers, on every platform, and the entry it expects. */
 import { describe, expect, test } from "bun:test";
+import { claudeProjectApproval, geminiFolderApproval } from "../src/core/approval.ts";
+import {
+  ENV_POLICIES,
+  expandedCommand,
+  GUI_PATH,
+  geminiDropReason,
+  lostCredentials,
+  serverEnvironment,
+  whyDropped,
+} from "../src/core/client-env.ts";
 import {
   CLIENT_IDS,
   type ClientId,
@@ -13,6 +23,7 @@ import {
   type ServerSpec,
   scopesOf,
 } from "../src/core/clients.ts";
+import { answerServerRequest, describeRpcError, parseMessage, safeLine, stderrTail } from "../src/core/connect.ts";
 import { McpOpError } from "../src/errors.ts";
 
 const LINUX: Facts = { home: "/home/me", platform: "linux", cwd: "/home/me/proj", env: {} };
@@ -279,4 +290,180 @@ describe("entryFor and readEntry", () => {
       for (const client of CLIENT_IDS) expect(readEntry(client, raw)).toEqual(want as ServerSpec | undefined);
     });
   }
+});
+
+describe("each client's environment (core/client-env.ts)", () => {
+  const SHELL = {
+    HOME: "/home/me",
+    USER: "me",
+    LOGNAME: "me",
+    SHELL: "/bin/zsh",
+    TERM: "xterm",
+    PATH: "/home/me/.nvm/bin:/opt/homebrew/bin:/usr/bin:/bin",
+    OP_SERVICE_ACCOUNT_TOKEN: "ops_x",
+    OP_CONNECT_HOST: "http://c",
+    OP_CONNECT_TOKEN: "ct",
+    MCP_OP_TOKEN_FILE: "/home/me/sa.token",
+    OP_ACCOUNT: "my",
+    SSH_AUTH_SOCK: "/tmp/agent",
+    EDITOR: "vim",
+  };
+  const facts = { platform: "linux" as const };
+  const credentialsThere = (client: ClientId) =>
+    lostCredentials(SHELL, serverEnvironment(client, SHELL, {}, facts)).length === 0;
+
+  test("which clients pass the shell's credentials on: only Claude Code", () => {
+    expect(CLIENT_IDS.filter(credentialsThere)).toEqual(["claude-code"]);
+  });
+
+  const rows: Array<[ClientId, string, string | undefined]> = [
+    ["claude-code", "EDITOR", "vim"],
+    ["gemini", "EDITOR", "vim"],
+    ["gemini", "OP_ACCOUNT", "my"],
+    ["gemini", "SSH_AUTH_SOCK", undefined],
+    ["gemini", "GEMINI_CLI", "1"],
+    ["codex", "EDITOR", undefined],
+    ["codex", "PATH", SHELL.PATH],
+    ["claude-desktop", "PATH", GUI_PATH],
+    ["claude-desktop", "TERM", undefined], // an app started from the Dock has none
+    ["claude-desktop", "HOME", "/home/me"],
+    ["claude-desktop", "OP_ACCOUNT", undefined],
+    ["cursor", "PATH", GUI_PATH],
+    ["cursor", "EDITOR", undefined],
+    ["zed", "HOME", "/home/me"],
+  ];
+  for (const [client, name, value] of rows) {
+    test(`${client}: ${name} is ${value ?? "not passed"}`, () => {
+      expect(serverEnvironment(client, SHELL, {}, facts)[name]).toBe(value);
+    });
+  }
+
+  test("gemini: names, values, its fixed list, settings and GitHub Actions' strict mode", () => {
+    const env = {
+      A_KEY: "1",
+      KEYBOARD: "2",
+      DATABASE_URL: "x",
+      GIT_CONFIG_X: "y",
+      PLAIN: "ghp_0123456789abcdefghijklmnopqrstuvwxyzAB",
+      OK: "fine",
+      GEMINI_CLI_TOKEN: "t",
+    };
+    expect(serverEnvironment("gemini", env, {}, facts)).toEqual({
+      GEMINI_CLI: "1",
+      GIT_CONFIG_X: "y",
+      OK: "fine",
+      GEMINI_CLI_TOKEN: "t",
+    });
+    expect(serverEnvironment("gemini", env, {}, { ...facts, gemini: { allowed: ["a_key"], blocked: ["OK"] } })).toEqual(
+      {
+        GEMINI_CLI: "1",
+        A_KEY: "1",
+        GIT_CONFIG_X: "y",
+        GEMINI_CLI_TOKEN: "t",
+      },
+    );
+    expect(serverEnvironment("gemini", { ...env, GITHUB_SHA: "abc", HOME: "/h" }, {}, facts)).toEqual({
+      GEMINI_CLI: "1",
+      GIT_CONFIG_X: "y",
+      GEMINI_CLI_TOKEN: "t",
+      HOME: "/h",
+    });
+  });
+
+  test("expansion: Claude's ${VAR}, gemini's settings then dotenv, the editors' ${env:VAR}, none elsewhere", () => {
+    const shell = { A: "a", TOKEN: "tok" };
+    const entry = { env: { X: "${A}-${B:-b}-$A-${env:A}-${TOKEN}", BAD: "${NOPE}" } };
+    expect(serverEnvironment("claude-code", shell, entry, facts)).toMatchObject({
+      X: "a-b-$A-${env:A}-tok",
+      BAD: "${NOPE}",
+    });
+    expect(serverEnvironment("gemini", shell, entry, facts)).toMatchObject({ X: "a-b-a--tok", BAD: "" });
+    expect(serverEnvironment("codex", shell, entry, facts)).toMatchObject(entry.env);
+    const editor = serverEnvironment("vscode", { ...shell, HOME: "/h" }, { env: { X: "${env:HOME}|${env:A}" } }, facts);
+    expect(editor.X).toBe("/h|"); // the app has the login session's HOME, not this shell's A
+    expect(expandedCommand("claude-code", { command: "${A}/bin", args: ["${A}", "$A"] }, shell, "linux")).toEqual({
+      command: "a/bin",
+      args: ["a", "$A"],
+    });
+  });
+
+  test("gemini never sets NODE_OPTIONS and the like from an entry", () => {
+    expect(
+      serverEnvironment("gemini", {}, { env: { NODE_OPTIONS: "--require x", LD_PRELOAD: "y", OK: "1" } }, facts),
+    ).toEqual({
+      GEMINI_CLI: "1",
+      OK: "1",
+    });
+  });
+
+  test("every policy names its source, PATH and expansion", () => {
+    for (const client of CLIENT_IDS) {
+      const p = ENV_POLICIES[client];
+      expect([client, p.source.length > 10, p.path.length > 0, p.expands.length > 0]).toEqual([
+        client,
+        true,
+        true,
+        true,
+      ]);
+    }
+    expect(geminiDropReason("OP_SERVICE_ACCOUNT_TOKEN", "ops_x")).toBe("it removes every variable named like *TOKEN*");
+    expect(whyDropped("codex", "OP_CONNECT_TOKEN", {}, facts)).toContain("short list");
+  });
+});
+
+describe("which servers a client would start (core/approval.ts)", () => {
+  test("Claude Code project servers: the user's word only, rejections first", () => {
+    expect(claudeProjectApproval("a", undefined, undefined).approved).toBe(false);
+    expect(claudeProjectApproval("a", { enabledMcpjsonServers: ["a"] }, undefined).approved).toBe(false);
+    expect(
+      claudeProjectApproval("a", { hasTrustDialogAccepted: true, enabledMcpjsonServers: ["a"] }, {}).approved,
+    ).toBe(true);
+    expect(
+      claudeProjectApproval("a", { hasTrustDialogAccepted: true, enableAllProjectMcpServers: true }, {}).approved,
+    ).toBe(true);
+    expect(claudeProjectApproval("a", {}, { enabledMcpjsonServers: ["a"] }).approved).toBe(true);
+    expect(
+      claudeProjectApproval("a", { disabledMcpjsonServers: ["a"] }, { enableAllProjectMcpServers: true }).approved,
+    ).toBe(false);
+  });
+
+  test("gemini folder trust: off, environment, longest rule, TRUST_PARENT", () => {
+    const parent = (p: string) => p.slice(0, p.lastIndexOf("/")) || "/";
+    const trust = (rules: Array<[string, string]>, extra: { enabled?: boolean; fromEnv?: boolean } = {}) => ({
+      enabled: extra.enabled ?? true,
+      fromEnv: extra.fromEnv,
+      rules: rules.map(([path, level]) => ({ path, level })),
+    });
+    const ok = (dir: string, t: ReturnType<typeof trust>) => geminiFolderApproval(dir, t, parent).approved;
+    expect(ok("/p/x", trust([]))).toBe(false);
+    expect(ok("/p/x", trust([], { enabled: false }))).toBe(true);
+    expect(ok("/p/x", trust([["/p", "TRUST_FOLDER"]], { fromEnv: false }))).toBe(false);
+    expect(ok("/p/x", trust([["/p", "TRUST_FOLDER"]]))).toBe(true);
+    expect(
+      ok(
+        "/p/x",
+        trust([
+          ["/p", "TRUST_FOLDER"],
+          ["/p/x", "DO_NOT_TRUST"],
+        ]),
+      ),
+    ).toBe(false);
+    expect(ok("/p/x", trust([["/p/y", "TRUST_PARENT"]]))).toBe(true);
+    expect(ok("/px", trust([["/p", "TRUST_FOLDER"]]))).toBe(false);
+  });
+});
+
+describe("the MCP handshake doctor --connect speaks (core/connect.ts)", () => {
+  test("server requests are answered; errors and stderr lines are one safe line each", () => {
+    expect(JSON.parse(answerServerRequest({ id: 7, method: "ping" }))).toEqual({ jsonrpc: "2.0", id: 7, result: {} });
+    expect(JSON.parse(answerServerRequest({ id: "r", method: "roots/list" })).error.code).toBe(-32601);
+    expect(describeRpcError({ code: -32000, message: "no\nop" })).toBe("-32000: no\\u000aop");
+    expect(stderrTail("a\n\n[ERROR] 2026/01/02 03:04:05 could not read secret\n\x1b[31mred\x1b[0m\n", 2)).toEqual([
+      "[ERROR] could not read secret",
+      "red",
+    ]);
+    expect(safeLine("token ghp_0123456789abcdefghijklmnopqrstuvwxyzAB here")).toBe("token ghp_… (42 chars) here");
+    expect(parseMessage("not json")).toBeUndefined();
+    expect(parseMessage("[1]")).toBeUndefined();
+  });
 });

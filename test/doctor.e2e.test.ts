@@ -5,9 +5,16 @@
  * never printing a secret value.
  */
 import { beforeAll, describe, expect, test } from "bun:test";
-import { existsSync, mkdirSync, symlinkSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { binary, type Result, run, type Sandbox, sandbox, TRUE } from "./helpers.ts";
+import type { Finding } from "../src/commands/doctor.ts";
+import { binary, NODE, type Result, run, type Sandbox, SECRETS, SERVER_EVERYTHING, sandbox, TRUE } from "./helpers.ts";
+
+/**
+ * Real clients and servers, on a loaded machine: more than the 5 s Bun 1.4.4 falls back to when
+ * several test files run in one process (the preload's setDefaultTimeout did not reach them all).
+ */
+const SLOW = 120_000;
 
 let bin: string;
 beforeAll(async () => {
@@ -229,5 +236,271 @@ describe("doctor: a config that does not parse", () => {
     expect(r.stdout).toContain(`error   clients: ${gemini}: `);
     expect(r.stdout).toMatch(/^ok +gh \(cursor, user\): /m);
     expect(r.stdout).not.toContain("no MCP servers registered");
+  });
+});
+
+describe("doctor: references read through op when that raises no prompt", () => {
+  test("signed in through the app: a reference with a typo is an error naming op's reason (it was 'ok ... is valid', exit 0)", async () => {
+    const s = setup((s) => ({
+      gh: {
+        ...healthy(s),
+        args: ["run", "--env-file", s.envFile("gh.env", "GITHUB_TOKEN=op://Private/GitHub/tokn\n"), "--", TRUE],
+      },
+    }));
+    const r = await doctor(s, s.env());
+    expect(r.stdout).toMatch(
+      /^error +gh \(cursor, user\): \S+\/gh\.env:1: GITHUB_TOKEN: op:\/\/Private\/GitHub\/tokn does not resolve: item 'Private\/GitHub' does not have a field 'tokn'\n +fix: correct the reference in \S+\/gh\.env \(op:\/\/vault\/item\/\[section\/\]field\); mcp-op check --resolve \S+\/gh\.env reads it again$/m,
+    );
+    expect(r.code).toBe(1);
+    expect(r.stdout).not.toMatch(/^ok +connect:/m);
+  });
+
+  test("not signed in: nothing is read (no prompt), and doctor says what reads them", async () => {
+    const s = setup((s) => ({ gh: healthy(s) }));
+    const r = await doctor(s, s.env({ OP_STUB_AUTH: "app" }));
+    expect(r.stdout).toContain(
+      "warning references: not read from 1Password: op whoami does not succeed now, and reading a reference would raise a prompt\n" +
+        "        fix: mcp-op check --resolve FILE reads them (signing in first), or mcp-op doctor --connect starts each server\n",
+    );
+    expect(opCommands(s)).toEqual(["--version", "account", "whoami"]);
+    expect(existsSync(join(s.state, "prompts"))).toBe(false);
+  });
+
+  test("every check passes: the references resolve, and doctor points to --connect", async () => {
+    const s = setup((s) => ({ gh: healthy(s) }));
+    const r = await doctor(s, s.env());
+    expect(r.stdout).toMatch(/^ok +gh \(cursor, user\): 1 reference resolves \(values not shown\)$/m);
+    expect(r.stdout).toEndWith(
+      "ok      connect: the static checks pass; mcp-op doctor --connect starts each server as its client would and lists its tools\n",
+    );
+    expect(r.code).toBe(0);
+  });
+});
+
+describe("doctor --connect: every server started as its client would", () => {
+  /** Claude Code user-scope entries (a terminal client: the shell's environment and PATH). */
+  function claudeSetup(build: (s: Sandbox) => Record<string, unknown>): Sandbox {
+    const s = sandbox();
+    writeFileSync(join(s.home, ".claude.json"), JSON.stringify({ mcpServers: build(s) }, null, 2));
+    return s;
+  }
+  const viaMcpOp = (s: Sandbox, envText: string, server: string[] = [NODE, SERVER_EVERYTHING]) => ({
+    type: "stdio",
+    command: bin,
+    args: ["run", "--env-file", s.envFile("gh.env", envText), "--", ...server],
+    env: {},
+  });
+  const connect = (s: Sandbox, extra: string[] = [], env = s.env()) =>
+    run([bin, "doctor", "--connect", ...extra], { env, cwd: s.dir });
+
+  /** Processes whose command line names this sandbox: none may outlive doctor. */
+  function leftRunning(s: Sandbox, marker = s.dir): string[] {
+    const out: string[] = [];
+    for (const pid of readdirSync("/proc").filter((p) => /^\d+$/.test(p))) {
+      try {
+        const cmdline = readFileSync(`/proc/${pid}/cmdline`, "utf8").replaceAll("\0", " ");
+        if (cmdline.includes(marker) && !cmdline.includes("doctor")) out.push(`${pid}: ${cmdline}`);
+      } catch {
+        // ended meanwhile
+      }
+    }
+    return out;
+  }
+
+  test(
+    "server-everything through mcp-op and the stand-in op: connected, with its tools",
+    async () => {
+      const s = claudeSetup((s) => ({ gh: viaMcpOp(s, "GITHUB_TOKEN=op://Private/GitHub/token\n") }));
+      const r = await connect(s);
+      expect(r.stderr).toBe("");
+      const line = r.stdout.split("\n").find((l) => l.includes("connected"));
+      expect(line).toMatch(/^ok +gh \(claude-code, user\): connected \(\d+ tools\)$/);
+      expect(Number(/\((\d+) tools\)/.exec(line ?? "")?.[1])).toBeGreaterThan(0);
+      expect(r.code).toBe(0);
+      expect(r.stdout).not.toContain("doctor --connect starts"); // the hint is for runs without it
+      expect(r.stdout + r.stderr).not.toContain(SECRETS.github.slice(4));
+      expect(leftRunning(s)).toEqual([]);
+    },
+    SLOW,
+  );
+
+  test(
+    "an unresolvable reference: op's own message, from the server's stderr; exit 1",
+    async () => {
+      const s = claudeSetup((s) => ({ gh: viaMcpOp(s, "GITHUB_TOKEN=op://Private/GitHub/tokn\n") }));
+      // Not signed in, so the static checks read nothing: only --connect finds it.
+      const r = await connect(s, [], s.env({ OP_STUB_AUTH: "app" }));
+      expect(r.code).toBe(1);
+      expect(r.stdout).toMatch(/^error +gh \(claude-code, user\): failed to connect as claude-code starts it: /m);
+      expect(r.stdout).toContain(
+        "        | [ERROR] could not read secret 'op://Private/GitHub/tokn': item 'Private/GitHub' does not have a field 'tokn'\n",
+      );
+      expect(r.stdout).toMatch(
+        /^ +fix: correct the reference \(op:\/\/vault\/item\/\[section\/\]field\); mcp-op check --resolve \S+\/gh\.env shows each one$/m,
+      );
+      expect(leftRunning(s)).toEqual([]);
+    },
+    SLOW,
+  );
+
+  test(
+    "stderr is shown masked: a token the server prints never reaches doctor's output",
+    async () => {
+      const s = claudeSetup((s) => {
+        const script = join(s.dir, "leaky.sh");
+        writeFileSync(
+          script,
+          `#!/bin/sh\necho "starting with token ${PLAIN}" >&2\necho "Authorization: Bearer ${SA_TOKEN}" >&2\nexit 3\n`,
+        );
+        chmodSync(script, 0o755);
+        return { leaky: { type: "stdio", command: script, args: [] } };
+      });
+      const r = await connect(s);
+      expect(r.stdout).toContain("        | starting with token ghp_… (41 chars)\n");
+      expect(r.stdout).toMatch(/^ +\| Authorization: Bearer … \(\d+ chars\)$/m);
+      expect(r.stdout).toMatch(
+        /^error +leaky \(claude-code, user\): failed to connect as claude-code starts it: exited \(code 3\) before answering; its stderr ends:$/m,
+      );
+      for (const secret of [PLAIN, PLAIN.slice(4), SA_TOKEN, SA_TOKEN.slice(4)])
+        expect(r.stdout + r.stderr).not.toContain(secret);
+      const json = await run([bin, "doctor", "--connect", "--json"], { env: s.env(), cwd: s.dir });
+      const leaky = (JSON.parse(json.stdout) as Finding[]).find((f) => f.subject === "leaky (claude-code, user)");
+      expect(leaky?.detail).toEqual([
+        "starting with token ghp_… (41 chars)",
+        expect.stringMatching(/^Authorization: Bearer … \(\d+ chars\)$/),
+      ]);
+      expect(json.code).toBe(1);
+    },
+    SLOW,
+  );
+
+  test(
+    "a server that never answers and ignores SIGTERM, with a child: time limit, then the whole group is killed",
+    async () => {
+      const marker = `${987000 + (process.pid % 1000)}`;
+      const s = claudeSetup((s) => {
+        const script = join(s.dir, "stuck.sh");
+        // SIGTERM ignored here and so in the sleeps it starts (an ignored signal stays ignored across exec).
+        writeFileSync(script, `#!/bin/sh\ntrap '' TERM\nsleep ${marker} &\nsleep ${marker}\n`);
+        chmodSync(script, 0o755);
+        return { stuck: { type: "stdio", command: script, args: [] } };
+      });
+      const r = await connect(s, ["--timeout", "1"]);
+      expect(r.stdout).toMatch(
+        /^error +stuck \(claude-code, user\): failed to connect as claude-code starts it: no answer within 1 s$/m,
+      );
+      expect(r.code).toBe(1);
+      expect(leftRunning(s, `sleep ${marker}`)).toEqual([]);
+      expect(leftRunning(s)).toEqual([]);
+    },
+    SLOW,
+  );
+
+  test(
+    "project servers their client has not approved are skipped, and never started",
+    async () => {
+      const s = sandbox();
+      const touch = (name: string) => {
+        const script = join(s.dir, `${name}.sh`);
+        writeFileSync(script, `#!/bin/sh\ntouch "${join(s.dir, `${name}.ran`)}"\n`);
+        chmodSync(script, 0o755);
+        return { mcpServers: { [name]: { command: script, args: [] } } };
+      };
+      writeFileSync(join(s.dir, ".mcp.json"), JSON.stringify(touch("cloned")));
+      mkdirSync(join(s.dir, ".cursor"));
+      writeFileSync(join(s.dir, ".cursor", "mcp.json"), JSON.stringify(touch("cursorproj")));
+      mkdirSync(join(s.dir, ".gemini"));
+      writeFileSync(join(s.dir, ".gemini", "settings.json"), JSON.stringify(touch("geminiproj")));
+      // The repository's own claude settings approve everything: not the user's word, not counted.
+      mkdirSync(join(s.dir, ".claude"));
+      writeFileSync(join(s.dir, ".claude", "settings.local.json"), '{"enableAllProjectMcpServers": true}');
+      const r = await connect(s);
+      expect(r.stdout).toContain(
+        "skipped cloned (claude-code, project): not started: Claude Code has not approved this project server (.mcp.json) yet\n" +
+          `        fix: start claude in ${s.dir} and approve the server, if you trust the project\n`,
+      );
+      expect(r.stdout).toMatch(
+        /^skipped cursorproj \(cursor, project\): not started: a project config of cursor, which keeps its approval where mcp-op cannot read it$/m,
+      );
+      expect(r.stdout).toMatch(
+        /^skipped geminiproj \(gemini, project\): not started: gemini does not trust \S+ \(its project settings are not read\)$/m,
+      );
+      for (const name of ["cloned", "cursorproj", "geminiproj"])
+        expect(existsSync(join(s.dir, `${name}.ran`))).toBe(false);
+      expect(r.code).toBe(0);
+      // Approved in ~/.claude.json (trust dialog accepted, server enabled) and gemini's folder trusted: started.
+      writeFileSync(
+        join(s.home, ".claude.json"),
+        JSON.stringify({ projects: { [s.dir]: { hasTrustDialogAccepted: true, enabledMcpjsonServers: ["cloned"] } } }),
+      );
+      mkdirSync(join(s.home, ".gemini"));
+      writeFileSync(join(s.home, ".gemini", "trustedFolders.json"), JSON.stringify({ [s.dir]: "TRUST_FOLDER" }));
+      const approved = await connect(s);
+      expect(approved.stdout).toMatch(
+        /^error +cloned \(claude-code, project\): failed to connect as claude-code starts it: exited \(code 0\) before answering$/m,
+      );
+      expect(approved.stdout).toMatch(/^error +geminiproj \(gemini, project\): failed to connect/m);
+      expect(existsSync(join(s.dir, "cloned.ran"))).toBe(true);
+      expect(existsSync(join(s.dir, "geminiproj.ran"))).toBe(true);
+      expect(existsSync(join(s.dir, "cursorproj.ran"))).toBe(false);
+    },
+    SLOW,
+  );
+
+  test(
+    "--name picks one server; an unknown name is a usage error",
+    async () => {
+      const s = claudeSetup((s) => ({
+        gh: viaMcpOp(s, "GITHUB_TOKEN=op://Private/GitHub/token\n"),
+        other: { type: "stdio", command: "/nonexistent/server", args: [] },
+      }));
+      const one = await connect(s, ["--name", "gh"]);
+      expect(one.stdout).toMatch(/^ok +gh \(claude-code, user\): connected/m);
+      expect(one.stdout).not.toContain("other");
+      expect(one.code).toBe(0);
+      const all = await connect(s);
+      expect(all.stdout).toMatch(
+        /^error +other \(claude-code, user\): claude-code cannot start it: \/nonexistent\/server is not found on the PATH claude-code gives it/m,
+      );
+      expect(all.code).toBe(1);
+      const none = await connect(s, ["--name", "nope"]);
+      expect(none).toMatchObject({ code: 64, stdout: "" });
+      expect(none.stderr).toContain('no registered server named "nope"');
+      for (const [args, message] of [
+        [["doctor", "--timeout", "5"], "--timeout is for --connect"],
+        [["doctor", "--connect", "--timeout", "0"], '--timeout takes seconds, more than 0 and at most 600, not "0"'],
+      ] as const) {
+        const bad = await run([bin, ...args], { env: s.env(), cwd: s.dir });
+        expect(bad).toMatchObject({ code: 64, stdout: "" });
+        expect(bad.stderr).toContain(message);
+      }
+    },
+    SLOW,
+  );
+});
+
+describe("doctor: each entry under its own client's environment", () => {
+  test("a token codex drops: the fix is the entry's whole add line, its token-like arguments masked; Claude Code passes it", async () => {
+    const s = sandbox();
+    const file = s.envFile("gh.env", "GITHUB_TOKEN=op://Private/GitHub/token\n");
+    const entry = {
+      command: bin,
+      args: ["run", "--env-file", file, "--", TRUE, "--api-key", PLAIN],
+    };
+    mkdirSync(join(s.home, ".codex"));
+    writeFileSync(
+      join(s.home, ".codex", "config.toml"),
+      `[mcp_servers.gh]\ncommand = ${JSON.stringify(entry.command)}\nargs = ${JSON.stringify(entry.args)}\nstartup_timeout_sec = 30\n`,
+    );
+    writeFileSync(join(s.home, ".claude.json"), JSON.stringify({ mcpServers: { gh: { type: "stdio", ...entry } } }));
+    const r = await doctor(s, s.env({ OP_SERVICE_ACCOUNT_TOKEN: SA_TOKEN, OP_STUB_AUTH: "none" }));
+    expect(r.stdout).toContain(
+      "error   gh (codex, user): codex does not pass OP_SERVICE_ACCOUNT_TOKEN to MCP servers (it passes only a short list of variables and the entry's env_vars), so mcp-op there has no service-account credentials and signs in instead\n" +
+        `        fix: put the service-account token in a FILE only you can read (chmod 600), then: mcp-op add gh --client codex --env-file ${file} --token-file FILE --force -- ${TRUE} --api-key 'ghp_… (41 chars)'\n`,
+    );
+    expect(r.stdout).toMatch(
+      /^ok +gh \(claude-code, user\): under claude-code, mcp-op authenticates as service-account$/m,
+    );
+    expect(r.code).toBe(1);
   });
 });

@@ -1,15 +1,16 @@
 /**
  * `mcp-op add <name> [--client C]... [--scope S] [--account A] [--env KEY=op://...]...
- * [--env-file F] [--allow-plain] [--force] [--dry-run] -- <command> [args...]`
+ * [--env-file F]... [--token-file F] [--allow-plain] [--force] [--dry-run] -- <command> [args...]`
  *
  * Writes the server's env file (references only), then registers
  * `mcp-op run --env-file <abs> -- <command>` in each chosen client (default: every client whose
  * config exists). Claude Code goes through `claude mcp add-json` when its CLI is installed.
  */
 import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import type { ArgsDef, CommandDef } from "citty";
 import { parseOptions, rejectEmptyValues } from "../core/args.ts";
+import { ENV_POLICIES, lostCredentials, serverEnvironment, whyDropped } from "../core/client-env.ts";
 import {
   CLIENT_IDS,
   type ClientId,
@@ -23,13 +24,14 @@ import {
 import { listServers, restoreServer, setServer, validServerName } from "../core/config-edit.ts";
 import { maskValuesIn } from "../core/detect.ts";
 import { parseEnvFile } from "../core/env-file.ts";
-import type { Env } from "../core/locate.ts";
-import { quoteArg } from "../core/plan.ts";
+import { type Env, expandHome } from "../core/locate.ts";
+import { authMode, quoteArg } from "../core/plan.ts";
 import { describeBadReference, looksLikeReference, parseReference } from "../core/reference.ts";
 import { hasTemplate, parseArgTemplates } from "../core/template.ts";
 import { checkEnvFile } from "../core/validate.ts";
+import { geminiRedaction } from "../effects/client-state.ts";
 import { edit, load, preflight, revert } from "../effects/config-file.ts";
-import { describeFsError, errorCode, readEnvFile } from "../effects/files.ts";
+import { describeFsError, errorCode, readEnvFile, readTokenFile, TOKEN_FILE_VAR } from "../effects/files.ts";
 import {
   claudeCli,
   editBackupDir,
@@ -63,7 +65,17 @@ const addArgs = {
     valueHint: "KEY=op://vault/item/field",
     description: "a secret reference for the env file (repeatable)",
   },
-  "env-file": { type: "string", valueHint: "FILE", description: "use this existing env file instead of writing one" },
+  "env-file": {
+    type: "string",
+    valueHint: "FILE",
+    description: "use this existing env file instead of writing one (repeatable, as for run)",
+  },
+  "token-file": {
+    type: "string",
+    valueHint: "FILE",
+    description:
+      "service-account token file (only you can read it) the entry passes to run; the token stays out of the entry",
+  },
   "allow-plain": { type: "boolean", description: "accept --env values that are not secret references" },
   force: { type: "boolean", description: "replace an existing entry (and env file) of the same name" },
   "dry-run": { type: "boolean", description: "print the exact change per file; change nothing" },
@@ -129,7 +141,7 @@ export default {
   args: addArgs,
   async run({ rawArgs, data }) {
     const rest = (data as { rest: string[] | null }).rest;
-    const { values, positionals } = parseOptions("add", addArgs, rawArgs, ["client", "env"], undefined, 1);
+    const { values, positionals } = parseOptions("add", addArgs, rawArgs, ["client", "env", "env-file"], undefined, 1);
     rejectEmptyValues("add", addArgs, values);
     const [name, extra] = positionals;
     const usage = "usage: mcp-op add <name> [--client C]... [--env KEY=op://...]... -- <command> [args...]";
@@ -149,24 +161,32 @@ export default {
     const dryRun = values["dry-run"] === true;
     const force = values.force === true;
     const envFlags = (values.env as string[] | undefined) ?? [];
-    if (envFlags.length && values["env-file"]) throw usageError("give --env or --env-file, not both");
+    const givenEnvFiles = (values["env-file"] as string[] | undefined) ?? [];
+    if (envFlags.length && givenEnvFiles.length) throw usageError("give --env or --env-file, not both");
 
     const env = environment();
     const f = facts(env);
-    // 1. The env file: written from --env, or an existing one validated.
+    // 1. The env file: written from --env, or existing ones validated.
     let envFile: string | undefined;
+    const envFiles: string[] = [];
     let envText: { text: string; preview: string } | undefined;
     if (envFlags.length) {
       envText = envFileText(envFlags, values["allow-plain"] === true);
       envFile = join(env.XDG_CONFIG_HOME || join(f.home, ".config"), "mcp-op", `${name}.env`);
+      envFiles.push(envFile);
       // What run would warn about at every start (PATH, NODE_OPTIONS...), said once now.
       for (const w of checkEnvFile(envFile, envText.text, env).problems) logger.warn(`${w.where}: ${w.message}`);
-    } else if (values["env-file"]) {
-      const file = readEnvFile(values["env-file"] as string, f.home, f.cwd);
-      envFile = file.path;
+    }
+    for (const given of givenEnvFiles) {
+      const file = readEnvFile(given, f.home, f.cwd);
+      envFiles.push(file.path);
       const errors = checkEnvFile(file.display, file.text, env).problems.filter((p) => p.severity === "error");
       if (errors[0]) throw new McpOpError(errors[0].exitCode, `${errors[0].where}: ${errors[0].message}`);
     }
+    // The token file is checked as run reads it (private, one token); only its path goes in.
+    const tokenFlag = values["token-file"] as string | undefined;
+    const tokenFile = tokenFlag === undefined ? undefined : resolve(f.cwd, expandHome(tokenFlag, f.home));
+    if (tokenFlag !== undefined) readTokenFile(tokenFlag, f.home, f.cwd);
 
     // 2. Which account: clients strip OP_ACCOUNT, so with several accounts the entry must say.
     const account = values.account as string | undefined;
@@ -196,7 +216,8 @@ export default {
         ...selfArgs,
         "run",
         ...(account ? ["--account", account] : []),
-        ...(envFile ? ["--env-file", envFile] : []),
+        ...envFiles.flatMap((file) => ["--env-file", file]),
+        ...(tokenFile ? ["--token-file", tokenFile] : []),
         "--",
         command,
         ...args,
@@ -214,6 +235,8 @@ export default {
         `pass --client (${CLIENT_IDS.join(", ")})`,
       );
     }
+
+    if (!tokenFile) warnDroppedCredentials(locations, env, f);
 
     // 5. Check every target before changing anything: a config that does not parse, is not a
     // file, is read-only or already has this name (without --force) stops the whole add, env
@@ -412,8 +435,10 @@ function writeEnvFile(path: string, text: string, force: boolean): { undo: () =>
   } catch (error) {
     if (errorCode(error) !== "ENOENT") throw cannot(error);
   }
-  // The same references again (the server added to one more client): the file is reused.
-  if (previous !== undefined && previous.toString("utf8") === text) return { undo: () => {}, replaced: false };
+  // The same references again (the server added to one more client, or a file written by hand
+  // as the README's Quick start does): the file is reused, whatever its comments or layout.
+  if (previous !== undefined && sameEntries(previous.toString("utf8"), text))
+    return { undo: () => {}, replaced: false };
   if (previous !== undefined && !force) {
     throw new McpOpError(
       EXIT.CONFIG,
@@ -436,4 +461,50 @@ function writeEnvFile(path: string, text: string, force: boolean): { undo: () =>
     undo: () => (previous === undefined ? rmSync(path, { force: true }) : replace(previous)),
     replaced: previous !== undefined,
   };
+}
+
+/**
+ * True when two env files give `op run` the same variables: compared as parsed (later lines win,
+ * as in op), not byte for byte. A file that does not parse cleanly is never the same.
+ */
+export function sameEntries(a: string, b: string): boolean {
+  const effective = (text: string) => {
+    const parsed = parseEnvFile(text);
+    if (parsed.diagnostics.some((d) => d.severity === "error")) return undefined;
+    const map = new Map<string, string>();
+    for (const e of parsed.entries) map.set(e.key, e.value);
+    return map;
+  };
+  const x = effective(a);
+  const y = effective(b);
+  if (!x || !y || x.size !== y.size) return false;
+  for (const [k, v] of x) if (y.get(k) !== v) return false;
+  return true;
+}
+
+/**
+ * The shell authenticates with a service account or Connect, and a chosen client would not pass
+ * that on to the entry (core/client-env.ts): then mcp-op there signs in instead. Said once per
+ * client, with the flag that fixes it.
+ */
+function warnDroppedCredentials(locations: readonly ConfigLocation[], env: Env, f: Facts): void {
+  const shellMode = env[TOKEN_FILE_VAR] ? "service-account" : authMode({ noSignin: false }, env);
+  if (shellMode !== "service-account" && shellMode !== "connect") return;
+  const cf = { platform: f.platform, gemini: geminiRedaction(f) };
+  const hint = env[TOKEN_FILE_VAR]
+    ? `pass --token-file ${quoteArg(env[TOKEN_FILE_VAR] as string)}`
+    : "pass --token-file FILE (a file only you can read, holding the service-account token)";
+  for (const client of new Set(locations.map((l) => l.client))) {
+    const there = serverEnvironment(client, env, {}, cf);
+    const lost = lostCredentials(env, there);
+    const [first] = lost;
+    if (first === undefined || authMode({ noSignin: false }, there) !== "interactive" || there[TOKEN_FILE_VAR])
+      continue;
+    const names = lost.join(", ");
+    logger.warn(
+      ENV_POLICIES[client].certain
+        ? `${client} does not pass ${names} to MCP servers (${whyDropped(client, first, env, cf)}): mcp-op there would sign in instead; ${hint}`
+        : `${client} starts servers with its own environment, not this shell's: ${names} may not reach mcp-op there; ${hint}`,
+    );
+  }
 }

@@ -1,45 +1,91 @@
 /**
- * `mcp-op doctor [--json]`: explain a setup in one command. Each finding is ok, warning or
- * error, with a fix. Exits 1 when any error is found (0 otherwise).
+ * `mcp-op doctor [--json] [--connect] [--name N]`: explain a setup in one command. Each finding is
+ * ok, warning, error or skipped, with a fix. Exits 1 when any error is found (0 otherwise).
  *
- * It checks what `mcp-op run` would check, the way `run` checks it, so that an entry doctor
- * passes does not fail at start-up. It never raises a 1Password prompt: interactively it runs
- * only `op --version`, `op whoami` and `op account list`; `op vault list` only with a
- * service-account or Connect token, which cannot prompt.
+ * It checks what `mcp-op run` would check, the way `run` checks it, under the environment each
+ * entry's client really builds (core/client-env.ts), so that an entry doctor passes does not
+ * fail at start-up. It never raises a 1Password prompt: interactively it runs only
+ * `op --version`, `op whoami` and `op account list`, and `op read` only once `op whoami`
+ * succeeds through the app (or with a service-account or Connect token, which cannot prompt).
+ * `--connect` starts every approved server as its client would and speaks MCP to it.
  */
+import { resolve } from "node:path";
 import type { ArgsDef, CommandDef } from "citty";
 import { parseOptions, rejectEmptyValues } from "../core/args.ts";
+import {
+  type ClientEnvFacts,
+  ENV_POLICIES,
+  expandedCommand,
+  GUI_PATH,
+  lostCredentials,
+  serverEnvironment,
+  whyDropped,
+} from "../core/client-env.ts";
 import { CODEX_STARTUP_TIMEOUT_SEC, type Facts, shownName } from "../core/clients.ts";
-import { extendedPath, isPathLike } from "../core/locate.ts";
-import { type AuthMode, authMode } from "../core/plan.ts";
-import { isCredentialVar, opErrorMessage } from "../core/signin.ts";
+import { maskArgs } from "../core/detect.ts";
+import { expandHome, extendedPath, isPathLike, wellKnownDirs } from "../core/locate.ts";
+import { type AuthMode, authMode, quoteArg } from "../core/plan.ts";
+import { looksLikeReference } from "../core/reference.ts";
+import { isCredentialVar, opCall, opErrorMessage } from "../core/signin.ts";
 import { checkEnvFile, referenceProblems } from "../core/validate.ts";
+import { approvalOf, geminiRedaction } from "../effects/client-state.ts";
 import { readEnvFile, readTokenFile, TOKEN_FILE_VAR } from "../effects/files.ts";
 import { locateCommand, locateOp } from "../effects/locate.ts";
 import { spawnCapture } from "../effects/native.ts";
 import { facts, findingPlace, type RegisteredServer, scanServers } from "../effects/registry.ts";
-import { EXIT, type ExitCode, McpOpError } from "../errors.ts";
-import { definedOnly, environment } from "../runtime.ts";
+import { EXIT, type ExitCode, McpOpError, usageError } from "../errors.ts";
+import { definedOnly, environment, version } from "../runtime.ts";
+
+export { GUI_PATH };
 
 /** The oldest op with everything mcp-op relies on (service accounts arrived in 2.18.0). */
 export const MIN_OP_VERSION = "2.18.0";
-/** What launchd gives GUI apps on macOS: Claude Desktop, Cursor... start servers with this. */
-export const GUI_PATH = "/usr/bin:/bin:/usr/sbin:/sbin";
 
 export interface Finding {
-  level: "ok" | "warning" | "error";
+  /** `skipped`: a server `--connect` did not start (not approved by its client, remote). */
+  level: "ok" | "warning" | "error" | "skipped";
   subject: string;
   message: string;
   fix?: string;
+  /** More lines that belong to the finding: the end of a server's stderr (made safe to print). */
+  detail?: string[];
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
-type Add = (level: Finding["level"], subject: string, message: string, fix?: string) => void;
+type Add = (level: Finding["level"], subject: string, message: string, fix?: string, detail?: string[]) => void;
 
 interface Context {
   env: Env;
   f: Facts;
+  /** What the client-environment model needs besides the shell's environment. */
+  cf: ClientEnvFacts;
   add: Add;
+  /** The op doctor found in this shell (undefined: not found, already an error). */
+  opPath?: string;
+  /** True when `op read` cannot raise a prompt now: whoami works through the app, or a token does. */
+  canRead: boolean;
+  /** What this shell's $MCP_OP_TOKEN_FILE provides, as `run` would use it. */
+  shellCredentials: Record<string, string>;
+  /** The references of each mcp-op entry, from its env files and env block, for `op read`. */
+  references: Map<RegisteredServer, Reference[]>;
+}
+
+interface Reference {
+  key: string;
+  value: string;
+  /** `file:line` or `env block`. */
+  where: string;
+  file?: string;
+}
+
+export interface DoctorOptions {
+  op?: string;
+  /** Only the server(s) of this name. */
+  name?: string;
+  /** Start each server as its client would (see effects/connect.ts). */
+  connect?: boolean;
+  /** Seconds each server may take to answer under --connect (default: its client's window). */
+  timeoutSec?: number;
 }
 
 const APP_INTEGRATION = "turn on the 1Password app integration (Settings > Developer > Integrate with 1Password CLI)";
@@ -48,10 +94,23 @@ const SERVICE_ACCOUNT = "use a service account (--token-file)";
 const NO_TERMINAL = "op signin asks for a password on a terminal, and MCP clients give none";
 /** The spellings of false that op (Go's strconv.ParseBool) accepts. */
 const GO_FALSE = new Set(["0", "f", "F", "false", "FALSE", "False"]);
+/** Claude Code's server start-up window without MCP_TIMEOUT (see README, Sign-in). */
+const DEFAULT_CONNECT_TIMEOUT_SEC = 30;
+const MAX_CONNECT_TIMEOUT_SEC = 600;
 
 const doctorArgs = {
   json: { type: "boolean", description: "machine-readable output" },
   op: { type: "string", valueHint: "PATH", description: "path to the op binary" },
+  connect: {
+    type: "boolean",
+    description: "start every server as its client would, speak initialize and tools/list, stop it again",
+  },
+  name: { type: "string", valueHint: "NAME", description: "only the server(s) of this name" },
+  timeout: {
+    type: "string",
+    valueHint: "SECONDS",
+    description: `with --connect: how long each server may take to answer (default: its client's start-up window, else ${DEFAULT_CONNECT_TIMEOUT_SEC})`,
+  },
 } as const satisfies ArgsDef;
 
 /** Compare dotted versions numerically; pre-release suffixes ignored. */
@@ -112,19 +171,39 @@ export async function accountKnown(account: string, env: Env): Promise<boolean |
   return !(r.code !== 0 && opErrorMessage(r.stderr).startsWith("no account found for filter"));
 }
 
-export async function diagnose(env: Env, opFlag?: string): Promise<Finding[]> {
+export async function diagnose(env: Env, options: DoctorOptions = {}): Promise<Finding[]> {
   const findings: Finding[] = [];
   // Hints from McpOpError may already start with "fix: ".
-  const add: Add = (level, subject, message, fix) =>
-    findings.push({ level, subject, message, ...(fix ? { fix: fix.replace(/^fix: /, "") } : {}) });
-  const ctx: Context = { env, f: facts(env), add };
+  const add: Add = (level, subject, message, fix, detail) =>
+    findings.push({
+      level,
+      subject,
+      message,
+      ...(fix ? { fix: fix.replace(/^fix: /, "") } : {}),
+      ...(detail?.length ? { detail } : {}),
+    });
+  const f = facts(env);
+  const ctx: Context = {
+    env,
+    f,
+    cf: { platform: process.platform, gemini: geminiRedaction(f) },
+    add,
+    canRead: false,
+    shellCredentials: {},
+    references: new Map(),
+  };
   // Scanned first: whether any entry signs in interactively decides how bad a failing sign-in is.
   const scan = scanAll(ctx.f);
-  const opPath = checkOpPath(ctx, opFlag);
+  const servers = options.name === undefined ? scan.servers : scan.servers.filter((s) => s.name === options.name);
+  if (options.name !== undefined && servers.length === 0) {
+    throw usageError(`no registered server named "${shownName(options.name)}"`, "see: mcp-op list");
+  }
+  const opPath = checkOpPath(ctx, options.op);
+  if (opPath) ctx.opPath = opPath;
   const accounts = opPath ? await accountList(opPath, env) : undefined;
   if (opPath) {
     await checkOpVersion(ctx, opPath);
-    await checkAuth(ctx, opPath, accounts, scan.servers);
+    await checkAuth(ctx, opPath, accounts, servers);
   }
   for (const error of scan.errors)
     add("error", "clients", error, "fix the file by hand; mcp-op never rewrites a file it cannot parse");
@@ -135,7 +214,16 @@ export async function diagnose(env: Env, opFlag?: string): Promise<Finding[]> {
       `no MCP servers registered in any client config ${scan.errors.length ? "that could be read" : "found"}`,
       "mcp-op add <name> -- <command>",
     );
-  for (const s of scan.servers) checkServer(ctx, s, accounts ?? []);
+  for (const s of servers) checkServer(ctx, s, accounts ?? []);
+  if (opPath) await checkReferences(ctx, opPath, servers);
+  if (options.connect) await connectAll(ctx, servers, options.timeoutSec);
+  else if (servers.length > 0 && !findings.some((x) => x.level === "error")) {
+    add(
+      "ok",
+      "connect",
+      "the static checks pass; mcp-op doctor --connect starts each server as its client would and lists its tools",
+    );
+  }
   return findings;
 }
 
@@ -143,6 +231,12 @@ export async function diagnose(env: Env, opFlag?: string): Promise<Finding[]> {
 function scanAll(f: Facts): { servers: RegisteredServer[]; errors: string[] } {
   const errors: string[] = [];
   return { servers: scanServers(f, [], (e) => errors.push(e.message), { otherProjects: true }), errors };
+}
+
+/** How a server is named in findings: `gh (gemini, user)`, `gh (claude-code, local /path)`. */
+function subjectOf(s: RegisteredServer): string {
+  // Names come from config files, some from cloned repositories: no control characters pass.
+  return `${shownName(s.name)} (${s.loc.client}, ${s.loc.scope}${s.loc.project ? ` ${shownName(s.loc.project)}` : ""})`;
 }
 
 // --- op and authentication -------------------------------------------------------------------
@@ -185,6 +279,7 @@ async function checkAuth(
     // A broken token file fails every start before any sign-in: nothing more to learn here.
     if (token === undefined) return;
     env = { ...env, OP_SERVICE_ACCOUNT_TOKEN: token };
+    ctx.shellCredentials = { OP_SERVICE_ACCOUNT_TOKEN: token };
   }
   const mode = authMode({ noSignin: false }, env);
   if (mode !== "interactive") return checkToken(ctx, opPath, mode, env);
@@ -201,10 +296,13 @@ async function checkAuth(
 }
 
 /** Service account or Connect: `op vault list` cannot prompt, so it is safe to try. */
-async function checkToken({ add }: Context, opPath: string, mode: AuthMode, env: Env): Promise<void> {
+async function checkToken(ctx: Context, opPath: string, mode: AuthMode, env: Env): Promise<void> {
   const r = await op(opPath, ["vault", "list", "--format", "json"], env);
-  if (r?.code === 0) add("ok", "auth", `${mode} works`);
-  else add("error", "auth", `${mode}: ${r ? opErrorMessage(r.stderr) : "op vault list timed out"}`, "check the token");
+  if (r?.code === 0) {
+    ctx.add("ok", "auth", `${mode} works`);
+    ctx.canRead = true;
+  } else
+    ctx.add("error", "auth", `${mode}: ${r ? opErrorMessage(r.stderr) : "op vault list timed out"}`, "check the token");
 }
 
 /**
@@ -248,7 +346,8 @@ async function checkSignin(ctx: Context, opPath: string, accounts: string[] | un
  * clients do not pass on and that expires after 30 idle minutes. Asking again without the
  * session tells which: the app needs none.
  */
-async function checkSession({ env, add }: Context, opPath: string): Promise<void> {
+async function checkSession(ctx: Context, opPath: string): Promise<void> {
+  const { env, add } = ctx;
   const sessions = Object.keys(env).filter((k) => k.startsWith("OP_SESSION_") && isCredentialVar(k) && env[k]);
   if (sessions.length > 0) {
     const without = Object.fromEntries(Object.entries(env).filter(([k]) => !sessions.includes(k)));
@@ -264,6 +363,8 @@ async function checkSession({ env, add }: Context, opPath: string): Promise<void
     }
   }
   add("ok", "auth", "signed in through the 1Password app (op whoami works without a session)");
+  // Authorized now: reading a reference raises no prompt.
+  ctx.canRead = true;
 }
 
 /** True when the entry authenticates with a token of its own, so it never signs in. */
@@ -307,8 +408,7 @@ function tokenFileFix(code: ExitCode, given: string, source: string): string {
 // --- registered servers ------------------------------------------------------------------------
 
 function checkServer(ctx: Context, s: RegisteredServer, accounts: readonly string[]): void {
-  // Names come from config files, some from cloned repositories: no control characters pass.
-  const subject = `${shownName(s.name)} (${s.loc.client}, ${s.loc.scope}${s.loc.project ? ` ${shownName(s.loc.project)}` : ""})`;
+  const subject = subjectOf(s);
   for (const finding of s.findings) {
     ctx.add(
       "warning",
@@ -326,12 +426,15 @@ function checkServer(ctx: Context, s: RegisteredServer, accounts: readonly strin
     );
   }
   if (!s.viaMcpOp) return;
-  checkEntryCommand(ctx, s, subject);
+  const launch = launchOf(ctx, s);
+  checkEntryCommand(ctx, s, subject, launch);
   checkEnvFiles(ctx, s, subject);
   checkEnvBlock(ctx, s, subject);
   const tokenFile = entryTokenFile(s);
   if (tokenFile) checkTokenFile(ctx, subject, tokenFile.given, tokenFile.source);
-  checkServerCommand(ctx, s, subject);
+  checkClientAuth(ctx, s, subject, launch);
+  checkOpThere(ctx, s, subject, launch);
+  checkServerCommand(ctx, s, subject, launch);
   if (accounts.length > 1 && !(s.spec?.args ?? []).includes("--account")) {
     ctx.add(
       "warning",
@@ -343,41 +446,108 @@ function checkServer(ctx: Context, s: RegisteredServer, accounts: readonly strin
   checkCodexTimeout(ctx, s, subject);
 }
 
-function found(command: string, pathList: string, { env, f }: Context): string | undefined {
+/** An entry as its client starts it: command line, environment and working directory. */
+interface Launch {
+  command: string;
+  args: string[];
+  env: Record<string, string>;
+  cwd: string;
+}
+
+function launchOf(ctx: Context, s: RegisteredServer): Launch {
+  const client = s.loc.client;
+  const raw = (typeof s.raw === "object" && s.raw !== null ? s.raw : {}) as Record<string, unknown>;
+  const spec = s.spec ?? { command: "", args: [] };
+  const envVars = client === "codex" ? codexEnvVars(raw.env_vars) : [];
+  const { command, args } = expandedCommand(client, spec, ctx.env, ctx.cf.platform);
+  const env = serverEnvironment(client, ctx.env, { ...(spec.env ? { env: spec.env } : {}), envVars }, ctx.cf);
+  const own = typeof raw.cwd === "string" && raw.cwd !== "" ? resolve(ctx.f.cwd, expandHome(raw.cwd, ctx.f.home)) : "";
+  return { command, args, env, cwd: own || clientCwd(s, ctx.f) };
+}
+
+/** Codex's `env_vars`: names, or `{ name, source }` tables (codex-rs config types McpServerEnvVar). */
+function codexEnvVars(raw: unknown): string[] {
+  if (!Array.isArray(raw)) return [];
+  return raw.flatMap((v) =>
+    typeof v === "string" ? [v] : typeof v === "object" && v !== null && typeof v.name === "string" ? [v.name] : [],
+  );
+}
+
+/**
+ * Where a client starts a server without a `cwd` of its own: Claude Code in the project (its
+ * root for project and local servers), the terminal clients where they run, Claude Desktop in
+ * `/` (modelcontextprotocol.io/docs/tools/debugging: "may be undefined (like / on macOS)"), the
+ * editors in the workspace (the project of a project config, else home).
+ */
+function clientCwd(s: RegisteredServer, f: Facts): string {
+  const parentOfConfigDir = resolve(s.loc.path, "..", "..");
+  switch (s.loc.client) {
+    case "claude-code":
+      if (s.loc.scope === "project") return resolve(s.loc.path, "..");
+      return s.loc.scope === "local" ? (s.loc.keyPath[1] ?? f.cwd) : f.cwd;
+    case "claude-desktop":
+      return f.platform === "win32" ? f.home : "/";
+    case "gemini":
+    case "codex":
+      return s.loc.scope === "project" ? parentOfConfigDir : f.cwd;
+    default:
+      return s.loc.scope === "project" ? parentOfConfigDir : f.home;
+  }
+}
+
+function found(command: string, pathList: string, env: Env, cwd: string): string | undefined {
   try {
-    return locateCommand(command, pathList, env, f.cwd);
+    return locateCommand(command, pathList, env, cwd);
   } catch {
     return undefined;
   }
 }
 
+/** The PATH a client's servers get, named for messages. */
+function pathName(client: RegisteredServer["loc"]["client"]): string {
+  return ENV_POLICIES[client].terminal ? `the PATH ${client} gives it` : "the PATH a GUI app gives it";
+}
+
 /** The client starts the entry's command itself, with its own PATH: mcp-op extends PATH only later. */
-function checkEntryCommand(ctx: Context, s: RegisteredServer, subject: string): void {
-  const command = s.spec?.command ?? "";
-  if (found(command, GUI_PATH, ctx)) return;
+function checkEntryCommand(ctx: Context, s: RegisteredServer, subject: string, launch: Launch): void {
+  const command = launch.command;
+  const pathThere = launch.env.PATH ?? "";
+  if (found(command, pathThere, launch.env, launch.cwd)) return;
   const rewrite = `mcp-op add --force ${shownName(s.name)} ... writes a stable absolute path`;
-  const yours = isPathLike(command, process.platform) ? undefined : found(command, ctx.env.PATH ?? "", ctx);
+  const yours = isPathLike(command, process.platform)
+    ? undefined
+    : found(command, ctx.env.PATH ?? "", ctx.env, ctx.f.cwd);
   if (yours) {
     ctx.add(
       "error",
       subject,
-      `the entry runs "${command}" by name: found on your PATH (${yours}) but not on the PATH a GUI app gives it (${GUI_PATH})`,
+      `the entry runs "${command}" by name: found on your PATH (${yours}) but not on ${pathName(s.loc.client)} (${pathThere})`,
       `${rewrite} (or set the entry's command to ${yours})`,
     );
   } else {
-    const where = isPathLike(command, process.platform) ? "does not exist" : "is on neither your PATH nor a GUI app's";
+    const where = isPathLike(command, process.platform)
+      ? "does not exist"
+      : ENV_POLICIES[s.loc.client].terminal
+        ? `is not on ${pathName(s.loc.client)} (${pathThere})`
+        : "is on neither your PATH nor a GUI app's";
     ctx.add("error", subject, `the entry runs ${command}, which ${where}`, `install mcp-op, then ${rewrite}`);
   }
 }
 
 function checkEnvFiles(ctx: Context, s: RegisteredServer, subject: string): void {
+  const refs: Reference[] = ctx.references.get(s) ?? [];
+  ctx.references.set(s, refs);
   for (const file of s.envFiles) {
     try {
       const text = readEnvFile(file, ctx.f.home, ctx.f.cwd);
-      const problems = checkEnvFile(text.display, text.text, ctx.env).problems;
-      const errors = problems.filter((p) => p.severity === "error");
+      const checked = checkEnvFile(text.display, text.text, ctx.env);
+      const errors = checked.problems.filter((p) => p.severity === "error");
       for (const p of errors) ctx.add("error", subject, `${p.where}: ${p.message}`, "fix the line (mcp-op check)");
       if (errors.length === 0) ctx.add("ok", subject, `${file} is valid`);
+      else continue;
+      for (const e of checked.entries) {
+        if (looksLikeReference(e.value)) refs.push({ key: e.key, value: e.value, where: `${file}:${e.line}`, file });
+      }
     } catch (error) {
       if (!(error instanceof McpOpError)) throw error;
       ctx.add("error", subject, error.message, error.hint ?? envFileFix(error.exitCode, file, s.name));
@@ -391,31 +561,139 @@ function envFileFix(code: ExitCode, file: string, name: string): string {
 }
 
 /** `op run` resolves references in the environment too, so `run` validates the env block (65). */
-function checkEnvBlock({ add }: Context, s: RegisteredServer, subject: string): void {
+function checkEnvBlock(ctx: Context, s: RegisteredServer, subject: string): void {
+  const refs: Reference[] = ctx.references.get(s) ?? [];
+  ctx.references.set(s, refs);
   for (const [key, value] of Object.entries(s.spec?.env ?? {})) {
-    for (const message of referenceProblems(value, [])) {
-      add(
+    const problems = referenceProblems(value, []);
+    for (const message of problems) {
+      ctx.add(
         "error",
         subject,
         `env ${key} in ${s.loc.path}: ${message} (mcp-op run exits ${EXIT.DATAERR} on it)`,
         `write ${key} in the entry's env block as op://vault/item/[section/]field`,
       );
     }
+    if (problems.length === 0 && looksLikeReference(value)) refs.push({ key, value, where: `env ${key}` });
   }
 }
 
-/** A GUI client's PATH, extended the way `mcp-op run` extends it for the server. */
-function checkServerCommand(ctx: Context, s: RegisteredServer, subject: string): void {
+/**
+ * How mcp-op authenticates under the entry's own client. The shell doctor runs in may hold a
+ * service-account or Connect token that the client never passes on (Gemini drops every
+ * `*TOKEN*` variable, Codex passes a short list, desktop apps have the login session's
+ * environment): then mcp-op there finds none and signs in instead, which fails headless.
+ */
+function checkClientAuth(ctx: Context, s: RegisteredServer, subject: string, launch: Launch): void {
+  const client = s.loc.client;
+  const shellMode = ctx.env[TOKEN_FILE_VAR] ? "service-account" : authMode({ noSignin: false }, ctx.env);
+  const tokenFile = s.tokenFile ?? launch.env[TOKEN_FILE_VAR];
+  const there = tokenFile ? "service-account" : authMode({ noSignin: false }, launch.env);
+  if (shellMode === "interactive" || shellMode === "no-signin") return;
+  if (there !== "interactive") {
+    ctx.add("ok", subject, `under ${client}, mcp-op authenticates as ${there}${s.tokenFile ? " (--token-file)" : ""}`);
+    return;
+  }
+  const lost = lostCredentials(ctx.env, launch.env);
+  const [first] = lost;
+  if (first === undefined) return;
+  const names = lost.join(", ");
+  const policy = ENV_POLICIES[client];
+  const message = policy.certain
+    ? `${client} does not pass ${names} to MCP servers (${whyDropped(client, first, ctx.env, ctx.cf)}), so mcp-op there has no ${shellMode} credentials and signs in instead`
+    : `${client} starts servers with its own environment, not this shell's: ${names} set here may not reach them, and mcp-op there would sign in instead`;
+  ctx.add(policy.certain ? "error" : "warning", subject, message, tokenFileFixLine(ctx, s, shellMode));
+}
+
+/**
+ * The fix for a token the client drops: the entry's whole `add` line (env files, account,
+ * server argv, token-like values masked) with `--token-file` and `--force`, or, where `add`
+ * cannot write the entry again as it is (an env block, other run flags), where to put the flag.
+ */
+function tokenFileFixLine(ctx: Context, s: RegisteredServer, shellMode: AuthMode): string {
+  const known = ctx.env[TOKEN_FILE_VAR];
+  const file = known ? resolve(ctx.f.cwd, expandHome(known, ctx.f.home)) : "FILE";
+  const before =
+    shellMode === "connect"
+      ? "Connect credentials cannot come from a file: put a service-account token in a FILE only you can read (chmod 600), then: "
+      : known
+        ? ""
+        : "put the service-account token in a FILE only you can read (chmod 600), then: ";
+  const line = addLine(s, file);
+  if (line === undefined) {
+    return `${before}add --token-file ${quoteArg(file)} before "--" in the entry's arguments (${s.loc.path})`;
+  }
+  const where =
+    s.loc.scope === "user" ? "" : `in ${s.loc.scope === "local" ? s.loc.keyPath[1] : resolve(s.loc.path, "..")}: `;
+  return `${before}${where}${line}`;
+}
+
+/** `mcp-op add` with everything the entry has, plus `--token-file FILE --force`; undefined when add cannot say it. */
+function addLine(s: RegisteredServer, tokenFile: string): string | undefined {
+  const args = s.spec?.args ?? [];
+  if (Object.keys(s.spec?.env ?? {}).length > 0) return undefined;
+  const start = args.indexOf("run");
+  const dashdash = args.indexOf("--");
+  if (start === -1 || dashdash === -1) return undefined;
+  const flags: string[] = [];
+  for (let i = start + 1; i < dashdash; i++) {
+    const arg = args[i] as string;
+    const [flag, inline] =
+      arg.startsWith("--") && arg.includes("=")
+        ? [arg.slice(0, arg.indexOf("=")), arg.slice(arg.indexOf("=") + 1)]
+        : [arg, undefined];
+    if (flag !== "--env-file" && flag !== "--account" && flag !== "--token-file") return undefined;
+    const value = inline ?? args[++i];
+    if (value === undefined) return undefined;
+    if (flag !== "--token-file") flags.push(flag, value);
+  }
+  const argv = [
+    "mcp-op",
+    "add",
+    s.name,
+    "--client",
+    s.loc.client,
+    ...(s.loc.scope === "user" ? [] : ["--scope", s.loc.scope]),
+    ...flags,
+    "--token-file",
+    tokenFile,
+    "--force",
+    "--",
+    ...s.server,
+  ];
+  return maskArgs(argv).map(quoteArg).join(" ");
+}
+
+/** `run` finds op on the PATH it gets, then in the well-known directories: under the client's environment. */
+function checkOpThere(ctx: Context, s: RegisteredServer, subject: string, launch: Launch): void {
+  if (!ctx.opPath || (s.spec?.args ?? []).some((a) => a === "--op" || a.startsWith("--op="))) return;
+  try {
+    locateOp(undefined, launch.env);
+  } catch {
+    const dirs = wellKnownDirs(launch.env, process.platform);
+    // A desktop app's PATH depends on how it was started (VS Code reads the login shell's).
+    ctx.add(
+      ENV_POLICIES[s.loc.client].certain ? "error" : "warning",
+      subject,
+      `op is not found under ${s.loc.client}: not on ${pathName(s.loc.client)} (${launch.env.PATH ?? ""})${dirs.length ? ` nor in ${dirs.join(", ")}` : ""}`,
+      `install the 1Password CLI where mcp-op looks (${dirs.join(", ") || "on that PATH"}), or put --op ${ctx.opPath} before "--" in the entry's arguments`,
+    );
+  }
+}
+
+/** The client's PATH, extended the way `mcp-op run` extends it for the server. */
+function checkServerCommand(ctx: Context, s: RegisteredServer, subject: string, launch: Launch): void {
   const [serverCommand] = s.server;
   if (!serverCommand) return;
-  const guiPath = extendedPath({ ...ctx.env, PATH: GUI_PATH }, process.platform);
-  if (found(serverCommand, guiPath, ctx)) {
-    ctx.add("ok", subject, `${serverCommand} resolves under a GUI app's PATH`);
+  const path = extendedPath(launch.env, process.platform);
+  const label = ENV_POLICIES[s.loc.client].terminal ? `${s.loc.client}'s PATH` : "a GUI app's PATH";
+  if (found(serverCommand, path, launch.env, launch.cwd)) {
+    ctx.add("ok", subject, `${serverCommand} resolves under ${label}`);
   } else {
     ctx.add(
       "error",
       subject,
-      `${serverCommand} is not found under a GUI app's PATH (${guiPath})`,
+      `${serverCommand} is not found under ${label} (${path})`,
       "give its absolute path after --",
     );
   }
@@ -434,21 +712,205 @@ function checkCodexTimeout({ add }: Context, s: RegisteredServer, subject: strin
   }
 }
 
+// --- references, read through op only where that raises no prompt ------------------------------
+
+/**
+ * Each mcp-op entry's references read through `op read`, the value dropped at once: only where
+ * no prompt can come of it (whoami works through the app, or a service-account or Connect token,
+ * the entry's own included). Otherwise one line says how to check them.
+ */
+async function checkReferences(ctx: Context, opPath: string, servers: readonly RegisteredServer[]): Promise<void> {
+  const cache = new Map<string, string | undefined>();
+  let unchecked = false;
+  for (const s of servers) {
+    const refs = ctx.references.get(s) ?? [];
+    if (!s.viaMcpOp || refs.length === 0) continue;
+    const own = ownEnv(ctx, s);
+    if (own === undefined) continue; // its token file is broken: already an error
+    if (!ctx.canRead && authMode({ noSignin: false }, own) === "interactive") {
+      unchecked = true;
+      continue;
+    }
+    const account = accountOf(s);
+    let failed = 0;
+    for (const r of refs) {
+      const key = `${account ?? ""}\0${own.OP_SERVICE_ACCOUNT_TOKEN ?? ""}\0${own.OP_CONNECT_TOKEN ?? ""}\0${r.value}`;
+      if (!cache.has(key)) {
+        const read = await op(opPath, opCall(account, "read", "--no-newline", r.value), own);
+        // "could not read secret '<ref>': " repeats what the finding says.
+        const why = read
+          ? opErrorMessage(read.stderr).replace(/^could not read secret '[^']*': /, "")
+          : "op read timed out";
+        cache.set(key, read?.code === 0 ? undefined : why);
+      }
+      const why = cache.get(key);
+      if (why === undefined) continue;
+      failed++;
+      ctx.add(
+        "error",
+        subjectOf(s),
+        `${r.where}: ${r.key}: ${r.value} does not resolve: ${why}`,
+        r.file
+          ? `correct the reference in ${r.file} (op://vault/item/[section/]field); mcp-op check --resolve ${r.file} reads it again`
+          : `correct the reference in the entry's env block (${s.loc.path})`,
+      );
+    }
+    if (failed === 0) {
+      const n = refs.length;
+      ctx.add("ok", subjectOf(s), `${n === 1 ? "1 reference resolves" : `${n} references resolve`} (values not shown)`);
+    }
+  }
+  if (unchecked) {
+    ctx.add(
+      "warning",
+      "references",
+      "not read from 1Password: op whoami does not succeed now, and reading a reference would raise a prompt",
+      "mcp-op check --resolve FILE reads them (signing in first), or mcp-op doctor --connect starts each server",
+    );
+  }
+}
+
+/** The shell's environment with the entry's own credentials (token file, env block), as `run` would have it. */
+function ownEnv(ctx: Context, s: RegisteredServer): Record<string, string> | undefined {
+  const env = { ...definedOnly(ctx.env), ...ctx.shellCredentials };
+  for (const [k, v] of Object.entries(s.spec?.env ?? {})) if (isCredentialVar(k) && !looksLikeReference(v)) env[k] = v;
+  const tokenFile = entryTokenFile(s);
+  if (tokenFile) {
+    try {
+      env.OP_SERVICE_ACCOUNT_TOKEN = readTokenFile(tokenFile.given, ctx.f.home, ctx.f.cwd);
+    } catch {
+      return undefined;
+    }
+  }
+  return env;
+}
+
+function accountOf(s: RegisteredServer): string | undefined {
+  const args = s.spec?.args ?? [];
+  const end = args.indexOf("--");
+  const own = end === -1 ? args : args.slice(0, end);
+  const i = own.lastIndexOf("--account");
+  if (i !== -1) return own[i + 1];
+  return own.findLast((a) => a.startsWith("--account="))?.slice("--account=".length);
+}
+
+// --- --connect ---------------------------------------------------------------------------------
+
+/** The client's own start-up window, where it has one doctor can read. */
+function clientTimeoutSec(ctx: Context, s: RegisteredServer): number {
+  const raw = (s.raw ?? {}) as { startup_timeout_sec?: unknown; timeout?: unknown };
+  if (s.loc.client === "codex") return typeof raw.startup_timeout_sec === "number" ? raw.startup_timeout_sec : 10;
+  if (s.loc.client === "gemini" && typeof raw.timeout === "number") return raw.timeout / 1000;
+  if (s.loc.client === "claude-code") {
+    const ms = Number(ctx.env.MCP_TIMEOUT);
+    if (Number.isFinite(ms) && ms > 0) return ms / 1000;
+  }
+  return DEFAULT_CONNECT_TIMEOUT_SEC;
+}
+
+async function connectAll(ctx: Context, servers: readonly RegisteredServer[], timeoutSec?: number): Promise<void> {
+  const { connect } = await import("../effects/connect.ts");
+  const v = await version();
+  for (const s of servers) {
+    const subject = subjectOf(s);
+    if (!s.spec) {
+      const what = s.remote ? `a remote server (${maskArgs([s.remote.url])[0]})` : "not a stdio server";
+      ctx.add("skipped", subject, `not started: ${what}; --connect starts stdio servers`);
+      continue;
+    }
+    const disabled = disabledIn(s);
+    if (disabled) {
+      ctx.add("skipped", subject, `not started: ${disabled}`);
+      continue;
+    }
+    const approval = approvalOf(s.loc, s.name, ctx.f);
+    if (!approval.approved) {
+      ctx.add("skipped", subject, `not started: ${approval.why}`, approvalFix(s));
+      continue;
+    }
+    const launch = launchOf(ctx, s);
+    const file = found(launch.command, launch.env.PATH ?? "", launch.env, launch.cwd);
+    if (!file) {
+      ctx.add(
+        "error",
+        subject,
+        `${s.loc.client} cannot start it: ${launch.command} is not found on ${pathName(s.loc.client)} (${launch.env.PATH ?? ""})`,
+        "give the entry's command as an absolute path",
+      );
+      continue;
+    }
+    const seconds = timeoutSec ?? clientTimeoutSec(ctx, s);
+    const outcome = await connect({
+      file,
+      args: launch.args,
+      env: launch.env,
+      cwd: launch.cwd,
+      timeoutMs: seconds * 1000,
+      version: v,
+    });
+    if (outcome.ok) {
+      ctx.add("ok", subject, `connected (${outcome.tools} tool${outcome.tools === 1 ? "" : "s"})`);
+      continue;
+    }
+    const unresolved = outcome.stderr.some((l) => l.includes("could not read secret"));
+    ctx.add(
+      "error",
+      subject,
+      `failed to connect as ${s.loc.client} starts it: ${outcome.failure}${outcome.stderr.length ? "; its stderr ends:" : ""}`,
+      unresolved && s.envFiles.length
+        ? `correct the reference (op://vault/item/[section/]field); mcp-op check --resolve ${s.envFiles.map(quoteArg).join(" ")} shows each one`
+        : undefined,
+      outcome.stderr,
+    );
+  }
+}
+
+/** Codex's `enabled = false`; Claude Code's per-project `disabledMcpServers` is not read (undocumented). */
+function disabledIn(s: RegisteredServer): string | undefined {
+  const raw = (s.raw ?? {}) as { enabled?: unknown; disabled?: unknown };
+  if (s.loc.client === "codex" && raw.enabled === false) return "disabled in codex (enabled = false)";
+  if (raw.disabled === true) return `disabled in ${s.loc.client} ("disabled": true)`;
+  return undefined;
+}
+
+function approvalFix(s: RegisteredServer): string | undefined {
+  const dir = resolve(s.loc.path, "..", s.loc.client === "claude-code" ? "." : "..");
+  if (s.loc.client === "claude-code") return `start claude in ${dir} and approve the server, if you trust the project`;
+  if (s.loc.client === "gemini")
+    return `trust the folder in gemini (gemini trust, in ${dir}), if you trust the project`;
+  return undefined;
+}
+
+function parseTimeout(text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  const seconds = Number(text);
+  if (!Number.isFinite(seconds) || seconds <= 0 || seconds > MAX_CONNECT_TIMEOUT_SEC) {
+    throw usageError(`--timeout takes seconds, more than 0 and at most ${MAX_CONNECT_TIMEOUT_SEC}, not "${text}"`);
+  }
+  return seconds;
+}
+
+function render(f: Finding): string {
+  const detail = (f.detail ?? []).map((l) => `        | ${l}\n`).join("");
+  return `${f.level.padEnd(7)} ${f.subject}: ${f.message}\n${detail}${f.fix ? `        fix: ${f.fix}\n` : ""}`;
+}
+
 export default {
   meta: { name: "doctor", description: "Diagnose op, authentication, env files and every registered server" },
   args: doctorArgs,
   async run({ rawArgs }) {
     const { values } = parseOptions("doctor", doctorArgs, rawArgs);
     rejectEmptyValues("doctor", doctorArgs, values);
-    const findings = await diagnose(environment(), values.op as string | undefined);
+    const timeoutSec = parseTimeout(values.timeout as string | undefined);
+    if (timeoutSec !== undefined && values.connect !== true) throw usageError("--timeout is for --connect");
+    const findings = await diagnose(environment(), {
+      ...(values.op === undefined ? {} : { op: values.op as string }),
+      ...(values.name === undefined ? {} : { name: values.name as string }),
+      connect: values.connect === true,
+      ...(timeoutSec === undefined ? {} : { timeoutSec }),
+    });
     if (values.json === true) process.stdout.write(`${JSON.stringify(findings, null, 2)}\n`);
-    else {
-      for (const f of findings) {
-        process.stdout.write(
-          `${f.level.padEnd(7)} ${f.subject}: ${f.message}${f.fix ? `\n        fix: ${f.fix}` : ""}\n`,
-        );
-      }
-    }
+    else for (const f of findings) process.stdout.write(render(f));
     if (findings.some((f) => f.level === "error")) throw McpOpError.reported(EXIT.FINDINGS);
   },
 } satisfies CommandDef<typeof doctorArgs>;
