@@ -1,5 +1,6 @@
 /** Reading and writing client configs on disk: atomic, backed up, locked, and never over a read-only file. */
 import { afterAll, describe, expect, test } from "bun:test";
+import { createHash } from "node:crypto";
 import {
   chmodSync,
   existsSync,
@@ -17,7 +18,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { ConfigLocation } from "../src/core/clients.ts";
 import { listServers, removeServer, setServer } from "../src/core/config-edit.ts";
-import { edit, load, restoreFile, revert, save, textDigest, withLock } from "../src/effects/config-file.ts";
+import { edit, load, restoreFile, revert, save, saveHooks, textDigest, withLock } from "../src/effects/config-file.ts";
 import { McpOpError } from "../src/errors.ts";
 
 const ROOT = join(import.meta.dir, "..");
@@ -88,7 +89,15 @@ describe("load", () => {
     writeFileSync(path, `\uFEFF${ORIGINAL}`, { mode: 0o640 });
     chmodSync(path, 0o640);
     const loaded = load(jsonLoc(path));
-    expect(loaded).toEqual({ loc: jsonLoc(path), text: `\uFEFF${ORIGINAL}`, exists: true, mode: 0o640 });
+    expect(loaded).toEqual({
+      loc: jsonLoc(path),
+      text: `\uFEFF${ORIGINAL}`,
+      exists: true,
+      mode: 0o640,
+      // The bytes' sha256, which save compares the file with.
+      digest: createHash("sha256").update(readFileSync(path)).digest("hex"),
+      version: expect.any(String),
+    });
   });
 
   test("a directory where the file should be: 78, untouched", async () => {
@@ -236,10 +245,12 @@ describe("edit", () => {
     chmodSync(path, 0o644);
     const loc = jsonLoc(path);
     await startOfSecond();
+    const preview = await edit(loc, add(loc, "a"), { dryRun: true });
+    expect(preview.diff).toContain(`--- ${path}\n+++ ${path}\n`);
+    expect(preview.diff).toContain('+    "a": {');
     const first = await edit(loc, add(loc, "a"), { dryRun: false });
     expect(first.changed).toBe(true);
-    expect(first.diff).toContain(`--- ${path}\n+++ ${path}\n`);
-    expect(first.diff).toContain('+    "a": {');
+    expect(first.diff).toBe(""); // a diff only for --dry-run: for a 67 MB file it costs seconds
     expect(first.backup).toBeString();
     expect(readFileSync(first.backup ?? "", "utf8")).toBe(ORIGINAL);
     const second = await edit(loc, add(loc, "b"), { dryRun: false });
@@ -292,17 +303,28 @@ describe("edit", () => {
     const dir = sandbox();
     const path = join(dir, ".cursor", "deeper", "mcp.json");
     const loc = jsonLoc(path);
+    // The write fails after the directories were made (the last check before the rename throws).
+    saveHooks.beforeLastCheck = () => {
+      throw new McpOpError(78, "injected");
+    };
+    try {
+      expect((await rejects(edit(loc, add(loc, "a"), { dryRun: false }))).message).toBe("injected");
+    } finally {
+      saveHooks.beforeLastCheck = undefined;
+    }
+    expect(readdirSync(dir)).toEqual([]);
+    // The file appears meanwhile with the entry in it: no change, and the directory, no longer
+    // empty, stays.
     let calls = 0;
-    const failing = (text: string) => {
-      if (++calls > 1) throw new McpOpError(78, "injected"); // the preview passes, the real edit fails
+    const appearing = (text: string) => {
+      if (++calls === 1) {
+        mkdirSync(join(dir, ".cursor", "deeper"), { recursive: true });
+        writeFileSync(path, '{"mcpServers": {"a": {"command": "/bin/mcp-op", "args": ["run", "--", "a"]}}}');
+      }
       return add(loc, "a")(text);
     };
-    expect((await rejects(edit(loc, failing, { dryRun: false }))).message).toBe("injected");
-    expect(readdirSync(dir)).toEqual([]);
-    calls = 0;
-    const vanishing = (text: string) => (++calls > 1 ? { text, changed: false } : add(loc, "a")(text));
-    expect(await edit(loc, vanishing, { dryRun: false })).toEqual({ changed: false, diff: "" });
-    expect(readdirSync(dir)).toEqual([]);
+    expect(await edit(loc, appearing, { dryRun: false })).toEqual({ changed: false, diff: "" });
+    expect(readdirSync(join(dir, ".cursor", "deeper"))).toEqual(["mcp.json"]);
   });
 
   test("an error from the change leaves the file and removes the lock", async () => {
