@@ -196,6 +196,57 @@ describe("save", () => {
   });
 });
 
+describe("another program writing while mcp-op writes", () => {
+  const THEIRS = '{\n  "theme": "light",\n  "mcpServers": {}\n}\n';
+
+  test("a write after the backup, just before the rename, is seen by the last check: 78, theirs kept", () => {
+    const dir = sandbox();
+    const path = join(dir, "mcp.json");
+    writeFileSync(path, ORIGINAL);
+    const loc = jsonLoc(path);
+    const loaded = load(loc);
+    const next = add(loc, "a")(loaded.text);
+    saveHooks.beforeLastCheck = (target) => writeFileSync(target, THEIRS);
+    try {
+      const error = (() => {
+        try {
+          save(loaded, next.text, {});
+        } catch (e) {
+          return e as McpOpError;
+        }
+      })();
+      expect(error).toBeInstanceOf(McpOpError);
+      expect(error?.exitCode).toBe(78);
+      expect(error?.message).toBe(
+        `${path}: changed by another program while mcp-op was editing it; nothing was written`,
+      );
+    } finally {
+      saveHooks.beforeLastCheck = undefined;
+    }
+    expect(readFileSync(path, "utf8")).toBe(THEIRS);
+    expect(readdirSync(dir).filter((f) => f.endsWith(".tmp"))).toEqual([]);
+  });
+
+  test("edit then reads their write and makes its change on top of it", async () => {
+    const dir = sandbox();
+    const path = join(dir, "mcp.json");
+    writeFileSync(path, ORIGINAL);
+    const loc = jsonLoc(path);
+    let writes = 0;
+    saveHooks.beforeLastCheck = (target) => {
+      if (writes++ === 0) writeFileSync(target, THEIRS);
+    };
+    try {
+      expect((await edit(loc, add(loc, "a"), { dryRun: false })).changed).toBe(true);
+    } finally {
+      saveHooks.beforeLastCheck = undefined;
+    }
+    const now = readFileSync(path, "utf8");
+    expect(now).toContain('"theme": "light"');
+    expect(Object.keys(listServers(loc, now))).toEqual(["a"]);
+  });
+});
+
 describe("read-only files and directories are refused untouched", () => {
   // Tests run as root, which access(2) lets write anything: mcp-op goes by the mode bits then.
   test("a file without write permission (0444)", async () => {

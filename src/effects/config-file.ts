@@ -79,18 +79,34 @@ const BIG_FILE = 1 << 20;
  */
 export function load(loc: ConfigLocation, opts: { fresh?: boolean } = {}): Loaded {
   const path = loc.path;
+  const stat = statOf(path);
+  if (stat === undefined) return missing(loc);
+  if (!opts.fresh && lastBig?.loc.path === path && lastBig.version === versionOf(stat)) return { ...lastBig, loc };
+  return readingLocked(loc, () => read(loc));
+}
+
+function missing(loc: ConfigLocation): Loaded {
+  return { loc, text: "", exists: false, mode: NEW_FILE_MODE, digest: "", version: versionOf(undefined) };
+}
+
+/** The file's stat; undefined when it (or its directory) is missing; 78 when it is no regular file. */
+function statOf(path: string): BigIntStats | undefined {
   let stat: BigIntStats;
   try {
     stat = statSync(path, { bigint: true });
   } catch (error) {
-    if (errorCode(error) === "ENOENT") {
-      return { loc, text: "", exists: false, mode: NEW_FILE_MODE, digest: "", version: versionOf(undefined) };
-    }
+    if (errorCode(error) === "ENOENT") return undefined;
     throw configError(path, describeFsError(error));
   }
   if (stat.isDirectory()) throw configError(path, "is a directory, not a config file", "move it aside");
   if (!stat.isFile()) throw configError(path, "is not a regular file");
-  if (!opts.fresh && lastBig?.loc.path === path && lastBig.version === versionOf(stat)) return { ...lastBig, loc };
+  return stat;
+}
+
+function read(loc: ConfigLocation): Loaded {
+  const path = loc.path;
+  const stat = statOf(path);
+  if (stat === undefined) return missing(loc);
   let bytes: Buffer;
   try {
     bytes = readFileSync(path);
@@ -572,33 +588,86 @@ function clientLockDir(loc: ConfigLocation): string | undefined {
 /** proper-lockfile's default is 10 s; a lock this old is surely abandoned (a crashed Claude Code). */
 const CLIENT_LOCK_STALE_MS = 15_000;
 
-async function withClientLock<T>(loc: ConfigLocation, fn: () => Promise<T> | T, interruptible: boolean): Promise<T> {
+/** Client lock directories this process holds now (an edit reads its file while holding one). */
+const heldClientLocks = new Set<string>();
+
+/** One try at a client's lock: taken, held by another (fresh), or removed as stale (try again). */
+function tryClientLock(dir: string): "taken" | "held" | "stale" {
+  try {
+    mkdirSync(dir, { mode: 0o700 });
+    return "taken";
+  } catch (error) {
+    if (errorCode(error) !== "EEXIST") throw error;
+  }
+  let age: number;
+  try {
+    age = Date.now() - statSync(dir).mtimeMs;
+  } catch {
+    return "stale"; // gone meanwhile: try again at once
+  }
+  if (age <= CLIENT_LOCK_STALE_MS) return "held";
+  try {
+    rmdirSync(dir); // as proper-lockfile itself removes a stale lock
+  } catch {
+    // taken over by someone else, or not ours to remove: the next try tells
+  }
+  return "stale";
+}
+
+function releaseClientLock(dir: string): void {
+  heldClientLocks.delete(dir);
+  try {
+    rmdirSync(dir);
+  } catch {
+    // already gone (judged stale by someone else): nothing to release
+  }
+}
+
+/**
+ * Read Claude Code's file holding its lock, when that can be had within the usual wait: it may
+ * rewrite the file in place (measured: a first `claude mcp add-json` kept the inode), and a read
+ * in the middle sees it empty or cut short (a `remove` would find nothing to remove). A lock
+ * held longer, or a directory where none can be made, and the file is read as it is; an edit
+ * checks it again under the lock.
+ */
+function readingLocked(loc: ConfigLocation, fn: () => Loaded): Loaded {
   const dir = clientLockDir(loc);
-  if (dir === undefined) return await fn();
+  if (dir === undefined || heldClientLocks.has(dir)) return fn();
   const deadline = Date.now() + LOCK_WAIT_MS;
   for (;;) {
+    let state: "taken" | "held" | "stale";
     try {
-      mkdirSync(dir, { mode: 0o700 });
-      break;
-    } catch (error) {
-      if (errorCode(error) !== "EEXIST") {
-        throw configError(loc.path, `cannot create Claude Code's lock ${dir}: ${describeFsError(error)}`);
-      }
-    }
-    let age = 0;
-    try {
-      age = Date.now() - statSync(dir).mtimeMs;
+      state = tryClientLock(dir);
     } catch {
-      continue; // gone meanwhile: try again at once
+      return fn(); // no lock can be made here (a read-only directory): nobody else can write either
     }
-    if (age > CLIENT_LOCK_STALE_MS) {
-      try {
-        rmdirSync(dir); // as proper-lockfile itself removes a stale lock
-      } catch {
-        // taken over by someone else, or not ours to remove: the next mkdir tells
-      }
-      continue;
+    if (state === "taken") break;
+    if (state === "held") {
+      if (Date.now() >= deadline) return fn();
+      sleepSync(LOCK_POLL_MS);
     }
+  }
+  heldClientLocks.add(dir);
+  try {
+    return fn();
+  } finally {
+    releaseClientLock(dir);
+  }
+}
+
+async function withClientLock<T>(loc: ConfigLocation, fn: () => Promise<T> | T, interruptible: boolean): Promise<T> {
+  const dir = clientLockDir(loc);
+  if (dir === undefined || heldClientLocks.has(dir)) return await fn();
+  const deadline = Date.now() + LOCK_WAIT_MS;
+  for (;;) {
+    let state: "taken" | "held" | "stale";
+    try {
+      state = tryClientLock(dir);
+    } catch (error) {
+      throw configError(loc.path, `cannot create Claude Code's lock ${dir}: ${describeFsError(error)}`);
+    }
+    if (state === "taken") break;
+    if (state === "stale") continue;
     checkInterrupted(interruptible, loc.path, "Claude Code to finish saving it");
     if (Date.now() >= deadline) {
       throw configError(
@@ -609,14 +678,11 @@ async function withClientLock<T>(loc: ConfigLocation, fn: () => Promise<T> | T, 
     }
     await Bun.sleep(LOCK_POLL_MS);
   }
+  heldClientLocks.add(dir);
   try {
     return await fn();
   } finally {
-    try {
-      rmdirSync(dir);
-    } catch {
-      // already gone (judged stale by someone else): nothing to release
-    }
+    releaseClientLock(dir);
   }
 }
 
@@ -633,33 +699,35 @@ export interface Edited {
 }
 
 /**
- * Apply `change` to the file: under the lock, re-read (when the file changed since it was first
- * read), change, save (unless dryRun or no change). `change` must be pure: it may run more than
- * once (it is retried when another program writes the file in between). With dryRun nothing is
- * created, locked or written. The wait for the lock ends on a held stop signal (128 + n).
+ * Apply `change` to the file: under the lock, read, change, save (unless dryRun or no change).
+ * `change` must be pure: it may run more than once (it is retried when another program writes
+ * the file in between). With dryRun nothing is created, locked or written. The wait for the
+ * lock ends on a held stop signal (128 + n).
  */
 export async function edit(
   loc: ConfigLocation,
   change: (text: string) => EditResult,
   opts: { dryRun: boolean; backupDir?: string },
 ): Promise<Edited> {
-  // One read serves the preview and, when the file is unchanged once locked, the edit: a second
-  // copy of a 67 MB file costs 135 MB (JavaScript strings of non-ASCII text are 16-bit).
-  let loaded = load(loc);
-  let next = change(loaded.text);
-  if (!next.changed) return { changed: false, diff: "" };
-  if (opts.dryRun) return { changed: true, diff: unifiedDiff(loc.path, loaded.text, next.text) };
+  if (opts.dryRun) {
+    const loaded = load(loc);
+    const next = change(loaded.text);
+    return next.changed
+      ? { changed: true, diff: unifiedDiff(loc.path, loaded.text, next.text) }
+      : { changed: false, diff: "" };
+  }
   preflight(loc);
   const createdDirs = ensureDir(loc.path, dirname(targetOf(loc.path)));
+  // Read, decided and written under the lock: outside it, a file another program rewrites in
+  // place can read empty, and "nothing to change" would be a lost edit. A 67 MB file read just
+  // before (and unchanged on disk) is not read again.
   const result = await withLock(
     loc,
     (): Edited => {
       for (let attempt = 1; ; attempt++) {
-        if (attempt > 1 || statVersion(targetOf(loc.path)) !== loaded.version) {
-          loaded = load(loc, { fresh: attempt > 1 });
-          next = change(loaded.text);
-          if (!next.changed) return { changed: false, diff: "" } satisfies Edited;
-        }
+        const loaded = load(loc, { fresh: attempt > 1 });
+        const next = change(loaded.text);
+        if (!next.changed) return { changed: false, diff: "" } satisfies Edited;
         try {
           const saved = save(loaded, next.text, {
             ...(opts.backupDir !== undefined ? { backupDir: opts.backupDir } : {}),
