@@ -435,15 +435,25 @@ function findDuplicates(
     return;
   }
   if (node.type !== "object") return;
-  membersNamed(node, ""); // builds the index
-  for (const [key, members] of byKey.get(node) ?? []) {
-    const next = inside ? [] : live.filter((p) => p[path.length] === "*" || p[path.length] === key);
-    const childInside = inside || next.some((p) => p.length === path.length + 1);
-    if (!childInside && next.length === 0) continue; // no servers below this key
+  const depth = path.length;
+  // Which keys lead to servers: all of them inside a servers map or under a wildcard (the
+  // projects map); otherwise only the next key of each pattern (a project's "mcpServers").
+  const all = inside || live.some((p) => p[depth] === "*");
+  const keys = all ? allKeys(node) : [...new Set(live.map((p) => p[depth] as string))];
+  for (const key of keys) {
+    const members = membersNamed(node, key);
+    if (members.length === 0) continue;
+    const next = inside ? [] : live.filter((p) => p[depth] === "*" || p[depth] === key);
+    const childInside = inside || next.some((p) => p.length === depth + 1);
     if (members.length > 1) out.push({ keyPath: [...path], key, lines: members.map((m) => lineOf(body, m.offset)) });
-    const deeper = next.filter((p) => p.length > path.length + 1);
+    const deeper = next.filter((p) => p.length > depth + 1);
     for (const m of members) findDuplicates(body, m.value, [...path, key], deeper, childInside, out);
   }
+}
+
+/** The distinct keys of an object, in order. */
+function allKeys(obj: JsonNode): string[] {
+  return [...new Set((obj.members ?? []).map((m) => m.key))];
 }
 
 /** The value of an expanded node: null-prototype objects, the last of duplicate keys. */
@@ -458,15 +468,19 @@ function nodeValue(node: JsonNode, body: string): unknown {
 const nodeText = (body: string, node: JsonNode) => body.slice(node.offset, node.offset + node.length);
 
 /**
- * An object's members by key, every occurrence in order; built once per object (a project map
- * has thousands of members, and each project's servers are looked up by key).
+ * An object's members named `key`, every occurrence in order. A big object (the projects map:
+ * thousands of members, each project's servers looked up by key) gets an index, built once; a
+ * small one (a project: a dozen keys) is searched.
  */
 const byKey = new WeakMap<JsonNode, Map<string, JsonMember[]>>();
+const INDEXED = 32;
 function membersNamed(obj: JsonNode, key: string): readonly JsonMember[] {
+  const members = obj.members ?? [];
+  if (members.length <= INDEXED) return members.filter((m) => m.key === key);
   let index = byKey.get(obj);
   if (index === undefined) {
     index = new Map();
-    for (const m of obj.members ?? []) {
+    for (const m of members) {
       const same = index.get(m.key);
       if (same) same.push(m);
       else index.set(m.key, [m]);

@@ -40,11 +40,6 @@ export interface Loaded {
   exists: boolean;
   /** Permission bits of the file (0o600 for a file still to be created). */
   mode: number;
-  /**
-   * sha256 of the bytes read ("" for a missing file): `save` compares the file with it, without
-   * keeping a second copy of a 67 MB file in memory.
-   */
-  digest: string;
   /** The file's version on disk when read (see versionOf): unchanged means no need to read it again. */
   version: string;
 }
@@ -86,7 +81,7 @@ export function load(loc: ConfigLocation, opts: { fresh?: boolean } = {}): Loade
 }
 
 function missing(loc: ConfigLocation): Loaded {
-  return { loc, text: "", exists: false, mode: NEW_FILE_MODE, digest: "", version: versionOf(undefined) };
+  return { loc, text: "", exists: false, mode: NEW_FILE_MODE, version: versionOf(undefined) };
 }
 
 /** The file's stat; undefined when it (or its directory) is missing; 78 when it is no regular file. */
@@ -126,15 +121,37 @@ function read(loc: ConfigLocation): Loaded {
     text,
     exists: true,
     mode: Number(stat.mode) & 0o7777,
-    digest: bytesDigest(bytes),
     version: versionOf(stat),
   };
   lastBig = bytes.length >= BIG_FILE ? loaded : undefined;
   return loaded;
 }
 
-function bytesDigest(bytes: Uint8Array): string {
-  return createHash("sha256").update(bytes).digest("hex");
+/**
+ * Whether `bytes` are `text` encoded, compared through one small buffer: no second 67 MB copy
+ * (as bytes or a decoded string) and no hash of every load (a file read only to list it).
+ * Exact, since `load` accepts only valid UTF-8, which decodes and encodes back byte for byte.
+ */
+function holds(bytes: Uint8Array, text: string): boolean {
+  const buffer = new Uint8Array(3 << 20);
+  const encoder = new TextEncoder();
+  const chunk = Math.floor(buffer.length / 3);
+  let at = 0;
+  for (let i = 0; i < text.length; ) {
+    let end = Math.min(i + chunk, text.length);
+    const last = text.charCodeAt(end - 1);
+    if (end < text.length && last >= 0xd800 && last <= 0xdbff) end--;
+    const { written } = encoder.encodeInto(text.slice(i, end), buffer);
+    if (
+      at + written > bytes.length ||
+      Buffer.compare(buffer.subarray(0, written), bytes.subarray(at, at + written)) !== 0
+    ) {
+      return false;
+    }
+    at += written;
+    i = end;
+  }
+  return at === bytes.length;
 }
 
 /** Where the bytes really go: the target of a symlinked config (dotfile managers) so the link survives. */
@@ -384,7 +401,7 @@ function writeText(fd: number, text: string, buffer: Uint8Array): void {
  * parts of the old text and the edits, never holding the whole new text.
  *
  * Another program may write the file meanwhile (a client saving its settings). Its content is
- * compared with what was loaded (sha256) when the backup is made, and right before the rename
+ * compared with what was loaded when the backup is made, and right before the rename
  * its inode, size and times are checked against the version compared: what another program
  * wrote before that last check is never lost (`edit` reads it and tries again). What it writes
  * in the microseconds between the last check and the rename is replaced: only a lock both
@@ -410,7 +427,7 @@ export function save(loaded: Loaded, newText: string, opts: { backupDir?: string
   } catch (error) {
     if (errorCode(error) !== "ENOENT") throw configError(path, `cannot read it: ${describeFsError(error)}`);
   }
-  if ((current !== undefined) !== loaded.exists || (current !== undefined && bytesDigest(current) !== loaded.digest)) {
+  if ((current !== undefined) !== loaded.exists || (current !== undefined && !holds(current, loaded.text))) {
     throw changedMeanwhile(path);
   }
 
@@ -787,7 +804,7 @@ export function restoreFile(
   opts: { backupDir?: string },
 ): Promise<"whole" | "changed" | "unchanged"> {
   const ours = (text: string) => written !== undefined && textDigest(text) === written;
-  const restored: Loaded = { loc, text: before, exists: true, mode: NEW_FILE_MODE, digest: "", version: "" };
+  const restored: Loaded = { loc, text: before, exists: true, mode: NEW_FILE_MODE, version: "" };
   return takeBack(loc, ours, restored, change, opts);
 }
 
