@@ -6,6 +6,7 @@
 import { describe, expect, test } from "bun:test";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import fc from "fast-check";
 import {
   type ClientId,
   entryFor,
@@ -506,5 +507,68 @@ describe("unifiedDiff", () => {
     expect(unifiedDiff("f", "a\nb", "a\nb\n")).toBe(
       "--- f\n+++ f\n@@ -1,2 +1,2 @@\n a\n-b\n\\ No newline at end of file\n+b\n",
     );
+  });
+
+  /** Apply a unified diff of unifiedDiff's kind to `before` (its "\\ No newline" markers included). */
+  function patch(before: string, diff: string): string {
+    const old = before.split("\n");
+    const out: string[] = [];
+    let at = 0; // lines of `old` copied so far
+    const lines = diff.split("\n").slice(2);
+    for (let i = 0; i < lines.length; ) {
+      const m = /^@@ -(\d+),(\d+) \+\d+,\d+ @@$/.exec(lines[i] ?? "");
+      if (!m) break;
+      const start = Number(m[2]) === 0 ? Number(m[1]) : Number(m[1]) - 1;
+      out.push(...old.slice(at, start));
+      at = start;
+      for (i++; i < lines.length && !(lines[i] ?? "").startsWith("@@"); i++) {
+        const line = lines[i] ?? "";
+        if (line === "" && i === lines.length - 1) break;
+        if (line.startsWith("\\")) continue;
+        if (line[0] === " " || line[0] === "-") {
+          expect(old[at]?.replace(/\r$/, "")).toBe(line.slice(1));
+          if (line[0] === " ") out.push(old[at] ?? "");
+          at++;
+        } else out.push(line.slice(1));
+      }
+    }
+    out.push(...old.slice(at));
+    return out.join("\n");
+  }
+
+  test("from an edit's own edits, only the lines around them are read: a diff that turns before into after", () => {
+    const line = fc.stringMatching(/^[a-c ]{0,3}$/);
+    fc.assert(
+      fc.property(
+        fc.array(line, { maxLength: 30 }),
+        fc.boolean(),
+        fc.nat(),
+        fc.nat(),
+        fc.stringMatching(/^[a-d\n]{0,8}$/),
+        (lines, finalNewline, at, length, content) => {
+          const before = lines.join("\n") + (finalNewline && lines.length ? "\n" : "");
+          const offset = before.length === 0 ? 0 : at % (before.length + 1);
+          const edit = { offset, length: Math.min(length % 6, before.length - offset), content };
+          const after = before.slice(0, edit.offset) + edit.content + before.slice(edit.offset + edit.length);
+          // The same change as the diff of the whole texts (whose hunks may sit elsewhere in a run
+          // of equal lines): applied to before, both give the same text.
+          const diff = unifiedDiff("f", before, "(not read)", [edit]);
+          const whole = unifiedDiff("f", before, after);
+          expect(diff === "").toBe(whole === "");
+          expect(patch(before, diff)).toBe(patch(before, whole));
+        },
+      ),
+      { numRuns: 3000 },
+    );
+  });
+
+  test("a big config set as an edit: the diff shows the lines around the change, numbered in the whole file", () => {
+    const loc = locate("claude-code", "user", FACTS);
+    const history = Array.from({ length: 20_000 }, (_, i) => ({ display: `prompt ${i}` }));
+    const before = `${JSON.stringify({ projects: { "/p": { history } }, mcpServers: {} }, null, 2)}\n`;
+    const result = setServer(loc, before, "github", entryFor("claude-code", GITHUB), { force: false });
+    const diff = unifiedDiff(loc.path, before, result.text, result.edits);
+    expect(diff).toBe(unifiedDiff(loc.path, before, result.text));
+    expect(diff).toContain('@@ -60005,5 +60005,18 @@\n       ]\n     }\n   },\n-  "mcpServers": {}\n');
   });
 });

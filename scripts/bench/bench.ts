@@ -293,7 +293,7 @@ if (onlyConfigs) {
   const previous = readFileSync(outFile, "utf8");
   const rowOf = ([what, value, met]: [string, string, boolean]) => `| ${what} | ${value} | ${met ? "yes" : "**no**"} |`;
   let text = previous.replace(/^\| [\d.]+ Mi?B ~\/\.claude\.json .*\n/gm, "");
-  text = text.replace(/(## Targets\n\n(?:\|.*\n)+)/, (t) => t + configs.targets.map(rowOf).join("\n") + "\n");
+  text = text.replace(/(## Targets\n\n(?:\|.*\n)+)/, (t) => `${t}${configs.targets.map(rowOf).join("\n")}\n`);
   const start = text.indexOf("## 7. ");
   const notes = text.indexOf("## What we tried");
   text =

@@ -1425,11 +1425,39 @@ function diffOps(a: readonly string[], b: readonly string[]): DiffOp[] {
   return ops;
 }
 
-/** A unified diff (3 lines of context) of `before` -> `after`; "" when they are equal. */
-export function unifiedDiff(path: string, before: string, after: string): string {
-  if (before === after) return "";
-  const ops = diffOps(diffLines(before), diffLines(after));
+/**
+ * A unified diff (3 lines of context) of `before` -> `after`; "" when they are equal. With
+ * `edits` (the change as edits of `before`), only the lines around them are compared and
+ * `after` is not read: a 67 MB config differs in a few lines.
+ */
+export function unifiedDiff(path: string, before: string, after: string, edits?: readonly Edit[]): string {
   const context = 3;
+  let lineOffset = 0;
+  if (edits !== undefined && edits.length > 0) {
+    let from = Math.min(...edits.map((e) => e.offset));
+    let to = Math.max(...edits.map((e) => e.offset + e.length));
+    const lineStartOf = (pos: number) => (pos <= 0 ? 0 : before.lastIndexOf("\n", pos - 1) + 1);
+    from = lineStartOf(from);
+    for (let k = 0; k < context + 1 && from > 0; k++) from = lineStartOf(from - 1);
+    for (let k = 0; k < context + 1 && to < before.length; k++) {
+      const nl = before.indexOf("\n", k === 0 ? to : to + 1);
+      to = nl === -1 ? before.length : nl;
+    }
+    if (to < before.length) to++; // the line break of the last line kept
+    for (let i = before.indexOf("\n"); i !== -1 && i < from; i = before.indexOf("\n", i + 1)) lineOffset++;
+    const middle = before.slice(from, to);
+    return diffText(path, middle, applyEdits(middle, shifted(edits, -from)), lineOffset, context);
+  }
+  return diffText(path, before, after, 0, context);
+}
+
+function diffText(path: string, before: string, after: string, lineOffset: number, context: number): string {
+  if (before === after) return "";
+  const ops = diffOps(diffLines(before), diffLines(after)).map((o) => ({
+    ...o,
+    a: o.a + lineOffset,
+    b: o.b + lineOffset,
+  }));
   const out = [`--- ${path}`, `+++ ${path}`];
   let i = 0;
   while (i < ops.length) {

@@ -730,7 +730,7 @@ export async function edit(
     const loaded = load(loc);
     const next = change(loaded.text);
     return next.changed
-      ? { changed: true, diff: unifiedDiff(loc.path, loaded.text, next.text) }
+      ? { changed: true, diff: unifiedDiff(loc.path, loaded.text, next.text, next.edits) }
       : { changed: false, diff: "" };
   }
   preflight(loc);
