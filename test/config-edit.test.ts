@@ -385,6 +385,24 @@ describe("JSON layouts", () => {
     const added = setServer(loc, '{"mcpServers": {}}', "constructor", entry, { force: false });
     expect(listServers(loc, added.text)).toEqual({ constructor: entry });
   });
+
+  test("__proto__ is data, as a server name and as a variable name, in JSON and TOML", () => {
+    const PROTO = "__proto__";
+    // JSON.parse makes an own "__proto__" key; an object literal would set the prototype instead.
+    const withEnv = JSON.parse('{"command": "x", "args": [], "env": {"__proto__": "v"}}');
+    for (const at of [loc, locate("codex", "user", FACTS)]) {
+      const empty = at.format === "toml" ? "" : '{"mcpServers": {}}';
+      const added = setServer(at, empty, PROTO, withEnv, { force: false });
+      expect(added.changed).toBe(true);
+      const servers = listServers(at, added.text);
+      expect(Object.keys(servers)).toEqual(["__proto__"]);
+      expect(Object.hasOwn(servers, "__proto__")).toBe(true);
+      expect(Object.keys((servers[PROTO] as { env: object }).env)).toEqual([PROTO]);
+      expect(Object.getPrototypeOf(servers)).toBe(null);
+      const removed = removeServer(at, added.text, PROTO);
+      expect(Object.keys(listServers(at, removed.text))).toEqual([]);
+    }
+  });
 });
 
 describe("restoreServer: undoing one change to an entry", () => {

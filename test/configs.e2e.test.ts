@@ -237,6 +237,24 @@ describe("backup directories", () => {
   });
 });
 
+test("a backup directory owned by another user: 77 naming it, nothing written there", async () => {
+  if (process.getuid?.() !== 0) return; // only root can give a directory to another user
+  const s = sandbox();
+  mkdirSync(join(s.home, ".cursor"));
+  writeFileSync(join(s.home, ".cursor", "mcp.json"), "{}\n");
+  const theirs = join(s.home, ".local", "state", "mcp-op", "backups");
+  mkdirSync(theirs, { recursive: true, mode: 0o777 });
+  chmodSync(theirs, 0o777);
+  chownSync(theirs, 65534, 65534);
+  const r = await run([bin, "add", "b", "--client", "cursor", ...GH, ...SERVER], { env: s.env(), cwd: s.dir });
+  expect({ code: r.code, stderr: r.stderr }).toEqual({
+    code: 77,
+    stderr: `[error] [mcp-op] ${theirs} belongs to another user (uid 65534): backups hold plaintext tokens and are kept only in a private directory of yours; remove it, or point XDG_STATE_HOME to a directory of yours\n`,
+  });
+  expect(readdirSync(theirs)).toEqual([]);
+  expect(readFileSync(join(s.home, ".cursor", "mcp.json"), "utf8")).toBe("{}\n");
+});
+
 describe("waiting for a config lock", () => {
   for (const [signal, code] of [
     ["SIGINT", 130],
@@ -274,6 +292,34 @@ describe("waiting for a config lock", () => {
       expect(readFileSync(`${config}.mcp-op.lock`, "utf8")).toBe(`${process.pid}\n`); // not ours to remove
     });
   }
+});
+
+describe("waiting for Claude Code's lock", () => {
+  test("SIGINT while Claude Code holds ~/.claude.json.lock: exit 130 at once, its lock and the file untouched", async () => {
+    const s = sandbox();
+    const path = claudeJson(s, '{"mcpServers": {}}\n');
+    mkdirSync(`${path}.lock`); // Claude Code saving (fresh: not stale for 15 s)
+    const envFile = join(s.home, ".config", "mcp-op", "b.env");
+    const child = spawn(bin, ["add", "b", "--client", "claude-code", ...GH, ...SERVER], {
+      env: s.env(),
+      cwd: s.dir,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let stderr = "";
+    child.stderr.on("data", (d) => {
+      stderr += d;
+    });
+    const exited = new Promise<number | null>((resolve) => child.on("exit", (c) => resolve(c)));
+    while (!existsSync(envFile)) await Bun.sleep(10);
+    child.kill("SIGINT");
+    expect(await exited).toBe(130);
+    expect(stderr).toBe(
+      `[error] [mcp-op] ${path}: interrupted (SIGINT) while waiting for Claude Code to finish saving it; nothing was changed\n`,
+    );
+    expect(readFileSync(path, "utf8")).toBe('{"mcpServers": {}}\n');
+    expect(existsSync(`${path}.lock`)).toBe(true);
+    expect(existsSync(envFile)).toBe(false);
+  });
 });
 
 /**

@@ -5,7 +5,7 @@
  */
 import { describe, expect, test } from "bun:test";
 import fc from "fast-check";
-import { type ParseError, parse, parseTree } from "jsonc-parser";
+import { type ParseError, parseTree } from "jsonc-parser";
 import { type JsonNode, MAX_DEPTH, scanJsonc } from "../src/core/jsonc-scan.ts";
 
 const OPTIONS = { allowTrailingComma: true, disallowComments: false, allowEmptyContent: true } as const;
@@ -154,7 +154,9 @@ describe("what it keeps", () => {
         expect(r.ok).toBe(true);
         if (!r.ok || r.root === undefined) return;
         const member = r.root.members?.find((m) => m.key === "mcpServers");
-        expect(readValue(member?.value as JsonNode)).toEqual(parse(text, [], OPTIONS).mcpServers);
+        // JSON.parse as the reference: jsonc-parser's parse assigns keys, so a nested "__proto__"
+        // (fast-check generates it) would set a prototype instead of being read as a key.
+        expect(readValue(member?.value as JsonNode)).toEqual(JSON.parse(text).mcpServers);
         // Off the path: extent only.
         const before = r.root.members?.find((m) => m.key === "before")?.value;
         expect(before?.expanded).toBe(false);
@@ -162,7 +164,7 @@ describe("what it keeps", () => {
           '[\n    1,\n    {\n      "x": 2\n    }\n  ]',
         );
       }),
-      { numRuns: 2000 },
+      { numRuns: 5000 },
     );
   });
 

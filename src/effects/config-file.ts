@@ -54,6 +54,8 @@ export interface Saved {
 const NEW_FILE_MODE = 0o600;
 const LOCK_POLL_MS = 20;
 const LOCK_WAIT_MS = 10_000;
+/** How long a read waits for Claude Code's lock before reading the file as it is. */
+const READ_LOCK_WAIT_MS = 2_000;
 
 function configError(path: string, message: string, hint?: string): McpOpError {
   return new McpOpError(EXIT.CONFIG, `${path}: ${message}`, hint);
@@ -641,16 +643,16 @@ function releaseClientLock(dir: string): void {
 }
 
 /**
- * Read Claude Code's file holding its lock, when that can be had within the usual wait: it may
- * rewrite the file in place (measured: a first `claude mcp add-json` kept the inode), and a read
- * in the middle sees it empty or cut short (a `remove` would find nothing to remove). A lock
- * held longer, or a directory where none can be made, and the file is read as it is; an edit
- * checks it again under the lock.
+ * Read Claude Code's file holding its lock, when that can be had within 2 s (its saves take
+ * milliseconds): it may rewrite the file in place (measured: a first `claude mcp add-json` kept
+ * the inode), and a read in the middle sees it empty or cut short (a `remove` would find nothing
+ * to remove). A lock held longer, or a directory where none can be made, and the file is read as
+ * it is; an edit reads it again under the lock.
  */
 function readingLocked(loc: ConfigLocation, fn: () => Loaded): Loaded {
   const dir = clientLockDir(loc);
   if (dir === undefined || heldClientLocks.has(dir)) return fn();
-  const deadline = Date.now() + LOCK_WAIT_MS;
+  const deadline = Date.now() + READ_LOCK_WAIT_MS;
   for (;;) {
     let state: "taken" | "held" | "stale";
     try {
