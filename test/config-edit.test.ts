@@ -231,6 +231,13 @@ describe("bad input", () => {
       expectConfigError(fn, `${toml.path}: not valid TOML: `, "(line 4)");
     }
     expectConfigError(() => listServers(toml, "[a]\nx = 1\n[a]\ny = 2\n"), "not valid TOML", "(line 3)");
+    // TOML forbids a key twice, and toml-patch refuses it: a hidden copy of a server cannot exist.
+    const twice = '[mcp_servers.gh]\ncommand = "a"\n\n[mcp_servers.gh]\ncommand = "b"\n';
+    expectConfigError(() => listServers(toml, twice), "not valid TOML: Table already defined: mcp_servers.gh (line 4)");
+    expectConfigError(
+      () => listServers(toml, '[mcp_servers.gh]\ncommand = "a"\ncommand = "b"\n'),
+      "not valid TOML: Value already defined for mcp_servers.gh.command (line 3)",
+    );
   });
 
   test("a servers key of the wrong type or a non-object document: 78", () => {
