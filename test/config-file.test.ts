@@ -1,5 +1,5 @@
 /** Reading and writing client configs on disk: atomic, backed up, locked, and never over a read-only file. */
-import { afterAll, describe, expect, test } from "bun:test";
+import { afterAll, describe, expect, spyOn, test } from "bun:test";
 import {
   chmodSync,
   existsSync,
@@ -17,6 +17,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { ConfigLocation } from "../src/core/clients.ts";
 import { listServers, removeServer, setServer } from "../src/core/config-edit.ts";
+import * as scanner from "../src/core/jsonc-scan.ts";
 import { edit, load, restoreFile, revert, save, saveHooks, textDigest, withLock } from "../src/effects/config-file.ts";
 import { McpOpError } from "../src/errors.ts";
 
@@ -635,5 +636,41 @@ describe("restoreFile (migrate --undo)", () => {
     // No digest (another program wrote during the run): never the whole file back.
     const again = await restoreFile(loc, undefined, "{}\n", (text) => ({ text, changed: false }), {});
     expect(again).toBe("unchanged");
+  });
+});
+
+describe("a big ~/.claude.json is read and scanned once per command", () => {
+  test("add's and remove's reads (check, edit, what was there, what was written): one scan of the whole file each", async () => {
+    const dir = sandbox();
+    const path = join(dir, ".claude.json");
+    const projects: Record<string, unknown> = {};
+    for (let p = 0; p < 2000; p++) {
+      projects[`/w/p${p}`] = {
+        history: Array.from({ length: 8 }, (_, i) => ({ display: `prompt number ${i}` })),
+        mcpServers: {},
+      };
+    }
+    writeFileSync(path, `${JSON.stringify({ mcpServers: {}, projects }, null, 2)}\n`);
+    const loc: ConfigLocation = { client: "claude-code", scope: "user", path, format: "json", keyPath: ["mcpServers"] };
+    const size = readFileSync(path, "utf8").length;
+    expect(size).toBeGreaterThan(1 << 20);
+    const scans = spyOn(scanner, "scanJsonc");
+    const wholeFileScans = () => scans.mock.calls.filter(([text]) => text.length >= size - 1000).length;
+    try {
+      // As add does it: check the name is free, edit, then the entry before and after.
+      expect(Object.hasOwn(listServers(loc, load(loc).text), "a")).toBe(false);
+      const added = await edit(loc, add(loc, "a"), { dryRun: false });
+      expect(listServers(loc, added.before?.text ?? "").a).toBeUndefined();
+      expect(listServers(loc, added.after ?? "").a).toBeDefined();
+      expect(wholeFileScans()).toBe(1);
+      // As remove does it, in a new command (the file changed: read and scanned again, once).
+      scans.mockClear();
+      expect(Object.hasOwn(listServers(loc, load(loc).text), "a")).toBe(true);
+      const removed = await edit(loc, (text) => removeServer(loc, text, "a"), { dryRun: false });
+      expect(listServers(loc, removed.before?.text ?? "").a).toBeDefined();
+      expect(wholeFileScans()).toBe(1);
+    } finally {
+      scans.mockRestore();
+    }
   });
 });
