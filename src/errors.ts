@@ -13,7 +13,7 @@ export const EXIT = {
   NOINPUT: 66,
   UNAVAILABLE: 69,
   SOFTWARE: 70,
-  /** A local file `migrate` needs (an env file, a backup) cannot be written. */
+  /** A local file mcp-op needs (`migrate`'s env files, a backup or its directory) cannot be written. */
   CANTCREAT: 73,
   TEMPFAIL: 75,
   NOPERM: 77,
@@ -41,17 +41,20 @@ export const EXIT_TABLE: ReadonlyArray<readonly [ExitCode, string]> = [
   [EXIT.SOFTWARE, "internal error (exec failed, bug)"],
   [
     EXIT.CANTCREAT,
-    "`migrate` could not write a server's env file or a backup (that server's config is left as it was)",
+    "`migrate` could not write a server's env file or a backup (that server's config is left as it was), or a backup directory cannot be made (a file stands where it goes; nothing is changed)",
   ],
   [EXIT.TEMPFAIL, "sign-in (or another `op` call) timed out"],
   [
     EXIT.NOPERM,
-    "insecure file (an env file others can write, a token file others can read, either in a directory others can write to) or sign-in lock directory, or sign-in refused or impossible (no such account)",
+    "insecure file (an env file others can write, a token file others can read, either in a directory others can write to), sign-in lock directory or backup directory (a link, another user's), or sign-in refused or impossible (no such account)",
   ],
-  [EXIT.CONFIG, "client config error, or `migrate --undo` left an entry changed since the migration as it is"],
+  [
+    EXIT.CONFIG,
+    "client config error (one that does not parse, or holds a key twice where servers are), or `migrate --undo` left an entry changed since the migration as it is",
+  ],
   [
     EXIT.HANGUP,
-    "stopped by SIGHUP: `add`/`remove` undo what they did, `migrate --apply` stops between servers, sign-in (`run`, `check --resolve`) stops the `op` it waits on",
+    "stopped by SIGHUP: `add`/`remove` undo what they did (a wait for a config's lock ends at once), `migrate --apply` stops between servers, sign-in (`run`, `check --resolve`) stops the `op` it waits on",
   ],
   [EXIT.INTERRUPTED, "stopped by Ctrl-C (SIGINT), as for 129"],
   [EXIT.TERMINATED, "stopped by SIGTERM (a client's start-up timeout sends it), as for 129"],

@@ -48,5 +48,14 @@ test("bun run bench --quick writes every table", async () => {
     ...results.matchAll(
       /^\| [^|]+ \| [^|]+ \| (yes|\*\*no\*\*)( \(within noise: the interval includes the limit\))? \|$/gm,
     ),
-  ]).toHaveLength(7);
+  ]).toHaveLength(9);
+  // The big-config scenario ran every command to its end and left the file as it was.
+  expect(results).toMatch(
+    /^## 7\. A [\d.]+ MB `~\/\.claude\.json` with 400 projects: `list`, `doctor`, `add`, `remove`$/m,
+  );
+  expect(results).toContain("after the last `remove` it is byte for byte the file it was");
+  expect(results).toMatch(/\| `list` \| 0 \|/);
+  expect(results).toMatch(/\| `doctor` \| 0 \|/);
+  expect(results).toMatch(/\| `add` \| 0 \|/);
+  expect(results).toMatch(/\| `remove` \| 0 \|/);
 }, 300_000);

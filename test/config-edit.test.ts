@@ -6,6 +6,7 @@
 import { describe, expect, test } from "bun:test";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import fc from "fast-check";
 import {
   type ClientId,
   entryFor,
@@ -230,6 +231,13 @@ describe("bad input", () => {
       expectConfigError(fn, `${toml.path}: not valid TOML: `, "(line 4)");
     }
     expectConfigError(() => listServers(toml, "[a]\nx = 1\n[a]\ny = 2\n"), "not valid TOML", "(line 3)");
+    // TOML forbids a key twice, and toml-patch refuses it: a hidden copy of a server cannot exist.
+    const twice = '[mcp_servers.gh]\ncommand = "a"\n\n[mcp_servers.gh]\ncommand = "b"\n';
+    expectConfigError(() => listServers(toml, twice), "not valid TOML: Table already defined: mcp_servers.gh (line 4)");
+    expectConfigError(
+      () => listServers(toml, '[mcp_servers.gh]\ncommand = "a"\ncommand = "b"\n'),
+      "not valid TOML: Value already defined for mcp_servers.gh.command (line 3)",
+    );
   });
 
   test("a servers key of the wrong type or a non-object document: 78", () => {
@@ -384,6 +392,24 @@ describe("JSON layouts", () => {
     const added = setServer(loc, '{"mcpServers": {}}', "constructor", entry, { force: false });
     expect(listServers(loc, added.text)).toEqual({ constructor: entry });
   });
+
+  test("__proto__ is data, as a server name and as a variable name, in JSON and TOML", () => {
+    const PROTO = "__proto__";
+    // JSON.parse makes an own "__proto__" key; an object literal would set the prototype instead.
+    const withEnv = JSON.parse('{"command": "x", "args": [], "env": {"__proto__": "v"}}');
+    for (const at of [loc, locate("codex", "user", FACTS)]) {
+      const empty = at.format === "toml" ? "" : '{"mcpServers": {}}';
+      const added = setServer(at, empty, PROTO, withEnv, { force: false });
+      expect(added.changed).toBe(true);
+      const servers = listServers(at, added.text);
+      expect(Object.keys(servers)).toEqual(["__proto__"]);
+      expect(Object.hasOwn(servers, "__proto__")).toBe(true);
+      expect(Object.keys((servers[PROTO] as { env: object }).env)).toEqual([PROTO]);
+      expect(Object.getPrototypeOf(servers)).toBe(null);
+      const removed = removeServer(at, added.text, PROTO);
+      expect(Object.keys(listServers(at, removed.text))).toEqual([]);
+    }
+  });
 });
 
 describe("restoreServer: undoing one change to an entry", () => {
@@ -506,5 +532,68 @@ describe("unifiedDiff", () => {
     expect(unifiedDiff("f", "a\nb", "a\nb\n")).toBe(
       "--- f\n+++ f\n@@ -1,2 +1,2 @@\n a\n-b\n\\ No newline at end of file\n+b\n",
     );
+  });
+
+  /** Apply a unified diff of unifiedDiff's kind to `before` (its "\\ No newline" markers included). */
+  function patch(before: string, diff: string): string {
+    const old = before.split("\n");
+    const out: string[] = [];
+    let at = 0; // lines of `old` copied so far
+    const lines = diff.split("\n").slice(2);
+    for (let i = 0; i < lines.length; ) {
+      const m = /^@@ -(\d+),(\d+) \+\d+,\d+ @@$/.exec(lines[i] ?? "");
+      if (!m) break;
+      const start = Number(m[2]) === 0 ? Number(m[1]) : Number(m[1]) - 1;
+      out.push(...old.slice(at, start));
+      at = start;
+      for (i++; i < lines.length && !(lines[i] ?? "").startsWith("@@"); i++) {
+        const line = lines[i] ?? "";
+        if (line === "" && i === lines.length - 1) break;
+        if (line.startsWith("\\")) continue;
+        if (line[0] === " " || line[0] === "-") {
+          expect(old[at]?.replace(/\r$/, "")).toBe(line.slice(1));
+          if (line[0] === " ") out.push(old[at] ?? "");
+          at++;
+        } else out.push(line.slice(1));
+      }
+    }
+    out.push(...old.slice(at));
+    return out.join("\n");
+  }
+
+  test("from an edit's own edits, only the lines around them are read: a diff that turns before into after", () => {
+    const line = fc.stringMatching(/^[a-c ]{0,3}$/);
+    fc.assert(
+      fc.property(
+        fc.array(line, { maxLength: 30 }),
+        fc.boolean(),
+        fc.nat(),
+        fc.nat(),
+        fc.stringMatching(/^[a-d\n]{0,8}$/),
+        (lines, finalNewline, at, length, content) => {
+          const before = lines.join("\n") + (finalNewline && lines.length ? "\n" : "");
+          const offset = before.length === 0 ? 0 : at % (before.length + 1);
+          const edit = { offset, length: Math.min(length % 6, before.length - offset), content };
+          const after = before.slice(0, edit.offset) + edit.content + before.slice(edit.offset + edit.length);
+          // The same change as the diff of the whole texts (whose hunks may sit elsewhere in a run
+          // of equal lines): applied to before, both give the same text.
+          const diff = unifiedDiff("f", before, "(not read)", [edit]);
+          const whole = unifiedDiff("f", before, after);
+          expect(diff === "").toBe(whole === "");
+          expect(patch(before, diff)).toBe(patch(before, whole));
+        },
+      ),
+      { numRuns: 3000 },
+    );
+  });
+
+  test("a big config set as an edit: the diff shows the lines around the change, numbered in the whole file", () => {
+    const loc = locate("claude-code", "user", FACTS);
+    const history = Array.from({ length: 20_000 }, (_, i) => ({ display: `prompt ${i}` }));
+    const before = `${JSON.stringify({ projects: { "/p": { history } }, mcpServers: {} }, null, 2)}\n`;
+    const result = setServer(loc, before, "github", entryFor("claude-code", GITHUB), { force: false });
+    const diff = unifiedDiff(loc.path, before, result.text, result.edits);
+    expect(diff).toBe(unifiedDiff(loc.path, before, result.text));
+    expect(diff).toContain('@@ -60005,5 +60005,18 @@\n       ]\n     }\n   },\n-  "mcpServers": {}\n');
   });
 });

@@ -1,5 +1,5 @@
 /** Reading and writing client configs on disk: atomic, backed up, locked, and never over a read-only file. */
-import { afterAll, describe, expect, test } from "bun:test";
+import { afterAll, describe, expect, spyOn, test } from "bun:test";
 import {
   chmodSync,
   existsSync,
@@ -17,7 +17,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { ConfigLocation } from "../src/core/clients.ts";
 import { listServers, removeServer, setServer } from "../src/core/config-edit.ts";
-import { edit, load, restoreFile, revert, save, textDigest, withLock } from "../src/effects/config-file.ts";
+import * as scanner from "../src/core/jsonc-scan.ts";
+import { edit, load, restoreFile, revert, save, saveHooks, textDigest, withLock } from "../src/effects/config-file.ts";
 import { McpOpError } from "../src/errors.ts";
 
 const ROOT = join(import.meta.dir, "..");
@@ -88,7 +89,13 @@ describe("load", () => {
     writeFileSync(path, `\uFEFF${ORIGINAL}`, { mode: 0o640 });
     chmodSync(path, 0o640);
     const loaded = load(jsonLoc(path));
-    expect(loaded).toEqual({ loc: jsonLoc(path), text: `\uFEFF${ORIGINAL}`, exists: true, mode: 0o640 });
+    expect(loaded).toEqual({
+      loc: jsonLoc(path),
+      text: `\uFEFF${ORIGINAL}`,
+      exists: true,
+      mode: 0o640,
+      version: expect.any(String),
+    });
   });
 
   test("a directory where the file should be: 78, untouched", async () => {
@@ -187,6 +194,57 @@ describe("save", () => {
   });
 });
 
+describe("another program writing while mcp-op writes", () => {
+  const THEIRS = '{\n  "theme": "light",\n  "mcpServers": {}\n}\n';
+
+  test("a write after the backup, just before the rename, is seen by the last check: 78, theirs kept", () => {
+    const dir = sandbox();
+    const path = join(dir, "mcp.json");
+    writeFileSync(path, ORIGINAL);
+    const loc = jsonLoc(path);
+    const loaded = load(loc);
+    const next = add(loc, "a")(loaded.text);
+    saveHooks.beforeLastCheck = (target) => writeFileSync(target, THEIRS);
+    try {
+      const error = (() => {
+        try {
+          save(loaded, next.text, {});
+        } catch (e) {
+          return e as McpOpError;
+        }
+      })();
+      expect(error).toBeInstanceOf(McpOpError);
+      expect(error?.exitCode).toBe(78);
+      expect(error?.message).toBe(
+        `${path}: changed by another program while mcp-op was editing it; nothing was written`,
+      );
+    } finally {
+      saveHooks.beforeLastCheck = undefined;
+    }
+    expect(readFileSync(path, "utf8")).toBe(THEIRS);
+    expect(readdirSync(dir).filter((f) => f.endsWith(".tmp"))).toEqual([]);
+  });
+
+  test("edit then reads their write and makes its change on top of it", async () => {
+    const dir = sandbox();
+    const path = join(dir, "mcp.json");
+    writeFileSync(path, ORIGINAL);
+    const loc = jsonLoc(path);
+    let writes = 0;
+    saveHooks.beforeLastCheck = (target) => {
+      if (writes++ === 0) writeFileSync(target, THEIRS);
+    };
+    try {
+      expect((await edit(loc, add(loc, "a"), { dryRun: false })).changed).toBe(true);
+    } finally {
+      saveHooks.beforeLastCheck = undefined;
+    }
+    const now = readFileSync(path, "utf8");
+    expect(now).toContain('"theme": "light"');
+    expect(Object.keys(listServers(loc, now))).toEqual(["a"]);
+  });
+});
+
 describe("read-only files and directories are refused untouched", () => {
   // Tests run as root, which access(2) lets write anything: mcp-op goes by the mode bits then.
   test("a file without write permission (0444)", async () => {
@@ -236,10 +294,12 @@ describe("edit", () => {
     chmodSync(path, 0o644);
     const loc = jsonLoc(path);
     await startOfSecond();
+    const preview = await edit(loc, add(loc, "a"), { dryRun: true });
+    expect(preview.diff).toContain(`--- ${path}\n+++ ${path}\n`);
+    expect(preview.diff).toContain('+    "a": {');
     const first = await edit(loc, add(loc, "a"), { dryRun: false });
     expect(first.changed).toBe(true);
-    expect(first.diff).toContain(`--- ${path}\n+++ ${path}\n`);
-    expect(first.diff).toContain('+    "a": {');
+    expect(first.diff).toBe(""); // a diff only for --dry-run: for a 67 MB file it costs seconds
     expect(first.backup).toBeString();
     expect(readFileSync(first.backup ?? "", "utf8")).toBe(ORIGINAL);
     const second = await edit(loc, add(loc, "b"), { dryRun: false });
@@ -292,17 +352,28 @@ describe("edit", () => {
     const dir = sandbox();
     const path = join(dir, ".cursor", "deeper", "mcp.json");
     const loc = jsonLoc(path);
+    // The write fails after the directories were made (the last check before the rename throws).
+    saveHooks.beforeLastCheck = () => {
+      throw new McpOpError(78, "injected");
+    };
+    try {
+      expect((await rejects(edit(loc, add(loc, "a"), { dryRun: false }))).message).toBe("injected");
+    } finally {
+      saveHooks.beforeLastCheck = undefined;
+    }
+    expect(readdirSync(dir)).toEqual([]);
+    // The file appears meanwhile with the entry in it: no change, and the directory, no longer
+    // empty, stays.
     let calls = 0;
-    const failing = (text: string) => {
-      if (++calls > 1) throw new McpOpError(78, "injected"); // the preview passes, the real edit fails
+    const appearing = (text: string) => {
+      if (++calls === 1) {
+        mkdirSync(join(dir, ".cursor", "deeper"), { recursive: true });
+        writeFileSync(path, '{"mcpServers": {"a": {"command": "/bin/mcp-op", "args": ["run", "--", "a"]}}}');
+      }
       return add(loc, "a")(text);
     };
-    expect((await rejects(edit(loc, failing, { dryRun: false }))).message).toBe("injected");
-    expect(readdirSync(dir)).toEqual([]);
-    calls = 0;
-    const vanishing = (text: string) => (++calls > 1 ? { text, changed: false } : add(loc, "a")(text));
-    expect(await edit(loc, vanishing, { dryRun: false })).toEqual({ changed: false, diff: "" });
-    expect(readdirSync(dir)).toEqual([]);
+    expect(await edit(loc, appearing, { dryRun: false })).toEqual({ changed: false, diff: "" });
+    expect(readdirSync(join(dir, ".cursor", "deeper"))).toEqual(["mcp.json"]);
   });
 
   test("an error from the change leaves the file and removes the lock", async () => {
@@ -565,5 +636,41 @@ describe("restoreFile (migrate --undo)", () => {
     // No digest (another program wrote during the run): never the whole file back.
     const again = await restoreFile(loc, undefined, "{}\n", (text) => ({ text, changed: false }), {});
     expect(again).toBe("unchanged");
+  });
+});
+
+describe("a big ~/.claude.json is read and scanned once per command", () => {
+  test("add's and remove's reads (check, edit, what was there, what was written): one scan of the whole file each", async () => {
+    const dir = sandbox();
+    const path = join(dir, ".claude.json");
+    const projects: Record<string, unknown> = {};
+    for (let p = 0; p < 2000; p++) {
+      projects[`/w/p${p}`] = {
+        history: Array.from({ length: 8 }, (_, i) => ({ display: `prompt number ${i}` })),
+        mcpServers: {},
+      };
+    }
+    writeFileSync(path, `${JSON.stringify({ mcpServers: {}, projects }, null, 2)}\n`);
+    const loc: ConfigLocation = { client: "claude-code", scope: "user", path, format: "json", keyPath: ["mcpServers"] };
+    const size = readFileSync(path, "utf8").length;
+    expect(size).toBeGreaterThan(1 << 20);
+    const scans = spyOn(scanner, "scanJsonc");
+    const wholeFileScans = () => scans.mock.calls.filter(([text]) => text.length >= size - 1000).length;
+    try {
+      // As add does it: check the name is free, edit, then the entry before and after.
+      expect(Object.hasOwn(listServers(loc, load(loc).text), "a")).toBe(false);
+      const added = await edit(loc, add(loc, "a"), { dryRun: false });
+      expect(listServers(loc, added.before?.text ?? "").a).toBeUndefined();
+      expect(listServers(loc, added.after ?? "").a).toBeDefined();
+      expect(wholeFileScans()).toBe(1);
+      // As remove does it, in a new command (the file changed: read and scanned again, once).
+      scans.mockClear();
+      expect(Object.hasOwn(listServers(loc, load(loc).text), "a")).toBe(true);
+      const removed = await edit(loc, (text) => removeServer(loc, text, "a"), { dryRun: false });
+      expect(listServers(loc, removed.before?.text ?? "").a).toBeDefined();
+      expect(wholeFileScans()).toBe(1);
+    } finally {
+      scans.mockRestore();
+    }
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import fc from "fast-check";
-import { detectSecrets, type Finding, KNOWN_PREFIXES, maskValue } from "../src/core/detect.ts";
+import { detectSecrets, type Finding, KNOWN_PREFIXES, maskArgs, maskValue } from "../src/core/detect.ts";
 
 // Fake tokens are assembled at run time so no literal in this file looks like a live token to a
 // secret scanner (push protection, gitleaks).
@@ -416,6 +416,59 @@ describe("args: forms, with exact offsets", () => {
   for (const [what, args] of clean) {
     test(`not a finding: ${what}`, () => {
       expect(detectSecrets({ args })).toEqual([]);
+    });
+  }
+});
+
+describe("args: -p and numeric passwords, decided by the value's shape", () => {
+  // [args, the secret found (undefined: none)]
+  const cases: Array<[string[], string | undefined]> = [
+    [["mysql", "-u", "root", "-p", "hunter2"], "hunter2"],
+    [["mysql", "-uroot", "-phunter2"], "hunter2"],
+    [["-p", "s3cr3t!x"], "s3cr3t!x"],
+    [["-p", "P@ssw0rd"], "P@ssw0rd"],
+    [["-p", "MySecret"], "MySecret"],
+    [["--password", "12345678"], "12345678"],
+    [["--db-password=20240101"], "20240101"],
+    [["--passwd", "31337"], "31337"],
+    // Ports, packages, versions, profiles, paths, placeholders: not passwords.
+    [["-p", "8080"], undefined],
+    [["-p", "12345678"], undefined],
+    [["docker", "run", "-p", "3000:3000"], undefined],
+    [["-p", "127.0.0.1:8080:80/tcp"], undefined],
+    [["npx", "-y", "-p", "@modelcontextprotocol/server-github", "mcp-server-github"], undefined],
+    [["-p", "mcp-remote@0.1.2"], undefined],
+    [["-p", "mcp-remote@latest"], undefined],
+    [["-p", "owner/repo"], undefined],
+    [["uv", "run", "-p", "3.12"], undefined],
+    [["uv", "run", "-p", "python3.11"], undefined],
+    [["-p", "typescript"], undefined],
+    [["-p", "my-profile"], undefined],
+    [["-p", "default"], undefined],
+    [["-p", "/data/db"], undefined],
+    [["-p", "./local"], undefined],
+    [["-p", "{{ op://Private/DB/password }}"], undefined],
+    [["-p", "$DB_PASSWORD"], undefined],
+    [["-p", "abc12"], undefined], // shorter than 6
+    [["-p", "--verbose"], undefined],
+    [["-p8080"], undefined],
+    [["-pdefault"], undefined],
+    [["--port", "12345678"], undefined],
+    [["--token", "12345678"], undefined], // a short number under a token flag stays trivial (a count, an id)
+  ];
+  for (const [args, secret] of cases) {
+    test(`${args.join(" ")}: ${secret === undefined ? "nothing" : "the value"}`, () => {
+      const found = detectSecrets({ args });
+      if (secret === undefined) {
+        expect(found).toEqual([]);
+        return;
+      }
+      expect(found).toHaveLength(1);
+      const f = found[0] as Finding;
+      const arg = args[f.argIndex ?? -1] ?? "";
+      expect(arg.slice(f.start, f.end)).toBe(secret);
+      expect(f.display).toBe(`… (${secret.length} chars)`);
+      expect(maskArgs(args).join(" ")).not.toContain(secret);
     });
   }
 });

@@ -3,6 +3,7 @@
  * `bun run bench`: what mcp-op costs next to the hand-written recipe script, measured side by
  * side in one run. Writes the tables to scripts/bench/RESULTS.md (or --out FILE).
  * `--quick` runs a few iterations only (the test suite uses it to prove the benchmark works).
+ * `--only configs` runs scenario 7 alone (a 67 MB ~/.claude.json) and updates its section.
  * Nothing here fails on timing: it measures and reports.
  *
  * Launchers: (a) the server started directly, (b) the recipe script
@@ -21,13 +22,16 @@ import {
   statSync,
   writeFileSync,
 } from "node:fs";
-import { cpus, tmpdir, totalmem } from "node:os";
+import { cpus, loadavg, tmpdir, totalmem } from "node:os";
 import { basename, join } from "node:path";
 import { build, buildRelease } from "../build.ts";
+import { claudeJson } from "./claude-json.ts";
 
 const root = join(import.meta.dir, "..", "..");
 const args = process.argv.slice(2);
 const quick = args.includes("--quick");
+/** `--only configs`: just scenario 7, written into the existing results file in place of its section. */
+const onlyConfigs = args.includes("--only") && args[args.indexOf("--only") + 1] === "configs";
 const outIndex = args.indexOf("--out");
 const outFile = outIndex === -1 ? join(import.meta.dir, "RESULTS.md") : (args[outIndex + 1] as string);
 // server-everything varies by ±20 ms per start, so its medians need many more launches.
@@ -60,6 +64,8 @@ mkdirSync(execOpDir);
 cc(join(import.meta.dir, "exec-op.c"), join(execOpDir, "op"));
 const minimal = join(work, "minimal-server");
 cc(join(import.meta.dir, "minimal-server.c"), minimal);
+const maxrss = join(work, "maxrss");
+cc(join(import.meta.dir, "maxrss.c"), maxrss);
 
 const secret = `ghp_${"b".repeat(36)}`;
 writeFileSync(join(work, "vault.txt"), `op://Private/GitHub/token=${secret}\n`);
@@ -180,6 +186,125 @@ const table = (head: string[], rows: string[][]) =>
 
 const sections: string[] = [];
 const log = (s: string) => console.error(s);
+
+// ---------------------------------------------------------------------------------------------
+// 7. A ~/.claude.json the size real users have: 67 MB, 4,000 projects (each with its own servers
+// map, nearly all empty, and prompt history), a few servers. list, doctor, add and remove,
+// alternating, through the file-edit path (no claude CLI on PATH: the real one rewrites the
+// file itself, and on its first save drops the projects' history). Wall time, CPU time and the
+// largest resident set of each run (the process and its children, from wait4).
+const CONFIG = quick
+  ? { bytes: 6_700_000, projects: 400, runs: 1 }
+  : { bytes: 67_000_000, projects: 4000, runs: Number(process.env.BENCH_CONFIG ?? 5) };
+async function configScenario(): Promise<{ section: string; targets: Array<[string, string, boolean]> }> {
+  log(`7. a ${fmt(CONFIG.bytes / 1e6, 1)} MB ~/.claude.json...`);
+  const loadAtStart = loadavg()[0] ?? 0;
+  const home = join(work, "config-home");
+  mkdirSync(home, { recursive: true });
+  const file = join(home, ".claude.json");
+  const generated = claudeJson({ bytes: CONFIG.bytes, projects: CONFIG.projects });
+  writeFileSync(file, generated.text);
+  const original = readFileSync(file);
+  const size = original.length;
+  const env = {
+    HOME: home,
+    PATH: `${STAND_IN_DIR}:/usr/bin:/bin`,
+    XDG_STATE_HOME: join(work, "config-state"),
+    OP_STUB_VAULT: join(work, "vault.json"),
+    OP_STUB_STATE: mkdtempSync(join(work, "state-")),
+    OP_STUB_AUTH: "signed-in",
+  };
+  const commands: Record<string, string[]> = {
+    list: ["list"],
+    doctor: ["doctor"],
+    add: ["add", "bench", "--client", "claude-code", "--env-file", envFile, "--", "/bin/true"],
+    remove: ["remove", "bench", "--client", "claude-code"],
+  };
+  const results: Record<string, { wall: number[]; cpu: number[]; rss: number[]; codes: Set<number> }> = {};
+  for (const name of Object.keys(commands)) results[name] = { wall: [], cpu: [], rss: [], codes: new Set() };
+  for (let i = 0; i < CONFIG.runs; i++) {
+    for (const [name, argv] of Object.entries(commands)) {
+      const report = join(work, "maxrss.out");
+      const t0 = performance.now();
+      const proc = Bun.spawn([maxrss, report, mcpOp, ...argv], {
+        env,
+        stdin: "ignore",
+        stdout: "ignore",
+        stderr: "ignore",
+      });
+      await proc.exited;
+      const wall = performance.now() - t0;
+      const [code = -1, kib = 0, user = 0, system = 0] = readFileSync(report, "utf8").trim().split(" ").map(Number);
+      const r = results[name] as (typeof results)[string];
+      r.wall.push(wall);
+      r.cpu.push((user + system) / 1000);
+      r.rss.push((kib * 1024) / 1e6);
+      r.codes.add(code);
+    }
+  }
+  const restored = readFileSync(file).equals(original);
+  const mb = size / 1e6;
+  const rows = Object.entries(results).map(([name, r]) => [
+    `\`${name}\``,
+    [...r.codes].join(", "),
+    fmt(median(r.wall) / 1000),
+    `${fmt(Math.min(...r.wall) / 1000)}-${fmt(Math.max(...r.wall) / 1000)}`,
+    fmt(median(r.cpu) / 1000),
+    fmt(Math.max(...r.rss), 0),
+    fmt(Math.max(...r.rss) / mb, 1),
+  ]);
+  const worstWall = Math.max(...Object.values(results).map((r) => median(r.wall)));
+  const worstRss = Math.max(...Object.values(results).flatMap((r) => r.rss));
+  const what = `${fmt(mb, 1)} MB ~/.claude.json (${CONFIG.projects} projects)`;
+  const section = `## 7. A ${fmt(mb, 1)} MB \`~/.claude.json\` with ${CONFIG.projects} projects: \`list\`, \`doctor\`, \`add\`, \`remove\`
+
+Generated by scripts/bench/claude-json.ts: every project with its \`"mcpServers": {}\` and prompt
+history (pasted text included), a few servers with plaintext tokens. ${CONFIG.runs} runs each, in
+alternating order; \`add\` and \`remove\` edit the file themselves (no claude CLI on PATH), and
+after the last \`remove\` it is ${restored ? "byte for byte the file it was" : "**not** the file it was"}. Wall and CPU
+time in seconds; memory is the largest resident set of a run (mcp-op and the \`op\` it asks),
+in MB, and its ratio to the file's size. Measured ${new Date().toISOString().slice(0, 10)}, load average
+${fmt(loadAtStart, 1)} when it started (the VM is shared: wall time includes waiting for a core).
+
+${table(["command", "exit", "wall, median s", "wall min-max", "CPU, median s", "max RSS MB", "x file size"], rows)}
+
+Before (mcp-op at the commit before this scenario, same machine, one run each): \`list\` took
+10.1 s on a 1.6 MB file (100 projects), 37.5 s on 3.3 MB (200), and was killed after 400 s at
+1.2 GB on 13 MB (800); \`add\` and \`remove\` took 30.1 s / 2.8 GB and 24.4 s / 3.3 GB on 67 MB.
+Through the real claude CLI (\`claude mcp add-json\`, claude 2.1.328) one add on the 67 MB file
+took 4.0 s and 676 MB of claude's own, and its save rewrote the file to 2.9 MB (it moves the
+projects' history out).
+`;
+  return {
+    section,
+    targets: [
+      [
+        `${what}: list, doctor, add, remove each < 2 s (median wall)`,
+        `${fmt(worstWall / 1000)} s, the slowest`,
+        worstWall < 2000,
+      ],
+      [`${what}: memory < 5x the file size`, `${fmt(worstRss, 0)} MB = ${fmt(worstRss / mb, 1)}x`, worstRss < 5 * mb],
+    ],
+  };
+}
+const configs = await configScenario();
+if (onlyConfigs) {
+  // Scenario 7 alone: its section and its two targets replace theirs in the results file.
+  const previous = readFileSync(outFile, "utf8");
+  const rowOf = ([what, value, met]: [string, string, boolean]) => `| ${what} | ${value} | ${met ? "yes" : "**no**"} |`;
+  let text = previous.replace(/^\| [\d.]+ Mi?B ~\/\.claude\.json .*\n/gm, "");
+  text = text.replace(/(## Targets\n\n(?:\|.*\n)+)/, (t) => `${t}${configs.targets.map(rowOf).join("\n")}\n`);
+  const start = text.indexOf("## 7. ");
+  const notes = text.indexOf("## What we tried");
+  text =
+    start === -1
+      ? `${text.slice(0, notes)}${configs.section}\n${text.slice(notes)}`
+      : `${text.slice(0, start)}${configs.section}\n${text.slice(notes)}`;
+  writeFileSync(outFile, text);
+  console.log(configs.section);
+  rmSync(work, { recursive: true, force: true });
+  process.exit(0);
+}
 
 // ---------------------------------------------------------------------------------------------
 // 1. Cold start to first answer, in alternating order.
@@ -611,6 +736,8 @@ const targets: Array<[string, string, boolean, boolean?]> = [
     median(redactBig.redact) >= 100,
   ],
 ];
+targets.push(...configs.targets);
+sections.push(configs.section);
 const targetSection = `## Targets
 
 ${table(

@@ -205,8 +205,17 @@ export async function diagnose(env: Env, options: DoctorOptions = {}): Promise<F
     await checkOpVersion(ctx, opPath);
     await checkAuth(ctx, opPath, accounts, servers);
   }
-  for (const error of scan.errors)
-    add("error", "clients", error, "fix the file by hand; mcp-op never rewrites a file it cannot parse");
+  for (const error of scan.errors) {
+    // A duplicate key says which copy to remove; a file that does not parse needs a hand edit.
+    add(
+      "error",
+      "clients",
+      error.message,
+      error.hint?.startsWith("remove ")
+        ? error.hint
+        : "fix the file by hand; mcp-op never rewrites a file it cannot parse",
+    );
+  }
   if (scan.servers.length === 0)
     add(
       "warning",
@@ -228,15 +237,16 @@ export async function diagnose(env: Env, options: DoctorOptions = {}): Promise<F
 }
 
 /** Every entry; a config that does not parse is an error of its own and hides no other client. */
-function scanAll(f: Facts): { servers: RegisteredServer[]; errors: string[] } {
-  const errors: string[] = [];
-  return { servers: scanServers(f, [], (e) => errors.push(e.message), { otherProjects: true }), errors };
+function scanAll(f: Facts): { servers: RegisteredServer[]; errors: McpOpError[] } {
+  const errors: McpOpError[] = [];
+  return { servers: scanServers(f, [], (e) => errors.push(e), { otherProjects: true, shadowed: true }), errors };
 }
 
 /** How a server is named in findings: `gh (gemini, user)`, `gh (claude-code, local /path)`. */
 function subjectOf(s: RegisteredServer): string {
   // Names come from config files, some from cloned repositories: no control characters pass.
-  return `${shownName(s.name)} (${s.loc.client}, ${s.loc.scope}${s.loc.project ? ` ${shownName(s.loc.project)}` : ""})`;
+  const hidden = s.shadowed ? `, hidden duplicate${s.shadowed.line ? ` at line ${s.shadowed.line}` : ""}` : "";
+  return `${shownName(s.name)} (${s.loc.client}, ${s.loc.scope}${s.loc.project ? ` ${shownName(s.loc.project)}` : ""}${hidden})`;
 }
 
 // --- op and authentication -------------------------------------------------------------------
@@ -425,7 +435,9 @@ function checkServer(ctx: Context, s: RegisteredServer, accounts: readonly strin
       "mcp-op runs local (stdio) servers only: use the server's stdio version through mcp-op add, or the client's own way to read the token from the environment",
     );
   }
-  if (!s.viaMcpOp) return;
+  // A copy a duplicate key hides never runs: its plaintext is named above, the duplicate itself
+  // is an error of its file; nothing else about it matters.
+  if (!s.viaMcpOp || s.shadowed) return;
   const launch = launchOf(ctx, s);
   checkEntryCommand(ctx, s, subject, launch);
   checkEnvFiles(ctx, s, subject);

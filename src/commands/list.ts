@@ -30,12 +30,12 @@ export default {
       facts(environment()),
       parseClients(values.client as string[] | undefined),
       (e) => broken.push(e),
-      { otherProjects: true },
+      { otherProjects: true, shadowed: true },
     );
     try {
       show(servers, values.json === true, broken.length > 0);
     } finally {
-      for (const e of broken) logger.error(e.message);
+      for (const e of broken) logger.error(e.hint ? `${e.message}; ${e.hint}` : e.message);
     }
     if (broken.length) throw McpOpError.reported(EXIT.CONFIG);
   },
@@ -49,6 +49,7 @@ function show(servers: RegisteredServer[], json: boolean, someUnread: boolean): 
       ...(s.loc.project ? { project: s.loc.project } : {}),
       file: s.loc.path,
       name: s.name,
+      ...(s.shadowed ? { hiddenDuplicate: { line: s.shadowed.line } } : {}),
       viaMcpOp: s.viaMcpOp,
       envFiles: s.envFiles,
       server: maskArgs(s.server),
@@ -75,7 +76,9 @@ function show(servers: RegisteredServer[], json: boolean, someUnread: boolean): 
       ? `remote: ${maskArgs([s.remote.url])[0]}`
       : `${how}: ${maskArgs(s.server).map(quoteArg).join(" ")}`;
     // Names come from config files, some from cloned repositories: no control characters pass.
-    process.stdout.write(`${locationLabel(s.loc)} ${shownName(s.name)}: ${what}\n`);
+    // A copy a duplicate key hides: the client never runs it, but its plaintext is in the file.
+    const hidden = s.shadowed ? ` (hidden duplicate${s.shadowed.line ? ` at line ${s.shadowed.line}` : ""})` : "";
+    process.stdout.write(`${locationLabel(s.loc)} ${shownName(s.name)}${hidden}: ${what}\n`);
     for (const f of [...s.findings, ...(s.remote?.findings ?? [])]) {
       process.stdout.write(`  plaintext ${findingPlace(s, f)}: ${f.display} (${f.reason})\n`);
     }

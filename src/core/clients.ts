@@ -220,7 +220,7 @@ function readArgs(raw: unknown): string[] {
 
 function readEnv(raw: unknown): Record<string, string> | undefined {
   if (!isRecord(raw)) return undefined;
-  const env: Record<string, string> = {};
+  const env: Record<string, string> = Object.create(null); // any name is data, "__proto__" too
   for (const [key, value] of Object.entries(raw)) {
     const text = asText(value);
     if (text !== undefined) env[key] = text;

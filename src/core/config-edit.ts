@@ -3,27 +3,38 @@
  * other byte as it was where that is possible (comments, indentation, line endings, key order,
  * a BOM). Pure: text in, text out; effects/config-file.ts does the reading and writing.
  *
- * JSON(C) edits are computed on jsonc-parser's syntax tree and laid out in the file's own
- * style; TOML edits work on whole `[table]` blocks. Every edit is checked by parsing the result
- * and comparing it with the intended document; if the careful edit cannot be made (an unusual
- * layout), jsonc-parser's `modify` or toml-patch's `patch` makes it instead, checked the same way.
+ * JSON(C) is read in one pass (jsonc-scan.ts) that checks the whole text but builds nodes only
+ * for the servers maps and the objects leading to them: `~/.claude.json` can be 67 MB of prompt
+ * history, and every project in it has a servers map. Every key is kept, a duplicate too, and
+ * read as data (`__proto__` included: null-prototype objects). A duplicate key where servers
+ * are is named, and such a file is not edited: the copy the client ignores stays in the file,
+ * plaintext token and all, unseen. Edits are computed on those nodes and laid out in the file's
+ * own style; TOML edits work on whole `[table]` blocks. Every edit is checked by reading back
+ * what it changed and comparing it with the intended content; if the careful edit cannot be
+ * made (an unusual layout), jsonc-parser's `modify` or toml-patch's `patch` makes it instead,
+ * checked the same way.
  */
 import { parse as parseTomlText, patch as patchToml } from "@decimalturn/toml-patch";
-import {
-  applyEdits as applyJsonEdits,
-  type Node as JsonNode,
-  modify as modifyJson,
-  type ParseError,
-  parse as parseJsonText,
-  parseTree,
-  printParseErrorCode,
-} from "jsonc-parser";
+import { modify as modifyJson, printParseErrorCode, visit } from "jsonc-parser";
 import { EXIT, McpOpError } from "../errors.ts";
 import type { ConfigLocation } from "./clients.ts";
+import { type JsonMember, type JsonNode, MAX_DEPTH, type Patterns, scanJsonc } from "./jsonc-scan.ts";
 
 export interface EditResult {
   text: string;
   changed: boolean;
+  /**
+   * The change as edits of the input text (offsets in it, a BOM counted), when it is known so:
+   * a 67 MB file is then written from its unchanged parts, without building the new text.
+   */
+  edits?: readonly Edit[];
+}
+
+/** Replace `length` characters at `offset` with `content`. */
+export interface Edit {
+  offset: number;
+  length: number;
+  content: string;
 }
 
 type Obj = Record<string, unknown>;
@@ -31,11 +42,51 @@ type Obj = Record<string, unknown>;
 // ---------------------------------------------------------------------------------------------
 // Public API
 
-/** The servers map in `text` ({} when the file or the map is missing). Throws 78 on a parse error. */
+/** One server entry as stored. `shadowed`: a later copy of the same key hides it from the client. */
+export interface StoredServer {
+  name: string;
+  value: unknown;
+  /** 1-based line of its name (JSON only). */
+  line?: number;
+  shadowed: boolean;
+}
+
+/** A key that occurs more than once in one object, where servers are. */
+export interface Duplicate {
+  /** The keys leading to the object that holds it. */
+  keyPath: string[];
+  key: string;
+  /** The line of each occurrence, in order; clients read the last. */
+  lines: number[];
+}
+
+/** A config as read once: its servers maps and its duplicate keys. */
+export interface ConfigDoc {
+  loc: ConfigLocation;
+  /** Servers maps at `keyPath` (every copy, shadowed ones included). */
+  servers(keyPath: readonly string[]): StoredServer[];
+  duplicates: Duplicate[];
+  /** Keys of `projects` whose entry has a servers map (Claude Code's ~/.claude.json; [] elsewhere). */
+  projects: string[];
+}
+
+/**
+ * Read a config once, for every servers map it holds (for `~/.claude.json`: the user scope and
+ * every project's local scope). Throws 78 when it does not parse, or a servers map or an object
+ * on the way to one is not an object. A duplicate key is no error here: see `duplicates`.
+ */
+export function readConfig(loc: ConfigLocation, text: string): ConfigDoc {
+  if (loc.format === "toml") return tomlDoc(loc, parseTomlData(loc, stripBom(text)));
+  return editedConfig(loc, text) ?? jsonConfig(loc, readJson(loc, text));
+}
+
+/** The servers map in `text` ({} when the file or the map is missing). Throws 78 on a parse error or a duplicate key. */
 export function listServers(loc: ConfigLocation, text: string): Record<string, unknown> {
-  const body = stripBom(text);
-  const data = loc.format === "toml" ? parseTomlData(loc, body) : parseJsonData(loc, body).data;
-  return { ...(serversIn(loc, data) ?? {}) };
+  const doc = readConfig(loc, text);
+  refuseDuplicates(doc);
+  const out: Obj = Object.create(null);
+  for (const s of doc.servers(loc.keyPath)) out[s.name] = s.value;
+  return out;
 }
 
 /**
@@ -71,7 +122,8 @@ export function restoreServer(
   previous: unknown,
   ours: unknown,
 ): EditResult {
-  const now = listServers(loc, text)[name];
+  const servers = listServers(loc, text);
+  const now = Object.hasOwn(servers, name) ? servers[name] : undefined;
   if (deepEqual(now, previous)) return { text, changed: false };
   if (!deepEqual(now, ours)) {
     throw new McpOpError(
@@ -82,6 +134,31 @@ export function restoreServer(
   return previous === undefined
     ? removeServer(loc, text, name)
     : setServer(loc, text, name, previous as Obj, { force: true });
+}
+
+/**
+ * The error for a duplicate key: editing such a file could keep or drop either copy, and the
+ * hidden one may hold a token nobody sees. Names the file, the key path and the lines.
+ */
+export function duplicateError(loc: ConfigLocation, dup: Duplicate): McpOpError {
+  const label = keyPathLabel([...dup.keyPath, dup.key]);
+  const n = dup.lines.length;
+  const lines = [...new Set(dup.lines)];
+  const and = (xs: readonly number[]) => `${xs.slice(0, -1).join(", ")} and ${xs.at(-1)}`;
+  const where = lines.length === 1 ? `line ${lines[0]}` : `lines ${and(lines)}`;
+  const which =
+    lines.length === 1 ? `on line ${lines[0]}` : `line ${lines.slice(0, -1).join(", line ")} or line ${lines.at(-1)}`;
+  return new McpOpError(
+    EXIT.CONFIG,
+    `${loc.path}: "${label}" is defined ${n === 2 ? "twice" : `${n} times`} (${where}); the client reads only the last, the other copies stay in the file unseen`,
+    `remove ${n === 2 ? "one of the two" : `all but one of the ${n}`} (${which}); mcp-op edits this file only then`,
+  );
+}
+
+/** Throws duplicateError for the first duplicate key of `doc`. */
+export function refuseDuplicates(doc: ConfigDoc): void {
+  const dup = doc.duplicates[0];
+  if (dup !== undefined) throw duplicateError(doc.loc, dup);
 }
 
 /** Why `name` cannot be a server name, or undefined when it can: [A-Za-z0-9_-]{1,64}, no leading "-". */
@@ -114,7 +191,14 @@ const stripBom = (text: string) => (text.startsWith(BOM) ? text.slice(1) : text)
 const bomOf = (text: string) => (text.startsWith(BOM) ? BOM : "");
 
 const isRecord = (v: unknown): v is Obj =>
-  typeof v === "object" && v !== null && !Array.isArray(v) && !(v instanceof Date);
+  typeof v === "object" && v !== null && !Array.isArray(v) && !(v instanceof Date) && !(v instanceof Raw);
+
+/** A record without a prototype: any key, `__proto__` too, is data. */
+function record(entries: Iterable<readonly [string, unknown]> = []): Obj {
+  const out: Obj = Object.create(null);
+  for (const [k, v] of entries) out[k] = v;
+  return out;
+}
 
 function lineOf(text: string, offset: number): number {
   let line = 1;
@@ -138,8 +222,7 @@ function configError(loc: ConfigLocation, message: string, hint?: string): McpOp
   return new McpOpError(EXIT.CONFIG, `${loc.path}: ${message}`, hint);
 }
 
-function notAnObject(loc: ConfigLocation, keys: readonly string[], value: unknown): McpOpError {
-  const what = value === null ? "null" : Array.isArray(value) ? "an array" : `a ${typeof value}`;
+function notAnObject(loc: ConfigLocation, keys: readonly string[], what: string): McpOpError {
   return configError(
     loc,
     `"${keyPathLabel(keys)}" is ${what}, not an object of servers`,
@@ -147,22 +230,12 @@ function notAnObject(loc: ConfigLocation, keys: readonly string[], value: unknow
   );
 }
 
-/** The servers map of a parsed document, undefined when it is missing; throws 78 on a wrong type. */
-function serversIn(loc: ConfigLocation, data: unknown): Obj | undefined {
-  let current: unknown = data;
-  for (let i = 0; i < loc.keyPath.length; i++) {
-    const key = loc.keyPath[i] as string;
-    if (!isRecord(current)) throw notAnObject(loc, loc.keyPath.slice(0, i), current);
-    if (!Object.hasOwn(current, key)) return undefined;
-    current = current[key];
-  }
-  if (!isRecord(current)) throw notAnObject(loc, loc.keyPath, current);
-  return current;
-}
+const describeType = (value: unknown): string =>
+  value === null ? "null" : Array.isArray(value) ? "an array" : `a ${typeof value}`;
 
 /** A copy of `data` with `servers[name]` set to `value` (or deleted when undefined); shares the rest. */
 function withEntry(data: unknown, keys: readonly string[], name: string, value: unknown): Obj {
-  const copy: Obj = isRecord(data) ? { ...data } : {};
+  const copy = record(isRecord(data) ? Object.entries(data) : []);
   const [key, ...rest] = keys;
   if (key === undefined) {
     if (value === undefined) delete copy[name];
@@ -173,8 +246,14 @@ function withEntry(data: unknown, keys: readonly string[], name: string, value: 
   return copy;
 }
 
+/** Text of a value nobody asked for (history, settings): compared as it is written. */
+class Raw {
+  constructor(readonly text: string) {}
+}
+
 function deepEqual(a: unknown, b: unknown): boolean {
   if (a === b || Object.is(a, b)) return true;
+  if (a instanceof Raw || b instanceof Raw) return a instanceof Raw && b instanceof Raw && a.text === b.text;
   if (a instanceof Date || b instanceof Date) {
     return a instanceof Date && b instanceof Date && a.constructor === b.constructor && String(a) === String(b);
   }
@@ -186,12 +265,6 @@ function deepEqual(a: unknown, b: unknown): boolean {
     return ka.length === Object.keys(b).length && ka.every((k) => Object.hasOwn(b, k) && deepEqual(a[k], b[k]));
   }
   return false;
-}
-
-interface Edit {
-  offset: number;
-  length: number;
-  content: string;
 }
 
 /** Apply non-overlapping edits; inserts at the same offset keep their order. */
@@ -206,12 +279,21 @@ function applyEdits(text: string, edits: readonly Edit[]): string {
   return out + text.slice(at);
 }
 
+const shifted = (edits: readonly Edit[], by: number): Edit[] => edits.map((e) => ({ ...e, offset: e.offset + by }));
+
 function cannotEdit(loc: ConfigLocation, why: string): McpOpError {
   return configError(loc, `could not edit this file safely (${why}); nothing was changed`, "edit it by hand");
 }
 
+function collision(loc: ConfigLocation, name: string): McpOpError {
+  return new McpOpError(
+    EXIT.CONFIG,
+    `${loc.path}: a server named "${name}" already exists (use --force to replace it)`,
+  );
+}
+
 // ---------------------------------------------------------------------------------------------
-// JSON and JSONC
+// JSON and JSONC: reading
 
 const JSON_OPTIONS = { allowTrailingComma: true, disallowComments: false, allowEmptyContent: true } as const;
 
@@ -234,27 +316,270 @@ const JSON_REASONS: Record<string, string> = {
   InvalidCharacter: "invalid character in a string",
 };
 
-interface JsonDoc {
-  root: JsonNode | undefined;
-  data: unknown;
+/**
+ * Where servers can sit in the file of `loc`: ~/.claude.json holds the user scope and every
+ * project's local scope, and a duplicate in any of them makes the whole file ambiguous.
+ */
+function patternsOf(loc: ConfigLocation): Patterns {
+  if (loc.client === "claude-code" && loc.scope !== "project") return [["mcpServers"], ["projects", "*", "mcpServers"]];
+  return [loc.keyPath];
 }
 
-function parseJsonData(loc: ConfigLocation, body: string): JsonDoc {
-  const errors: ParseError[] = [];
-  const root = parseTree(body, errors, JSON_OPTIONS);
-  const first = errors[0];
-  if (first !== undefined) {
-    const code = printParseErrorCode(first.error);
+interface JsonDoc {
+  /** The text without its BOM. */
+  body: string;
+  bom: string;
+  root: JsonNode | undefined;
+  duplicates: Duplicate[];
+}
+
+/** The last read, for the next call with the same text: commands read one file several times. */
+let lastRead: { body: string; patterns: string; doc: JsonDoc } | undefined;
+
+/** The last edit's result text and what it holds (see editResult). */
+let lastEdit:
+  | { text: string; patterns: string; base: ConfigDoc; keyPath: readonly string[]; name: string; value: unknown }
+  | undefined;
+
+/** The document an edit's result text holds: its base, with one entry changed. */
+function editedConfig(loc: ConfigLocation, text: string): ConfigDoc | undefined {
+  const e = lastEdit;
+  // A different text of another length is told apart without reading it.
+  if (e === undefined || e.text.length !== text.length || e.patterns !== JSON.stringify(patternsOf(loc)))
+    return undefined;
+  if (e.text !== text) return undefined;
+  const same = (keyPath: readonly string[]) =>
+    keyPath.length === e.keyPath.length && keyPath.every((k, i) => k === e.keyPath[i]);
+  return {
+    loc,
+    duplicates: [],
+    projects: e.base.projects,
+    servers(keyPath) {
+      const servers = e.base.servers(keyPath);
+      if (!same(keyPath)) return servers;
+      const others = servers.filter((s) => s.name !== e.name);
+      return e.value === undefined ? others : [...others, { name: e.name, value: e.value, shadowed: false }];
+    },
+  };
+}
+
+/** Parse (or take from the last read) `text` as the JSON config of `loc`; throws 78. */
+function readJson(loc: ConfigLocation, text: string): JsonDoc {
+  const bom = bomOf(text);
+  const body = bom ? text.slice(1) : text;
+  const patterns = patternsOf(loc);
+  const key = JSON.stringify(patterns);
+  // Same text: the same document. (Comparing two equal 67 MB strings costs ~10 ms; a new scan 0.3 s.)
+  if (lastRead !== undefined && lastRead.patterns === key && lastRead.body === body) {
+    lastRead.doc.body = body; // hold the caller's copy, not an older one
+    lastRead.body = body;
+    return lastRead.doc;
+  }
+  const r = scanJsonc(body, patterns);
+  if (!r.ok) {
+    if (r.reason === "depth") {
+      throw configError(
+        loc,
+        `not valid JSON: nested more than ${MAX_DEPTH} levels deep (line ${lineOf(body, r.offset)})`,
+        "fix the file by hand; mcp-op does not rewrite a file it cannot read",
+      );
+    }
     throw configError(
       loc,
-      `not valid JSON: ${JSON_REASONS[code] ?? code} (line ${lineOf(body, first.offset)})`,
+      `not valid JSON: ${jsonReason(body, r.offset)}`,
       "fix the file by hand; mcp-op does not rewrite a file it cannot read",
     );
   }
-  if (root !== undefined && root.type !== "object") {
+  if (r.root !== undefined && r.root.type !== "object") {
     throw configError(loc, "the top level is not a JSON object", "fix the file by hand");
   }
-  return { root, data: root === undefined ? {} : parseJsonText(body, [], JSON_OPTIONS) };
+  const doc: JsonDoc = { body, bom, root: r.root, duplicates: [] };
+  if (r.root !== undefined) findDuplicates(body, r.root, [], patterns, false, doc.duplicates);
+  lastRead = { body, patterns: key, doc };
+  return doc;
+}
+
+/** jsonc-parser's words for the first error (it stops there: no tree), and its line. */
+function jsonReason(body: string, offset: number): string {
+  let first: { code: string; offset: number } | undefined;
+  try {
+    visit(
+      body,
+      {
+        onError(error, at) {
+          first = { code: printParseErrorCode(error), offset: at };
+          throw first;
+        },
+      },
+      JSON_OPTIONS,
+    );
+  } catch (error) {
+    if (error !== first) first = undefined; // jsonc-parser itself failed (its stack): our own offset
+  }
+  const code = first?.code ?? "InvalidSymbol";
+  return `${JSON_REASONS[code] ?? code} (line ${lineOf(body, first?.offset ?? offset)})`;
+}
+
+/** Record duplicate keys in expanded objects, where they can hide servers (on or under the patterns). */
+function findDuplicates(
+  body: string,
+  node: JsonNode,
+  path: string[],
+  live: Patterns,
+  inside: boolean,
+  out: Duplicate[],
+): void {
+  if (!node.expanded) return;
+  if (node.type === "array") {
+    for (const item of node.items ?? []) findDuplicates(body, item, path, [], inside, out);
+    return;
+  }
+  if (node.type !== "object") return;
+  const depth = path.length;
+  // Which keys lead to servers: all of them inside a servers map or under a wildcard (the
+  // projects map); otherwise only the next key of each pattern (a project's "mcpServers").
+  const all = inside || live.some((p) => p[depth] === "*");
+  const keys = all ? allKeys(node) : [...new Set(live.map((p) => p[depth] as string))];
+  for (const key of keys) {
+    const members = membersNamed(node, key);
+    if (members.length === 0) continue;
+    const next = inside ? [] : live.filter((p) => p[depth] === "*" || p[depth] === key);
+    const childInside = inside || next.some((p) => p.length === depth + 1);
+    if (members.length > 1) out.push({ keyPath: [...path], key, lines: members.map((m) => lineOf(body, m.offset)) });
+    const deeper = next.filter((p) => p.length > depth + 1);
+    for (const m of members) findDuplicates(body, m.value, [...path, key], deeper, childInside, out);
+  }
+}
+
+/** The distinct keys of an object, in order. */
+function allKeys(obj: JsonNode): string[] {
+  return [...new Set((obj.members ?? []).map((m) => m.key))];
+}
+
+/** The value of an expanded node: null-prototype objects, the last of duplicate keys. */
+function nodeValue(node: JsonNode, body: string): unknown {
+  if (!node.expanded) return new Raw(nodeText(body, node));
+  if (node.type === "object")
+    return record((node.members ?? []).map((m) => [m.key, nodeValue(m.value, body)] as const));
+  if (node.type === "array") return (node.items ?? []).map((item) => nodeValue(item, body));
+  return node.value;
+}
+
+const nodeText = (body: string, node: JsonNode) => body.slice(node.offset, node.offset + node.length);
+
+/**
+ * An object's members named `key`, every occurrence in order. A big object (the projects map:
+ * thousands of members, each project's servers looked up by key) gets an index, built once; a
+ * small one (a project: a dozen keys) is searched.
+ */
+const byKey = new WeakMap<JsonNode, Map<string, JsonMember[]>>();
+const INDEXED = 32;
+function membersNamed(obj: JsonNode, key: string): readonly JsonMember[] {
+  const members = obj.members ?? [];
+  if (members.length <= INDEXED) return members.filter((m) => m.key === key);
+  let index = byKey.get(obj);
+  if (index === undefined) {
+    index = new Map();
+    for (const m of members) {
+      const same = index.get(m.key);
+      if (same) same.push(m);
+      else index.set(m.key, [m]);
+    }
+    byKey.set(obj, index);
+  }
+  return index.get(key) ?? [];
+}
+
+/** The last member named `key` (the one clients read). */
+function findProp(obj: JsonNode, key: string): JsonMember | undefined {
+  return membersNamed(obj, key).at(-1);
+}
+
+/**
+ * The servers map node at `keyPath` as clients read it (the last of duplicate keys), undefined
+ * when missing; throws 78 when something on the way is not an object.
+ */
+function serversNode(loc: ConfigLocation, doc: JsonDoc, keyPath: readonly string[]): JsonNode | undefined {
+  let node = doc.root;
+  for (let i = 0; i < keyPath.length && node !== undefined; i++) {
+    const m = findProp(node, keyPath[i] as string);
+    node = m?.value;
+    if (node !== undefined && node.type !== "object") {
+      const what = node.type === "null" ? "null" : node.type === "array" ? "an array" : `a ${node.type}`;
+      throw notAnObject(loc, keyPath.slice(0, i + 1), what);
+    }
+  }
+  return node;
+}
+
+/** Every copy of the servers at `keyPath`, duplicates and copies under a shadowed parent included. */
+function allServers(doc: JsonDoc, keyPath: readonly string[]): StoredServer[] {
+  const out: StoredServer[] = [];
+  const walk = (node: JsonNode, depth: number, shadowed: boolean): void => {
+    if (node.type !== "object" || !node.expanded) return;
+    if (depth < keyPath.length) {
+      const copies = membersNamed(node, keyPath[depth] as string);
+      copies.forEach((m, i) => {
+        walk(m.value, depth + 1, shadowed || i < copies.length - 1);
+      });
+      return;
+    }
+    for (const m of node.members ?? []) {
+      const hidden = shadowed || findProp(node, m.key) !== m;
+      // Lines only where they are shown: counting them costs a pass over the text.
+      const line = hidden ? lineOf(doc.body, m.offset) : undefined;
+      out.push({ name: m.key, value: nodeValue(m.value, doc.body), ...(line ? { line } : {}), shadowed: hidden });
+      if (!hidden) out.push(...shadowedInside(doc.body, m));
+    }
+  };
+  if (doc.root !== undefined) walk(doc.root, 0, false);
+  return out;
+}
+
+/**
+ * For an entry holding a duplicate key (two "env" blocks, two values of one variable): the
+ * entry as it would read with each hidden copy, so the plaintext in it is seen too.
+ */
+function shadowedInside(body: string, server: JsonMember): StoredServer[] {
+  const out: StoredServer[] = [];
+  const variants = (node: JsonNode): unknown[] => {
+    if (!node.expanded || node.type !== "object") return [];
+    const members = node.members ?? [];
+    const result: unknown[] = [];
+    members.forEach((m, i) => {
+      const later = members.slice(i + 1).some((n) => n.key === m.key);
+      const pick = (value: unknown) =>
+        record(
+          members
+            .filter((n, j) => j === i || (n.key !== m.key && members.findLast((x) => x.key === n.key) === n))
+            .map((n) => [n.key, n === m ? value : nodeValue(n.value, body)] as const),
+        );
+      if (later) result.push(pick(nodeValue(m.value, body)));
+      for (const inner of variants(m.value)) result.push(pick(inner));
+    });
+    return result;
+  };
+  const values = variants(server.value);
+  const line = values.length > 0 ? lineOf(body, server.offset) : 0;
+  for (const value of values) out.push({ name: server.key, value, line, shadowed: true });
+  return out;
+}
+
+function jsonConfig(loc: ConfigLocation, doc: JsonDoc): ConfigDoc {
+  const servers = (keyPath: readonly string[]) => {
+    serversNode(loc, doc, keyPath); // the types on the way to the map the client reads
+    return allServers(doc, keyPath);
+  };
+  const projects = new Set<string>();
+  const projectsNode = doc.root && findProp(doc.root, "projects")?.value;
+  if (loc.client === "claude-code" && projectsNode?.expanded) {
+    for (const p of projectsNode.members ?? []) {
+      if (p.value.expanded && membersNamed(p.value, "mcpServers").some((m) => m.value.type === "object")) {
+        projects.add(p.key);
+      }
+    }
+  }
+  return { loc, servers, duplicates: doc.duplicates, projects: [...projects] };
 }
 
 interface JsonStyle {
@@ -341,15 +666,18 @@ function sameLineTriviaEnd(text: string, pos: number): number {
   }
 }
 
-const propKey = (prop: JsonNode): unknown => prop.children?.[0]?.value;
+// ---------------------------------------------------------------------------------------------
+// JSON and JSONC: editing
+
+const memberEnd = (m: JsonMember) => m.value.offset + m.value.length;
 const nodeEnd = (node: JsonNode) => node.offset + node.length;
 
 function insertProperty(body: string, obj: JsonNode, key: string, value: unknown, style: JsonStyle): Edit[] {
-  const children = obj.children ?? [];
+  const members = obj.members ?? [];
   const open = obj.offset;
   const close = nodeEnd(obj) - 1;
   const objIndent = lineIndent(body, open);
-  const last = children[children.length - 1];
+  const last = members[members.length - 1];
   if (last === undefined) {
     const inner = body.slice(open + 1, close);
     const childIndent = objIndent + style.unit;
@@ -365,7 +693,7 @@ function insertProperty(body: string, obj: JsonNode, key: string, value: unknown
     }
     return [{ offset: open + 1, length: 0, content: `${style.eol}${childIndent}${prop}` }];
   }
-  const lastEnd = nodeEnd(last);
+  const lastEnd = memberEnd(last);
   const p = afterTrivia(body, lastEnd);
   const trailingComma = body[p] === ",";
   const afterLast = trailingComma ? p + 1 : lastEnd;
@@ -387,123 +715,210 @@ function insertProperty(body: string, obj: JsonNode, key: string, value: unknown
   return edits;
 }
 
-function removeProperty(body: string, obj: JsonNode, prop: JsonNode): Edit[] {
-  const children = obj.children ?? [];
-  const index = children.indexOf(prop);
+function removeProperty(body: string, obj: JsonNode, prop: JsonMember): Edit[] {
+  const members = obj.members ?? [];
+  const index = members.indexOf(prop);
   const open = obj.offset;
   const close = nodeEnd(obj) - 1;
   const start = prop.offset;
-  const end = nodeEnd(prop);
+  const end = memberEnd(prop);
   const p = afterTrivia(body, end);
   const hasComma = body[p] === ",";
   const endTok = hasComma ? p + 1 : end;
-  if (children.length === 1 && body.slice(open + 1, start).trim() === "" && body.slice(endTok, close).trim() === "") {
+  if (members.length === 1 && body.slice(open + 1, start).trim() === "" && body.slice(endTok, close).trim() === "") {
     return [{ offset: open + 1, length: close - open - 1, content: "" }]; // back to {}
   }
-  const prev = index > 0 ? children[index - 1] : undefined;
+  const prev = index > 0 ? members[index - 1] : undefined;
   const q = sameLineTriviaEnd(body, endTok);
   if (startsLine(body, start) && isLineEnd(body, q)) {
     // Whole lines: the member, its comma and a comment trailing it on its last line.
     const from = lineStart(body, start);
     const edits: Edit[] = [{ offset: from, length: afterLineBreak(body, q) - from, content: "" }];
     if (!hasComma && prev !== undefined) {
-      const c = afterTrivia(body, nodeEnd(prev));
+      const c = afterTrivia(body, memberEnd(prev));
       if (body[c] === ",") edits.push({ offset: c, length: 1, content: "" });
     }
     return edits;
   }
-  if (!hasComma && prev !== undefined) return [{ offset: nodeEnd(prev), length: end - nodeEnd(prev), content: "" }];
+  if (!hasComma && prev !== undefined) return [{ offset: memberEnd(prev), length: end - memberEnd(prev), content: "" }];
   return [{ offset: start, length: (hasComma ? afterTrivia(body, endTok) : endTok) - start, content: "" }];
 }
 
-function findProp(obj: JsonNode, key: string): JsonNode | undefined {
-  // The last one wins, as in JSON.parse.
-  return obj.children?.findLast((p) => propKey(p) === key);
+/** An entry as the file will hold it: JSON's values only, null-prototype objects. */
+function jsonNormalize(value: unknown): unknown {
+  const walk = (v: unknown): unknown => {
+    if (Array.isArray(v)) return v.map(walk);
+    if (typeof v === "object" && v !== null) return record(Object.entries(v).map(([k, x]) => [k, walk(x)] as const));
+    return v;
+  };
+  return walk(JSON.parse(JSON.stringify(value)));
 }
 
-function jsonMatches(text: string, expected: unknown): boolean {
-  const errors: ParseError[] = [];
-  const value = parseJsonText(text, errors, JSON_OPTIONS);
-  return errors.length === 0 && deepEqual(value ?? {}, expected);
+/** Patterns as seen from an object at `base`: the ones through it, and whether it is at or below one's end. */
+function patternsAt(patterns: Patterns, base: readonly string[]): { live: Patterns; inside: boolean } {
+  const through = patterns.filter((p) => base.every((k, i) => p[i] === undefined || p[i] === "*" || p[i] === k));
+  return { live: through.filter((p) => p.length > base.length), inside: through.some((p) => p.length <= base.length) };
+}
+
+/**
+ * Whether `edits`, all inside the object `obj` at `objPath`, leave exactly the intended content:
+ * `servers[name]` set to `value` (removed: undefined) under the keys `relKeys` below `obj`, and
+ * nothing else changed. Only the members around the edits are read back (with `{ }` around
+ * them): everything before and after them is the same text, so a 67 MB file is not read again.
+ */
+function editReadsBack(
+  loc: ConfigLocation,
+  body: string,
+  obj: JsonNode,
+  objPath: readonly string[],
+  edits: readonly Edit[],
+  relKeys: readonly string[],
+  name: string,
+  value: unknown,
+): boolean {
+  if (edits.length === 0 || obj.type !== "object" || !obj.expanded) return false;
+  const members = obj.members ?? [];
+  const lo = Math.min(...edits.map((e) => e.offset));
+  const hi = Math.max(...edits.map((e) => e.offset + e.length));
+  if (lo <= obj.offset || hi >= nodeEnd(obj)) return false;
+  const first = members.findLastIndex((m) => m.offset < lo);
+  const last = members.findIndex((m) => memberEnd(m) >= hi);
+  const from = first === -1 ? obj.offset : (members[first] as JsonMember).offset;
+  const to = last === -1 ? nodeEnd(obj) : memberEnd(members[last] as JsonMember);
+  if (from > lo || to < hi) return false;
+  const window =
+    (first === -1 ? "" : "{") + applyEdits(body.slice(from, to), shifted(edits, -from)) + (last === -1 ? "" : "}");
+  const patterns = patternsOf(loc);
+  const r = scanJsonc(window, patterns, objPath);
+  if (!r.ok || r.root?.type !== "object") return false;
+  const { live, inside } = patternsAt(patterns, objPath);
+  const duplicates: Duplicate[] = [];
+  findDuplicates(window, r.root, [...objPath], live, inside, duplicates);
+  if (duplicates.length > 0) return false;
+  // The key the edit adds must not be one the untouched members already have.
+  const added = relKeys[0] ?? name;
+  const untouched = [...members.slice(0, Math.max(first, 0)), ...(last === -1 ? [] : members.slice(last + 1))];
+  if (untouched.some((m) => m.key === added)) return false;
+  const before = record(
+    members
+      .slice(Math.max(first, 0), last === -1 ? members.length : last + 1)
+      .map((m) => [m.key, nodeValue(m.value, body)] as const),
+  );
+  return deepEqual(nodeValue(r.root, window), withEntry(before, relKeys, name, value));
+}
+
+/** jsonc-parser's own edit, for layouts the careful edit does not handle; checked the same way. */
+function modifyChecked(loc: ConfigLocation, doc: JsonDoc, name: string, value: unknown): Edit[] {
+  const { body, root } = doc;
+  const keys = [...loc.keyPath, name];
+  let edits: Edit[];
+  try {
+    edits = modifyJson(body, keys, value, { formattingOptions: jsonFormatting(jsonStyle(body)) });
+  } catch (error) {
+    throw cannotEdit(
+      loc,
+      error instanceof Error ? (error.message.split("\n")[0] ?? "jsonc-parser failed") : String(error),
+    );
+  }
+  if (root === undefined || !editReadsBack(loc, body, root, [], edits, loc.keyPath, name, value)) {
+    throw cannotEdit(loc, "the edited text did not read back as intended");
+  }
+  return edits;
+}
+
+function refuseJsonDuplicates(loc: ConfigLocation, doc: JsonDoc): void {
+  const dup = doc.duplicates[0];
+  if (dup !== undefined) throw duplicateError(loc, dup);
+}
+
+/**
+ * The result of an edit. Its text is kept with what it holds (the document it was made from,
+ * one entry changed), so reading it back (`listServers(loc, result.text)`, as `add` does to know
+ * what it wrote) costs nothing: a 67 MB text would be built in full and scanned again.
+ */
+function editResult(
+  loc: ConfigLocation,
+  doc: JsonDoc,
+  edits: readonly Edit[],
+  name: string,
+  value: unknown,
+): EditResult {
+  const { body, bom } = doc;
+  const changed = edits.some((e) => e.content !== body.slice(e.offset, e.offset + e.length));
+  const text = bom + applyEdits(body, edits);
+  lastEdit = {
+    text,
+    patterns: JSON.stringify(patternsOf(loc)),
+    base: jsonConfig(loc, doc),
+    keyPath: loc.keyPath,
+    name,
+    value,
+  };
+  return { text, changed, edits: shifted(edits, bom.length) };
 }
 
 function setJson(loc: ConfigLocation, text: string, name: string, entry: Obj, force: boolean): EditResult {
-  const bom = bomOf(text);
-  const body = stripBom(text);
-  const { root, data } = parseJsonData(loc, body);
-  const value = JSON.parse(JSON.stringify(entry)) as Obj;
-  const servers = serversIn(loc, data);
-  if (servers !== undefined && Object.hasOwn(servers, name)) {
-    if (deepEqual(servers[name], value)) return { text, changed: false };
+  const doc = readJson(loc, text);
+  const { body, bom, root } = doc;
+  refuseJsonDuplicates(loc, doc);
+  const value = jsonNormalize(entry);
+  const servers = serversNode(loc, doc, loc.keyPath);
+  const existing = servers && findProp(servers, name);
+  if (existing) {
+    if (deepEqual(nodeValue(existing.value, body), value)) return { text, changed: false };
     if (!force) throw collision(loc, name);
   }
-  const expected = withEntry(data, loc.keyPath, name, value);
   const style = jsonStyle(body);
   const keys = [...loc.keyPath, name];
-  let out: string | undefined;
   if (root === undefined) {
-    const doc = pretty(nest(keys, value), "", style) + style.eol;
-    out = body.trim() === "" ? doc : `${body}${isLineEnd(body, body.length - 1) ? "" : style.eol}${doc}`;
-  } else {
-    let node: JsonNode = root;
-    for (let i = 0; i < keys.length; i++) {
-      const key = keys[i] as string;
-      const prop = findProp(node, key);
-      const valueNode = prop?.children?.[1];
-      if (prop === undefined || valueNode === undefined) {
-        out = applyEdits(body, insertProperty(body, node, key, nest(keys.slice(i + 1), value), style));
-        break;
-      }
-      if (i === keys.length - 1) {
-        const oneLine = !body.slice(node.offset, nodeEnd(node)).includes("\n");
-        const content = oneLine
-          ? compact(value, spacedJson(body.slice(node.offset, nodeEnd(node))))
-          : pretty(value, lineIndent(body, prop.offset), style);
-        out = applyEdits(body, [{ offset: valueNode.offset, length: valueNode.length, content }]);
-        break;
-      }
-      node = valueNode; // an object: serversIn checked the types along the path
+    // Nothing but whitespace or comments: the whole document is new.
+    const document = pretty(nest(keys, value), "", style) + style.eol;
+    const out =
+      body.trim() === "" ? document : `${body}${isLineEnd(body, body.length - 1) ? "" : style.eol}${document}`;
+    const r = scanJsonc(out, [[]]);
+    if (!r.ok || r.root === undefined || !deepEqual(nodeValue(r.root, out), jsonNormalize(nest(keys, value)))) {
+      throw cannotEdit(loc, "the edited text did not read back as intended");
     }
+    return { text: bom + out, changed: true };
   }
-  if (out === undefined || !jsonMatches(out, expected)) {
-    out = applyJsonEdits(body, modifyJson(body, keys, value, { formattingOptions: jsonFormatting(style) }));
-    if (!jsonMatches(out, expected)) throw cannotEdit(loc, "the edited text did not read back as intended");
+  let node = root;
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i] as string;
+    const prop = findProp(node, key);
+    const objPath = keys.slice(0, i);
+    if (prop === undefined) {
+      const edits = insertProperty(body, node, key, nest(keys.slice(i + 1), value), style);
+      const ok = editReadsBack(loc, body, node, objPath, edits, loc.keyPath.slice(i), name, value);
+      return editResult(loc, doc, ok ? edits : modifyChecked(loc, doc, name, value), name, value);
+    }
+    if (i === keys.length - 1) {
+      const oneLine = !body.slice(node.offset, nodeEnd(node)).includes("\n");
+      const content = oneLine
+        ? compact(value, spacedJson(body.slice(node.offset, nodeEnd(node))))
+        : pretty(value, lineIndent(body, prop.offset), style);
+      const edits = [{ offset: prop.value.offset, length: prop.value.length, content }];
+      const ok = editReadsBack(loc, body, node, objPath, edits, [], name, value);
+      return editResult(loc, doc, ok ? edits : modifyChecked(loc, doc, name, value), name, value);
+    }
+    node = prop.value; // an object: serversNode checked the types along the path
   }
-  return { text: bom + out, changed: out !== body };
+  throw cannotEdit(loc, "no place for the entry"); // not reached: the loop returns
 }
 
 function removeJson(loc: ConfigLocation, text: string, name: string): EditResult {
-  const bom = bomOf(text);
-  const body = stripBom(text);
-  const { root, data } = parseJsonData(loc, body);
-  const servers = serversIn(loc, data);
-  if (root === undefined || servers === undefined || !Object.hasOwn(servers, name)) return { text, changed: false };
-  const expected = withEntry(data, loc.keyPath, name, undefined);
-  let node: JsonNode | undefined = root;
-  for (const key of loc.keyPath) node = node && findProp(node, key)?.children?.[1];
-  const prop = node && findProp(node, name);
-  let out = node && prop ? applyEdits(body, removeProperty(body, node, prop)) : undefined;
-  if (out === undefined || !jsonMatches(out, expected)) {
-    const keys = [...loc.keyPath, name];
-    out = applyJsonEdits(
-      body,
-      modifyJson(body, keys, undefined, { formattingOptions: jsonFormatting(jsonStyle(body)) }),
-    );
-    if (!jsonMatches(out, expected)) throw cannotEdit(loc, "the edited text did not read back as intended");
-  }
-  return { text: bom + out, changed: out !== body };
+  const doc = readJson(loc, text);
+  refuseJsonDuplicates(loc, doc);
+  const servers = serversNode(loc, doc, loc.keyPath);
+  const prop = servers && findProp(servers, name);
+  if (servers === undefined || prop === undefined) return { text, changed: false };
+  const edits = removeProperty(doc.body, servers, prop);
+  const ok = editReadsBack(loc, doc.body, servers, loc.keyPath, edits, [], name, undefined);
+  return editResult(loc, doc, ok ? edits : modifyChecked(loc, doc, name, undefined), name, undefined);
 }
 
 function jsonFormatting(style: JsonStyle) {
   const tabs = style.unit === "\t";
   return { insertSpaces: !tabs, tabSize: tabs ? 4 : style.unit.length, eol: style.eol };
-}
-
-function collision(loc: ConfigLocation, name: string): McpOpError {
-  return new McpOpError(
-    EXIT.CONFIG,
-    `${loc.path}: a server named "${name}" already exists (use --force to replace it)`,
-  );
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -513,6 +928,15 @@ function parseTomlData(loc: ConfigLocation, body: string): unknown {
   try {
     return parseTomlText(body);
   } catch (error) {
+    // toml-patch reads nested arrays and inline tables recursively: a file nested 100,000 deep
+    // overflows its stack.
+    if (error instanceof RangeError) {
+      throw configError(
+        loc,
+        "not valid TOML: nested too deeply to read",
+        "fix the file by hand; mcp-op does not rewrite a file it cannot read",
+      );
+    }
     const e = error as { message?: string; line?: unknown };
     const message = String(e.message ?? error);
     const reason =
@@ -529,6 +953,44 @@ function parseTomlData(loc: ConfigLocation, body: string): unknown {
   }
 }
 
+/**
+ * The servers map of parsed TOML, undefined when missing; throws 78 on a wrong type. TOML has no
+ * duplicate keys (toml-patch refuses them as the spec says: a parse error, 78) and toml-patch
+ * keeps `__proto__` as an ordinary key.
+ */
+function serversIn(loc: ConfigLocation, data: unknown, keyPath: readonly string[] = loc.keyPath): Obj | undefined {
+  let current: unknown = data;
+  for (let i = 0; i < keyPath.length; i++) {
+    const key = keyPath[i] as string;
+    if (!isRecord(current)) throw notAnObject(loc, keyPath.slice(0, i), describeType(current));
+    if (!Object.hasOwn(current, key)) return undefined;
+    current = current[key];
+  }
+  if (!isRecord(current)) throw notAnObject(loc, keyPath, describeType(current));
+  return current;
+}
+
+/** A parsed TOML value with null-prototype tables (dates stay dates). */
+function tomlData(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(tomlData);
+  if (!isRecord(value)) return value;
+  return record(Object.entries(value).map(([k, v]) => [k, tomlData(v)] as const));
+}
+
+function tomlDoc(loc: ConfigLocation, data: unknown): ConfigDoc {
+  return {
+    loc,
+    duplicates: [],
+    projects: [],
+    servers: (keyPath) =>
+      Object.entries(serversIn(loc, data, keyPath) ?? {}).map(([name, value]) => ({
+        name,
+        value: tomlData(value),
+        shadowed: false,
+      })),
+  };
+}
+
 function tomlMatches(text: string, expected: unknown): boolean {
   try {
     return deepEqual(parseTomlText(text), expected);
@@ -541,7 +1003,7 @@ function tomlMatches(text: string, expected: unknown): boolean {
 function tomlNormalize(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(tomlNormalize);
   if (!isRecord(value)) return value;
-  const out: Obj = {};
+  const out = record();
   for (const [k, v] of Object.entries(value)) if (v !== undefined && v !== null) out[k] = tomlNormalize(v);
   return out;
 }
@@ -867,7 +1329,7 @@ function withoutEmptyPath(data: Obj, keys: readonly string[]): Obj | undefined {
   if (key === undefined) return undefined;
   const child = data[key];
   if (!isRecord(child)) return undefined;
-  const copy = { ...data };
+  const copy = record(Object.entries(data));
   if (rest.length === 0) {
     if (Object.keys(child).length > 0) return undefined;
     delete copy[key];
@@ -963,11 +1425,39 @@ function diffOps(a: readonly string[], b: readonly string[]): DiffOp[] {
   return ops;
 }
 
-/** A unified diff (3 lines of context) of `before` -> `after`; "" when they are equal. */
-export function unifiedDiff(path: string, before: string, after: string): string {
-  if (before === after) return "";
-  const ops = diffOps(diffLines(before), diffLines(after));
+/**
+ * A unified diff (3 lines of context) of `before` -> `after`; "" when they are equal. With
+ * `edits` (the change as edits of `before`), only the lines around them are compared and
+ * `after` is not read: a 67 MB config differs in a few lines.
+ */
+export function unifiedDiff(path: string, before: string, after: string, edits?: readonly Edit[]): string {
   const context = 3;
+  let lineOffset = 0;
+  if (edits !== undefined && edits.length > 0) {
+    let from = Math.min(...edits.map((e) => e.offset));
+    let to = Math.max(...edits.map((e) => e.offset + e.length));
+    const lineStartOf = (pos: number) => (pos <= 0 ? 0 : before.lastIndexOf("\n", pos - 1) + 1);
+    from = lineStartOf(from);
+    for (let k = 0; k < context + 1 && from > 0; k++) from = lineStartOf(from - 1);
+    for (let k = 0; k < context + 1 && to < before.length; k++) {
+      const nl = before.indexOf("\n", k === 0 ? to : to + 1);
+      to = nl === -1 ? before.length : nl;
+    }
+    if (to < before.length) to++; // the line break of the last line kept
+    for (let i = before.indexOf("\n"); i !== -1 && i < from; i = before.indexOf("\n", i + 1)) lineOffset++;
+    const middle = before.slice(from, to);
+    return diffText(path, middle, applyEdits(middle, shifted(edits, -from)), lineOffset, context);
+  }
+  return diffText(path, before, after, 0, context);
+}
+
+function diffText(path: string, before: string, after: string, lineOffset: number, context: number): string {
+  if (before === after) return "";
+  const ops = diffOps(diffLines(before), diffLines(after)).map((o) => ({
+    ...o,
+    a: o.a + lineOffset,
+    b: o.b + lineOffset,
+  }));
   const out = [`--- ${path}`, `+++ ${path}`];
   let i = 0;
   while (i < ops.length) {

@@ -175,6 +175,29 @@ function isSensitiveFlag(name: string): boolean {
   return SENSITIVE_FLAG.test(name.toLowerCase().replaceAll("_", "-"));
 }
 
+/** Flags named for a password: a value of digits only is still one there (a numeric password). */
+const PASSWORD_FLAG = /(^|-)(password|passwd|pass)$/;
+
+/**
+ * `-p` is a password in database clients (`mysql -u root -p hunter2`, `-phunter2`) and a port,
+ * package or profile almost everywhere else (`docker -p 8080:80`, `npx -p @scope/pkg`, `uv run
+ * -p 3.12`). Its value counts as a password only by its shape: six characters or more, and not
+ * a number, a port mapping, a path or URL, a package (`@scope/pkg`, `pkg@1.2`, `owner/repo`),
+ * a version or interpreter (`python3.11`), nor a lowercase name without digits (`typescript`,
+ * `my-profile`, a word). So `hunter2`, `s3cr3t!`, `P@ssw0rd` count; `default`, `8080`,
+ * `3000:3000`, `@modelcontextprotocol/server-github` do not.
+ */
+function shortPasswordFlagValue(value: string): boolean {
+  if (value.length < 6 || value.startsWith("-") || isTrivial(maskPlaceholders(value))) return false;
+  if (/^\d+$/.test(value)) return false;
+  if (/^(\d{1,3}(\.\d{1,3}){3}:)?\d+(-\d+)?(:\d+(-\d+)?)*(\/(tcp|udp|sctp))?$/.test(value)) return false;
+  if (value.startsWith("@") || value.includes("/") || value.includes("\\")) return false;
+  if (/^[\w.-]+@(latest|next|[\d^~<>=*xX][\w.+-]*)$/.test(value)) return false;
+  if (/^[A-Za-z-]*\d+(\.\d+)+$/.test(value)) return false;
+  if (/^[a-z]+([-_.][a-z]+)*$/.test(value)) return false;
+  return true;
+}
+
 /** HTTP headers whose value is a credential (besides Authorization). */
 const SENSITIVE_HEADER = /(api-?key|token|secret|password|subscription-key|access-key|auth-key)$/i;
 
@@ -204,6 +227,8 @@ interface Span {
   reason: string;
   /** The name this rule would give the secret; undefined: SECRET_n. */
   name: string | undefined;
+  /** Digits alone are a secret here (the value of `--password`, `--pin`). */
+  digits?: boolean;
 }
 
 const RANK = { name: 0, prefix: 1, privateKey: 2, flag: 3, header: 4, bearer: 5, param: 6, url: 7 } as const;
@@ -359,6 +384,7 @@ function mergeSpans(masked: string, spans: readonly Span[]): Span[][] {
         s.rank === RANK.prefix ||
         s.rank === RANK.privateKey ||
         s.rank === RANK.url ||
+        (s.digits === true && /^\d+$/.test(masked.slice(s.start, s.end).trim())) ||
         !isTrivial(masked.slice(s.start, s.end)),
     )
     .sort((a, b) => a.start - b.start || b.end - a.end);
@@ -425,13 +451,23 @@ function argDrafts(args: readonly unknown[]): Draft[] {
     const flag = typeof prev === "string" ? /^--?([A-Za-z][\w-]*)$/.exec(prev) : null;
     if (flag?.[1] && isSensitiveFlag(flag[1]) && !arg.startsWith("-")) {
       const [start, end] = credential(masked, 0);
-      spans.push({ start, end, rank: RANK.flag, reason: `${prev} flag`, name: envName(flag[1]) });
+      const digits = PASSWORD_FLAG.test(flag[1].toLowerCase().replaceAll("_", "-"));
+      spans.push({ start, end, rank: RANK.flag, reason: `${prev} flag`, name: envName(flag[1]), digits });
+    }
+    // `-p X` and `-pX` (database clients), when X is shaped like a password.
+    if (prev === "-p" && shortPasswordFlagValue(masked)) {
+      spans.push({ start: 0, end: arg.length, rank: RANK.flag, reason: "-p flag", name: "PASSWORD" });
+    }
+    const attached = /^-p(.+)$/s.exec(masked);
+    if (attached?.[1] && shortPasswordFlagValue(attached[1])) {
+      spans.push({ start: 2, end: arg.length, rank: RANK.flag, reason: "-p flag", name: "PASSWORD" });
     }
     // `--token=X`
     const inline = /^(--?([A-Za-z][\w-]*))=/.exec(masked);
     if (inline?.[1] && inline[2] && isSensitiveFlag(inline[2])) {
       const [start, end] = credential(masked.slice(inline[0].length), inline[0].length);
-      spans.push({ start, end, rank: RANK.flag, reason: `${inline[1]} flag`, name: envName(inline[2]) });
+      const digits = PASSWORD_FLAG.test(inline[2].toLowerCase().replaceAll("_", "-"));
+      spans.push({ start, end, rank: RANK.flag, reason: `${inline[1]} flag`, name: envName(inline[2]), digits });
     }
     // `NAME=value` (docker -e, env, --env): the name says what it is.
     const assignment = /^([A-Za-z_][A-Za-z0-9_]*)=/.exec(masked);

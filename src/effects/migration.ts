@@ -28,7 +28,7 @@ import { basename, dirname, join } from "node:path";
 import type { ConfigLocation } from "../core/clients.ts";
 import { type MigratedEntry, undoEntries } from "../core/migrate.ts";
 import { EXIT, McpOpError } from "../errors.ts";
-import { restoreFile } from "./config-file.ts";
+import { privateDir as ensurePrivateDir, restoreFile } from "./config-file.ts";
 import { describeFsError, errorCode, writeAll } from "./files.ts";
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -51,18 +51,14 @@ function cantCreate(path: string, error: unknown, what = "write", dir = dirname(
   return new McpOpError(EXIT.CANTCREAT, `cannot ${what} ${path}: ${why}`);
 }
 
-function privateDir(path: string): void {
-  try {
-    mkdirSync(path, { recursive: true, mode: 0o700 });
-    chmodSync(path, 0o700);
-  } catch (error) {
-    throw cantCreate(path, error, "create the private directory", path);
-  }
+/** `path` and every directory from `top` down to it private: see config-file.ts privateDir (73, 77). */
+function privateDir(path: string, top: string): void {
+  ensurePrivateDir(path, top);
 }
 
 /** A new private directory for this run's backups, named by time (never an earlier run's). */
 export function newRunDir(root: string): string {
-  privateDir(root);
+  privateDir(root, dirname(root)); // from <state>/mcp-op down
   const stamp = new Date().toISOString().replace(/[-:]/g, "");
   for (let n = 1; ; n++) {
     const dir = join(root, n === 1 ? stamp : `${stamp}-${n}`);
@@ -171,7 +167,7 @@ const EDITS = "edits";
  */
 export function editBackupsOf(runDir: string, index: number, client: string): string {
   const dir = join(runDir, EDITS, `${index}-${client}`);
-  privateDir(dir);
+  privateDir(dir, runDir);
   return dir;
 }
 
@@ -220,7 +216,7 @@ export function quarantineClaudeBackups(env: Env, home: string, since: number, i
     const path = join(dir, name);
     const st = statSync(path);
     if (!st.isFile() || st.mtimeMs < since - 1000) continue;
-    privateDir(into);
+    privateDir(into, dirname(into));
     renameSync(path, join(into, name));
     chmodSync(join(into, name), 0o600);
     moved++;
@@ -271,7 +267,7 @@ const jsonSafe = (_key: string, value: unknown) => (typeof value === "bigint" ? 
 export function digestKey(env: Env, home: string): Uint8Array {
   const dir = dirname(backupRoot(env, home));
   const path = join(dir, "item-digest.key");
-  privateDir(dir);
+  privateDir(dir, dir);
   if (!existsSync(path)) {
     // Written whole under another name, then linked in: a run racing this one reads either no
     // key or a whole one, and the loser of the link uses the winner's.
@@ -387,7 +383,7 @@ export async function undoRun(
     try {
       // Saving keeps a copy of the file as it is now: private too, one directory per file.
       const backupDir = join(runDir, "undo", String(i));
-      privateDir(backupDir);
+      privateDir(backupDir, runDir);
       await undoFile(file, entries, backupDir, report);
     } catch (error) {
       if (!(error instanceof McpOpError)) throw error;

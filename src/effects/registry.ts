@@ -5,7 +5,7 @@
  */
 import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { chmodSync, existsSync, mkdirSync, realpathSync } from "node:fs";
+import { existsSync, realpathSync } from "node:fs";
 import { dirname, join } from "node:path";
 import {
   CLIENT_IDS,
@@ -18,13 +18,20 @@ import {
   type ServerSpec,
   scopesOf,
 } from "../core/clients.ts";
-import { listServers, restoreServer } from "../core/config-edit.ts";
+import {
+  type ConfigDoc,
+  duplicateError,
+  listServers,
+  readConfig,
+  restoreServer,
+  type StoredServer,
+} from "../core/config-edit.ts";
 import { detectSecrets, type Finding } from "../core/detect.ts";
 import { extendedPath } from "../core/locate.ts";
 import { EXIT, McpOpError } from "../errors.ts";
 import { logger } from "../logger.ts";
 import { definedOnly, selfCommand } from "../runtime.ts";
-import { edit, load } from "./config-file.ts";
+import { edit, load, privateDir } from "./config-file.ts";
 import { isExecutableFile } from "./locate.ts";
 import { spawnCapture } from "./native.ts";
 
@@ -228,39 +235,82 @@ export interface RegisteredServer {
   findings: Finding[];
   /** A remote (HTTP) server: its URL and plaintext-looking values in the URL or its headers. */
   remote?: { url: string; findings: Finding[] };
+  /**
+   * A copy the client never reads: a duplicate key hides it (its line in the file). Listed so
+   * that plaintext in it is seen; only with `shadowed: true`.
+   */
+  shadowed?: { line: number | undefined };
+}
+
+export interface ScanOptions {
+  /** Also Claude Code's local servers of every other project in ~/.claude.json (list, doctor). */
+  otherProjects?: boolean;
+  /** Also the copies a duplicate key hides (list, doctor). */
+  shadowed?: boolean;
+  /** How a config is parsed (tests count the calls). */
+  read?: (loc: ConfigLocation, text: string) => ConfigDoc;
 }
 
 /**
- * Every server entry in every client config that exists. A config that cannot be read or parsed
- * throws 78, or with `unreadable` is reported there and skipped (list and doctor show the rest).
+ * Every server entry in every client config that exists. Each file is read and parsed once (one
+ * ~/.claude.json holds the user scope and every project's local scope, and can be 67 MB). A
+ * config that cannot be read or parsed, or that has a duplicate key where servers are (the
+ * hidden copy may hold a token), throws 78, or with `unreadable` is reported there (list and
+ * doctor show the rest; a file with a duplicate still shows its servers).
  */
 export function scanServers(
   f: Facts,
   clients: readonly ClientId[] = [],
   unreadable?: (error: McpOpError) => void,
-  opts: { otherProjects?: boolean } = {},
+  opts: ScanOptions = {},
 ): RegisteredServer[] {
+  const read = opts.read ?? readConfig;
   const out: RegisteredServer[] = [];
-  // ~/.claude.json holds the user scope and every project's local scope, and can be tens of MB:
-  // read once per scan.
-  const texts = new Map<string, string>();
-  const textOf = (loc: ConfigLocation): string => {
-    const text = texts.get(loc.path) ?? load(loc).text;
-    texts.set(loc.path, text);
-    return text;
+  const docs = new Map<string, ConfigDoc | McpOpError>();
+  const report = (error: McpOpError) => {
+    if (!unreadable) throw error;
+    unreadable(error);
+  };
+  /** The file's document, read and parsed on first use; its errors reported once. */
+  const docOf = (loc: ConfigLocation): ConfigDoc | undefined => {
+    let doc = docs.get(loc.path);
+    if (doc === undefined) {
+      try {
+        doc = read(loc, load(loc).text);
+      } catch (error) {
+        if (!(error instanceof McpOpError)) throw error;
+        doc = error;
+      }
+      docs.set(loc.path, doc);
+      if (doc instanceof McpOpError) report(doc);
+      else for (const dup of doc.duplicates) report(duplicateError(loc, dup));
+    }
+    return doc instanceof McpOpError ? undefined : doc;
   };
   const locations = presentLocations(clients, f);
-  if (opts.otherProjects) locations.push(...otherClaudeProjects(locations, textOf));
+  const local = locations.find((l) => l.client === "claude-code" && l.scope === "local");
+  if (opts.otherProjects && local) {
+    // Claude Code keeps each project's local servers in ~/.claude.json, keyed by the project's
+    // root. `add` works on the current project's; list, doctor and migrate take every
+    // project's, so a token in another project's entry is not missed.
+    for (const key of docOf(local)?.projects ?? []) {
+      if (key !== local.keyPath[1])
+        locations.push({ ...local, keyPath: ["projects", key, "mcpServers"], project: key });
+    }
+  }
   for (const loc of locations) {
-    let entries: Array<[string, unknown]>;
+    const doc = docOf(loc);
+    if (doc === undefined) continue;
+    let stored: StoredServer[];
     try {
-      entries = Object.entries(listServers(loc, textOf(loc)));
+      stored = doc.servers(loc.keyPath);
     } catch (error) {
-      if (!unreadable || !(error instanceof McpOpError)) throw error;
-      unreadable(error);
+      if (!(error instanceof McpOpError)) throw error;
+      report(error);
       continue;
     }
-    for (const [name, raw] of entries) {
+    for (const { name, value: raw, shadowed, line } of stored) {
+      if (shadowed && !opts.shadowed) continue;
       const spec = readEntry(loc.client, raw);
       const args = spec?.args ?? [];
       const base = (spec?.command ?? "").split(/[\\/]/).pop() ?? "";
@@ -281,34 +331,11 @@ export function scanServers(
         server,
         findings: spec ? detectSecrets({ env: spec.env, args: spec.args }) : [],
         ...(spec ? {} : remoteOf(raw)),
+        ...(shadowed ? { shadowed: { line } } : {}),
       });
     }
   }
   return out;
-}
-
-/**
- * Claude Code keeps each project's local-scope servers in ~/.claude.json, keyed by the project's
- * root. `add` works on the current project's; list, doctor and migrate take every project's,
- * so a token in another project's entry is not missed.
- */
-function otherClaudeProjects(
-  present: readonly ConfigLocation[],
-  textOf: (loc: ConfigLocation) => string,
-): ConfigLocation[] {
-  const local = present.find((l) => l.client === "claude-code" && l.scope === "local");
-  if (!local) return [];
-  let projects: Record<string, { mcpServers?: unknown } | null>;
-  try {
-    const data = JSON.parse(textOf(local)) as { projects?: typeof projects };
-    projects = typeof data.projects === "object" && data.projects !== null ? data.projects : {};
-  } catch {
-    return []; // the local location itself reports an unreadable file
-  }
-  // Only projects with servers: each location is parsed again by listServers.
-  return Object.entries(projects)
-    .filter(([key, p]) => key !== local.keyPath[1] && typeof p?.mcpServers === "object" && p.mcpServers !== null)
-    .map(([key]) => ({ ...local, keyPath: ["projects", key, "mcpServers"], project: key }));
 }
 
 /** Where a plaintext value sits, as the user would look for it (argument numbers count from 1). */
@@ -327,7 +354,7 @@ function remoteOf(raw: unknown): { remote?: { url: string; findings: Finding[] }
   const entry = raw as Record<string, unknown>;
   const url = typeof entry.url === "string" ? entry.url : typeof entry.httpUrl === "string" ? entry.httpUrl : undefined;
   if (url === undefined) return {};
-  const headers: Record<string, string> = {};
+  const headers: Record<string, string> = Object.create(null);
   if (typeof entry.headers === "object" && entry.headers !== null) {
     for (const [k, v] of Object.entries(entry.headers)) if (typeof v === "string") headers[k] = v;
   }
@@ -352,12 +379,11 @@ export function editBackupDir(
   home: string,
   loc: ConfigLocation,
 ): string {
-  const root = join(env.XDG_STATE_HOME || join(home, ".local", "state"), "mcp-op", "backups");
+  const top = join(env.XDG_STATE_HOME || join(home, ".local", "state"), "mcp-op");
   // Project configs of different projects share a base name (.mcp.json): one directory each.
   const project = loc.scope === "user" ? "" : `-${createHash("sha256").update(loc.path).digest("hex").slice(0, 10)}`;
-  const dir = join(root, "edits", `${loc.client}-${loc.scope}${project}`);
-  mkdirSync(dir, { recursive: true, mode: 0o700 });
-  for (const d of [root, join(root, "edits"), dir]) chmodSync(d, 0o700);
+  const dir = join(top, "backups", "edits", `${loc.client}-${loc.scope}${project}`);
+  privateDir(dir, top);
   return dir;
 }
 

@@ -16,6 +16,18 @@ export interface Held {
   check(message?: (name: string) => string): void;
 }
 
+/** The innermost hold in effect, if any: a wait deep inside (a config lock) can end early on a signal. */
+let active: Held | undefined;
+
+/**
+ * The hold in effect, for code that waits without being handed one (`edit` waiting for a config
+ * lock): its `check` throws 128 + n once a signal came. Undefined outside `withSignalsHeld`,
+ * where signals keep their default action.
+ */
+export function currentHold(): Held | undefined {
+  return active;
+}
+
 export async function withSignalsHeld<T>(fn: (held: Held) => Promise<T>): Promise<T> {
   const names = Object.keys(CODES) as Name[];
   const controller = new AbortController();
@@ -31,9 +43,12 @@ export async function withSignalsHeld<T>(fn: (held: Held) => Promise<T>): Promis
     },
   };
   for (const name of names) process.on(name, onSignal);
+  const outer = active;
+  active = held;
   try {
     return await fn(held);
   } finally {
+    active = outer;
     for (const name of names) process.off(name, onSignal);
   }
 }
