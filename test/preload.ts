@@ -18,5 +18,7 @@ for (const key of Object.keys(process.env)) {
 }
 
 // End-to-end tests start real MCP servers and the real `claude` CLI; 5 s (Bun's default) is too
-// tight on a loaded 2-core CI machine. (bunfig's [test] timeout is not applied by Bun 1.4.4.)
+// tight on a loaded 2-core CI machine. Bun 1.4.4 applies this only to the first test file of a
+// run (and ignores bunfig's [test] timeout), so the documented test command also passes
+// `--timeout 60000`; this line covers `bun test <one file>` while working.
 setDefaultTimeout(60_000);

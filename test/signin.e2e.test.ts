@@ -352,7 +352,9 @@ describe("an env file swapped while sign-in waits", () => {
       mode: 0o600,
     });
     const r = await result();
-    expect(r).toEqual({ code: 0, stdout: JSON.stringify([SECRETS.github, null]), stderr: "" });
+    expect({ code: r.code, stdout: r.stdout }).toEqual({ code: 0, stdout: JSON.stringify([SECRETS.github, null]) });
+    // The only line: the notice that sign-in is still waiting for the (3 s) prompt.
+    expect(r.stderr).toMatch(/^\[warn\] \[mcp-op\] still signing in after 1s[^\n]*\n$/);
     expect(existsSync(marker)).toBe(false);
     expect(s.opCalls().map((a) => a[0])).toEqual(["whoami", "whoami", "signin", "vault", "run"]);
   });
