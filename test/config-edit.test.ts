@@ -16,14 +16,8 @@ import {
   type Scope,
   type ServerSpec,
 } from "../src/core/clients.ts";
-import {
-  listServers,
-  removeServer,
-  restoreServer,
-  setServer,
-  unifiedDiff,
-  validServerName,
-} from "../src/core/config-edit.ts";
+import { listServers, removeServer, restoreServer, setServer, validServerName } from "../src/core/config-edit.ts";
+import { unifiedDiff } from "../src/core/diff.ts";
 import { McpOpError } from "../src/errors.ts";
 
 const FIXTURES = join(import.meta.dir, "fixtures", "clients");

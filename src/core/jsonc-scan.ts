@@ -7,7 +7,7 @@
  *
  * It accepts exactly what jsonc-parser accepts with `{ allowTrailingComma: true,
  * allowEmptyContent: true }` and comments (a differential property test holds it to that), and
- * reports where it stopped; config-edit.ts asks jsonc-parser for the message then. Every member
+ * reports where it stopped; json-read.ts asks jsonc-parser for the message then. Every member
  * of an expanded object is kept, a duplicate key included: JSON.parse and jsonc-parser keep
  * only the last, and a shadowed copy (a plaintext token in it) would be invisible.
  * Pure: text in, tree out; iterative, so no nesting depth overflows the stack (a limit refuses

@@ -28,7 +28,8 @@ import {
 } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import type { ConfigLocation } from "../core/clients.ts";
-import { type Edit, type EditResult, unifiedDiff } from "../core/config-edit.ts";
+import type { Edit, EditResult } from "../core/config-edit.ts";
+import { unifiedDiff } from "../core/diff.ts";
 import { EXIT, McpOpError } from "../errors.ts";
 import { describeFsError, errorCode, writeAll } from "./files.ts";
 import { lockHolder, tryLockFile, unlockFile } from "./lockfile.ts";
