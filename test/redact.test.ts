@@ -2,13 +2,13 @@ import { describe, expect, test } from "bun:test";
 import fc from "fast-check";
 import {
   createRedactor,
-  isGap,
   MAX_LINE_LENGTH,
   MIN_SECRET_LENGTH,
   type Secret,
   UNSCANNABLE,
   withheldLine,
 } from "../src/core/redact.ts";
+import { isGap } from "../src/core/redact-forms.ts";
 
 // --- Independent encoders (Buffer-based, not the module's own) -------------------------------
 
