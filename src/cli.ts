@@ -12,7 +12,7 @@ import type { ArgsDef, CommandDef } from "citty";
 import { runArgs, runMain } from "./commands/run.ts";
 import { runStage } from "./commands/stage.ts";
 import { closest, MissingSeparator, splitArgv } from "./core/args.ts";
-import { STAGE_COMMAND } from "./core/plan.ts";
+import { STAGE_COMMAND } from "./core/stage.ts";
 import { COMMAND_EXITS, EXIT, McpOpError, usageError } from "./errors.ts";
 import { loggedErrors, logger } from "./logger.ts";
 import { terminalFacts, version } from "./runtime.ts";

@@ -1,7 +1,13 @@
 import { describe, expect, test } from "bun:test";
+import fc from "fast-check";
+import { splitArgv } from "../src/core/args.ts";
+import { parseEnvFile } from "../src/core/env-file.ts";
+import { buildRunPlan, type RunOptions } from "../src/core/plan.ts";
 import { parseSigninOutput } from "../src/core/signin.ts";
-import { parseStageArgs, scrubEnv } from "../src/core/stage.ts";
+import { parseStageArgs, STAGE_COMMAND, type StagePlan, scrubEnv, stageArgv } from "../src/core/stage.ts";
+import { serverCommand } from "../src/effects/filter.ts";
 import { McpOpError } from "../src/errors.ts";
+import { selfCommand } from "../src/runtime.ts";
 
 describe("parseSigninOutput", () => {
   const cases: Array<[string, string, Record<string, string>]> = [
@@ -59,6 +65,116 @@ describe("parseStageArgs: accepts only what the outer stage produces", () => {
       );
     });
   }
+});
+
+describe("the stage's arguments: built and parsed in core/stage.ts", () => {
+  /** What the stage's own process does with its argv: cli.ts's split, then the parser. */
+  const parseArgv = (argv: readonly string[]): StagePlan => {
+    const { own, rest } = splitArgv(argv);
+    expect(own[0]).toBe(STAGE_COMMAND);
+    return parseStageArgs(own.slice(1), rest);
+  };
+  const word = fc.stringMatching(/^[A-Za-z0-9_]{1,12}$/);
+  const credential = fc.oneof(
+    fc.constantFrom("OP_SERVICE_ACCOUNT_TOKEN", "OP_CONNECT_TOKEN", "OP_CONNECT_HOST", "MCP_OP_TOKEN_FILE"),
+    word.map((w) => `OP_SESSION_${w}`),
+    fc.nat({ max: 999 }).map((n) => `MCP_OP_ARG_${n}`),
+  );
+  const name = fc.stringMatching(/^[A-Za-z_][A-Za-z0-9_]{0,15}$/);
+  const stagePlan: fc.Arbitrary<StagePlan> = fc.record(
+    {
+      unset: fc.array(credential, { maxLength: 6 }),
+      template: fc.boolean(),
+      redact: fc.array(name, { maxLength: 6 }),
+      parentDeath: fc.oneof(fc.integer({ min: 1, max: 2 ** 31 - 1 }), fc.constant(9_999_999_999)),
+      command: fc.string({ minLength: 1, unit: "grapheme" }),
+      // The server's arguments are never the stage's: "--", "--unset", "--redact X" among them too.
+      args: fc.array(fc.oneof(fc.string(), fc.constantFrom("--", "--unset", "--redact", "--template", "-x")), {
+        maxLength: 6,
+      }),
+    },
+    { requiredKeys: ["unset", "template", "redact", "command", "args"] },
+  );
+
+  test("parse(build(plan)) is the plan, for every plan shape", () => {
+    fc.assert(
+      fc.property(stagePlan, (plan) => {
+        expect(parseArgv(stageArgv(plan))).toEqual(plan);
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  test("run's plan: the stage op run starts reads back as what the plan meant", () => {
+    const options: RunOptions = {
+      envFiles: [],
+      account: undefined,
+      noSignin: false,
+      mask: false,
+      op: undefined,
+      verbose: false,
+      signinTimeout: 20,
+      tokenFile: undefined,
+      redact: false,
+      command: "srv",
+      args: [],
+    };
+    fc.assert(
+      fc.property(
+        fc.subarray(["OP_SESSION_ABC", "OP_SERVICE_ACCOUNT_TOKEN", "OP_CONNECT_TOKEN", "OP_CONNECT_HOST"]),
+        fc.boolean(),
+        fc.boolean(),
+        fc.array(fc.oneof(fc.string(), fc.constant("--")), { maxLength: 4 }),
+        (credentials, redact, templated, args) => {
+          const env = Object.fromEntries(credentials.map((c) => [c, "secret-value"]));
+          const templates = templated
+            ? {
+                args: ["{{ MCP_OP_ARG_1 }}", ...args],
+                generated: { MCP_OP_ARG_1: "op://v/i/f" },
+                names: ["MCP_OP_ARG_1"],
+              }
+            : undefined;
+          const plan = buildRunPlan({
+            options: { ...options, redact, args },
+            opPath: "/op",
+            envFiles: [{ path: "/a.env", display: "/a.env", entries: parseEnvFile("GH=op://v/gh/token\n").entries }],
+            env: { PATH: "/usr/bin", ...env },
+            commandPath: "/bin/srv",
+            self: ["/mcp-op"],
+            ...(templates ? { templates } : {}),
+          });
+          const server = plan.argv.slice(plan.argv.indexOf("--") + 1);
+          const staged = credentials.length > 0 || templated || redact;
+          if (!staged) {
+            expect(server).toEqual(["/bin/srv", ...args]);
+            return;
+          }
+          expect(server[0]).toBe("/mcp-op");
+          expect(parseArgv(server.slice(1))).toEqual({
+            unset: [...[...credentials].sort(), ...(templated ? ["MCP_OP_ARG_1"] : [])],
+            template: templated,
+            redact: redact ? ["GH", ...(templated ? ["MCP_OP_ARG_1"] : [])] : [],
+            command: "/bin/srv",
+            args: templated ? ["{{ MCP_OP_ARG_1 }}", ...args] : args,
+          });
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
+  test("the --redact filter's pre-exec step reads back as the filter's pid and the server", () => {
+    const argv = serverCommand("/bin/srv", ["-x", "--", "--unset"], "linux");
+    expect(argv.slice(0, selfCommand().length)).toEqual(selfCommand());
+    expect(parseArgv(argv.slice(selfCommand().length))).toEqual({
+      unset: [],
+      template: false,
+      redact: [],
+      parentDeath: process.pid,
+      command: "/bin/srv",
+      args: ["-x", "--", "--unset"],
+    });
+  });
 });
 
 test("scrubEnv removes every credential and keeps the rest", () => {

@@ -7,6 +7,7 @@ import type { EnvEntry } from "./env-file.ts";
 import { extendedPath } from "./locate.ts";
 import { enclosedReferences, looksLikeReference } from "./reference.ts";
 import { isCredentialVar } from "./signin.ts";
+import { stageArgv } from "./stage.ts";
 import { type ArgTemplates, GENERATED_PREFIX } from "./template.ts";
 
 export interface RunOptions {
@@ -85,9 +86,6 @@ export interface PlanInput {
   platform?: NodeJS.Platform;
 }
 
-/** The hidden command that scrubs credentials, then execs the server. */
-export const STAGE_COMMAND = "__stage";
-
 /**
  * `op [--account A] run --env-file F... [--no-masking] -- <command> [args...]`, with the
  * internal stage in front of the command when credentials would otherwise reach the server.
@@ -132,19 +130,24 @@ export function buildRunPlan(input: PlanInput): ExecPlan {
   }
   Object.assign(env, generated);
   const needStage = scrubbed.length > 0 || templates !== undefined || options.redact;
-  const server = [input.commandPath ?? options.command, ...(templates ? templates.args : options.args)];
-  const stage =
-    needStage && input.self
+  const command = input.commandPath ?? options.command;
+  const args = templates ? templates.args : options.args;
+  // The stage is this program again (`self`); without it (tests) the server follows op directly.
+  const self = needStage ? input.self : undefined;
+  const server =
+    self !== undefined
       ? [
-          ...input.self,
-          STAGE_COMMAND,
-          ...[...scrubbed, ...Object.keys(generated)].flatMap((name) => ["--unset", name]),
-          ...(templates ? ["--template"] : []),
-          // Only values that came from op:// references are secrets to redact (names, not values).
-          ...(options.redact ? references.flatMap((r) => ["--redact", r.name]) : []),
-          "--",
+          ...self,
+          ...stageArgv({
+            unset: [...scrubbed, ...Object.keys(generated)],
+            template: templates !== undefined,
+            // Only values that came from op:// references are secrets to redact (names, not values).
+            redact: options.redact ? references.map((r) => r.name) : [],
+            command,
+            args,
+          }),
         ]
-      : [];
+      : [command, ...args];
 
   const argv = [opPath];
   if (options.account) argv.push("--account", options.account);
@@ -170,7 +173,7 @@ export function buildRunPlan(input: PlanInput): ExecPlan {
     }
   }
   if (!options.mask) argv.push("--no-masking");
-  argv.push("--", ...stage, ...server);
+  argv.push("--", ...server);
 
   return {
     file: opPath,
@@ -178,7 +181,7 @@ export function buildRunPlan(input: PlanInput): ExecPlan {
     env,
     auth: authMode(options, env),
     references,
-    scrubbed: stage.length > 0 ? scrubbed : [],
+    scrubbed: self !== undefined ? scrubbed : [],
     inherited,
   };
 }

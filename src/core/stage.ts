@@ -3,8 +3,10 @@
  * <command> [args...]`, which `op run` starts in place of the server when credentials would
  * otherwise reach it, when arguments hold `{{ }}` placeholders, or for `--redact`; and
  * `mcp-op __stage --pdeathsig PID -- <command> [args...]`, which the `--redact` filter (PID)
- * starts to have the server die with it. It accepts only what mcp-op produces. Pure:
- * commands/stage.ts carries it out.
+ * starts to have the server die with it. Its arguments are built here (`stageArgv`: plan.ts for
+ * `op run`, effects/filter.ts for the filter) and parsed here (`parseStageArgs`), which accepts
+ * only what mcp-op produces; test/stage.test.ts holds one to the other. Pure: commands/stage.ts
+ * carries it out.
  */
 import { EXIT, McpOpError } from "../errors.ts";
 import { isCredentialVar } from "./signin.ts";
@@ -22,9 +24,31 @@ export interface StagePlan {
   args: string[];
 }
 
+/** The hidden command that scrubs credentials, fills `{{ }}` arguments or filters, then execs the server. */
+export const STAGE_COMMAND = "__stage";
+
 const GENERATED = new RegExp(`^${GENERATED_PREFIX}\\d+$`);
 const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
+/**
+ * The stage's argv after this program's own path (`selfCommand()`): the flags `plan` needs, in
+ * a fixed order, then `--`, the command and its arguments as they are (a `--` among them too).
+ * @example stageArgv({ unset: ["OP_SESSION_A"], template: false, redact: [], command: "/bin/srv", args: ["-x"] }) // ["__stage", "--unset", "OP_SESSION_A", "--", "/bin/srv", "-x"]
+ */
+export function stageArgv(plan: Readonly<StagePlan>): string[] {
+  return [
+    STAGE_COMMAND,
+    ...(plan.parentDeath === undefined ? [] : ["--pdeathsig", String(plan.parentDeath)]),
+    ...plan.unset.flatMap((name) => ["--unset", name]),
+    ...(plan.template ? ["--template"] : []),
+    ...plan.redact.flatMap((name) => ["--redact", name]),
+    "--",
+    plan.command,
+    ...plan.args,
+  ];
+}
+
+/** The stage's own arguments (`own`, before the first `--`) and the server's (`rest`), as cli.ts splits them. */
 export function parseStageArgs(own: readonly string[], rest: readonly string[] | null): StagePlan {
   const bad = (why: string) =>
     new McpOpError(EXIT.USAGE, `internal stage: ${why} (it is started by mcp-op run, not by hand)`);

@@ -23,8 +23,8 @@
  *   healthy server.
  */
 import { writevSync } from "node:fs";
-import { STAGE_COMMAND } from "../core/plan.ts";
 import { createRedactor, MAX_LINE_LENGTH, type Redactor, type Secret, withheldLine } from "../core/redact.ts";
+import { stageArgv } from "../core/stage.ts";
 import { logger } from "../logger.ts";
 import { selfCommand } from "../runtime.ts";
 import { errorCode, writeAll } from "./files.ts";
@@ -197,7 +197,8 @@ export function withheldResponse(redactor: Redactor, head: string, tail: string,
  */
 export function serverCommand(command: string, args: readonly string[], platform = process.platform): string[] {
   if (platform !== "linux") return [command, ...args];
-  return [...selfCommand(), STAGE_COMMAND, "--pdeathsig", String(process.pid), "--", command, ...args];
+  const stage = { unset: [], template: false, redact: [], parentDeath: process.pid, command, args: [...args] };
+  return [...selfCommand(), ...stageArgv(stage)];
 }
 
 async function spawnServer(command: string, args: readonly string[], env: Record<string, string>): Promise<PipedChild> {
