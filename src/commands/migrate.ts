@@ -539,11 +539,6 @@ function describeError(error: unknown): string {
   return error instanceof McpOpError && error.hint ? `${error.message}; ${error.hint}` : error.message;
 }
 
-/**
- * The summary after per-server failures (each already reported): which servers were not
- * migrated, and the items created that no migrated entry uses (the ones safe to delete). The
- * exit code is the failures' first in the exit-code table (69 for op, 73 env file, 78 config).
- */
 /** A server that failed; `migrated` when only its undo record failed (the entry is migrated). */
 interface Failure {
   plan: ServerPlan;
@@ -551,6 +546,11 @@ interface Failure {
   migrated?: boolean;
 }
 
+/**
+ * The summary after per-server failures (each already reported): which servers were not
+ * migrated, and the items created that no migrated entry uses (the ones safe to delete). The
+ * exit code is the failures' first in the exit-code table (69 for op, 73 env file, 78 config).
+ */
 function reportFailures(
   failed: readonly Failure[],
   plans: readonly ServerPlan[],

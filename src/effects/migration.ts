@@ -364,11 +364,9 @@ export interface UndoReport {
 /**
  * Undo a run, file by file: the old bytes whole while a file is exactly what the run left,
  * else entry by entry (see undoEntries). The env files of the entries set back are removed; an
- * entry left alone keeps its env file, which it still names.
- */
-/**
- * Undo one run. `usersOf` names the entries that name an env file once the run's own entries are
- * undone: a file still named is kept (deleting it would break them at their next start).
+ * entry left alone keeps its env file, which it still names. `usersOf` names the entries that
+ * name an env file once the run's own entries are undone: a file still named is kept (deleting
+ * it would break them at their next start).
  */
 export async function undoRun(
   runDir: string,

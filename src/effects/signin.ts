@@ -262,11 +262,6 @@ function timedOut(what: string, timeoutMs: number): McpOpError {
 }
 
 /**
- * The first of `candidates` that is (or can be made) a directory private to this user; a
- * warning names each one passed over, since another user holding our name in /tmp is worth
- * knowing. Without a uid (Windows) only being a directory is checked.
- */
-/**
  * The home the lock directory falls back to (Unix) or lives in (Windows). On Windows HOME is set
  * by some shells only (Git Bash): the profile directory is what every launch agrees on.
  */
@@ -274,6 +269,11 @@ function lockHome(env: Record<string, string>): string {
   return process.platform === "win32" ? homedir() : env.HOME || homedir();
 }
 
+/**
+ * The first of `candidates` that is (or can be made) a directory private to this user; a
+ * warning names each one passed over, since another user holding our name in /tmp is worth
+ * knowing. Without a uid (Windows) only being a directory is checked.
+ */
 export function lockDir(candidates: readonly string[], uid: number | undefined): string {
   const problems: string[] = [];
   for (const dir of candidates) {
