@@ -1,7 +1,7 @@
 /**
  * The one consola instance, tagged `[mcp-op]`. Everything goes to fd 2 with a synchronous
  * write: stdout belongs to the MCP server, and a buffered or O_NONBLOCK stderr could lose lines
- * queued when `run` execs `op` (architecture.md, "Facts about Bun").
+ * queued when `run` execs `op` (docs/bun.md).
  *
  * Built on `consola/core` with a one-line reporter: `consola/basic` touches `process.stdout` at
  * import, which in Bun creates the stdout stream (about 2.5 ms, and it is the server's fd).

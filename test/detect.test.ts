@@ -730,7 +730,7 @@ describe("realistic client entries", () => {
       ["env AWS_ACCESS_KEY_ID known prefix AKIA", "env AWS_SECRET_ACCESS_KEY name AWS_SECRET_ACCESS_KEY"],
     ],
     [
-      "an entry mcp-op already wraps (mcp-clients.md)",
+      "an entry mcp-op already wraps (docs/mcp-clients.md)",
       {
         command: "/opt/homebrew/bin/mcp-op",
         args: [

@@ -4,7 +4,7 @@ import { parseEnvFile } from "../src/core/env-file.ts";
 
 type Case = { name: string; text: string; env?: Record<string, string>; want: Record<string, string> };
 
-// Every rule of op's env-file syntax in op-cli.md, plus the encodings users' editors produce.
+// Every rule of op's env-file syntax in docs/op-cli.md, plus the encodings users' editors produce.
 const valid: Case[] = [
   { name: "KEY=VALUE", text: "A=op://v/i/f\n", want: { A: "op://v/i/f" } },
   { name: "spaces around =", text: "DB_USER = op://app/db/user\n", want: { DB_USER: "op://app/db/user" } },

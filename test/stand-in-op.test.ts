@@ -1,5 +1,5 @@
 // Tests of the stand-in `op` (test/fixtures/bin/op) itself: the rest of the suite trusts it to
-// behave like the facts in op-cli.md, and to make the wrapper's job harder where they are unknown.
+// behave like the facts in docs/op-cli.md, and to make the wrapper's job harder where they are unknown.
 // Every test spawns the stand-in as a real process; synchronisation is event-driven (output
 // markers, fs.watch), never sleeps.
 import { afterEach, beforeEach, describe, expect, test } from "bun:test";

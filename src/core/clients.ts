@@ -1,7 +1,7 @@
 /**
  * Where each MCP client keeps its stdio servers, and the entry each one expects. Pure: the
  * caller hands in the facts (home, platform, cwd, environment); effects/config-file.ts reads
- * and writes the files. The table follows /work/shared/docs/mcp-clients.md.
+ * and writes the files. The table follows docs/mcp-clients.md.
  */
 import { EXIT, McpOpError } from "../errors.ts";
 

@@ -1,5 +1,5 @@
 /**
- * Plaintext secrets in an MCP client's server entry (mcp-clients.md, "Plaintext secrets in
+ * Plaintext secrets in an MCP client's server entry (docs/mcp-clients.md, "Plaintext secrets in
  * client configs"): which `env` values and which parts of which `args` hold a token, why they
  * look like one, and where exactly they are, so `list`/`doctor` can warn and `migrate` can
  * replace just the secret. Pure: the caller reads the config.

@@ -1,5 +1,5 @@
 /**
- * Parser for the env files `op run --env-file` reads (rules in op-cli.md). It never throws:
+ * Parser for the env files `op run --env-file` reads (rules in docs/op-cli.md). It never throws:
  * every problem becomes a diagnostic with a line number, so `run` and `check` can report all
  * of them and refuse to start anything.
  *

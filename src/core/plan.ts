@@ -28,7 +28,7 @@ export interface RunOptions {
 }
 
 /**
- * How `op` will authenticate. Connect takes precedence over a service account (op-cli.md).
+ * How `op` will authenticate. Connect takes precedence over a service account (docs/op-cli.md).
  * `interactive` means the desktop app or a manual session; `op run` asks for authorization
  * itself under app integration.
  */

@@ -17,7 +17,7 @@ export type ReferenceResult = { ok: true; ref: SecretReference } | { ok: false; 
 const PREFIX = "op://";
 
 // Names may hold letters, digits, `-`, `_`, `.` and spaces; anything else must be an ID
-// (op-cli.md, "Secret references"). Unicode letters count as letters.
+// (docs/op-cli.md, "Secret references"). Unicode letters count as letters.
 const NAME = /^[\p{L}\p{N}\-_. ]+$/u;
 
 /** NAME, with the usual ASCII names checked without RegExp (see env-file.ts). */

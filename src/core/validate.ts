@@ -116,7 +116,7 @@ const mistyped = (reason: string) =>
 /**
  * `A=op://v/i/f # note`. 1Password's docs say "Comments can also be placed inline after
  * KEY=VALUE statements" (developer.1password.com/docs/cli/secrets-environment-variables,
- * "Environment file syntax rules") but not where one starts; our stand-in op (op-cli.md: comment
+ * "Environment file syntax rules") but not where one starts; our stand-in op (docs/op-cli.md: comment
  * lines) keeps the note in the value, and the reference then fails. Either way the fix is the
  * same, so the line is refused with it, quoting only the reference: what follows may be
  * anything, a pasted token too.

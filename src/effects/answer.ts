@@ -75,7 +75,7 @@ export async function answerRequests(error: RpcError, limits: AnswerLimits = ANS
 
 /**
  * One answer to fd 1, synchronously (a stream write can switch the pipe to O_NONBLOCK and lose
- * what is queued at exit: architecture.md). False when the client stopped reading.
+ * what is queued at exit: docs/bun.md). False when the client stopped reading.
  */
 function writeOut(text: string): boolean {
   const bytes = new TextEncoder().encode(text);
