@@ -14,10 +14,10 @@ import {
   CLIENT_IDS,
   type ClientId,
   CODEX_STARTUP_TIMEOUT_SEC,
+  configLocation,
   entryFor,
   type Facts,
   joinPath,
-  locate,
   readEntry,
   type Scope,
   type ServerSpec,
@@ -103,11 +103,11 @@ const TABLE: Record<"linux" | "darwin" | "win32", Row[]> = {
 
 const FACTS = { linux: LINUX, darwin: MAC, win32: WIN } as const;
 
-describe("locate", () => {
+describe("configLocation", () => {
   for (const [platform, rows] of Object.entries(TABLE) as [keyof typeof TABLE, Row[]][]) {
     for (const [client, scope, path, format, keyPath] of rows) {
       test(`${platform} ${client} ${scope}`, () => {
-        expect(locate(client, scope, FACTS[platform])).toEqual({ client, scope, path, format, keyPath });
+        expect(configLocation(client, scope, FACTS[platform])).toEqual({ client, scope, path, format, keyPath });
       });
     }
   }
@@ -132,7 +132,7 @@ describe("locate", () => {
     test(`${client} has no ${scope} scope: usage error 64`, () => {
       let caught: unknown;
       try {
-        locate(client, scope, LINUX);
+        configLocation(client, scope, LINUX);
       } catch (error) {
         caught = error;
       }
@@ -150,36 +150,43 @@ describe("locate", () => {
 
   test("XDG_CONFIG_HOME on Linux (Claude Desktop, VS Code, Zed); ignored when relative or on macOS", () => {
     const f = env("linux", { XDG_CONFIG_HOME: "/xdg" });
-    expect(locate("claude-desktop", "user", f).path).toBe("/xdg/Claude/claude_desktop_config.json");
-    expect(locate("vscode", "user", f).path).toBe("/xdg/Code/User/mcp.json");
-    expect(locate("zed", "user", f).path).toBe("/xdg/zed/settings.json");
-    expect(locate("zed", "user", env("linux", { XDG_CONFIG_HOME: "rel" })).path).toBe(
+    expect(configLocation("claude-desktop", "user", f).path).toBe("/xdg/Claude/claude_desktop_config.json");
+    expect(configLocation("vscode", "user", f).path).toBe("/xdg/Code/User/mcp.json");
+    expect(configLocation("zed", "user", f).path).toBe("/xdg/zed/settings.json");
+    expect(configLocation("zed", "user", env("linux", { XDG_CONFIG_HOME: "rel" })).path).toBe(
       "/home/me/.config/zed/settings.json",
     );
-    expect(locate("zed", "user", env("darwin", { XDG_CONFIG_HOME: "/xdg" })).path).toBe(
+    expect(configLocation("zed", "user", env("darwin", { XDG_CONFIG_HOME: "/xdg" })).path).toBe(
       "/Users/me/.config/zed/settings.json",
     );
   });
 
   test("CODEX_HOME and CLAUDE_CONFIG_DIR", () => {
-    expect(locate("codex", "user", env("linux", { CODEX_HOME: "/opt/codex/" })).path).toBe("/opt/codex/config.toml");
-    expect(locate("codex", "user", env("win32", { codex_home: "D:\\codex" })).path).toBe("D:\\codex\\config.toml");
+    expect(configLocation("codex", "user", env("linux", { CODEX_HOME: "/opt/codex/" })).path).toBe(
+      "/opt/codex/config.toml",
+    );
+    expect(configLocation("codex", "user", env("win32", { codex_home: "D:\\codex" })).path).toBe(
+      "D:\\codex\\config.toml",
+    );
     const claude = env("linux", { CLAUDE_CONFIG_DIR: "/cfg/claude" });
-    expect(locate("claude-code", "user", claude).path).toBe("/cfg/claude/.claude.json");
-    expect(locate("claude-code", "local", claude).path).toBe("/cfg/claude/.claude.json");
-    expect(locate("claude-code", "project", claude).path).toBe("/home/me/proj/.mcp.json");
-    expect(locate("codex", "user", env("linux", { CODEX_HOME: "" })).path).toBe("/home/me/.codex/config.toml");
+    expect(configLocation("claude-code", "user", claude).path).toBe("/cfg/claude/.claude.json");
+    expect(configLocation("claude-code", "local", claude).path).toBe("/cfg/claude/.claude.json");
+    expect(configLocation("claude-code", "project", claude).path).toBe("/home/me/proj/.mcp.json");
+    expect(configLocation("codex", "user", env("linux", { CODEX_HOME: "" })).path).toBe("/home/me/.codex/config.toml");
   });
 
   test("Windows: %APPDATA% in any case, or its usual place", () => {
     const f: Facts = { ...WIN, env: { appdata: "E:\\Roaming" } };
-    expect(locate("vscode", "user", f).path).toBe("E:\\Roaming\\Code\\User\\mcp.json");
-    expect(locate("zed", "user", { ...WIN, env: {} }).path).toBe("C:\\Users\\me\\AppData\\Roaming\\Zed\\settings.json");
+    expect(configLocation("vscode", "user", f).path).toBe("E:\\Roaming\\Code\\User\\mcp.json");
+    expect(configLocation("zed", "user", { ...WIN, env: {} }).path).toBe(
+      "C:\\Users\\me\\AppData\\Roaming\\Zed\\settings.json",
+    );
   });
 
   test("Claude Code keys local scope by the project root when given", () => {
     expect(
-      locate("claude-code", "local", { ...LINUX, cwd: "/home/me/proj/src", projectRoot: "/home/me/proj" }).keyPath,
+      configLocation("claude-code", "local", { ...LINUX, cwd: "/home/me/proj/src", projectRoot: "/home/me/proj" })
+        .keyPath,
     ).toEqual(["projects", "/home/me/proj", "mcpServers"]);
   });
 

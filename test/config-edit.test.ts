@@ -9,9 +9,9 @@ import { join } from "node:path";
 import fc from "fast-check";
 import {
   type ClientId,
+  configLocation,
   entryFor,
   type Facts,
-  locate,
   readEntry,
   type Scope,
   type ServerSpec,
@@ -114,7 +114,7 @@ describe("golden files", () => {
 
   for (const c of CASES) {
     test(`${c.client} ${c.scope}: ${c.name}`, () => {
-      const loc = locate(c.client, c.scope, FACTS);
+      const loc = configLocation(c.client, c.scope, FACTS);
       const before = readFileSync(fixture(c, "before"), "utf8");
       const spec = c.spec ?? GITHUB;
       const entry = entryFor(c.client, spec);
@@ -199,8 +199,8 @@ describe("unrelated content survives", () => {
 });
 
 describe("bad input", () => {
-  const json = locate("cursor", "user", FACTS);
-  const toml = locate("codex", "user", FACTS);
+  const json = configLocation("cursor", "user", FACTS);
+  const toml = configLocation("codex", "user", FACTS);
 
   test("malformed JSON: 78 naming the file and the line", () => {
     const text = '{\n  "mcpServers": {\n    "a": {"command": "x"}\n    "b": {"command": "y"}\n  }\n}\n';
@@ -242,7 +242,7 @@ describe("bad input", () => {
     );
     expectConfigError(() => listServers(json, "[1, 2]"), "the top level is not a JSON object");
     expectConfigError(() => listServers(toml, 'mcp_servers = "none"\n'), '"mcp_servers" is a string');
-    const local = locate("claude-code", "local", FACTS);
+    const local = configLocation("claude-code", "local", FACTS);
     expectConfigError(
       () => setServer(local, '{"projects": {"/home/me/proj": 5}}', "x", { command: "y", args: [] }, { force: false }),
       'projects["/home/me/proj"]" is a number',
@@ -270,7 +270,7 @@ describe("bad input", () => {
       [json, '{"mcpServers": {"a": {"command": "x"}}}'],
       [toml, ""],
       [toml, '[mcp_servers.a]\ncommand = "x"\n'],
-      [locate("claude-code", "local", FACTS), '{"projects": {}}'],
+      [configLocation("claude-code", "local", FACTS), '{"projects": {}}'],
     ] as const) {
       expect(removeServer(loc, text, "github")).toEqual({ text, changed: false });
     }
@@ -279,12 +279,12 @@ describe("bad input", () => {
   test("a missing file lists no servers", () => {
     expect(listServers(json, "")).toEqual({});
     expect(listServers(toml, "")).toEqual({});
-    expect(listServers(locate("claude-code", "local", FACTS), '{"projects": {}}')).toEqual({});
+    expect(listServers(configLocation("claude-code", "local", FACTS), '{"projects": {}}')).toEqual({});
   });
 });
 
 describe("TOML layouts the block edit does not own", () => {
-  const toml = locate("codex", "user", FACTS);
+  const toml = configLocation("codex", "user", FACTS);
   const entry = entryFor("codex", GITHUB);
 
   for (const [name, text] of [
@@ -336,7 +336,7 @@ describe("TOML layouts the block edit does not own", () => {
 });
 
 describe("JSON layouts", () => {
-  const loc = locate("cursor", "user", FACTS);
+  const loc = configLocation("cursor", "user", FACTS);
   const entry = { command: "x", args: [] };
 
   for (const [name, before, after] of [
@@ -391,7 +391,7 @@ describe("JSON layouts", () => {
     const PROTO = "__proto__";
     // JSON.parse makes an own "__proto__" key; an object literal would set the prototype instead.
     const withEnv = JSON.parse('{"command": "x", "args": [], "env": {"__proto__": "v"}}');
-    for (const at of [loc, locate("codex", "user", FACTS)]) {
+    for (const at of [loc, configLocation("codex", "user", FACTS)]) {
       const empty = at.format === "toml" ? "" : '{"mcpServers": {}}';
       const added = setServer(at, empty, PROTO, withEnv, { force: false });
       expect(added.changed).toBe(true);
@@ -407,7 +407,7 @@ describe("JSON layouts", () => {
 });
 
 describe("restoreServer: undoing one change to an entry", () => {
-  const loc = locate("codex", "user", FACTS);
+  const loc = configLocation("codex", "user", FACTS);
   const old = { command: "old", args: ["a"] };
   const ours = { command: "mcp-op", args: ["run", "--", "old"] };
   const withEntry = (entry: Record<string, unknown>) =>
@@ -582,7 +582,7 @@ describe("unifiedDiff", () => {
   });
 
   test("a big config set as an edit: the diff shows the lines around the change, numbered in the whole file", () => {
-    const loc = locate("claude-code", "user", FACTS);
+    const loc = configLocation("claude-code", "user", FACTS);
     const history = Array.from({ length: 20_000 }, (_, i) => ({ display: `prompt ${i}` }));
     const before = `${JSON.stringify({ projects: { "/p": { history } }, mcpServers: {} }, null, 2)}\n`;
     const result = setServer(loc, before, "github", entryFor("claude-code", GITHUB), { force: false });

@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import fc from "fast-check";
-import { detectSecrets, type Finding, KNOWN_PREFIXES, maskArgs, maskValue } from "../src/core/detect.ts";
+import { detectSecrets, KNOWN_PREFIXES, maskArgs, maskValue, type PlaintextFinding } from "../src/core/detect.ts";
 
 // Fake tokens are assembled at run time so no literal in this file looks like a live token to a
 // secret scanner (push protection, gitleaks).
@@ -49,7 +49,7 @@ const S = body(32);
 const PW = "p4ss-W0rd.x";
 
 /** The secret each finding points at: the env value, or the slice of the arg. */
-function located(entry: { env?: Record<string, unknown>; args?: unknown[] }, f: Finding): string {
+function located(entry: { env?: Record<string, unknown>; args?: unknown[] }, f: PlaintextFinding): string {
   if (f.where === "env") return String(entry.env?.[f.key]);
   return String(entry.args?.[f.argIndex ?? -1]).slice(f.start, f.end);
 }
@@ -356,7 +356,7 @@ describe("args: forms, with exact offsets", () => {
     test(args.join(" ").replaceAll("\n", " ").slice(0, 70), () => {
       const findings = detectSecrets({ args });
       expect(findings).toHaveLength(1);
-      const f = findings[0] as Finding;
+      const f = findings[0] as PlaintextFinding;
       expect(args[i]?.slice(f.start, f.end)).toBe(secret);
       expect(f).toEqual({
         where: "args",
@@ -464,7 +464,7 @@ describe("args: -p and numeric passwords, decided by the value's shape", () => {
         return;
       }
       expect(found).toHaveLength(1);
-      const f = found[0] as Finding;
+      const f = found[0] as PlaintextFinding;
       const arg = args[f.argIndex ?? -1] ?? "";
       expect(arg.slice(f.start, f.end)).toBe(secret);
       expect(f.display).toBe(`… (${secret.length} chars)`);
@@ -592,7 +592,7 @@ describe("nothing of a secret leaks beyond its public prefix", () => {
   ];
 
   /** Every field but the offsets, as text. */
-  const printable = (findings: Finding[]) =>
+  const printable = (findings: PlaintextFinding[]) =>
     JSON.stringify(findings.map(({ start: _s, end: _e, argIndex: _i, ...rest }) => rest));
 
   test("findings depend on a secret's length only, not its characters (no prefix)", () => {

@@ -15,18 +15,18 @@ import {
   CLIENT_IDS,
   type ClientId,
   type ConfigLocation,
+  configLocation,
   entryFor,
   type Facts,
-  locate,
   type Scope,
   type ServerSpec,
 } from "../core/clients.ts";
 import { listServers, restoreServer, setServer, validServerName } from "../core/config-edit.ts";
 import { maskValuesIn } from "../core/detect.ts";
 import { parseEnvFile } from "../core/env-file.ts";
-import { type Env, expandHome } from "../core/locate.ts";
 import { authMode, quoteArg } from "../core/plan.ts";
 import { describeBadReference, looksLikeReference, parseReference } from "../core/reference.ts";
+import { type Env, expandHome } from "../core/search-path.ts";
 import { hasTemplate, parseArgTemplates } from "../core/template.ts";
 import { checkEnvFile } from "../core/validate.ts";
 import { geminiRedaction } from "../effects/client-state.ts";
@@ -226,7 +226,7 @@ export default {
 
     // 4. Where: the chosen clients, or every client whose config exists.
     const locations: ConfigLocation[] = clients.length
-      ? clients.map((c) => locate(c, scope, f))
+      ? clients.map((c) => configLocation(c, scope, f))
       : presentLocations([], f, scope);
     if (locations.length === 0) {
       throw new McpOpError(

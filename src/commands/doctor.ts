@@ -23,14 +23,14 @@ import {
 } from "../core/client-env.ts";
 import { CODEX_STARTUP_TIMEOUT_SEC, type Facts, shownName } from "../core/clients.ts";
 import { maskArgs } from "../core/detect.ts";
-import { expandHome, extendedPath, isPathLike, wellKnownDirs } from "../core/locate.ts";
 import { type AuthMode, authMode, quoteArg } from "../core/plan.ts";
 import { looksLikeReference } from "../core/reference.ts";
+import { expandHome, extendedPath, isPathLike, wellKnownDirs } from "../core/search-path.ts";
 import { isCredentialVar, opCall, opErrorMessage } from "../core/signin.ts";
 import { checkEnvFile, referenceProblems } from "../core/validate.ts";
 import { approvalOf, geminiRedaction } from "../effects/client-state.ts";
+import { locateCommand, locateOp } from "../effects/executables.ts";
 import { readEnvFile, readTokenFile, TOKEN_FILE_VAR } from "../effects/files.ts";
-import { locateCommand, locateOp } from "../effects/locate.ts";
 import { spawnCapture } from "../effects/native.ts";
 import { facts, findingPlace, type RegisteredServer, scanServers } from "../effects/registry.ts";
 import { EXIT, type ExitCode, McpOpError, usageError } from "../errors.ts";

@@ -28,7 +28,7 @@ import {
 import { describeBadReference, parseReference } from "../core/reference.ts";
 import { opCall, opErrorMessage } from "../core/signin.ts";
 import { edit, load, textDigest } from "../effects/config-file.ts";
-import { locateOp } from "../effects/locate.ts";
+import { locateOp } from "../effects/executables.ts";
 import {
   backUp,
   backupRoot,

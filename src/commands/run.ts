@@ -2,14 +2,14 @@
 import type { ArgsDef, CommandDef } from "citty";
 import { LogLevels } from "consola/core";
 import { parseOptions, rejectEmptyValues } from "../core/args.ts";
-import { extendedPath } from "../core/locate.ts";
 import { authMode, buildRunPlan, describePlan, type RunOptions } from "../core/plan.ts";
+import { extendedPath } from "../core/search-path.ts";
 import { needsSigninCheck } from "../core/signin.ts";
 import { hasTemplate, parseArgTemplates } from "../core/template.ts";
 import { checkEnvFile, checkEnvironment, type Problem } from "../core/validate.ts";
 import { execProgram } from "../effects/exec.ts";
+import { locateCommand, locateOp } from "../effects/executables.ts";
 import { type EnvFileText, readEnvFile, readTokenFile, TOKEN_FILE_VAR } from "../effects/files.ts";
-import { locateCommand, locateOp } from "../effects/locate.ts";
 import { canKeepAcrossExec } from "../effects/native.ts";
 import { ensureSignedIn } from "../effects/signin.ts";
 import { type ExitCode, firstInTable, McpOpError, usageError } from "../errors.ts";

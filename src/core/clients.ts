@@ -136,7 +136,7 @@ function claudeProjectKey(facts: Facts): string {
 }
 
 /** The config file (and the keys to its servers map) for one client and scope. */
-export function locate(client: ClientId, scope: Scope, facts: Facts): ConfigLocation {
+export function configLocation(client: ClientId, scope: Scope, facts: Facts): ConfigLocation {
   if (!SCOPES[client].includes(scope)) {
     throw new McpOpError(
       EXIT.USAGE,

@@ -10,7 +10,8 @@
  * point into the value.
  */
 
-export interface Finding {
+/** One plaintext secret in a server entry: where it is, why it looks like one, a name for it. */
+export interface PlaintextFinding {
   where: "env" | "args";
   /** env: the variable name; args: the index in args of the arg holding the value */
   key: string;
@@ -412,7 +413,7 @@ function describe(spans: readonly Span[]): { reason: string; name: string | unde
 // ---------------------------------------------------------------------------------------------
 
 interface Draft {
-  finding: Omit<Finding, "suggestedName">;
+  finding: Omit<PlaintextFinding, "suggestedName">;
   /** The secret's text, to give one secret one name; never leaves this module. */
   secret: string;
   /** The env key, the name in `NAME=value`, a derived name, or undefined for SECRET_n. */
@@ -497,7 +498,7 @@ function argDrafts(args: readonly unknown[]): Draft[] {
  * a taken name gets `_2`, `_3`, ... (taken: every variable the entry sets, compared
  * case-insensitively as Windows does); with no name to derive, SECRET_1, SECRET_2, ...
  */
-function nameDrafts(drafts: readonly Draft[], envKeys: readonly string[]): Finding[] {
+function nameDrafts(drafts: readonly Draft[], envKeys: readonly string[]): PlaintextFinding[] {
   const taken = new Set(envKeys.map((k) => k.toUpperCase()));
   const bySecret = new Map<string, string>();
   const names: string[] = [];
@@ -538,7 +539,7 @@ function nameDrafts(drafts: readonly Draft[], envKeys: readonly string[]): Findi
  *   //    display: "… (32 chars)", suggestedName: "AUTH_TOKEN" }]
  * @example detectSecrets({ env: { GITHUB_TOKEN: "op://Private/GitHub/token" } }) // []
  */
-export function detectSecrets(entry: { env?: Record<string, unknown>; args?: unknown[] }): Finding[] {
+export function detectSecrets(entry: { env?: Record<string, unknown>; args?: unknown[] }): PlaintextFinding[] {
   const env = isRecord(entry.env) ? entry.env : {};
   const args = Array.isArray(entry.args) ? entry.args : [];
   return nameDrafts([...envDrafts(env), ...argDrafts(args)], Object.keys(env));

@@ -7,7 +7,7 @@
 import { EXIT, McpOpError } from "../errors.ts";
 import { type ConfigLocation, entryFor, locationLabel, type ServerSpec, shownName } from "./clients.ts";
 import { type EditResult, listServers, restoreServer } from "./config-edit.ts";
-import type { Finding } from "./detect.ts";
+import type { PlaintextFinding } from "./detect.ts";
 
 export interface MigrationServer {
   loc: ConfigLocation;
@@ -16,7 +16,7 @@ export interface MigrationServer {
   raw: unknown;
   spec: ServerSpec;
   viaMcpOp: boolean;
-  findings: Finding[];
+  findings: PlaintextFinding[];
 }
 
 export interface PlannedItem {
@@ -40,7 +40,7 @@ export interface ReusableItem {
 export interface ServerPlan {
   server: MigrationServer;
   /** Variable name -> item (several variables may share one item: the same token twice). */
-  variables: Array<{ name: string; item: PlannedItem; finding: Finding }>;
+  variables: Array<{ name: string; item: PlannedItem; finding: PlaintextFinding }>;
   envFile: string;
   envText: string;
   /** The entry to store: the stored one with command, args and the moved env keys replaced. */
@@ -77,7 +77,7 @@ export function uniqueTitle(title: string, taken: ReadonlySet<string>): string {
   return candidate;
 }
 
-function secretValue(server: MigrationServer, f: Finding): string {
+function secretValue(server: MigrationServer, f: PlaintextFinding): string {
   if (f.where === "env") return String(server.spec.env?.[f.key] ?? "");
   const arg = server.spec.args[f.argIndex ?? -1] ?? "";
   return arg.slice(f.start ?? 0, f.end ?? arg.length);
@@ -146,7 +146,7 @@ function argsProblem(source: Record<string, unknown>): string | undefined {
  * Only a string moves: a number is stored as op reads it back, which need not be the file's
  * digits (12345678901234567890 parses as 12345678901234567000), and the original is removed.
  */
-function unmovable(source: Record<string, unknown>, f: Finding): string | undefined {
+function unmovable(source: Record<string, unknown>, f: PlaintextFinding): string | undefined {
   if (f.where !== "env") return undefined;
   const value = isRecord(source.env) ? source.env[f.key] : undefined;
   return typeof value === "string" ? undefined : `env ${f.key} is ${typeName(value)}, not a string`;

@@ -4,8 +4,8 @@
  * tests can check it without starting anything.
  */
 import type { EnvEntry } from "./env-file.ts";
-import { extendedPath } from "./locate.ts";
 import { enclosedReferences, looksLikeReference } from "./reference.ts";
+import { extendedPath } from "./search-path.ts";
 import { isCredentialVar } from "./signin.ts";
 import { stageArgv } from "./stage.ts";
 import { type ArgTemplates, GENERATED_PREFIX } from "./template.ts";

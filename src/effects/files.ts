@@ -23,7 +23,7 @@ import {
   writeSync,
 } from "node:fs";
 import { isAbsolute, resolve } from "node:path";
-import { expandHome } from "../core/locate.ts";
+import { expandHome } from "../core/search-path.ts";
 import { EXIT, McpOpError } from "../errors.ts";
 
 export interface EnvFileText {

@@ -11,8 +11,8 @@ import {
   CLIENT_IDS,
   type ClientId,
   type ConfigLocation,
+  configLocation,
   type Facts,
-  locate,
   readEntry,
   type Scope,
   type ServerSpec,
@@ -26,13 +26,13 @@ import {
   restoreServer,
   type StoredServer,
 } from "../core/config-edit.ts";
-import { detectSecrets, type Finding } from "../core/detect.ts";
-import { extendedPath } from "../core/locate.ts";
+import { detectSecrets, type PlaintextFinding } from "../core/detect.ts";
+import { extendedPath } from "../core/search-path.ts";
 import { EXIT, McpOpError } from "../errors.ts";
 import { logger } from "../logger.ts";
 import { definedOnly, selfCommand } from "../runtime.ts";
 import { edit, load, privateDir } from "./config-file.ts";
-import { isExecutableFile } from "./locate.ts";
+import { isExecutableFile } from "./executables.ts";
 import { spawnCapture } from "./native.ts";
 
 export function facts(env: Readonly<Record<string, string | undefined>>, cwd = process.cwd()): Facts {
@@ -62,7 +62,7 @@ export function presentLocations(clients: readonly ClientId[], f: Facts, scope?:
   for (const client of clients.length ? clients : CLIENT_IDS) {
     for (const s of scope ? [scope] : scopesOf(client)) {
       if (!scopesOf(client).includes(s)) continue;
-      const loc = locate(client, s, f);
+      const loc = configLocation(client, s, f);
       if (!existsSync(loc.path)) continue;
       // Claude Code's user and local scopes share ~/.claude.json at different keys: both stay.
       const key = `${realpathSync(loc.path)}\0${JSON.stringify(loc.keyPath)}`;
@@ -232,9 +232,9 @@ export interface RegisteredServer {
   /** The server command after `--` of an mcp-op entry, else the entry's own command. */
   server: string[];
   /** Plaintext-looking values in env or args, shown only as prefix and length. */
-  findings: Finding[];
+  findings: PlaintextFinding[];
   /** A remote (HTTP) server: its URL and plaintext-looking values in the URL or its headers. */
-  remote?: { url: string; findings: Finding[] };
+  remote?: { url: string; findings: PlaintextFinding[] };
   /**
    * A copy the client never reads: a duplicate key hides it (its line in the file). Listed so
    * that plaintext in it is seen; only with `shadowed: true`.
@@ -339,7 +339,7 @@ export function scanServers(
 }
 
 /** Where a plaintext value sits, as the user would look for it (argument numbers count from 1). */
-export function findingPlace(s: RegisteredServer, f: Finding): string {
+export function findingPlace(s: RegisteredServer, f: PlaintextFinding): string {
   if (s.remote) return f.where === "env" ? `header ${f.key}` : "url";
   return f.where === "env" ? `env ${f.key}` : `argument ${(f.argIndex ?? 0) + 1}`;
 }
@@ -349,7 +349,7 @@ export function findingPlace(s: RegisteredServer, f: Finding): string {
  * mcp-op cannot wrap it, but list and doctor show its plaintext, from the URL (args finding 0)
  * and the headers (env findings, by header name).
  */
-function remoteOf(raw: unknown): { remote?: { url: string; findings: Finding[] } } {
+function remoteOf(raw: unknown): { remote?: { url: string; findings: PlaintextFinding[] } } {
   if (typeof raw !== "object" || raw === null) return {};
   const entry = raw as Record<string, unknown>;
   const url = typeof entry.url === "string" ? entry.url : typeof entry.httpUrl === "string" ? entry.httpUrl : undefined;

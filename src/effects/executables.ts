@@ -1,4 +1,4 @@
-/** Find executables: `op` and the server command, among the candidates core/locate.ts lists. */
+/** Find executables: `op` and the server command, among the candidates core/search-path.ts lists. */
 import { accessSync, constants, statSync } from "node:fs";
 import { resolve } from "node:path";
 import {
@@ -9,7 +9,7 @@ import {
   opCandidates,
   opInstallHint,
   wellKnownDirs,
-} from "../core/locate.ts";
+} from "../core/search-path.ts";
 import { EXIT, McpOpError } from "../errors.ts";
 
 export function isExecutableFile(path: string): boolean {
