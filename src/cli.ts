@@ -5,6 +5,54 @@
  * errors to stderr text and an exit code. When `run` (or the internal stage) fails before it
  * execs, the same text also answers the client's requests (effects/answer.ts).
  */
+
+/*
+ * Import budget of `run`'s fast path (and the stage's). These modules are all that this file's
+ * static imports load: everything `mcp-op run` runs before it execs `op`, and nothing else.
+ * Loading and initialising them together takes ~0.5 ms of a compiled binary's start
+ * (scripts/bench/RESULTS.md, "Where the time goes"); each is cheap only because its top level
+ * defines functions and constants and does no work. test/imports.test.ts fails when the static
+ * import graph from this file is not exactly this list: a module added here needs a reason and
+ * a measurement.
+ *
+ *   src/cli.ts                  entry: argv split, dispatch, errors -> exit codes
+ *   src/commands/run.ts         run: options, checks, sign-in, plan, exec
+ *   src/commands/stage.ts       the internal stage (scrub, fill {{ }}, exec)
+ *   src/core/args.ts            strict option parser (instead of node:util)
+ *   src/core/env-file.ts        env-file parser
+ *   src/core/plan.ts            op's argv and environment
+ *   src/core/procfs.ts          /proc flags: whether libc is needed before exec
+ *   src/core/reference.ts       op:// references
+ *   src/core/search-path.ts     PATH and the well-known directories
+ *   src/core/signin.ts          sign-in decisions
+ *   src/core/stage.ts           the stage's arguments
+ *   src/core/template.ts        {{ }} in server arguments
+ *   src/core/validate.ts        env files and environment -> problems
+ *   src/effects/exec.ts         execve (spawn-and-wait on Windows)
+ *   src/effects/executables.ts  find op and the server
+ *   src/effects/files.ts        env and token files, checked
+ *   src/effects/lockfile.ts     the sign-in lock where there is no flock
+ *   src/effects/native.ts       libc (bun:ffi, loaded only when needed)
+ *   src/effects/signals.ts      signals held during a sign-in
+ *   src/effects/signin.ts       whoami, signin
+ *   src/errors.ts               McpOpError, exit codes
+ *   src/logger.ts               the logger; its instance built on the first line (0.17 ms then)
+ *   src/runtime.ts              version and facts, each loaded lazily
+ *   consola/core                the logger's core (not consola/basic)
+ *   node:fs                     built into Bun
+ *   node:os                     built into Bun
+ *   node:path                   built into Bun
+ *
+ * Nothing on this path imports, statically (what each cost when it did, RESULTS.md, "What we
+ * tried"): std-env (its import reads process.stdout.isTTY, which creates the stdout stream:
+ * 6.1 ms); consola or consola/basic (an instance on process.stdout at import: 2.6 ms); node:tty
+ * (1.6 ms); node:child_process (~2 ms; Bun.spawn instead); node:util (0.6-0.7 ms); citty (0.4 ms;
+ * type imports only); bun:ffi (0.23 ms, dlopen 0.15 ms; imported when /proc shows a blocked
+ * signal or an O_NONBLOCK descriptor); core/detect.ts (1.1 ms; -v only); the client-config code
+ * (jsonc-parser, toml-patch, config-edit.ts and the other commands: 0.5 ms as one more chunk).
+ * Nor does `run` run a RegExp before it execs: the first one costs ~0.1 ms and ~1.3 MB of
+ * touched memory; character tests replace them (test/fast-path.test.ts).
+ */
 import { writeSync } from "node:fs";
 import type { ArgsDef, CommandDef } from "citty";
 // Static, unlike the other commands: `run`'s code (and the stage's) then loads with this
