@@ -4,7 +4,7 @@ import { splitArgv } from "../src/core/args.ts";
 import { parseEnvFile } from "../src/core/env-file.ts";
 import { buildRunPlan, type RunOptions } from "../src/core/plan.ts";
 import { parseSigninOutput } from "../src/core/signin.ts";
-import { parseStageArgs, STAGE_COMMAND, type StagePlan, scrubEnv, stageArgv } from "../src/core/stage.ts";
+import { isRedactName, parseStageArgs, STAGE_COMMAND, type StagePlan, scrubEnv, stageArgv } from "../src/core/stage.ts";
 import { serverCommand } from "../src/effects/filter.ts";
 import { McpOpError } from "../src/errors.ts";
 import { selfCommand } from "../src/runtime.ts";
@@ -56,6 +56,7 @@ describe("parseStageArgs: accepts only what the outer stage produces", () => {
     [["--unset", "PATH"], ["/bin/srv"], '--unset takes only 1Password credential variables, not "PATH"'],
     [["--bogus"], ["/bin/srv"], 'unexpected argument "--bogus"'],
     [["--unset"], ["/bin/srv"], 'unexpected argument "--unset"'],
+    [["--redact", "A=B"], ["/bin/srv"], '--redact takes a variable name, not "A=B"'],
     [[], null, 'no command after "--"'],
   ];
   for (const [own, rest, why] of bad) {
@@ -80,7 +81,8 @@ describe("the stage's arguments: built and parsed in core/stage.ts", () => {
     word.map((w) => `OP_SESSION_${w}`),
     fc.nat({ max: 999 }).map((n) => `MCP_OP_ARG_${n}`),
   );
-  const name = fc.stringMatching(/^[A-Za-z_][A-Za-z0-9_]{0,15}$/);
+  // Any variable name the environment can hold (`A-B` too), as op resolves references under it.
+  const name = fc.string({ minLength: 1, maxLength: 16 }).filter(isRedactName);
   const stagePlan: fc.Arbitrary<StagePlan> = fc.record(
     {
       unset: fc.array(credential, { maxLength: 6 }),
@@ -105,20 +107,20 @@ describe("the stage's arguments: built and parsed in core/stage.ts", () => {
     );
   });
 
+  const options: RunOptions = {
+    envFiles: [],
+    account: undefined,
+    noSignin: false,
+    mask: false,
+    op: undefined,
+    verbose: false,
+    signinTimeout: 20,
+    tokenFile: undefined,
+    redact: false,
+    command: "srv",
+    args: [],
+  };
   test("run's plan: the stage op run starts reads back as what the plan meant", () => {
-    const options: RunOptions = {
-      envFiles: [],
-      account: undefined,
-      noSignin: false,
-      mask: false,
-      op: undefined,
-      verbose: false,
-      signinTimeout: 20,
-      tokenFile: undefined,
-      redact: false,
-      command: "srv",
-      args: [],
-    };
     fc.assert(
       fc.property(
         fc.subarray(["OP_SESSION_ABC", "OP_SERVICE_ACCOUNT_TOKEN", "OP_CONNECT_TOKEN", "OP_CONNECT_HOST"]),
@@ -161,6 +163,19 @@ describe("the stage's arguments: built and parsed in core/stage.ts", () => {
       ),
       { numRuns: 300 },
     );
+  });
+
+  test("--redact: a reference in the environment under any name reaches the stage (A-B too); `--` is left out", () => {
+    const plan = buildRunPlan({
+      options: { ...options, redact: true },
+      opPath: "/op",
+      envFiles: [],
+      env: { PATH: "/usr/bin", "A-B": "op://v/i/f", "--": "op://v/i/g" },
+      commandPath: "/bin/srv",
+      self: ["/mcp-op"],
+    });
+    const server = plan.argv.slice(plan.argv.indexOf("--") + 1);
+    expect(parseArgv(server.slice(1)).redact).toEqual(["A-B"]);
   });
 
   test("the --redact filter's pre-exec step reads back as the filter's pid and the server", () => {

@@ -7,7 +7,7 @@ import type { EnvEntry } from "./env-file.ts";
 import { enclosedReferences, looksLikeReference } from "./reference.ts";
 import { extendedPath } from "./search-path.ts";
 import { isCredentialVar } from "./signin.ts";
-import { stageArgv } from "./stage.ts";
+import { isRedactName, stageArgv } from "./stage.ts";
 import { type ArgTemplates, GENERATED_PREFIX } from "./template.ts";
 
 export interface RunOptions {
@@ -142,7 +142,8 @@ export function buildRunPlan(input: PlanInput): ExecPlan {
             unset: [...scrubbed, ...Object.keys(generated)],
             template: templates !== undefined,
             // Only values that came from op:// references are secrets to redact (names, not values).
-            redact: options.redact ? references.map((r) => r.name) : [],
+            // A name no stage argument can carry (`--`) is left out rather than failing every start.
+            redact: options.redact ? references.map((r) => r.name).filter(isRedactName) : [],
             command,
             args,
           }),

@@ -28,7 +28,15 @@ export interface StagePlan {
 export const STAGE_COMMAND = "__stage";
 
 const GENERATED = new RegExp(`^${GENERATED_PREFIX}\\d+$`);
-const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/**
+ * A variable the stage can be told to redact: any name the environment can hold (op resolves a
+ * reference under `A-B` as under `A_B`), except one that would be read as the end of the
+ * stage's own arguments.
+ */
+export function isRedactName(name: string): boolean {
+  return name !== "" && name !== "--" && !name.includes("=");
+}
 
 /**
  * The stage's argv after this program's own path (`selfCommand()`): the flags `plan` needs, in
@@ -73,7 +81,7 @@ export function parseStageArgs(own: readonly string[], rest: readonly string[] |
       }
       plan.unset.push(name);
     } else {
-      if (!NAME.test(name)) throw bad(`--redact takes a variable name, not "${name}"`);
+      if (!isRedactName(name)) throw bad(`--redact takes a variable name, not "${name}"`);
       plan.redact.push(name);
     }
   }
