@@ -87,6 +87,9 @@ export interface PlanInput {
 
 /** The hidden command that scrubs credentials, then execs the server. */
 export const STAGE_COMMAND = "__stage";
+/** The hidden inner steps of `mcp-op headers` and `mcp-op proxy`, which `op run` starts. */
+export const HEADERS_STEP = "__headers";
+export const BRIDGE_STEP = "__bridge";
 
 /**
  * `op [--account A] run --env-file F... [--no-masking] -- <command> [args...]`, with the
