@@ -130,8 +130,9 @@ function asTemplate(value: string): string {
 export function checkHeaders(entries: readonly HeaderEntry[], allowPlain: boolean): Problem[] {
   const problems: Problem[] = [];
   const seen = new Map<string, string>();
-  const problem = (e: HeaderEntry, message: string) =>
-    problems.push({ severity: "error", where: e.where, message, exitCode: e.exitCode });
+  // A name is how the flag or line is written (64 for a flag); a value is data (65, as `add --env`).
+  const problem = (e: HeaderEntry, message: string, exitCode: ExitCode = e.exitCode) =>
+    problems.push({ severity: "error", where: e.where, message, exitCode });
   for (const e of entries) {
     const shown = `"${printable(e.name)}"`;
     if (!isHeaderName(e.name)) {
@@ -157,7 +158,8 @@ export function checkHeaders(entries: readonly HeaderEntry[], allowPlain: boolea
     if (!allowPlain && !isTemplated(e.value)) {
       problem(
         e,
-        `${e.name}: not a secret reference or {{ }} template; refusing a plain value (it may be the token itself)`,
+        `${e.name}: not a secret reference or {{ }} template; refusing a plain value (it may be the token itself): store it in 1Password and use its reference, or pass --allow-plain`,
+        EXIT.DATAERR,
       );
       continue;
     }
@@ -166,6 +168,7 @@ export function checkHeaders(entries: readonly HeaderEntry[], allowPlain: boolea
         problem(
           e,
           `${e.name}: {{ ${name} }} names a 1Password credential, a key to the whole account: mcp-op never sends one to a server`,
+          EXIT.DATAERR,
         );
       }
     }
