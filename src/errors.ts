@@ -36,7 +36,7 @@ export const EXIT_TABLE: ReadonlyArray<readonly [ExitCode, string]> = [
     EXIT.DATAERR,
     "bad env file line, malformed secret reference, or bad data: a reference that does not resolve (`check --resolve`), a token file not holding exactly one token, a `--vault` 1Password does not have",
   ],
-  [EXIT.NOINPUT, "env file missing or unreadable (or no migration left to undo)"],
+  [EXIT.NOINPUT, "env file (or headers file) missing or unreadable (or no migration left to undo)"],
   [
     EXIT.UNAVAILABLE,
     "`op` or the server command not found, an `op` call of `migrate` or `headers` failed, or `proxy`'s remote server cannot be reached",
