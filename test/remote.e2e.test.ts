@@ -141,6 +141,12 @@ describe("mcp-op headers", () => {
       '/remote.headers:2: expected "Name: value", found no ":"\n',
     ],
     [
+      "a server command after --",
+      () => ["--header", AUTH, "--", "npx", "server"],
+      64,
+      '[error] [mcp-op] "mcp-op headers" starts no server: nothing goes after "--"; see: mcp-op headers --help\n',
+    ],
+    [
       "no header at all",
       () => [],
       64,
@@ -169,6 +175,23 @@ describe("mcp-op headers", () => {
       expect(r.stderr).not.toContain("X-Injected");
     });
   }
+
+  test("sign-in as run does: one app prompt, then the JSON; a prompt nobody answers ends at --signin-timeout", async () => {
+    const s = sandbox(VAULT);
+    const ok = await run([bin, "headers", "--header", AUTH], { env: s.env({ OP_STUB_AUTH: "app" }) });
+    expect({ code: ok.code, stdout: ok.stdout }).toEqual({
+      code: 0,
+      stdout: `${JSON.stringify({ Authorization: `Bearer ${TOKEN}` })}\n`,
+    });
+    expect(readFileSync(join(s.state, "prompts"), "utf8").split("\n").filter(Boolean)).toHaveLength(1);
+    const t = sandbox(VAULT);
+    const hung = await run([bin, "headers", "--signin-timeout", "1", "--header", AUTH], {
+      env: t.env({ OP_STUB_AUTH: "app", OP_STUB_APPROVE: "hang" }),
+    });
+    expect({ code: hung.code, stdout: hung.stdout }).toEqual({ code: 75, stdout: "" });
+    expect(hung.stderr).toMatch(/^\[error\] \[mcp-op\] sign-in timed out after 1s \(waiting for op vault list\)/);
+    expect(t.opCalls().map((a) => a[0])).not.toContain("run");
+  });
 
   test("an op run slower than the clients' 10 s is stopped at 9.5 s: exit 75, nothing on stdout, no op left", async () => {
     const s = sandbox(VAULT);
