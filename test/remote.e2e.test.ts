@@ -339,6 +339,32 @@ describe("mcp-op proxy", () => {
     expectNoSecret(s, stderr());
   });
 
+  test("requests written all at once, stdin closed at once: every one is answered, then DELETE and exit 0", async () => {
+    const s = sandbox(VAULT);
+    const since = remote.requests.length;
+    const lines = [
+      INITIALIZE,
+      { jsonrpc: "2.0", method: "notifications/initialized" },
+      { jsonrpc: "2.0", id: 2, method: "tools/list" },
+      { jsonrpc: "2.0", id: "three", method: "ping" },
+    ];
+    const r = await run([bin, "proxy", "--url", remote.url, "--header", AUTH], {
+      env: s.env(),
+      input: lines.map((l) => `${JSON.stringify(l)}\n`).join(""),
+    });
+    expect([r.code, r.stderr]).toEqual([0, ""]);
+    const answers = r.stdout
+      .split("\n")
+      .filter(Boolean)
+      .map((l) => JSON.parse(l));
+    expect(answers.map((a) => [a.id, "result" in a])).toEqual([
+      [1, true],
+      [2, true],
+      ["three", true],
+    ]);
+    expect(deletes(remote, since).length).toBe(1);
+  });
+
   test("a service-account token: the stage removes it before the bridge starts", async () => {
     const s = sandbox(VAULT);
     const tokenFile = s.envFile("sa.token", "ops_remoteTestServiceAccount0001\n");

@@ -76,7 +76,11 @@ class Bridge {
   /** Before `initialize` is answered, messages go one at a time (the transport may still change). */
   private readonly queue: Message[] = [];
   private draining = false;
+  /** stdin ended or a signal came: no more reading. */
+  private ending = false;
+  /** The remote session is being ended: failures now are expected. */
   private stopping = false;
+  private exitCode = 0;
   /** Set once the bridge failed at connect: what answers the client until it exits. */
   private failing:
     | {
@@ -300,6 +304,11 @@ class Bridge {
     const answer = answerFor(failure, true);
     for (const id of ids) this.answer(id, answer);
     for (const message of this.queue.splice(0)) for (const r of requests(message)) this.answer(r.id, answer);
+    if (this.ending) {
+      // stdin has ended: nothing more will come to answer.
+      void this.shutdown(failure.exitCode, false);
+      return;
+    }
     const finish = () => {
       clearTimeout(failing.total);
       clearTimeout(failing.idle);
@@ -337,12 +346,17 @@ class Bridge {
   }
 
   /**
-   * End the remote session and exit. At stdin's end, requests still on their way are answered
-   * first (a client may close its side right after its last request), for {@link DRAIN_MS} at most.
+   * End the remote session and exit. At stdin's end, the requests already read still go out and
+   * get their answers, for {@link DRAIN_MS} at most (a client may close its side right after its
+   * last request); a signal meanwhile ends that wait, and sets the exit code.
    */
   private async shutdown(code: number, drain: boolean): Promise<void> {
-    if (this.stopping) return;
-    this.stopping = true;
+    this.exitCode = code;
+    if (this.ending) {
+      this.drained?.();
+      return;
+    }
+    this.ending = true;
     process.stdin.off("data", this.onData);
     if (drain && this.pending.size > 0 && !this.failing) {
       await new Promise<void>((resolve) => {
@@ -350,6 +364,7 @@ class Bridge {
         setTimeout(resolve, DRAIN_MS);
       });
     }
+    this.stopping = true;
     if (this.remote === this.http && this.http.sessionId !== undefined) {
       logger.debug("ending the remote session (DELETE)");
       await Promise.race([
@@ -360,7 +375,7 @@ class Bridge {
       ]);
     }
     await this.remote.close().catch(() => {});
-    process.exit(code);
+    process.exit(this.exitCode);
   }
 }
 
