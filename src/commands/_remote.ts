@@ -6,7 +6,6 @@
  * secret passes through this process or any argv: the inner step substitutes them from its
  * environment (core/headers.ts).
  */
-import { closeSync } from "node:fs";
 import type { ArgsDef } from "citty";
 import { LogLevels } from "consola/core";
 import { parseOptions, rejectEmptyValues } from "../core/args.ts";
@@ -163,12 +162,7 @@ export async function prepareRemote(
     }
   }
   problems.push(...checkHeaders(entries, options.allowPlain));
-  try {
-    reportProblems(problems, failures);
-  } catch (error) {
-    for (const c of checked) if (c.fd !== undefined) closeQuietly(c.fd);
-    throw error;
-  }
+  reportProblems(problems, failures);
   if (step === HEADERS_STEP && entries.length === 0) {
     throw usageError(
       "no headers to print: give --header 'Name: value' or --headers-file FILE",
@@ -250,14 +244,6 @@ export async function prepareRemote(
 
 /** Where `renumber` puts the first env file: the descriptor after stdin, stdout and stderr. */
 const FIRST_FILE_FD = 3;
-
-function closeQuietly(fd: number): void {
-  try {
-    closeSync(fd);
-  } catch {
-    // already closed
-  }
-}
 
 export interface SigninTimeout {
   parse(text: string | undefined): number;
