@@ -30,7 +30,7 @@ describe("help and version", () => {
     const r = await run([bin, "--help"], { env: sandbox().env() });
     expect(r.code).toBe(0);
     expect(r.stderr).toBe("");
-    for (const name of ["run", "check", "add", "remove", "list", "doctor", "migrate"]) {
+    for (const name of ["run", "check", "add", "remove", "list", "doctor", "migrate", "headers", "proxy"]) {
       expect(r.stdout).toMatch(new RegExp(`^  ${name} +[A-Z]`, "m"));
     }
     for (const [code] of EXIT_TABLE) expect(r.stdout).toMatch(new RegExp(`^ +${code}  `, "m"));
