@@ -60,7 +60,7 @@ import type { ArgsDef, CommandDef } from "citty";
 import { runArgs, runMain } from "./commands/run.ts";
 import { runStage } from "./commands/stage.ts";
 import { closest, MissingSeparator, splitArgv } from "./core/args.ts";
-import { STAGE_COMMAND } from "./core/stage.ts";
+import { BRIDGE_STEP, HEADERS_STEP, STAGE_COMMAND } from "./core/stage.ts";
 import { COMMAND_EXITS, EXIT, McpOpError, usageError } from "./errors.ts";
 import { loggedErrors, logger } from "./logger.ts";
 import { terminalFacts, version } from "./runtime.ts";
@@ -74,6 +74,8 @@ const commands = {
   list: () => import("./commands/list.ts").then((m) => m.default),
   doctor: () => import("./commands/doctor.ts").then((m) => m.default),
   migrate: () => import("./commands/migrate.ts").then((m) => m.default),
+  headers: () => import("./commands/headers.ts").then((m) => m.default),
+  proxy: () => import("./commands/proxy.ts").then((m) => m.default),
 };
 type Name = keyof typeof commands;
 const NAMES = Object.keys(commands) as Name[];
@@ -83,7 +85,10 @@ const HELP = new Set(["-h", "--help"]);
 /** `-v` as `node -v` and `bun -v` (in `run` it stays --verbose), `-V` as before. */
 const VERSION = new Set(["-v", "-V", "--version"]);
 
-const RUN_EXIT_NOTE = "Once the server starts, the exit code is the server's own (op run passes it on).";
+const EXIT_NOTES: Partial<Record<Name, string>> = {
+  run: "Once the server starts, the exit code is the server's own (op run passes it on).",
+  proxy: "Once the bridge runs, op run passes on its code: 0 at the end of stdin, 129/130/143 for a signal.",
+};
 
 /** Bold section titles where std-env says colour is wanted (never in tests: NO_COLOR). */
 async function style() {
@@ -111,7 +116,7 @@ async function commandHelp(name: Name, command: CommandDef<any>): Promise<string
       description: meta.description ?? "",
       args: command.args as ArgsDef,
       exits: COMMAND_EXITS[name] ?? [],
-      ...(name === "run" ? { exitNote: RUN_EXIT_NOTE } : {}),
+      ...(EXIT_NOTES[name] ? { exitNote: EXIT_NOTES[name] } : {}),
     },
     await style(),
   );
@@ -121,6 +126,8 @@ async function main(argv: readonly string[]): Promise<number> {
   const { own, rest } = splitArgv(argv);
   const [first, ...tail] = own;
   if (first === STAGE_COMMAND) return runStage(tail, rest);
+  if (first === HEADERS_STEP) return (await import("./commands/headers.ts")).headersStep(tail, rest);
+  if (first === BRIDGE_STEP) return (await import("./commands/proxy.ts")).bridgeStep(tail, rest);
   // The hot path: straight to the command.
   if (first === "run" && !tail.some((a) => HELP.has(a))) return runMain(tail, rest);
   if (first === undefined || HELP.has(first) || (first === "help" && tail.length === 0)) {
@@ -200,7 +207,8 @@ main(argv).then(
   },
   async (error: unknown) => {
     const code = report(await explain(error, argv));
-    if (argv[0] === "run" || argv[0] === STAGE_COMMAND) {
+    // `proxy` and its bridge are stdio servers too; `headers` is not (a client reads its stdout as JSON).
+    if (argv[0] === "run" || argv[0] === STAGE_COMMAND || argv[0] === "proxy" || argv[0] === BRIDGE_STEP) {
       // Nothing will be exec'd: the client waiting on stdout for `initialize`'s answer gets the
       // lines just written to stderr as a JSON-RPC error, so its UI shows them.
       const [{ answerRequests }, { startFailure }] = await Promise.all([

@@ -36,17 +36,20 @@ export const EXIT_TABLE: ReadonlyArray<readonly [ExitCode, string]> = [
     EXIT.DATAERR,
     "bad env file line, malformed secret reference, or bad data: a reference that does not resolve (`check --resolve`), a token file not holding exactly one token, a `--vault` 1Password does not have",
   ],
-  [EXIT.NOINPUT, "env file missing or unreadable (or no migration left to undo)"],
-  [EXIT.UNAVAILABLE, "`op` or the server command not found, or an `op` call of `migrate` failed"],
+  [EXIT.NOINPUT, "env file (or headers file) missing or unreadable (or no migration left to undo)"],
+  [
+    EXIT.UNAVAILABLE,
+    "`op` or the server command not found, an `op` call of `migrate` or `headers` failed, or `proxy`'s remote server cannot be reached",
+  ],
   [EXIT.SOFTWARE, "internal error (exec failed, bug)"],
   [
     EXIT.CANTCREAT,
     "`migrate` could not write a server's env file or a backup (that server's config is left as it was), or a backup directory cannot be made (a file stands where it goes; nothing is changed)",
   ],
-  [EXIT.TEMPFAIL, "sign-in (or another `op` call) timed out"],
+  [EXIT.TEMPFAIL, "sign-in (or another `op` call) timed out, or `headers` did not finish within 9.5 s"],
   [
     EXIT.NOPERM,
-    "insecure file (an env file others can write, a token file others can read, either in a directory others can write to), sign-in lock directory or backup directory (a link, another user's), or sign-in refused or impossible (no such account)",
+    "insecure file (an env or headers file others can write, a token file others can read, any of them in a directory others can write to), sign-in lock directory or backup directory (a link, another user's), sign-in refused or impossible (no such account), or `proxy`'s remote server refused the headers (HTTP 401/403)",
   ],
   [
     EXIT.CONFIG,
@@ -72,6 +75,8 @@ export const COMMAND_EXITS: Readonly<Record<string, readonly ExitCode[]>> = {
   list: [64, 70, 78],
   doctor: [1, 64, 70, 78],
   migrate: [64, 65, 66, 69, 70, 73, 75, 77, 78, 129, 130, 143],
+  headers: [64, 65, 66, 69, 70, 75, 77, 129, 130, 143],
+  proxy: [64, 65, 66, 69, 70, 75, 77, 129, 130, 143],
 };
 
 /**
@@ -83,6 +88,13 @@ export const COMMAND_EXITS: Readonly<Record<string, readonly ExitCode[]>> = {
  * and -32001 (RequestTimeout). So: one of the implementation codes nobody else uses.
  */
 export const JSONRPC_START_FAILED = -32010;
+
+/**
+ * The JSON-RPC error code `mcp-op proxy` answers a request with when the remote server failed it
+ * without a JSON-RPC error of its own (an HTTP error page, a dropped connection): the next
+ * implementation code.
+ */
+export const JSONRPC_REMOTE_FAILED = -32011;
 
 /**
  * Of two failures' exit codes, the one listed first in EXIT_TABLE. With several bad inputs,

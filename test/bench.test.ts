@@ -30,6 +30,7 @@ test("bun run bench --quick writes every table", async () => {
     "## 4b. `--redact`: per-message cost and throughput",
     "## 5. Concurrent launch: 8 servers at once under app integration",
     "## 6. Binary size",
+    "## 8. `mcp-op proxy`: per-message cost and throughput",
     "## What we tried",
   ]) {
     expect(results).toContain(heading);
@@ -48,7 +49,7 @@ test("bun run bench --quick writes every table", async () => {
     ...results.matchAll(
       /^\| [^|]+ \| [^|]+ \| (yes|\*\*no\*\*)( \(within noise: the interval includes the limit\))? \|$/gm,
     ),
-  ]).toHaveLength(9);
+  ]).toHaveLength(11);
   // The big-config scenario ran every command to its end and left the file as it was.
   expect(results).toMatch(
     /^## 7\. A [\d.]+ MB `~\/\.claude\.json` with 400 projects: `list`, `doctor`, `add`, `remove`$/m,

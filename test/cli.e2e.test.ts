@@ -30,7 +30,7 @@ describe("help and version", () => {
     const r = await run([bin, "--help"], { env: sandbox().env() });
     expect(r.code).toBe(0);
     expect(r.stderr).toBe("");
-    for (const name of ["run", "check", "add", "remove", "list", "doctor", "migrate"]) {
+    for (const name of ["run", "check", "add", "remove", "list", "doctor", "migrate", "headers", "proxy"]) {
       expect(r.stdout).toMatch(new RegExp(`^  ${name} +[A-Z]`, "m"));
     }
     for (const [code] of EXIT_TABLE) expect(r.stdout).toMatch(new RegExp(`^ +${code}  `, "m"));
@@ -55,13 +55,14 @@ describe("help and version", () => {
     expect(await run([bin, "nope"], { env })).toEqual({
       code: 64,
       stdout: "",
-      stderr: '[error] [mcp-op] unknown command "nope"; commands: run, check, add, remove, list, doctor, migrate\n',
+      stderr:
+        '[error] [mcp-op] unknown command "nope"; commands: run, check, add, remove, list, doctor, migrate, headers, proxy\n',
     });
     expect(await run([bin, "rn", "--", "srv"], { env })).toEqual({
       code: 64,
       stdout: "",
       stderr:
-        '[error] [mcp-op] unknown command "rn"; did you mean "run"? commands: run, check, add, remove, list, doctor, migrate\n',
+        '[error] [mcp-op] unknown command "rn"; did you mean "run"? commands: run, check, add, remove, list, doctor, migrate, headers, proxy\n',
     });
   });
   test("a flag before any command: a flag, not an unknown command; a close one is suggested", async () => {
@@ -83,7 +84,7 @@ describe("help and version", () => {
     );
     expect(await said("--version=2")).toBe("[error] [mcp-op] flag --version takes no value; see: mcp-op --help\n");
     expect(await said("-x")).toBe(
-      '[error] [mcp-op] unknown flag -x for "mcp-op"; commands: run, check, add, remove, list, doctor, migrate; see: mcp-op --help\n',
+      '[error] [mcp-op] unknown flag -x for "mcp-op"; commands: run, check, add, remove, list, doctor, migrate, headers, proxy; see: mcp-op --help\n',
     );
   });
   test("an unknown flag of a command: did you mean", async () => {

@@ -48,9 +48,10 @@ function put(path: string, text: string): string {
 type Reader = (path: string) => unknown;
 const readers: Array<[string, string, Reader]> = [
   ["env file", "refusing an env file", (p) => readEnvFile(p, undefined, "/")],
+  ["headers file", "refusing a headers file", (p) => readEnvFile(p, undefined, "/", { kind: "headers" })],
   ["token file", "refusing a token file", (p) => readTokenFile(p, undefined, "/")],
 ];
-const start = (kind: string, path: string) => (kind === "env file" ? `${path}:` : `token file ${path}:`);
+const start = (kind: string, path: string) => (kind === "token file" ? `token file ${path}:` : `${path}:`);
 
 /** The one line `run` prints for the error: message; hint. */
 function refusal(read: () => unknown): [number, string] {
@@ -68,7 +69,7 @@ const posix = process.platform !== "win32";
 
 describe.skipIf(!posix).each(readers)("%s: every directory on the way is checked", (kind, refusing, read) => {
   const content = "A=op://Private/GitHub/token\n";
-  const text = kind === "env file" ? content : "ops_token\n";
+  const text = kind === "token file" ? "ops_token\n" : content;
 
   test("a group-writable parent", () => {
     const parent = dir(join(scratch(), "shared"), 0o770);
@@ -155,7 +156,7 @@ describe.skipIf(!posix).each(readers)("%s: every directory on the way is checked
     Bun.spawnSync(["mkfifo", "-m", "600", fifo]);
     expect(refusal(() => read(fifo))).toEqual([
       66,
-      `${kind === "env file" ? "" : "token file "}${fifo}: not a regular file`,
+      `${kind === "token file" ? "token file " : ""}${fifo}: not a regular file`,
     ]);
   });
 });

@@ -14,7 +14,7 @@ beforeAll(async () => {
   bin = await binary();
 });
 
-const COMMANDS = ["run", "check", "add", "remove", "list", "doctor", "migrate"];
+const COMMANDS = ["run", "check", "add", "remove", "list", "doctor", "migrate", "headers", "proxy"];
 const version = (JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { version: string }).version;
 
 async function help(...args: string[]): Promise<string> {

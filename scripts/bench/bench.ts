@@ -3,7 +3,8 @@
  * `bun run bench`: what mcp-op costs next to the hand-written recipe script, measured side by
  * side in one run. Writes the tables to scripts/bench/RESULTS.md (or --out FILE).
  * `--quick` runs a few iterations only (the test suite uses it to prove the benchmark works).
- * `--only configs` runs scenario 7 alone (a 67 MB ~/.claude.json) and updates its section.
+ * `--only configs` runs scenario 7 alone (a 67 MB ~/.claude.json) and updates its section;
+ * `--only proxy` does the same for scenario 8 (`mcp-op proxy` against a remote server).
  * Nothing here fails on timing: it measures and reports.
  *
  * Launchers: (a) the server started directly, (b) the recipe script
@@ -24,6 +25,8 @@ import {
 } from "node:fs";
 import { cpus, loadavg, tmpdir, totalmem } from "node:os";
 import { basename, join } from "node:path";
+import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
+import type { JSONRPCMessage } from "@modelcontextprotocol/sdk/types.js";
 import { build, buildRelease } from "../build.ts";
 import { claudeJson } from "./claude-json.ts";
 
@@ -31,7 +34,10 @@ const root = join(import.meta.dir, "..", "..");
 const args = process.argv.slice(2);
 const quick = args.includes("--quick");
 /** `--only configs`: just scenario 7, written into the existing results file in place of its section. */
-const onlyConfigs = args.includes("--only") && args[args.indexOf("--only") + 1] === "configs";
+const only = args.includes("--only") ? args[args.indexOf("--only") + 1] : undefined;
+const onlyConfigs = only === "configs";
+/** `--only proxy`: just scenario 8, written in place of its section. */
+const onlyProxy = only === "proxy";
 const outIndex = args.indexOf("--out");
 const outFile = outIndex === -1 ? join(import.meta.dir, "RESULTS.md") : (args[outIndex + 1] as string);
 // server-everything varies by ±20 ms per start, so its medians need many more launches.
@@ -148,6 +154,11 @@ class Session {
     this.proc.stdin.write(`${JSON.stringify({ jsonrpc: "2.0", id: this.nextId++, method, params })}\n`);
     void this.proc.stdin.flush();
     return line;
+  }
+
+  notify(method: string): void {
+    this.proc.stdin.write(`${JSON.stringify({ jsonrpc: "2.0", method })}\n`);
+    void this.proc.stdin.flush();
   }
 
   initialize(): Promise<string> {
@@ -287,24 +298,141 @@ projects' history out).
     ],
   };
 }
-const configs = await configScenario();
-if (onlyConfigs) {
-  // Scenario 7 alone: its section and its two targets replace theirs in the results file.
+// ---------------------------------------------------------------------------------------------
+// 8. `mcp-op proxy`: what the bridge adds per message and on 1 MiB results, against the same
+// client transport (the SDK's, which the bridge uses too) talking to the server directly. The
+// server is scripts/bench/http-server.ts, a separate process; the bridge runs under the
+// exec-only op, its header resolved from the vault like a server's token.
+async function proxyScenario(): Promise<{ section: string; targets: Array<[string, string, boolean]> }> {
+  log("8. proxy...");
+  const server = Bun.spawn(["bun", join(import.meta.dir, "http-server.ts")], {
+    env: { ...process.env, BENCH_TOKEN: secret },
+    stdout: "pipe",
+    stderr: "inherit",
+  });
+  const reader = server.stdout.getReader();
+  const port = new TextDecoder().decode((await reader.read()).value).trim();
+  const url = `http://127.0.0.1:${port}/mcp`;
+
+  // (a) the SDK's streamable HTTP client transport, in this process.
+  const direct = new StreamableHTTPClientTransport(new URL(url), {
+    requestInit: { headers: { Authorization: `Bearer ${secret}` } },
+  });
+  const waiting = new Map<unknown, () => void>();
+  direct.onmessage = (m) => {
+    const id = (m as { id?: unknown }).id;
+    waiting.get(id)?.();
+    waiting.delete(id);
+  };
+  let nextId = 1;
+  const directRequest = (method: string, params: object = {}) => {
+    const id = nextId++;
+    const answered = new Promise<void>((resolve) => waiting.set(id, resolve));
+    void direct.send({ jsonrpc: "2.0", id, method, params } as JSONRPCMessage);
+    return answered;
+  };
+  await direct.start();
+  await directRequest("initialize", {
+    protocolVersion: "2025-06-18",
+    capabilities: {},
+    clientInfo: { name: "b", version: "0" },
+  });
+  direct.setProtocolVersion("2025-06-18");
+  await direct.send({ jsonrpc: "2.0", method: "notifications/initialized" } as JSONRPCMessage);
+
+  // (c) the same server through `mcp-op proxy`.
+  const bridge = new Session(
+    [mcpOp, "proxy", "--url", url, "--header", "Authorization: Bearer {{ op://Private/GitHub/token }}"],
+    baseEnv("exec-only"),
+  );
+  await bridge.initialize();
+  bridge.notify("notifications/initialized");
+
+  const pings = { a: [] as number[], c: [] as number[] };
+  for (let i = 0; i < N.ping; i++) {
+    let t0 = performance.now();
+    await directRequest("ping");
+    pings.a.push((performance.now() - t0) * 1000);
+    t0 = performance.now();
+    await bridge.request("ping");
+    pings.c.push((performance.now() - t0) * 1000);
+  }
+  const rates = { a: [] as number[], c: [] as number[] };
+  let bytes = 0;
+  for (let i = 0; i < N.big; i++) {
+    let t0 = performance.now();
+    await directRequest("big");
+    const directMs = performance.now() - t0;
+    t0 = performance.now();
+    const line = await bridge.request("big");
+    const bridgeMs = performance.now() - t0;
+    bytes = line.length; // the same result both ways: its JSON text
+    rates.a.push(bytes / 1e6 / (directMs / 1000));
+    rates.c.push(bytes / 1e6 / (bridgeMs / 1000));
+  }
+  await bridge.close();
+  await direct.close();
+  server.kill();
+  await server.exited;
+
+  const overheadMs = (median(pings.c) - median(pings.a)) / 1000;
+  const rows = (["a", "c"] as const).map((w) => [
+    w === "a" ? "(a) SDK client to the server directly" : "(c) through `mcp-op proxy`",
+    fmt(median(pings[w]), 1),
+    fmt(quantile(pings[w], 0.99), 1),
+    fmt(median(rates[w]), 0),
+    fmt(Math.min(...rates[w]), 0),
+  ]);
+  const section = `## 8. \`mcp-op proxy\`: per-message cost and throughput (${N.ping} pings, ${N.big} × 1 MiB each, interleaved)
+
+A streamable HTTP server answering JSON (scripts/bench/http-server.ts, its own process), reached
+(a) by the MCP SDK's client transport in the benchmark's process and (c) through the bridge, over
+stdio. Measured ${new Date().toISOString().slice(0, 10)}, load average ${fmt(loadavg()[0] ?? 0, 1)}.
+
+${table(["client", "ping median µs", "ping p99 µs", "1 MiB median MB/s", "1 MiB min MB/s"], rows)}
+
+Median ping overhead of the bridge: **${fmt(overheadMs, 3)} ms** (target <= 0.5 ms); throughput
+through it: **${fmt(median(rates.c), 0)} MB/s** (target >= 50 MB/s).
+`;
+  return {
+    section,
+    targets: [
+      ["proxy ping overhead over the SDK client direct: <= 0.5 ms", `${fmt(overheadMs, 3)} ms`, overheadMs <= 0.5],
+      ["proxy throughput, 1 MiB results: >= 50 MB/s", `${fmt(median(rates.c), 0)} MB/s`, median(rates.c) >= 50],
+    ],
+  };
+}
+
+/**
+ * One scenario alone (--only): its section and its targets replace theirs in the results file
+ * (`rows` matches its target rows; `heading` starts its section).
+ */
+function replaceScenario(
+  result: { section: string; targets: Array<[string, string, boolean]> },
+  heading: string,
+  rows: RegExp,
+): never {
   const previous = readFileSync(outFile, "utf8");
   const rowOf = ([what, value, met]: [string, string, boolean]) => `| ${what} | ${value} | ${met ? "yes" : "**no**"} |`;
-  let text = previous.replace(/^\| [\d.]+ Mi?B ~\/\.claude\.json .*\n/gm, "");
-  text = text.replace(/(## Targets\n\n(?:\|.*\n)+)/, (t) => `${t}${configs.targets.map(rowOf).join("\n")}\n`);
-  const start = text.indexOf("## 7. ");
+  let text = previous.replace(rows, "");
+  text = text.replace(/(## Targets\n\n(?:\|.*\n)+)/, (t) => `${t}${result.targets.map(rowOf).join("\n")}\n`);
+  const start = text.indexOf(heading);
   const notes = text.indexOf("## What we tried");
+  const end = start === -1 ? notes : text.indexOf("\n## ", start + heading.length) + 1 || notes;
   text =
     start === -1
-      ? `${text.slice(0, notes)}${configs.section}\n${text.slice(notes)}`
-      : `${text.slice(0, start)}${configs.section}\n${text.slice(notes)}`;
+      ? `${text.slice(0, notes)}${result.section}\n${text.slice(notes)}`
+      : `${text.slice(0, start)}${result.section}\n${text.slice(end)}`;
   writeFileSync(outFile, text);
-  console.log(configs.section);
+  console.log(result.section);
   rmSync(work, { recursive: true, force: true });
   process.exit(0);
 }
+
+if (onlyProxy) replaceScenario(await proxyScenario(), "## 8. ", /^\| proxy .*\n/gm);
+const configs = await configScenario();
+// Scenario 7 alone: its section and its two targets replace theirs in the results file.
+if (onlyConfigs) replaceScenario(configs, "## 7. ", /^\| [\d.]+ Mi?B ~\/\.claude\.json .*\n/gm);
 
 // ---------------------------------------------------------------------------------------------
 // 1. Cold start to first answer, in alternating order.
@@ -738,6 +866,9 @@ const targets: Array<[string, string, boolean, boolean?]> = [
 ];
 targets.push(...configs.targets);
 sections.push(configs.section);
+const proxy = await proxyScenario();
+targets.push(...proxy.targets);
+sections.push(proxy.section);
 const targetSection = `## Targets
 
 ${table(

@@ -26,6 +26,9 @@ export interface StagePlan {
 
 /** The hidden command that scrubs credentials, fills `{{ }}` arguments or filters, then execs the server. */
 export const STAGE_COMMAND = "__stage";
+/** The hidden inner steps of `mcp-op headers` and `mcp-op proxy`, which `op run` starts. */
+export const HEADERS_STEP = "__headers";
+export const BRIDGE_STEP = "__bridge";
 
 const GENERATED = new RegExp(`^${GENERATED_PREFIX}\\d+$`);
 

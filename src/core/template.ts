@@ -52,6 +52,15 @@ export function hasTemplate(args: readonly string[]): boolean {
   return args.some((a) => a.includes("{{"));
 }
 
+/** How messages name an argument, and the prefix of generated variables (`mcp-op proxy` uses its own). */
+export interface TemplateOptions {
+  /** `server argument 2` by default. */
+  where?: (index: number) => string;
+  prefix?: string;
+}
+
+const argumentAt = (index: number) => `server argument ${index + 1}`;
+
 export interface ArgTemplates {
   /** The arguments for the internal stage: every placeholder as `{{ NAME }}`, escapes kept. */
   args: string[];
@@ -67,13 +76,18 @@ export interface ArgTemplates {
  * @example parseArgTemplates(["--token", "{{ op://Private/GitHub/token }}"], () => false)
  *   // { args: ["--token", "{{ MCP_OP_ARG_1 }}"], generated: { MCP_OP_ARG_1: "op://Private/GitHub/token" }, ... }
  */
-export function parseArgTemplates(args: readonly string[], defined: (name: string) => boolean): ArgTemplates {
+export function parseArgTemplates(
+  args: readonly string[],
+  defined: (name: string) => boolean,
+  options: TemplateOptions = {},
+): ArgTemplates {
+  const { where: at = argumentAt, prefix = GENERATED_PREFIX } = options;
   const generated: Record<string, string> = {};
   const byReference = new Map<string, string>();
   const names: string[] = [];
   const out = args.map((arg, index) => {
     if (!arg.includes("{{")) return arg;
-    const where = `server argument ${index + 1}`;
+    const where = at(index);
     let rewritten = "";
     for (const p of pieces(arg, where)) {
       if ("text" in p) {
@@ -84,7 +98,7 @@ export function parseArgTemplates(args: readonly string[], defined: (name: strin
       if (looksLikeReference(p.inner)) {
         const r = parseReference(p.inner);
         if (!r.ok) throw bad(where, describeBadReference(p.inner, r.reason));
-        name = byReference.get(p.inner) ?? `${GENERATED_PREFIX}${byReference.size + 1}`;
+        name = byReference.get(p.inner) ?? `${prefix}${byReference.size + 1}`;
         byReference.set(p.inner, name);
         generated[name] = p.inner;
       } else if (NAME.test(p.inner)) {
@@ -113,17 +127,21 @@ export function parseArgTemplates(args: readonly string[], defined: (name: strin
 }
 
 /** The internal stage's side: put the values in. Throws 65 if a variable is missing. */
-export function substituteArgs(args: readonly string[], env: Readonly<Record<string, string | undefined>>): string[] {
+export function substituteArgs(
+  args: readonly string[],
+  env: Readonly<Record<string, string | undefined>>,
+  where: (index: number) => string = argumentAt,
+): string[] {
   return args.map((arg, index) => {
     if (!arg.includes("{{")) return arg;
     let out = "";
-    for (const p of pieces(arg, `server argument ${index + 1}`) as Array<{ text: string } | { inner: string }>) {
+    for (const p of pieces(arg, where(index)) as Array<{ text: string } | { inner: string }>) {
       if ("text" in p) {
         out += p.text;
         continue;
       }
       const value = NAME.test(p.inner) ? env[p.inner] : undefined;
-      if (value === undefined) throw bad(`server argument ${index + 1}`, `{{ ${p.inner} }} has no value`);
+      if (value === undefined) throw bad(where(index), `{{ ${p.inner} }} has no value`);
       out += value;
     }
     return out;

@@ -39,11 +39,15 @@ export interface EnvFileText {
   fd?: number;
 }
 
-type Kind = "env" | "token";
+/** `headers`: a headers file of `mcp-op headers`/`proxy`, checked as an env file is. */
+type Kind = "env" | "headers" | "token";
+
+const ARTICLE: Record<Kind, string> = { env: "an env", headers: "a headers", token: "a token" };
+/** What starts a message about the file: `token file sa.token: `, `gh.env: `. */
+const label = (kind: Kind) => (kind === "token" ? "token file " : "");
 
 /** How a message starts: `gh.env: refusing an env file ...`, `token file sa.token: ...`. */
-const subject = (kind: Kind, given: string) =>
-  kind === "env" ? `${given}: refusing an env file` : `token file ${given}: refusing a token file`;
+const subject = (kind: Kind, given: string) => `${label(kind)}${given}: refusing ${ARTICLE[kind]} file`;
 
 const mode4 = (mode: number) => (mode & 0o7777).toString(8).padStart(4, "0");
 
@@ -53,7 +57,6 @@ const mode4 = (mode: number) => (mode & 0o7777).toString(8).padStart(4, "0");
  * the open; it changes nothing for reading a regular file.
  */
 function openUserFile(given: string, home: string | undefined, cwd: string, kind: Kind) {
-  const label = kind === "env" ? "" : "token file ";
   const expanded = expandHome(given, home);
   const path = isAbsolute(expanded) ? expanded : resolve(cwd, expanded);
   let fd: number;
@@ -61,21 +64,18 @@ function openUserFile(given: string, home: string | undefined, cwd: string, kind
     // Named first, for the usual mistakes; the descriptor is what counts below.
     const named = statSync(path);
     if (named.isDirectory()) {
-      throw new McpOpError(
-        EXIT.NOINPUT,
-        `${label}${given}: is a directory, not ${kind === "env" ? "an env" : "a token"} file`,
-      );
+      throw new McpOpError(EXIT.NOINPUT, `${label(kind)}${given}: is a directory, not ${ARTICLE[kind]} file`);
     }
     fd = openSync(path, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
   } catch (error) {
     if (error instanceof McpOpError) throw error;
-    throw new McpOpError(EXIT.NOINPUT, `${label}${given}: ${describeFsError(error)}`);
+    throw new McpOpError(EXIT.NOINPUT, `${label(kind)}${given}: ${describeFsError(error)}`);
   }
   const stat = fstatSync(fd);
   // A FIFO or device would block, or read the client's JSON-RPC stream (/dev/stdin).
   if (!stat.isFile()) {
     closeSync(fd);
-    throw new McpOpError(EXIT.NOINPUT, `${label}${given}: not a regular file`);
+    throw new McpOpError(EXIT.NOINPUT, `${label(kind)}${given}: not a regular file`);
   }
   return { path, fd, stat };
 }
@@ -173,7 +173,7 @@ function openChecked(
         reached = checkPathComponents(given, path, kind, uid);
       } catch (error) {
         if (error instanceof McpOpError) throw error;
-        throw new McpOpError(EXIT.NOINPUT, `${kind === "env" ? "" : "token file "}${given}: ${describeFsError(error)}`);
+        throw new McpOpError(EXIT.NOINPUT, `${label(kind)}${given}: ${describeFsError(error)}`);
       }
       if (reached.dev !== stat.dev || reached.ino !== stat.ino) {
         throw new McpOpError(EXIT.NOPERM, `${subject(kind, given)} that was replaced while mcp-op checked it`);
@@ -183,7 +183,7 @@ function openChecked(
   } catch (error) {
     closeSync(fd);
     if (error instanceof McpOpError) throw error;
-    throw new McpOpError(EXIT.NOINPUT, `${kind === "env" ? "" : "token file "}${given}: ${describeFsError(error)}`);
+    throw new McpOpError(EXIT.NOINPUT, `${label(kind)}${given}: ${describeFsError(error)}`);
   }
 }
 
@@ -215,20 +215,21 @@ export function readEnvFile(
   given: string,
   home: string | undefined,
   cwd: string,
-  options: { keepOpen?: boolean } = {},
+  options: { keepOpen?: boolean; kind?: "env" | "headers" } = {},
 ): EnvFileText {
-  const { path, fd, bytes } = openChecked(given, home, cwd, "env", (stat, uid) => {
+  const kind = options.kind ?? "env";
+  const { path, fd, bytes } = openChecked(given, home, cwd, kind, (stat, uid) => {
     if ((stat.mode & 0o022) !== 0) {
       throw new McpOpError(
         EXIT.NOPERM,
-        `${given}: refusing an env file writable by group or others (mode ${mode4(stat.mode & 0o777)}): anyone who can edit it controls the server`,
+        `${subject(kind, given)} writable by group or others (mode ${mode4(stat.mode & 0o777)}): anyone who can edit it ${kind === "env" ? "controls the server" : "chooses which secrets are sent, and where"}`,
         `fix: chmod go-w ${given}`,
       );
     }
     if (stat.uid !== uid && stat.uid !== 0) {
       throw new McpOpError(
         EXIT.NOPERM,
-        `${given}: refusing an env file owned by another user (uid ${stat.uid})`,
+        `${subject(kind, given)} owned by another user (uid ${stat.uid})`,
         `fix: chown ${uid} ${given}`,
       );
     }
@@ -240,7 +241,10 @@ export function readEnvFile(
     text = new TextDecoder("utf-8", { fatal: true }).decode(bytes);
   } catch {
     if (keep) closeSync(fd);
-    throw new McpOpError(EXIT.DATAERR, `${given}: not valid UTF-8 (op reads env files as UTF-8 only)`);
+    throw new McpOpError(
+      EXIT.DATAERR,
+      `${given}: not valid UTF-8 (${kind === "env" ? "op reads env files" : "mcp-op reads it"} as UTF-8 only)`,
+    );
   }
   return keep ? { path, display: given, text, fd } : { path, display: given, text };
 }
