@@ -1,6 +1,6 @@
 /**
  * The MCP SDK's transports cost about 1.35 MiB and 20-30 ms of start-up (their zod schemas:
- * research/remote.md (c)); only `proxy`'s bridge may load them. The bundle is split as
+ * docs/remote-servers.md (c)); only `proxy`'s bridge may load them. The bundle is split as
  * scripts/build.ts splits it (ESM chunks); a chunk loads at start-up when the entry imports it
  * statically, directly or through another chunk.
  */

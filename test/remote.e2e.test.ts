@@ -237,7 +237,7 @@ describe("mcp-op headers", () => {
       const list = await run([join(BIN_DIR, "claude"), "mcp", "list"], { env, cwd: s.dir });
       expect(list.stdout).toContain(`remote: ${remote.url} (HTTP) - ✔ Connected`);
       // Claude Code only logs a helper's failure and connects without its headers: the server's
-      // 401 then starts OAuth discovery (research/remote.md (a), "claude mcp list output per case").
+      // 401 then starts OAuth discovery (docs/remote-servers.md (a), "claude mcp list output per case").
       expect(list.stdout).toMatch(
         /broken: .* - ✘ Failed to connect — Dynamic Client Registration rejected \(HTTP 401\)/,
       );
@@ -386,7 +386,7 @@ describe("mcp-op proxy", () => {
       ["--url", remote.url, "--header", "Authorization: Bearer {{ op://Private/Remote/wrong }}"],
       s.env(),
     );
-    // Claude Code opens with server/discover, then initialize (research/remote.md).
+    // Claude Code opens with server/discover, then initialize (docs/remote-servers.md).
     p.send({ jsonrpc: "2.0", id: 0, method: "server/discover", params: {} });
     const message = `mcp-op: ${remote.url} answered HTTP 401: {"error":"unauthorized"} (the server refused the headers: check their secrets in 1Password)`;
     const error = { code: -32010, message, data: { exitCode: 77, status: 401 } };

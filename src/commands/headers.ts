@@ -2,7 +2,7 @@
  * `mcp-op headers`: print one JSON object of HTTP headers, their secrets resolved by `op run`,
  * for a client's header helper (Claude Code's `headersHelper`, Codex's `http_headers_helper`).
  * Claude Code runs the helper with `/bin/sh -c` on every connect, gives it 10 s and 1,000,000
- * bytes of output, an open stdin that never closes, and only logs a failure (research/remote.md).
+ * bytes of output, an open stdin that never closes, and only logs a failure (docs/remote-servers.md).
  * So: stdin is never read (every op call gets /dev/null), the whole command ends within
  * {@link DEADLINE_MS}, and on failure stdout gets nothing at all: one line on stderr, a non-zero
  * exit.

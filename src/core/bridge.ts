@@ -133,7 +133,7 @@ const MAX_BODY = 300;
  * `Streamable HTTP error: Error POSTing to endpoint: <body>` with the status in `.code`; SSE
  * `SSE error: Non-200 status code (401)` (`.code` the status) and `Error POSTing to endpoint
  * (HTTP 401): <body>`; fetch's own errors for an unreachable server (`.code` a string such as
- * `ECONNREFUSED`; research/remote.md (c)).
+ * `ECONNREFUSED`; docs/remote-servers.md (c)).
  */
 export function describeFailure(error: TransportError, url: string, secrets: readonly string[]): RemoteFailure {
   const message = typeof error.message === "string" ? error.message : String(error);

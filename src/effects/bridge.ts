@@ -4,7 +4,7 @@
  * goes to stdout, one line per message. The MCP SDK's client transports handle HTTP sessions,
  * SSE streams and their resumption; this file loads them, so it is a chunk of its own that
  * only the bridge loads (about +1.35 MiB and 20-30 ms of start-up, nearly all the SDK's zod
- * schemas: research/remote.md (c)).
+ * schemas: docs/remote-servers.md (c)).
  *
  * stdin is read here rather than by the SDK's StdioServerTransport: that one validates each line
  * with a strict zod schema and drops what it refuses (a message with one field too many), so

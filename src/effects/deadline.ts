@@ -3,7 +3,7 @@
  * whose stderr is collected, with stdin /dev/null, ended at a deadline or by a stop signal.
  * `mcp-op headers` runs `op run` this way: the JSON the inner step prints goes to the client
  * untouched, and the whole command ends within the client's helper timeout (Claude Code kills
- * only the `sh -c` around a helper at 10 s, leaving the helper running: research/remote.md).
+ * only the `sh -c` around a helper at 10 s, leaving the helper running: docs/remote-servers.md).
  */
 export interface Finished {
   /** The exit code, or 128 + n when signal n ended it. */
