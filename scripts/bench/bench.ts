@@ -5,6 +5,8 @@
  * `--quick` runs a few iterations only (the test suite uses it to prove the benchmark works).
  * `--only configs` runs scenario 7 alone (a 67 MB ~/.claude.json) and updates its section;
  * `--only proxy` does the same for scenario 8 (`mcp-op proxy` against a remote server).
+ * `--against BIN` compares `run`'s start-up with another mcp-op binary, side by side (a change's
+ * before and after: build the commit before it in a worktree and pass its dist/mcp-op).
  * Nothing here fails on timing: it measures and reports.
  *
  * Launchers: (a) the server started directly, (b) the recipe script
@@ -38,6 +40,11 @@ const only = args.includes("--only") ? args[args.indexOf("--only") + 1] : undefi
 const onlyConfigs = only === "configs";
 /** `--only proxy`: just scenario 8, written in place of its section. */
 const onlyProxy = only === "proxy";
+/**
+ * `--against BIN`: only compare this build's `run` start-up with another mcp-op binary (e.g. one
+ * built from the commit before a change), side by side; prints a table, writes no file.
+ */
+const against = args.includes("--against") ? args[args.indexOf("--against") + 1] : undefined;
 const outIndex = args.indexOf("--out");
 const outFile = outIndex === -1 ? join(import.meta.dir, "RESULTS.md") : (args[outIndex + 1] as string);
 // server-everything varies by ±20 ms per start, so its medians need many more launches.
@@ -430,6 +437,54 @@ function replaceScenario(
 }
 
 if (onlyProxy) replaceScenario(await proxyScenario(), "## 8. ", /^\| proxy .*\n/gm);
+
+/**
+ * `--against BIN`: cold start to `initialize` (minimal server, exec-only op, app integration)
+ * and own time to execve, this build (new) and BIN (old) alternating. Both are copies made here
+ * side by side: a binary file left unused for an hour starts ~1 ms slower (RESULTS.md).
+ */
+async function againstScenario(given: string): Promise<never> {
+  const old = join(work, "mcp-op-against");
+  copyFileSync(given, old);
+  chmodSync(old, 0o755);
+  const n = quick ? 3 : Number(process.env.BENCH_COLD ?? 100);
+  const stamp = join(work, "stamp");
+  const clock = () => performance.timeOrigin + performance.now();
+  const cold = { old: [] as number[], new: [] as number[] };
+  const own = { old: [] as number[], new: [] as number[] };
+  for (let i = 0; i < n; i++) {
+    for (const which of ["old", "new"] as const) {
+      const bin = which === "old" ? old : mcpOp;
+      const s = new Session([bin, "run", "--env-file", envFile, "--", minimal], baseEnv("exec-only"));
+      await s.initialize();
+      cold[which].push(performance.now() - s.started);
+      await s.close();
+      const t0 = clock();
+      const p = Bun.spawn([bin, "run", "--env-file", envFile, "--", "/bin/true"], {
+        env: baseEnv("exec-only", { OP_BENCH_STAMP: stamp }),
+        stdin: "ignore",
+        stdout: "ignore",
+        stderr: "ignore",
+      });
+      await p.exited;
+      own[which].push(Number(readFileSync(stamp, "utf8").trim().split("\n").at(-1)) / 1e6 - t0);
+    }
+  }
+  const row = (what: string, t: { old: number[]; new: number[] }) => {
+    const [low, high] = interval({ b: t.old, c: t.new }, (b, c) => median(c) / median(b));
+    const ratio = median(t.new) / median(t.old);
+    return [what, fmt(median(t.old)), fmt(median(t.new)), `${fmt(ratio, 3)} (${fmt(low, 3)} to ${fmt(high, 3)})`];
+  };
+  console.log(
+    `### This build (new, mcp-op ${version}) against ${given} (old), ${n} launches each\n\n${table(
+      ["measure", "old median ms", "new median ms", "new/old (95% interval)"],
+      [row("cold start to initialize, minimal server", cold), row("start to execve of op", own)],
+    )}\n`,
+  );
+  rmSync(work, { recursive: true, force: true });
+  process.exit(0);
+}
+if (against) await againstScenario(against);
 const configs = await configScenario();
 // Scenario 7 alone: its section and its two targets replace theirs in the results file.
 if (onlyConfigs) replaceScenario(configs, "## 7. ", /^\| [\d.]+ Mi?B ~\/\.claude\.json .*\n/gm);
