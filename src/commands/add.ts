@@ -24,6 +24,7 @@ import {
 import { listServers, restoreServer, setServer, validServerName } from "../core/config-edit.ts";
 import { maskValuesIn } from "../core/detect.ts";
 import { parseEnvFile } from "../core/env-file.ts";
+import { envFileDir } from "../core/paths.ts";
 import { authMode, quoteArg } from "../core/plan.ts";
 import { describeBadReference, looksLikeReference, parseReference } from "../core/reference.ts";
 import { type Env, expandHome } from "../core/search-path.ts";
@@ -172,7 +173,7 @@ export default {
     let envText: { text: string; preview: string } | undefined;
     if (envFlags.length) {
       envText = envFileText(envFlags, values["allow-plain"] === true);
-      envFile = join(env.XDG_CONFIG_HOME || join(f.home, ".config"), "mcp-op", `${name}.env`);
+      envFile = join(envFileDir(env, f.home, process.platform), `${name}.env`);
       envFiles.push(envFile);
       // What run would warn about at every start (PATH, NODE_OPTIONS...), said once now.
       for (const w of checkEnvFile(envFile, envText.text, env).problems) logger.warn(`${w.where}: ${w.message}`);

@@ -27,16 +27,12 @@ import {
 import { basename, dirname, join } from "node:path";
 import type { ConfigLocation } from "../core/clients.ts";
 import { type MigratedEntry, undoEntries } from "../core/migrate.ts";
+import { stateDir } from "../core/paths.ts";
 import { EXIT, McpOpError } from "../errors.ts";
 import { privateDir as ensurePrivateDir, restoreFile } from "./config-file.ts";
 import { describeFsError, errorCode, writeAll } from "./files.ts";
 
 type Env = Readonly<Record<string, string | undefined>>;
-
-/** Backups hold the old plaintext: a private directory outside every config directory. */
-export function backupRoot(env: Env, home: string): string {
-  return join(env.XDG_STATE_HOME || join(home, ".local", "state"), "mcp-op", "backups");
-}
 
 /**
  * A local file migrate needs could not be written (73). mkdir says EEXIST or ENOTDIR when a
@@ -265,7 +261,7 @@ const jsonSafe = (_key: string, value: unknown) => (typeof value === "bigint" ? 
  * would then match nothing.
  */
 export function digestKey(env: Env, home: string): Uint8Array {
-  const dir = dirname(backupRoot(env, home));
+  const dir = stateDir(env, home, process.platform);
   const path = join(dir, "item-digest.key");
   privateDir(dir, dir);
   if (!existsSync(path)) {
