@@ -32,9 +32,10 @@ import { candidatePaths, extendedPath } from "../core/search-path.ts";
 import { EXIT, McpOpError } from "../errors.ts";
 import { logger } from "../logger.ts";
 import { definedOnly, selfCommand } from "../runtime.ts";
-import { edit, load, privateDir } from "./config-file.ts";
+import { edit, load } from "./config-file.ts";
 import { isExecutableFile } from "./executables.ts";
 import { spawnCapture } from "./native.ts";
+import { privateDir } from "./private-dir.ts";
 
 export function facts(env: Readonly<Record<string, string | undefined>>, cwd = process.cwd()): Facts {
   const home = env.HOME ?? env.USERPROFILE;
