@@ -17,13 +17,13 @@ import {
   configLocation,
   entryFor,
   type Facts,
-  joinPath,
   readEntry,
   type Scope,
   type ServerSpec,
   scopesOf,
 } from "../src/core/clients.ts";
 import { answerServerRequest, describeRpcError, parseMessage, safeLine, stderrTail } from "../src/core/connect.ts";
+import { joinPath } from "../src/core/paths.ts";
 import { McpOpError } from "../src/errors.ts";
 
 const LINUX: Facts = { home: "/home/me", platform: "linux", cwd: "/home/me/proj", env: {} };

@@ -18,7 +18,8 @@ import { join } from "node:path";
 import type { ConfigLocation } from "../src/core/clients.ts";
 import { listServers, removeServer, setServer } from "../src/core/config-edit.ts";
 import * as scanner from "../src/core/jsonc-scan.ts";
-import { edit, load, restoreFile, revert, save, saveHooks, textDigest, withLock } from "../src/effects/config-file.ts";
+import { edit, load, restoreFile, revert, save, saveHooks, textDigest } from "../src/effects/config-file.ts";
+import { withLock } from "../src/effects/config-lock.ts";
 import { McpOpError } from "../src/errors.ts";
 
 const ROOT = join(import.meta.dir, "..");

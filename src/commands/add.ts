@@ -6,7 +6,7 @@
  * `mcp-op run --env-file <abs> -- <command>` in each chosen client (default: every client whose
  * config exists). Claude Code goes through `claude mcp add-json` when its CLI is installed.
  */
-import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, rmSync } from "node:fs";
 import { join, resolve } from "node:path";
 import type { ArgsDef, CommandDef } from "citty";
 import { parseOptions, rejectEmptyValues } from "../core/args.ts";
@@ -24,11 +24,13 @@ import {
 import { listServers, restoreServer, setServer, validServerName } from "../core/config-edit.ts";
 import { maskValuesIn } from "../core/detect.ts";
 import { parseEnvFile } from "../core/env-file.ts";
+import { envFileDir } from "../core/paths.ts";
 import { authMode, quoteArg } from "../core/plan.ts";
 import { describeBadReference, looksLikeReference, parseReference } from "../core/reference.ts";
 import { type Env, expandHome } from "../core/search-path.ts";
 import { hasTemplate, parseArgTemplates } from "../core/template.ts";
 import { checkEnvFile } from "../core/validate.ts";
+import { writeFileAtomic } from "../effects/atomic-write.ts";
 import { geminiRedaction } from "../effects/client-state.ts";
 import { edit, load, preflight, revert } from "../effects/config-file.ts";
 import { describeFsError, errorCode, readEnvFile, readTokenFile, TOKEN_FILE_VAR } from "../effects/files.ts";
@@ -172,7 +174,7 @@ export default {
     let envText: { text: string; preview: string } | undefined;
     if (envFlags.length) {
       envText = envFileText(envFlags, values["allow-plain"] === true);
-      envFile = join(env.XDG_CONFIG_HOME || join(f.home, ".config"), "mcp-op", `${name}.env`);
+      envFile = join(envFileDir(env, f.home, process.platform), `${name}.env`);
       envFiles.push(envFile);
       // What run would warn about at every start (PATH, NODE_OPTIONS...), said once now.
       for (const w of checkEnvFile(envFile, envText.text, env).problems) logger.warn(`${w.where}: ${w.message}`);
@@ -446,12 +448,9 @@ function writeEnvFile(path: string, text: string, force: boolean): { undo: () =>
     );
   }
   const replace = (bytes: string | Buffer) => {
-    const temp = `${path}.mcp-op-${process.pid}`;
     try {
-      writeFileSync(temp, bytes, { mode: 0o600, flag: "wx" });
-      renameSync(temp, path);
+      writeFileAtomic(path, bytes, { mode: 0o600 }); // a failed write leaves no temporary copy of --allow-plain values
     } catch (error) {
-      rmSync(temp, { force: true }); // it may hold --allow-plain values
       throw cannot(error);
     }
   };

@@ -25,13 +25,13 @@ import {
   serverLabel,
   shownName,
 } from "../core/migrate.ts";
+import { backupRoot, envFileDir } from "../core/paths.ts";
 import { describeBadReference, parseReference } from "../core/reference.ts";
 import { opCall, opErrorMessage } from "../core/signin.ts";
 import { edit, load, textDigest } from "../effects/config-file.ts";
 import { locateOp } from "../effects/executables.ts";
 import {
   backUp,
-  backupRoot,
   digestKey,
   editBackupsOf,
   itemDigest,
@@ -122,7 +122,7 @@ export default {
     rejectEmptyValues("migrate", migrateArgs, values);
     const env = environment();
     const f = facts(env);
-    const root = backupRoot(env, f.home);
+    const root = backupRoot(env, f.home, process.platform);
     const out = (line: string) => process.stdout.write(`${line}\n`);
 
     const modes = (["apply", "undo", "purge-backups"] as const).filter((m) => values[m] === true);
@@ -176,7 +176,7 @@ export default {
       vault,
       ...existing,
       self,
-      envFileFor: envFileNamer(join(env.XDG_CONFIG_HOME || join(f.home, ".config"), "mcp-op")),
+      envFileFor: envFileNamer(envFileDir(env, f.home, process.platform)),
     });
     const { plans } = migration;
     if (plans.length === 0 && migration.untouched.length === 0 && remote.length === 0) {

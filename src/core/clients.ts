@@ -4,6 +4,7 @@
  * and writes the files. The table follows docs/mcp-clients.md.
  */
 import { EXIT, McpOpError } from "../errors.ts";
+import { envValue, joinPath, xdgHome } from "./paths.ts";
 
 export const CLIENT_IDS = [
   "claude-code",
@@ -85,30 +86,8 @@ export function isClientId(value: string): value is ClientId {
   return (CLIENT_IDS as readonly string[]).includes(value);
 }
 
-/** Join path parts with the separator of `platform` ("\\" on win32), without doubling separators. */
-export function joinPath(platform: NodeJS.Platform, first: string, ...rest: string[]): string {
-  const win = platform === "win32";
-  const sep = win ? "\\" : "/";
-  const isSep = (c: string | undefined) => c === "/" || (win && c === "\\");
-  let out = first;
-  for (const part of rest) {
-    let start = 0;
-    while (isSep(part[start])) start++;
-    let end = out.length;
-    while (end > 1 && isSep(out[end - 1])) end--;
-    out = `${out.slice(0, end)}${isSep(out[end - 1]) ? "" : sep}${part.slice(start)}`;
-  }
-  return out;
-}
-
 function envVar(facts: Facts, name: string): string | undefined {
-  const direct = facts.env[name];
-  let value = direct;
-  if (value === undefined && facts.platform === "win32") {
-    // Windows variable names are case-insensitive; a copied env record is not.
-    value = Object.entries(facts.env).find(([k]) => k.toUpperCase() === name.toUpperCase())?.[1];
-  }
-  return value === undefined || value.trim() === "" ? undefined : value;
+  return envValue(facts.env, facts.platform, name);
 }
 
 /** `%APPDATA%` (Roaming), falling back to its usual place under the profile. */
@@ -118,8 +97,7 @@ function appData(facts: Facts): string {
 
 /** `$XDG_CONFIG_HOME` when set to an absolute path (as the spec requires), else `~/.config`. */
 function xdgConfigHome(facts: Facts): string {
-  const xdg = envVar(facts, "XDG_CONFIG_HOME");
-  return xdg?.startsWith("/") ? xdg : joinPath(facts.platform, facts.home, ".config");
+  return xdgHome("XDG_CONFIG_HOME", facts.env, facts.home, facts.platform);
 }
 
 /** Where an Electron app (Claude Desktop, VS Code) keeps its per-user data. */

@@ -27,16 +27,14 @@ import {
 import { basename, dirname, join } from "node:path";
 import type { ConfigLocation } from "../core/clients.ts";
 import { type MigratedEntry, undoEntries } from "../core/migrate.ts";
+import { stateDir } from "../core/paths.ts";
 import { EXIT, McpOpError } from "../errors.ts";
-import { privateDir as ensurePrivateDir, restoreFile } from "./config-file.ts";
+import { writeFileAtomic } from "./atomic-write.ts";
+import { restoreFile } from "./config-file.ts";
 import { describeFsError, errorCode, writeAll } from "./files.ts";
+import { privateDir } from "./private-dir.ts";
 
 type Env = Readonly<Record<string, string | undefined>>;
-
-/** Backups hold the old plaintext: a private directory outside every config directory. */
-export function backupRoot(env: Env, home: string): string {
-  return join(env.XDG_STATE_HOME || join(home, ".local", "state"), "mcp-op", "backups");
-}
 
 /**
  * A local file migrate needs could not be written (73). mkdir says EEXIST or ENOTDIR when a
@@ -49,11 +47,6 @@ function cantCreate(path: string, error: unknown, what = "write", dir = dirname(
       ? `${dir} (or a directory above it) is not a directory`
       : describeFsError(error);
   return new McpOpError(EXIT.CANTCREAT, `cannot ${what} ${path}: ${why}`);
-}
-
-/** `path` and every directory from `top` down to it private: see config-file.ts privateDir (73, 77). */
-function privateDir(path: string, top: string): void {
-  ensurePrivateDir(path, top);
 }
 
 /** A new private directory for this run's backups, named by time (never an earlier run's). */
@@ -265,7 +258,7 @@ const jsonSafe = (_key: string, value: unknown) => (typeof value === "bigint" ? 
  * would then match nothing.
  */
 export function digestKey(env: Env, home: string): Uint8Array {
-  const dir = dirname(backupRoot(env, home));
+  const dir = stateDir(env, home, process.platform);
   const path = join(dir, "item-digest.key");
   privateDir(dir, dir);
   if (!existsSync(path)) {
@@ -324,15 +317,13 @@ export function recordedItems(root: string): RecordedItem[] {
     });
 }
 
-/** Written whole after each step (temp file, rename): a run cut short still leaves a manifest to undo by. */
+/** Written whole after each step (atomic-write.ts): a run cut short still leaves a manifest to undo by. */
 export function saveManifest(runDir: string, manifest: Manifest): void {
-  const temp = join(runDir, `.${MANIFEST}.tmp`);
+  const path = join(runDir, MANIFEST);
   try {
-    writeFileSync(temp, JSON.stringify(manifest, jsonSafe, 2), { mode: 0o600 });
-    renameSync(temp, join(runDir, MANIFEST));
+    writeFileAtomic(path, JSON.stringify(manifest, jsonSafe, 2), { mode: 0o600 });
   } catch (error) {
-    rmSync(temp, { force: true });
-    throw cantCreate(join(runDir, MANIFEST), error);
+    throw cantCreate(path, error);
   }
 }
 

@@ -27,13 +27,15 @@ import {
   type StoredServer,
 } from "../core/config-edit.ts";
 import { detectSecrets, type PlaintextFinding } from "../core/detect.ts";
-import { extendedPath } from "../core/search-path.ts";
+import { backupRoot, envValue, stateDir } from "../core/paths.ts";
+import { candidatePaths, extendedPath } from "../core/search-path.ts";
 import { EXIT, McpOpError } from "../errors.ts";
 import { logger } from "../logger.ts";
 import { definedOnly, selfCommand } from "../runtime.ts";
-import { edit, load, privateDir } from "./config-file.ts";
+import { edit, load } from "./config-file.ts";
 import { isExecutableFile } from "./executables.ts";
 import { spawnCapture } from "./native.ts";
+import { privateDir } from "./private-dir.ts";
 
 export function facts(env: Readonly<Record<string, string | undefined>>, cwd = process.cwd()): Facts {
   const home = env.HOME ?? env.USERPROFILE;
@@ -103,14 +105,13 @@ export function stableCommand(env: Readonly<Record<string, string | undefined>>)
   return [binary];
 }
 
-/** The `claude` CLI, if installed where this user's PATH finds it. */
+/**
+ * The `claude` CLI, if installed where this user's PATH finds it: the search `run` makes for a
+ * server command, PATHEXT included (`claude.cmd`, as npm installs it on Windows).
+ */
 export function claudeCli(env: Readonly<Record<string, string | undefined>>): string | undefined {
-  const sep = process.platform === "win32" ? ";" : ":";
-  for (const dir of (env.PATH ?? "").split(sep).filter(Boolean)) {
-    const candidate = join(dir, process.platform === "win32" ? "claude.exe" : "claude");
-    if (isExecutableFile(candidate)) return candidate;
-  }
-  return undefined;
+  const path = envValue(env, process.platform, "PATH") ?? "";
+  return candidatePaths("claude", path, env, process.platform).find(isExecutableFile);
 }
 
 /**
@@ -379,10 +380,10 @@ export function editBackupDir(
   home: string,
   loc: ConfigLocation,
 ): string {
-  const top = join(env.XDG_STATE_HOME || join(home, ".local", "state"), "mcp-op");
+  const top = stateDir(env, home, process.platform);
   // Project configs of different projects share a base name (.mcp.json): one directory each.
   const project = loc.scope === "user" ? "" : `-${createHash("sha256").update(loc.path).digest("hex").slice(0, 10)}`;
-  const dir = join(top, "backups", "edits", `${loc.client}-${loc.scope}${project}`);
+  const dir = join(backupRoot(env, home, process.platform), "edits", `${loc.client}-${loc.scope}${project}`);
   privateDir(dir, top);
   return dir;
 }

@@ -142,13 +142,7 @@ function signinFailed(account: string | undefined, stderr: string, tty: boolean)
   return new McpOpError(EXIT.NOPERM, `sign-in refused: ${why}`);
 }
 
-/**
- * The signals that stop a launch (a client's start-up timeout sends SIGTERM, a terminal Ctrl-C
- * or a hang-up) and what is running when one comes. Held only on the slow path, where an op
- * may hold a prompt open: before it only `op whoami` runs, which never prompts and ends by itself,
- * and after it mcp-op becomes `op run`, so the default action is right there (and costs nothing
- * on the benchmarked fast path).
- */
+/** How sign-in's steps learn of a stop signal, and what they are waiting for when one comes. */
 interface Stop {
   /** Aborted by the first stop signal: spawnCapture then ends its op. */
   signal: AbortSignal;
@@ -158,6 +152,13 @@ interface Stop {
   check(): void;
 }
 
+/**
+ * Run `fn` holding the signals that stop a launch (a client's start-up timeout sends SIGTERM, a
+ * terminal Ctrl-C or a hang-up); one that comes ends what is running with 128 + n. Held only on
+ * the slow path, where an op may hold a prompt open: before it only `op whoami` runs, which never
+ * prompts and ends by itself, and after it mcp-op becomes `op run`, so the default action is
+ * right there (and costs nothing on the benchmarked fast path).
+ */
 async function withStopSignals<T>(fn: (stop: Stop) => Promise<T>): Promise<T> {
   return withSignalsHeld(async (held) => {
     const stop: Stop = {
