@@ -107,11 +107,15 @@ export function stableCommand(env: Readonly<Record<string, string | undefined>>)
 
 /**
  * The `claude` CLI, if installed where this user's PATH finds it: the search `run` makes for a
- * server command, PATHEXT included (`claude.cmd`, as npm installs it on Windows).
+ * server command, PATHEXT included. On Windows only a `.exe`/`.com` counts: npm's `claude.cmd`
+ * is a batch file, which cannot be spawned without cmd.exe (Node's docs, "Spawning .bat and .cmd
+ * files on Windows"; Bun fails with EINVAL, oven-sh/bun#29638), and quoting arguments for cmd.exe
+ * is its own hazard. Without one, the config file is edited directly, under Claude Code's lock.
  */
 export function claudeCli(env: Readonly<Record<string, string | undefined>>): string | undefined {
   const path = envValue(env, process.platform, "PATH") ?? "";
-  return candidatePaths("claude", path, env, process.platform).find(isExecutableFile);
+  const spawnable = (file: string) => process.platform !== "win32" || /\.(exe|com)$/i.test(file);
+  return candidatePaths("claude", path, env, process.platform).find((f) => spawnable(f) && isExecutableFile(f));
 }
 
 /**
