@@ -33,6 +33,7 @@
  *   src/effects/files.ts        env and token files, checked
  *   src/effects/lockfile.ts     the sign-in lock where there is no flock
  *   src/effects/native.ts       libc (bun:ffi, loaded only when needed)
+ *   src/effects/op.ts           every op call but op run (whoami on this path)
  *   src/effects/signals.ts      signals held during a sign-in
  *   src/effects/signin.ts       whoami, signin
  *   src/errors.ts               McpOpError, exit codes

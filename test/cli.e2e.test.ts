@@ -219,6 +219,24 @@ describe("check", () => {
     );
     expect(r.stdout + r.stderr).not.toContain(SECRETS.github);
   });
+  test("--resolve: an op failing without a message is named by its exit code; an op that cannot start is 69", async () => {
+    const s = sandbox();
+    const file = s.envFile("a.env", "A=op://Private/GitHub/token\n");
+    const silent = join(s.dir, "silent-op");
+    writeFileSync(silent, "#!/bin/sh\nexit 3\n", { mode: 0o755 });
+    // A service-account token: no sign-in, straight to `op read`.
+    const env = s.env({ OP_SERVICE_ACCOUNT_TOKEN: "ops_test" });
+    const failed = await run([bin, "check", "--resolve", "--op", silent, file], { env });
+    expect(failed.code).toBe(65);
+    expect(failed.stderr).toBe(
+      `[error] [mcp-op] ${file}:1: A: op://Private/GitHub/token does not resolve: op exited 3\n`,
+    );
+    const broken = join(s.dir, "broken-op");
+    writeFileSync(broken, "#!/nonexistent/interpreter\n", { mode: 0o755 });
+    const unstartable = await run([bin, "check", "--resolve", "--op", broken, file], { env });
+    expect(unstartable.code).toBe(69);
+    expect(unstartable.stderr).toStartWith(`[error] [mcp-op] could not run ${broken}: `);
+  });
   test("missing and insecure files", async () => {
     const s = sandbox();
     const open = s.envFile("open.env", "A=1\n", 0o620);

@@ -9,11 +9,11 @@ import { parseOptions, rejectEmptyValues } from "../core/args.ts";
 import type { EnvEntry } from "../core/env-file.ts";
 import { authMode } from "../core/plan.ts";
 import { looksLikeReference } from "../core/reference.ts";
-import { needsSigninCheck, opCall, opErrorMessage } from "../core/signin.ts";
+import { needsSigninCheck } from "../core/signin.ts";
 import { checkEnvFile } from "../core/validate.ts";
 import { locateOp } from "../effects/executables.ts";
 import { readEnvFile } from "../effects/files.ts";
-import { spawnCapture } from "../effects/native.ts";
+import { opClient } from "../effects/op.ts";
 import { ensureSignedIn } from "../effects/signin.ts";
 import { EXIT, type ExitCode, firstInTable, McpOpError, usageError } from "../errors.ts";
 import { logger } from "../logger.ts";
@@ -131,16 +131,11 @@ async function unresolvedReferences(given: string, refs: EnvEntry[], r: Resolver
   const failed: EnvEntry[] = [];
   // Only when there is something to read: a file without references raises no prompt.
   const session = refs.length > 0 ? await r.signIn() : {};
+  const op = opClient({ opPath: r.opPath, account: r.account, env: { ...r.env, ...session }, timeoutMs: 60_000 });
   for (const entry of refs) {
-    const read = await spawnCapture(r.opPath, opCall(r.account, "read", "--no-newline", entry.value), {
-      env: { ...r.env, ...session },
-      stdin: "ignore",
-      stderr: "pipe",
-      timeoutMs: 60_000,
-    });
-    if (read?.code === 0) continue;
-    const why = read ? opErrorMessage(read.stderr) : "op read timed out";
-    logger.error(`${given}:${entry.line}: ${entry.key}: ${entry.value} does not resolve: ${why}`);
+    const read = await op.read(entry.value);
+    if (read.ok) continue;
+    logger.error(`${given}:${entry.line}: ${entry.key}: ${entry.value} does not resolve: ${read.message}`);
     failed.push(entry);
   }
   return failed;

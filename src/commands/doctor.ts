@@ -26,12 +26,12 @@ import { maskArgs } from "../core/detect.ts";
 import { type AuthMode, authMode, quoteArg } from "../core/plan.ts";
 import { looksLikeReference } from "../core/reference.ts";
 import { expandHome, extendedPath, isPathLike, wellKnownDirs } from "../core/search-path.ts";
-import { isCredentialVar, opCall, opErrorMessage } from "../core/signin.ts";
+import { isCredentialVar } from "../core/signin.ts";
 import { checkEnvFile, referenceProblems } from "../core/validate.ts";
 import { approvalOf, geminiRedaction } from "../effects/client-state.ts";
 import { locateCommand, locateOp } from "../effects/executables.ts";
 import { readEnvFile, readTokenFile, TOKEN_FILE_VAR } from "../effects/files.ts";
-import { spawnCapture } from "../effects/native.ts";
+import { type Op, opClient } from "../effects/op.ts";
 import { facts, findingPlace, type RegisteredServer, scanServers } from "../effects/registry.ts";
 import { EXIT, type ExitCode, McpOpError, usageError } from "../errors.ts";
 import { definedOnly, environment, version } from "../runtime.ts";
@@ -129,20 +129,15 @@ export function versionAtLeast(version: string, min: string): boolean {
   return true;
 }
 
-async function op(opPath: string, args: string[], env: Env) {
-  return spawnCapture(opPath, args, { env: definedOnly(env), stdin: "ignore", stderr: "pipe", timeoutMs: 20_000 });
+/** doctor's op: 20 s a call, so that a hung op cannot stall the report for long. */
+function op(opPath: string, env: Env, account?: string): Op {
+  return opClient({ opPath, account, env: definedOnly(env), timeoutMs: 20_000 });
 }
 
 /** The accounts op knows (shorthand or sign-in address); undefined when op cannot say. */
 async function accountList(opPath: string, env: Env): Promise<string[] | undefined> {
-  const r = await op(opPath, ["account", "list", "--format", "json"], env);
-  if (r?.code !== 0) return undefined;
-  try {
-    const list = JSON.parse(r.stdout) as Array<{ url?: string; email?: string; shorthand?: string }>;
-    return Array.isArray(list) ? list.map((a) => a.shorthand ?? a.url ?? a.email ?? "?") : undefined;
-  } catch {
-    return undefined;
-  }
+  const r = await op(opPath, env).accountList();
+  return r.ok ? r.accounts?.map((a) => a.shorthand ?? a.url ?? a.email ?? "?") : undefined;
 }
 
 /** The accounts op knows, or none when op is missing or says nothing. */
@@ -166,9 +161,9 @@ export async function accountKnown(account: string, env: Env): Promise<boolean |
   } catch {
     return undefined;
   }
-  const r = await op(opPath, ["--account", account, "whoami"], env);
-  if (!r) return undefined;
-  return !(r.code !== 0 && opErrorMessage(r.stderr).startsWith("no account found for filter"));
+  const r = await op(opPath, env, account).whoami();
+  if (!r.ok && r.kind === "timeout") return undefined;
+  return !(!r.ok && r.message.startsWith("no account found for filter"));
 }
 
 export async function diagnose(env: Env, options: DoctorOptions = {}): Promise<Finding[]> {
@@ -262,8 +257,8 @@ function checkOpPath({ env, add }: Context, opFlag: string | undefined): string 
 }
 
 async function checkOpVersion({ env, add }: Context, opPath: string): Promise<void> {
-  const v = await op(opPath, ["--version"], env);
-  const version = v?.code === 0 ? v.stdout.trim() : "";
+  const v = await op(opPath, env).version();
+  const version = v.ok ? v.version : "";
   if (!version) add("error", "op", `${opPath} --version failed`, "reinstall the 1Password CLI");
   else if (!versionAtLeast(version, MIN_OP_VERSION)) {
     add(
@@ -307,12 +302,11 @@ async function checkAuth(
 
 /** Service account or Connect: `op vault list` cannot prompt, so it is safe to try. */
 async function checkToken(ctx: Context, opPath: string, mode: AuthMode, env: Env): Promise<void> {
-  const r = await op(opPath, ["vault", "list", "--format", "json"], env);
-  if (r?.code === 0) {
+  const r = await op(opPath, env).vaultList();
+  if (r.ok) {
     ctx.add("ok", "auth", `${mode} works`);
     ctx.canRead = true;
-  } else
-    ctx.add("error", "auth", `${mode}: ${r ? opErrorMessage(r.stderr) : "op vault list timed out"}`, "check the token");
+  } else ctx.add("error", "auth", `${mode}: ${r.message}`, "check the token");
 }
 
 /**
@@ -331,8 +325,8 @@ async function checkSignin(ctx: Context, opPath: string, accounts: string[] | un
     );
     return;
   }
-  const who = await op(opPath, ["whoami"], env);
-  if (who?.code === 0) return checkSession(ctx, opPath);
+  const who = await op(opPath, env).whoami();
+  if (who.ok) return checkSession(ctx, opPath);
   if (accounts?.length === 0) {
     add(
       "error",
@@ -346,7 +340,7 @@ async function checkSignin(ctx: Context, opPath: string, accounts: string[] | un
   add(
     "warning",
     "auth",
-    `not signed in now (${who ? opErrorMessage(who.stderr) : "op whoami timed out"}): a server start asks the 1Password app if its CLI integration is on, and fails (exit 77) if it is off (${NO_TERMINAL})`,
+    `not signed in now (${who.message}): a server start asks the 1Password app if its CLI integration is on, and fails (exit 77) if it is off (${NO_TERMINAL})`,
     `make sure the integration is on (1Password > Settings > Developer > Integrate with 1Password CLI), or ${SERVICE_ACCOUNT}`,
   );
 }
@@ -361,8 +355,8 @@ async function checkSession(ctx: Context, opPath: string): Promise<void> {
   const sessions = Object.keys(env).filter((k) => k.startsWith("OP_SESSION_") && isCredentialVar(k) && env[k]);
   if (sessions.length > 0) {
     const without = Object.fromEntries(Object.entries(env).filter(([k]) => !sessions.includes(k)));
-    const bare = await op(opPath, ["whoami"], without);
-    if (bare?.code !== 0) {
+    const bare = await op(opPath, without).whoami();
+    if (!bare.ok) {
       add(
         "error",
         "auth",
@@ -748,12 +742,9 @@ async function checkReferences(ctx: Context, opPath: string, servers: readonly R
     for (const r of refs) {
       const key = `${account ?? ""}\0${own.OP_SERVICE_ACCOUNT_TOKEN ?? ""}\0${own.OP_CONNECT_TOKEN ?? ""}\0${r.value}`;
       if (!cache.has(key)) {
-        const read = await op(opPath, opCall(account, "read", "--no-newline", r.value), own);
+        const read = await op(opPath, own, account).read(r.value);
         // "could not read secret '<ref>': " repeats what the finding says.
-        const why = read
-          ? opErrorMessage(read.stderr).replace(/^could not read secret '[^']*': /, "")
-          : "op read timed out";
-        cache.set(key, read?.code === 0 ? undefined : why);
+        cache.set(key, read.ok ? undefined : read.message.replace(/^could not read secret '[^']*': /, ""));
       }
       const why = cache.get(key);
       if (why === undefined) continue;

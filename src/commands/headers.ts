@@ -13,10 +13,10 @@
  */
 import type { CommandDef } from "citty";
 import { headersJson, parseStepPairs, resolveHeaders } from "../core/headers.ts";
-import { opErrorMessage } from "../core/signin.ts";
 import { HEADERS_STEP } from "../core/stage.ts";
 import { runWithin } from "../effects/deadline.ts";
 import { writeAll } from "../effects/files.ts";
+import { opErrorMessage } from "../effects/op.ts";
 import { withSignalsHeld } from "../effects/signals.ts";
 import { EXIT, type ExitCode, McpOpError } from "../errors.ts";
 import { logger, setVerbose } from "../logger.ts";

@@ -27,7 +27,6 @@ import {
 } from "../core/migrate.ts";
 import { backupRoot, envFileDir } from "../core/paths.ts";
 import { describeBadReference, parseReference } from "../core/reference.ts";
-import { opCall, opErrorMessage } from "../core/signin.ts";
 import { edit, load, textDigest } from "../effects/config-file.ts";
 import { locateOp } from "../effects/executables.ts";
 import {
@@ -45,10 +44,9 @@ import {
   saveManifest,
   undoableRuns,
   undoRun,
-  withItemTemplate,
   writeNewEnvFile,
 } from "../effects/migration.ts";
-import { spawnCapture } from "../effects/native.ts";
+import { type Op, opClient, opError } from "../effects/op.ts";
 import {
   claudeCli,
   facts,
@@ -75,43 +73,20 @@ const migrateArgs = {
 
 type Env = Readonly<Record<string, string | undefined>>;
 
-/** One 1Password item; its template (the secret) goes through withItemTemplate, never argv. */
+/** migrate's op, for these options (each call: effects/op.ts's time limit). */
+function opOf(o: { opPath: string; account: string | undefined; env: Env }): Op {
+  return opClient({ opPath: o.opPath, account: o.account, env: definedOnly(o.env) });
+}
+
+/** One 1Password item; its value (the secret) never goes to argv (effects/op.ts itemCreate). */
 async function createItem(
   ctx: Pick<ApplyContext, "opPath" | "account" | "vault" | "env" | "dir">,
   title: string,
   value: string,
 ): Promise<{ id?: string } | { problem: string }> {
-  const template = JSON.stringify({
-    title,
-    category: "API_CREDENTIAL",
-    fields: [{ id: "credential", label: "credential", type: "CONCEALED", purpose: "", value }],
-  });
-  const r = await withItemTemplate(ctx.dir, template, (path, files) =>
-    spawnCapture(
-      ctx.opPath,
-      opCall(
-        ctx.account,
-        "item",
-        "create",
-        "--category",
-        "API Credential",
-        "--vault",
-        ctx.vault,
-        "--title",
-        title,
-      ).concat(["--template", path, "--format", "json"]),
-      { env: definedOnly(ctx.env), stdin: "ignore", stderr: "pipe", timeoutMs: 60_000, files },
-    ),
-  );
-  if (!r) return { problem: "op item create timed out" };
-  if (r.code !== 0) return { problem: opErrorMessage(r.stderr) || `op exited ${r.code}` };
-  // The item JSON op prints holds the value too: only its ID is kept, nothing is printed.
-  try {
-    const id = (JSON.parse(r.stdout) as { id?: unknown }).id;
-    return typeof id === "string" ? { id } : {};
-  } catch {
-    return {};
-  }
+  const r = await opOf(ctx).itemCreate({ vault: ctx.vault, title, credential: value, dir: ctx.dir });
+  if (!r.ok) return { problem: r.message };
+  return r.id === undefined ? {} : { id: r.id };
 }
 
 export default {
@@ -571,34 +546,6 @@ function reportFailures(
   );
 }
 
-/** `op <args> --format json`, parsed; undefined when op prints no JSON. 69 when op fails. */
-async function opJson(opPath: string, account: string | undefined, args: string[], env: Env): Promise<unknown> {
-  const r = await spawnCapture(opPath, opCall(account, ...args, "--format", "json"), {
-    env: definedOnly(env),
-    stdin: "ignore",
-    stderr: "pipe",
-    timeoutMs: 60_000,
-  });
-  if (!r) throw new McpOpError(EXIT.TEMPFAIL, `op ${args.join(" ")} timed out`);
-  if (r.code !== 0) {
-    const why = opErrorMessage(r.stderr);
-    // Not signed in (or no account): say how, instead of a bare op failure.
-    if (/not (currently )?signed in|no account found/i.test(why)) {
-      throw new McpOpError(
-        EXIT.NOPERM,
-        `op ${args.join(" ")} failed: ${why}`,
-        "sign in first (turn on 1Password app integration, or run: eval $(op signin)), then run migrate again",
-      );
-    }
-    throw new McpOpError(EXIT.UNAVAILABLE, `op ${args.join(" ")} failed: ${why}`);
-  }
-  try {
-    return JSON.parse(r.stdout);
-  } catch {
-    return undefined;
-  }
-}
-
 /** The items in the vault: ID and title (references match titles case-insensitively). */
 async function listItems(
   opPath: string,
@@ -606,10 +553,9 @@ async function listItems(
   vault: string,
   env: Env,
 ): Promise<Array<{ id: string; title: string }>> {
-  const items = await opJson(opPath, account, ["item", "list", "--vault", vault], env);
-  return (Array.isArray(items) ? (items as Array<{ id?: unknown; title?: unknown }>) : []).flatMap((i) =>
-    typeof i.title === "string" ? [{ id: typeof i.id === "string" ? i.id : "", title: i.title }] : [],
-  );
+  const r = await opOf({ opPath, account, env }).itemList(vault);
+  if (!r.ok) throw opError(r, "run migrate again");
+  return r.items;
 }
 
 /**
@@ -660,21 +606,17 @@ async function holds(
   reference: string,
   value: string,
 ): Promise<boolean> {
-  const r = await spawnCapture(o.opPath, opCall(o.account, "read", "--no-newline", reference), {
-    env: definedOnly(o.env),
-    stdin: "ignore",
-    stderr: "pipe",
-    timeoutMs: 60_000,
-  });
-  return r?.code === 0 && r.stdout === value;
+  const r = await opOf(o).read(reference);
+  return r.ok && r.value === value;
 }
 
 /** The target vault must exist before anything is backed up or created. */
 async function checkVault(opPath: string, account: string | undefined, vault: string, env: Env): Promise<void> {
-  const vaults = await opJson(opPath, account, ["vault", "list"], env);
+  const r = await opOf({ opPath, account, env }).vaultList();
+  if (!r.ok) throw opError(r, "run migrate again");
   // An op that prints no JSON: let item create report the problem.
-  if (!Array.isArray(vaults)) return;
-  const names = (vaults as Array<{ name?: string; id?: string }>).flatMap((v) => [v.name ?? "", v.id ?? ""]);
+  if (r.vaults === undefined) return;
+  const names = r.vaults.flatMap((v) => [v.name, v.id]);
   if (!names.some((n) => n.toLowerCase() === vault.toLowerCase())) {
     const known = names.filter((_, i) => i % 2 === 0).join(", ");
     throw new McpOpError(

@@ -44,18 +44,6 @@ export function parseSigninOutput(stdout: string): Record<string, string> {
   return vars;
 }
 
-/** Arguments for the `op` calls of the sign-in step (global `--account` first). */
-export function opCall(account: string | undefined, ...args: string[]): string[] {
-  return account ? ["--account", account, ...args] : args;
-}
-
-/** The last `[ERROR] ...` message op printed, without its timestamp, for one-line reports. */
-export function opErrorMessage(stderr: string): string {
-  const lines = stderr.split(/\r?\n/).filter((l) => l.trim() !== "");
-  const error = [...lines].reverse().find((l) => l.startsWith("[ERROR]")) ?? lines.at(-1) ?? "";
-  return error.replace(/^\[ERROR\]\s+\d{4}\/\d\d\/\d\d \d\d:\d\d:\d\d\s+/, "").trim();
-}
-
 /**
  * Where the sign-in lock may live, best first. Every launch of one user must pick the same
  * directory whatever environment its client passed, so no variable a client may drop or set

@@ -6,11 +6,12 @@
 import { closeSync, lstatSync, mkdirSync, openSync, statSync, writeFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { join } from "node:path";
-import { opCall, opErrorMessage, parseSigninOutput, signinLockDirs } from "../core/signin.ts";
+import { signinLockDirs } from "../core/signin.ts";
 import { EXIT, McpOpError } from "../errors.ts";
 import { logger } from "../logger.ts";
 import { tryLockFile, unlockFile } from "./lockfile.ts";
-import { type Captured, isTerminal, LOCK_EX, LOCK_NB, LOCK_UN, libc, spawnCapture, spawnStatus } from "./native.ts";
+import { isTerminal, LOCK_EX, LOCK_NB, LOCK_UN, libc } from "./native.ts";
+import { type Op, type OpCall, type OpFailure, type OpResult, opClient } from "./op.ts";
 import { withSignalsHeld } from "./signals.ts";
 
 export interface SigninInput {
@@ -20,8 +21,6 @@ export interface SigninInput {
   timeoutMs: number;
 }
 
-type OpResult = Captured;
-
 const APP_HINT =
   "turn on 1Password app integration (Settings > Developer > Integrate with 1Password CLI) or use a service account (--token-file)";
 
@@ -29,9 +28,10 @@ const APP_HINT =
 export async function ensureSignedIn(input: SigninInput): Promise<Record<string, string>> {
   const started = Date.now();
   const deadline = started + input.timeoutMs;
+  const op = opClient(input);
   // Only whoami's exit status matters (its "not signed in" is expected, not news), and it
   // never prompts: stdin is /dev/null, and whether stdin is a terminal (libc) is asked later.
-  if ((await opStatus(input, ["whoami"], deadline, "op whoami")) === 0) {
+  if (inTime(await op.signedIn({ deadline }), input.timeoutMs).ok) {
     logger.debug("op whoami: already signed in");
     return {};
   }
@@ -39,7 +39,7 @@ export async function ensureSignedIn(input: SigninInput): Promise<Record<string,
   try {
     return await withStopSignals((stop) => {
       notice.watch(stop);
-      return signIn(input, { started, deadline, stop });
+      return signIn(input, op, { started, deadline, stop });
     });
   } finally {
     notice.cancel();
@@ -85,15 +85,15 @@ interface Attempt {
 }
 
 /** The slow path: under the lock, whoami again, then signin and the confirming prompt. */
-async function signIn(input: SigninInput, at: Attempt): Promise<Record<string, string>> {
+async function signIn(input: SigninInput, op: Op, at: Attempt): Promise<Record<string, string>> {
   const tty = await isTerminal(0);
   const uid = process.getuid?.();
   const dir = lockDir(signinLockDirs(process.platform, uid, lockHome(input.env)), uid);
   const lock = await acquireLock(join(dir, "signin.lock"), at, input.timeoutMs);
   try {
     // Whoever held the lock may have signed in meanwhile: then there is nothing left to do.
-    // Not spawnStatus: a synchronous spawn would hold back a stop signal until op returns.
-    if ((await runOp(input, ["whoami"], at, "op whoami", false)).code === 0) {
+    // Not signedIn: its synchronous spawn would hold back a stop signal until op returns.
+    if ((await runOp(input, at, "op whoami", (call) => op.whoami(call))).ok) {
       logger.debug("op whoami: signed in by another launch");
       return {};
     }
@@ -101,27 +101,22 @@ async function signIn(input: SigninInput, at: Attempt): Promise<Record<string, s
     if (modifiedAfter(refused, at.started)) {
       throw new McpOpError(EXIT.NOPERM, "sign-in was refused by another launch moments ago; not asking again");
     }
-    const signin = await runOp(input, ["signin"], at, "op signin", tty);
-    if (signin.code !== 0) {
+    const signin = await runOp(input, at, "op signin", (call) => op.signin({ ...call, prompt: tty }));
+    if (!signin.ok) {
       markRefused(refused);
-      throw signinFailed(input.account, signin.stderr, tty);
+      throw signinFailed(input.account, signin.message, tty);
     }
-    const session = parseSigninOutput(signin.stdout);
+    const session = signin.session;
     logger.debug(
       `op signin: ${Object.keys(session).length ? `session for ${Object.keys(session).join(", ")}` : "no session variables (app integration)"}`,
     );
     // With app integration signin prints nothing and whoami can still fail until a command
     // that needs authorization runs: this one raises the (single) prompt.
-    const confirm = await runOp(
-      { ...input, env: { ...input.env, ...session } },
-      ["vault", "list", "--format", "json"],
-      at,
-      "op vault list",
-      tty,
-    );
-    if (confirm.code !== 0) {
+    const withSession = opClient({ ...input, env: { ...input.env, ...session } });
+    const confirm = await runOp(input, at, "op vault list", (call) => withSession.vaultList({ ...call, prompt: tty }));
+    if (!confirm.ok) {
       markRefused(refused);
-      throw new McpOpError(EXIT.NOPERM, `sign-in refused: ${opErrorMessage(confirm.stderr)}`, APP_HINT);
+      throw new McpOpError(EXIT.NOPERM, `sign-in refused: ${confirm.message}`, APP_HINT);
     }
     return session;
   } finally {
@@ -129,8 +124,7 @@ async function signIn(input: SigninInput, at: Attempt): Promise<Record<string, s
   }
 }
 
-function signinFailed(account: string | undefined, stderr: string, tty: boolean): McpOpError {
-  const why = opErrorMessage(stderr);
+function signinFailed(account: string | undefined, why: string, tty: boolean): McpOpError {
   if (why.startsWith("no account found for filter")) return noAccount(account, why);
   if (!tty) {
     return new McpOpError(
@@ -144,7 +138,7 @@ function signinFailed(account: string | undefined, stderr: string, tty: boolean)
 
 /** How sign-in's steps learn of a stop signal, and what they are waiting for when one comes. */
 interface Stop {
-  /** Aborted by the first stop signal: spawnCapture then ends its op. */
+  /** Aborted by the first stop signal: it ends the op call under way. */
   signal: AbortSignal;
   /** What sign-in is waiting for, for the message. */
   step: string;
@@ -187,71 +181,30 @@ function noAccount(account: string | undefined, why: string): McpOpError {
       );
 }
 
-/**
- * One `op` call within the sign-in deadline: 75 when it runs out, 69 when op cannot start.
- * `spawn` gets the time left and returns undefined when that ran out.
- */
-async function withinDeadline<T>(
-  input: SigninInput,
-  deadline: number,
-  what: string,
-  spawn: (file: string, args: string[], timeoutMs: number) => Promise<T | undefined>,
-  args: string[],
-): Promise<T> {
-  const remaining = deadline - Date.now();
-  if (remaining <= 0) throw timedOut(what, input.timeoutMs);
-  let result: T | undefined;
-  try {
-    result = await spawn(input.opPath, opCall(input.account, ...args), remaining);
-  } catch (error) {
-    throw couldNotRun(input.opPath, error);
-  }
-  if (result === undefined) throw timedOut(what, input.timeoutMs);
-  return result;
+/** A call's result, or 75 when it ran out of the sign-in's time (`timeoutMs`, its whole limit). */
+function inTime<T extends OpResult<object>>(result: T, timeoutMs: number): T | (OpFailure & { kind: "exit" }) {
+  if (!result.ok && result.kind === "timeout") throw timedOut(result.what, timeoutMs);
+  return result as T | (OpFailure & { kind: "exit" });
 }
 
-/** An `op` call of the slow path, ended early (128 + n) by stop signal n. */
-async function runOp(input: SigninInput, args: string[], at: Attempt, what: string, tty: boolean): Promise<OpResult> {
+/**
+ * An `op` call of the slow path, within the sign-in deadline (75 when it runs out), ended early
+ * (128 + n) by stop signal n. op cannot start: 69 (effects/op.ts).
+ */
+async function runOp<T extends OpResult<object>>(
+  input: SigninInput,
+  at: Attempt,
+  what: string,
+  run: (call: OpCall) => Promise<T>,
+): Promise<T | (OpFailure & { kind: "exit" })> {
   at.stop.step = what;
   at.stop.check();
   try {
-    return await withinDeadline(
-      input,
-      at.deadline,
-      what,
-      (file, opArgs, timeoutMs) =>
-        spawnCapture(file, opArgs, {
-          env: input.env,
-          // stdin: /dev/null unless a person can answer a prompt on it; stderr shown only then.
-          stdin: tty ? "inherit" : "ignore",
-          stderr: tty ? "inherit" : "pipe",
-          timeoutMs,
-          stop: at.stop.signal,
-        }),
-      args,
-    );
+    return inTime(await run({ deadline: at.deadline, stop: at.stop.signal }), input.timeoutMs);
   } finally {
     // An op ended by the signal failed (or timed out) for that reason alone: say so instead.
     at.stop.check();
   }
-}
-
-/** Exit status only, stdin /dev/null: for the first `op whoami`, which never prompts. */
-function opStatus(input: SigninInput, args: string[], deadline: number, what: string): Promise<number> {
-  return withinDeadline(
-    input,
-    deadline,
-    what,
-    (file, opArgs, timeoutMs) => spawnStatus(file, opArgs, { env: input.env, timeoutMs }),
-    args,
-  );
-}
-
-function couldNotRun(opPath: string, error: unknown): McpOpError {
-  return new McpOpError(
-    EXIT.UNAVAILABLE,
-    `could not run ${opPath}: ${error instanceof Error ? error.message : String(error)}`,
-  );
 }
 
 function timedOut(what: string, timeoutMs: number): McpOpError {
