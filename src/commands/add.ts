@@ -188,7 +188,7 @@ export async function run(options: AddOptions, ctx: Context): Promise<void> {
   const envFlags = options.env;
   const givenEnvFiles = options.envFiles;
   const { env } = ctx;
-  const f = facts(env);
+  const f = facts(env, ctx.cwd);
   // 1. The env file: written from --env, or existing ones validated.
   let envFile: string | undefined;
   const envFiles: string[] = [];

@@ -32,7 +32,7 @@ export function parse(own: readonly string[], _rest: readonly string[] | null): 
 export async function run(options: ListOptions, ctx: Context): Promise<void> {
   // A broken config does not hide the others: they are listed, it is named, and list exits 78.
   const broken: McpOpError[] = [];
-  const servers = scanServers(facts(ctx.env), options.clients, (e) => broken.push(e), {
+  const servers = scanServers(facts(ctx.env, ctx.cwd), options.clients, (e) => broken.push(e), {
     otherProjects: true,
     shadowed: true,
   });

@@ -152,7 +152,7 @@ export default {
 
 export async function run(options: MigrateOptions, ctx: Context): Promise<void> {
   const { env } = ctx;
-  const f = facts(env);
+  const f = facts(env, ctx.cwd);
   const root = backupRoot(env, f.home);
   const out = (line: string) => ctx.stdout(`${line}\n`);
 

@@ -64,7 +64,7 @@ export default {
 export async function run(options: RemoveOptions, ctx: Context): Promise<void> {
   const { name, scope, dryRun } = options;
   const { env } = ctx;
-  const f = facts(env);
+  const f = facts(env, ctx.cwd);
   const claude = claudeCli(env);
   // Every config is read (a malformed one stops everything) and checked writable first.
   const targets = presentLocations(options.clients, f, scope).filter((loc) =>
