@@ -96,4 +96,20 @@ describe("commands", () => {
     }
     expect(missing).toEqual([]);
   });
+
+  test("help says (repeatable) exactly for the flags declared multiple", async () => {
+    // The parser collects a flag's every value only when its definition says `multiple`; help
+    // reads the description: the two must agree, or help promises what the parser drops.
+    const wrong: string[] = [];
+    for (const file of commands.filter((f) => f !== "src/commands/stage.ts")) {
+      const { default: command } = (await import(join(ROOT, file))) as {
+        default: { args: Record<string, { type: string; multiple?: boolean; description?: string }> };
+      };
+      for (const [name, arg] of Object.entries(command.args)) {
+        const says = arg.description?.includes("repeatable") === true;
+        if (says !== (arg.multiple === true)) wrong.push(`${file}: --${name}`);
+      }
+    }
+    expect(wrong).toEqual([]);
+  });
 });
