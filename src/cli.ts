@@ -17,7 +17,8 @@
  *
  *   src/cli.ts                  entry: argv split, dispatch, errors -> exit codes
  *   src/commands/run.ts         run: options, checks, sign-in, plan, exec
- *   src/commands/_shared.ts     what commands share: context, --signin-timeout, problems
+ *   src/commands/_shared.ts     what commands share: context, --signin-timeout, problems (bundled
+ *                               with this file; functions only: no start-up change measurable)
  *   src/commands/stage.ts       the internal stage (scrub, fill {{ }}, exec)
  *   src/core/args.ts            strict option parser (instead of node:util)
  *   src/core/env-file.ts        env-file parser

@@ -24,9 +24,10 @@ const isScope = (s: string): s is Scope => s === "user" || s === "local" || s ==
 export function parseClients(values: readonly string[]): ClientId[] {
   const out: ClientId[] = [];
   for (const v of values) {
-    if (!(CLIENT_IDS as readonly string[]).includes(v))
-      throw usageError(`unknown client "${v}" (one of: ${CLIENT_IDS.join(", ")})`);
-    if (!out.includes(v as ClientId)) out.push(v as ClientId);
+    if (!isClient(v)) throw usageError(`unknown client "${v}" (one of: ${CLIENT_IDS.join(", ")})`);
+    if (!out.includes(v)) out.push(v);
   }
   return out;
 }
+
+const isClient = (v: string): v is ClientId => (CLIENT_IDS as readonly string[]).includes(v);

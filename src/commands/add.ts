@@ -449,6 +449,9 @@ function serverExists(loc: ConfigLocation, text: string, name: string): boolean 
   return Object.hasOwn(listServers(loc, text), name);
 }
 
+// TODO(issue 15): one atomic writer in effects (effects/atomic-write.ts) shared with
+// effects/config-file.ts; this one and its node:fs import are a known exception in
+// test/unit/architecture.test.ts until then.
 /**
  * Write the env file, mode 0600 (also when --force replaces one), through a temporary file and
  * a rename; returns how to put back what was there before, and whether other text was replaced.
