@@ -171,7 +171,7 @@ function unknownTopFlag(given: string): McpOpError {
   if (HELP.has(flag) || VERSION.has(flag)) return usageError(`flag ${flag} takes no value`, "see: mcp-op --help");
   const name = flag.replace(/^--?/, "");
   const top = closest(flag, ["--help", "--version"]);
-  const runFlags = Object.entries(runArgs as OptionsDef).flatMap(([n, a]) => (a.type === "positional" ? [] : [n]));
+  const runFlags = Object.entries(runArgs).flatMap(([n, a]) => (a.type === "positional" ? [] : [n]));
   const ofRun = name.length > 1 ? closest(name, runFlags) : undefined;
   const hint = top
     ? `did you mean ${top}?`

@@ -134,7 +134,7 @@ async function op(opPath: string, args: string[], env: Env) {
   return spawnCapture(opPath, args, { env: definedOnly(env), stdin: "ignore", stderr: "pipe", timeoutMs: 20_000 });
 }
 
-export async function diagnose(env: Env, options: DoctorOptions = {}): Promise<Finding[]> {
+export async function diagnose(env: Env, options: DoctorOptions = {}, cwd = process.cwd()): Promise<Finding[]> {
   const findings: Finding[] = [];
   // Hints from McpOpError may already start with "fix: ".
   const add: Add = (level, subject, message, fix, detail) =>
@@ -145,7 +145,7 @@ export async function diagnose(env: Env, options: DoctorOptions = {}): Promise<F
       ...(fix ? { fix: fix.replace(/^fix: /, "") } : {}),
       ...(detail?.length ? { detail } : {}),
     });
-  const f = facts(env);
+  const f = facts(env, cwd);
   const ctx: Context = {
     env,
     f,
@@ -886,7 +886,7 @@ export function parse(own: readonly string[], _rest: readonly string[] | null): 
 
 /** Print the findings; exit 1 (EXIT.FINDINGS) when one is an error. */
 export async function run({ json, ...options }: DoctorOptions & { json: boolean }, ctx: CommandContext): Promise<void> {
-  const findings = await diagnose(ctx.env, options);
+  const findings = await diagnose(ctx.env, options, ctx.cwd);
   if (json) ctx.stdout(`${JSON.stringify(findings, null, 2)}\n`);
   else for (const f of findings) ctx.stdout(render(f));
   if (findings.some((f) => f.level === "error")) throw McpOpError.reported(EXIT.FINDINGS);
