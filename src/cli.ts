@@ -17,6 +17,8 @@
  *
  *   src/cli.ts                  entry: argv split, dispatch, errors -> exit codes
  *   src/commands/run.ts         run: options, checks, sign-in, plan, exec
+ *   src/commands/_shared.ts     what commands share: context, --signin-timeout, problems (bundled
+ *                               with this file; functions only: no start-up change measurable)
  *   src/commands/stage.ts       the internal stage (scrub, fill {{ }}, exec)
  *   src/core/args.ts            strict option parser (instead of node:util)
  *   src/core/env-file.ts        env-file parser
@@ -55,29 +57,37 @@
  * touched memory; character tests replace them (test/fast-path.test.ts).
  */
 import { writeSync } from "node:fs";
-import type { ArgsDef, CommandDef } from "citty";
 // Static, unlike the other commands: `run`'s code (and the stage's) then loads with this
 // file's chunk instead of several more (about 0.4 ms of start-up, scripts/bench/RESULTS.md).
-import { runArgs, runMain } from "./commands/run.ts";
+import { runArgs, main as runMain } from "./commands/run.ts";
 import { runStage } from "./commands/stage.ts";
-import { closest, MissingSeparator, splitArgv } from "./core/args.ts";
+import { closest, MissingSeparator, type OptionsDef, splitArgv } from "./core/args.ts";
 import { BRIDGE_STEP, HEADERS_STEP, STAGE_COMMAND } from "./core/stage.ts";
 import { COMMAND_EXITS, EXIT, McpOpError, usageError } from "./errors.ts";
 import { loggedErrors, logger } from "./logger.ts";
 import { terminalFacts, version } from "./runtime.ts";
 
+/**
+ * A command module: `main(rawArgs, rest)` parses (usage errors only) and runs; its default
+ * export's meta and args are what help shows.
+ */
+interface CommandModule {
+  default: { meta: { description?: string }; args: OptionsDef };
+  main(own: readonly string[], rest: readonly string[] | null): Promise<unknown>;
+}
+
 // Lazy: the other commands load only when used.
 const commands = {
-  run: () => import("./commands/run.ts").then((m) => m.default),
-  check: () => import("./commands/check.ts").then((m) => m.default),
-  add: () => import("./commands/add.ts").then((m) => m.default),
-  remove: () => import("./commands/remove.ts").then((m) => m.default),
-  list: () => import("./commands/list.ts").then((m) => m.default),
-  doctor: () => import("./commands/doctor.ts").then((m) => m.default),
-  migrate: () => import("./commands/migrate.ts").then((m) => m.default),
-  headers: () => import("./commands/headers.ts").then((m) => m.default),
-  proxy: () => import("./commands/proxy.ts").then((m) => m.default),
-};
+  run: () => import("./commands/run.ts"),
+  check: () => import("./commands/check.ts"),
+  add: () => import("./commands/add.ts"),
+  remove: () => import("./commands/remove.ts"),
+  list: () => import("./commands/list.ts"),
+  doctor: () => import("./commands/doctor.ts"),
+  migrate: () => import("./commands/migrate.ts"),
+  headers: () => import("./commands/headers.ts"),
+  proxy: () => import("./commands/proxy.ts"),
+} satisfies Record<string, () => Promise<CommandModule>>;
 type Name = keyof typeof commands;
 const NAMES = Object.keys(commands) as Name[];
 
@@ -100,22 +110,19 @@ async function rootHelp(): Promise<string> {
   const { renderRootHelp } = await import("./core/help.ts");
   const described = await Promise.all(
     NAMES.map(async (name): Promise<[string, string]> => {
-      const meta = (await commands[name]()).meta as { description?: string };
-      return [name, meta.description ?? ""];
+      return [name, (await commands[name]()).default.meta.description ?? ""];
     }),
   );
   return renderRootHelp({ version: await version(), description: DESCRIPTION, commands: described }, await style());
 }
 
-// biome-ignore lint/suspicious/noExplicitAny: each command narrows its own args
-async function commandHelp(name: Name, command: CommandDef<any>): Promise<string> {
+async function commandHelp(name: Name, command: CommandModule["default"]): Promise<string> {
   const { renderCommandHelp } = await import("./core/help.ts");
-  const meta = command.meta as { description?: string };
   return renderCommandHelp(
     {
       name,
-      description: meta.description ?? "",
-      args: command.args as ArgsDef,
+      description: command.meta.description ?? "",
+      args: command.args,
       exits: COMMAND_EXITS[name] ?? [],
       ...(EXIT_NOTES[name] ? { exitNote: EXIT_NOTES[name] } : {}),
     },
@@ -147,16 +154,15 @@ async function main(argv: readonly string[]): Promise<number> {
     const list = `commands: ${NAMES.join(", ")}`;
     throw usageError(`unknown command "${first}"`, near ? `did you mean "${near}"? ${list}` : list);
   }
-  // biome-ignore lint/suspicious/noExplicitAny: each command narrows its own args
-  const command = (await commands[first as Name]()) as CommandDef<any>;
+  const command = await commands[first as Name]();
   if (tail.some((a) => HELP.has(a))) {
     // Help is asked for by a person: stdout, for `run` too (it writes nothing else there).
-    writeSync(1, await commandHelp(first as Name, command));
+    writeSync(1, await commandHelp(first as Name, command.default));
     return EXIT.OK;
   }
-  // Each command parses its own rawArgs strictly (core/args.ts); citty's parsed `args` (which
-  // would refuse the help's required positionals before our clearer messages) are not used.
-  await command.run?.({ rawArgs: tail, args: { _: [] } as never, cmd: command, data: { rest } });
+  // Each command parses its own rawArgs strictly (core/args.ts); citty only describes the
+  // arguments (help), its parser is never used.
+  await command.main(tail, rest);
   return EXIT.OK;
 }
 
@@ -166,7 +172,7 @@ function unknownTopFlag(given: string): McpOpError {
   if (HELP.has(flag) || VERSION.has(flag)) return usageError(`flag ${flag} takes no value`, "see: mcp-op --help");
   const name = flag.replace(/^--?/, "");
   const top = closest(flag, ["--help", "--version"]);
-  const runFlags = Object.entries(runArgs as ArgsDef).flatMap(([n, a]) => (a.type === "positional" ? [] : [n]));
+  const runFlags = Object.entries(runArgs).flatMap(([n, a]) => (a.type === "positional" ? [] : [n]));
   const ofRun = name.length > 1 ? closest(name, runFlags) : undefined;
   const hint = top
     ? `did you mean ${top}?`

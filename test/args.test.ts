@@ -1,9 +1,8 @@
 import { describe, expect, test } from "bun:test";
 import { parseArgs as nodeParseArgs } from "node:util";
-import type { ArgsDef } from "citty";
 import fc from "fast-check";
-import { parseRunOptions } from "../src/commands/run.ts";
-import { closest, MissingSeparator, parseOptions, splitArgv } from "../src/core/args.ts";
+import { parse as parseRunOptions } from "../src/commands/run.ts";
+import { closest, MissingSeparator, type OptionsDef, parseArgv, splitArgv } from "../src/core/args.ts";
 import { McpOpError } from "../src/errors.ts";
 
 describe("splitArgv", () => {
@@ -111,18 +110,18 @@ describe("parseRunOptions", () => {
   }
 });
 
-describe("parseOptions follows node:util parseArgs (strict)", () => {
+describe("parseArgv follows node:util parseArgs (strict)", () => {
   // A definition with every shape the commands use: strings (one repeatable), booleans, a short
   // boolean alias, a short string alias, and positionals allowed or not.
   const def = {
-    "env-file": { type: "string" },
+    "env-file": { type: "string", multiple: true },
     account: { type: "string" },
     out: { type: "string", alias: "o" },
     "no-signin": { type: "boolean" },
     verbose: { type: "boolean", alias: "v" },
     quiet: { type: "boolean", alias: "q" },
     server: { type: "positional", required: false },
-  } as const satisfies ArgsDef;
+  } as const satisfies OptionsDef;
   const { server: _, ...noPositionals } = def;
   const nodeOptions = {
     "env-file": { type: "string", multiple: true },
@@ -165,7 +164,7 @@ describe("parseOptions follows node:util parseArgs (strict)", () => {
   type Outcome = { ok: true; values: unknown; positionals: string[] } | { ok: false; kind: string };
   const ours = (argv: string[], positional: boolean): Outcome => {
     try {
-      const r = parseOptions("t", positional ? def : noPositionals, argv, ["env-file"]);
+      const r = parseArgv("t", positional ? def : noPositionals, argv);
       return { ok: true, values: { ...r.values }, positionals: r.positionals };
     } catch (error) {
       const m = (error as McpOpError).message;
@@ -207,7 +206,7 @@ describe("parseOptions follows node:util parseArgs (strict)", () => {
   test("messages name the flag", () => {
     const message = (argv: string[]) => {
       try {
-        parseOptions("run", def, argv);
+        parseArgv("run", def, argv);
       } catch (error) {
         return (error as McpOpError).message;
       }
@@ -216,7 +215,7 @@ describe("parseOptions follows node:util parseArgs (strict)", () => {
     expect(message(["-o"])).toBe("flag -o needs a value");
     expect(message(["--account", "--verbose"])).toBe("flag --account needs a value");
     expect(message(["--verbose=no"])).toBe("flag --verbose takes no value");
-    expect(parseOptions("run", def, ["--account=--x", "-ofile", "-"]).values).toEqual({ account: "--x", out: "file" });
+    expect(parseArgv("run", def, ["--account=--x", "-ofile", "-"]).values).toEqual({ account: "--x", out: "file" });
   });
 });
 
@@ -258,10 +257,10 @@ describe("the missing -- before the server command", () => {
     verbose: { type: "boolean", alias: "v" },
     name: { type: "positional" },
     server: { type: "positional" },
-  } as const satisfies ArgsDef;
+  } as const satisfies OptionsDef;
   const caught = (argv: string[], serverAfter: number) => {
     try {
-      parseOptions("t", def, argv, [], undefined, serverAfter);
+      parseArgv("t", def, argv, { serverAfter });
     } catch (error) {
       return error;
     }

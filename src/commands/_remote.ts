@@ -6,9 +6,8 @@
  * secret passes through this process or any argv: the inner step substitutes them from its
  * environment (core/headers.ts).
  */
-import type { ArgsDef } from "citty";
 import { LogLevels } from "consola/core";
-import { parseOptions, rejectEmptyValues } from "../core/args.ts";
+import { type OptionsDef, parseOptions } from "../core/args.ts";
 import {
   checkHeaders,
   type HeaderEntry,
@@ -27,13 +26,14 @@ import { type EnvFileText, readEnvFile, readTokenFile, TOKEN_FILE_VAR } from "..
 import { ensureSignedIn } from "../effects/signin.ts";
 import { McpOpError, usageError } from "../errors.ts";
 import { logger, setVerbose } from "../logger.ts";
-import { definedOnly, environment, selfCommand } from "../runtime.ts";
-import { reportProblems } from "./run.ts";
+import { definedOnly, selfCommand } from "../runtime.ts";
+import { type Context, reportProblems, type SigninTimeout } from "./_shared.ts";
 
 /** The flags both commands take (`proxy` adds `--url`). */
 export const remoteArgs = {
   header: {
     type: "string",
+    multiple: true,
     valueHint: "'NAME: VALUE'",
     description:
       "an HTTP header; the value a secret reference or a template such as 'Bearer {{ op://vault/item/field }}' (repeatable)",
@@ -45,6 +45,7 @@ export const remoteArgs = {
   },
   "env-file": {
     type: "string",
+    multiple: true,
     valueHint: "FILE",
     description: "env file of KEY=op://vault/item/field lines, for {{ KEY }} in values (repeatable)",
   },
@@ -61,7 +62,13 @@ export const remoteArgs = {
   "allow-plain": { type: "boolean", description: "accept header values that are not secret references or templates" },
   op: { type: "string", valueHint: "PATH", description: "path to the op binary (default: PATH, then well-known dirs)" },
   verbose: { type: "boolean", alias: "v", description: "print the plan (references, never values) to stderr" },
-} as const satisfies ArgsDef;
+} as const satisfies OptionsDef;
+
+/** What a remote command's definition has: remoteArgs, and `--signin-timeout` with its own limits. */
+export type RemoteDef = typeof remoteArgs & {
+  readonly "signin-timeout": { readonly type: "string"; readonly valueHint: string; readonly description: string };
+  readonly url?: { readonly type: "string"; readonly valueHint: string; readonly description: string };
+};
 
 export interface RemoteOptions {
   url: string | undefined;
@@ -82,30 +89,26 @@ export interface RemoteOptions {
  */
 export function parseRemoteOptions(
   command: string,
-  def: ArgsDef,
+  def: RemoteDef,
   own: readonly string[],
   rest: readonly string[] | null,
   timeout: SigninTimeout,
 ): RemoteOptions {
-  // `--signin-timeout -5` is refused as parseArgs refuses it, but told as the range it is outside.
-  const dashValue = (name: string, value: string) =>
-    name === "signin-timeout" && Number.isFinite(Number(value)) ? timeout.error(value) : undefined;
-  const { values } = parseOptions(command, def, own, ["env-file", "header"], dashValue);
-  rejectEmptyValues(command, def, values);
+  const { values } = parseOptions(command, def, own, { dashValue: timeout.dashValue });
   if (rest !== null) {
     throw usageError(`"mcp-op ${command}" starts no server: nothing goes after "--"`, `see: mcp-op ${command} --help`);
   }
   return {
-    url: values.url as string | undefined,
-    headers: (values.header as string[] | undefined) ?? [],
-    headersFile: values["headers-file"] as string | undefined,
-    envFiles: (values["env-file"] as string[] | undefined) ?? [],
-    account: values.account as string | undefined,
-    tokenFile: values["token-file"] as string | undefined,
-    op: values.op as string | undefined,
-    allowPlain: values["allow-plain"] === true,
-    verbose: values.verbose === true,
-    signinTimeout: timeout.parse(values["signin-timeout"] as string | undefined),
+    url: values.url,
+    headers: values.header,
+    headersFile: values["headers-file"],
+    envFiles: values["env-file"],
+    account: values.account,
+    tokenFile: values["token-file"],
+    op: values.op,
+    allowPlain: values["allow-plain"],
+    verbose: values.verbose,
+    signinTimeout: timeout.parse(values["signin-timeout"]),
   };
 }
 
@@ -128,10 +131,9 @@ export async function prepareRemote(
   options: RemoteOptions,
   step: typeof HEADERS_STEP | typeof BRIDGE_STEP,
   settings: { stage: boolean; timeoutMs: number; files: "renumber" | "keep" | "paths" },
+  { env, cwd }: Context,
 ): Promise<RemotePlan> {
   setVerbose(options.verbose);
-  const env = environment();
-  const cwd = process.cwd();
 
   // 1. Validate everything before anything runs.
   const files: EnvFileText[] = [];
@@ -243,23 +245,3 @@ export async function prepareRemote(
 
 /** Where `renumber` puts the first env file: the descriptor after stdin, stdout and stderr. */
 const FIRST_FILE_FD = 3;
-
-export interface SigninTimeout {
-  parse(text: string | undefined): number;
-  error(text: string): McpOpError;
-}
-
-/** `--signin-timeout`: seconds, more than 0 and at most `max`; `fallback` when not given. */
-export function signinTimeout(max: number, fallback: number): SigninTimeout {
-  const error = (text: string) =>
-    usageError(`--signin-timeout takes a number of seconds, more than 0 and at most ${max}, not "${text}"`);
-  return {
-    error,
-    parse(text) {
-      if (text === undefined) return fallback;
-      const seconds = Number(text);
-      if (!Number.isFinite(seconds) || seconds <= 0 || seconds > max) throw error(text);
-      return seconds;
-    },
-  };
-}

@@ -6,10 +6,7 @@
  * `mcp-op run --env-file <abs> -- <command>` in each chosen client (default: every client whose
  * config exists). Claude Code goes through `claude mcp add-json` when its CLI is installed.
  */
-import { mkdirSync, readFileSync, rmSync } from "node:fs";
-import { join, resolve } from "node:path";
-import type { ArgsDef, CommandDef } from "citty";
-import { parseOptions, rejectEmptyValues } from "../core/args.ts";
+import { type OptionsDef, parseOptions } from "../core/args.ts";
 import { ENV_POLICIES, lostCredentials, serverEnvironment, whyDropped } from "../core/client-env.ts";
 import {
   CLIENT_IDS,
@@ -24,16 +21,17 @@ import {
 import { listServers, restoreServer, setServer, validServerName } from "../core/config-edit.ts";
 import { maskValuesIn } from "../core/detect.ts";
 import { parseEnvFile } from "../core/env-file.ts";
-import { envFileDir } from "../core/paths.ts";
+import { envFileDir, joinPath } from "../core/paths.ts";
 import { authMode, quoteArg } from "../core/plan.ts";
 import { describeBadReference, looksLikeReference, parseReference } from "../core/reference.ts";
 import { type Env, expandHome } from "../core/search-path.ts";
 import { hasTemplate, parseArgTemplates } from "../core/template.ts";
 import { checkEnvFile } from "../core/validate.ts";
-import { writeFileAtomic } from "../effects/atomic-write.ts";
+import { accountKnown, opAccounts } from "../effects/accounts.ts";
 import { geminiRedaction } from "../effects/client-state.ts";
 import { edit, load, preflight, revert } from "../effects/config-file.ts";
-import { describeFsError, errorCode, readEnvFile, readTokenFile, TOKEN_FILE_VAR } from "../effects/files.ts";
+import { writeEnvFile } from "../effects/env-files.ts";
+import { absolutePath, readEnvFile, readTokenFile, TOKEN_FILE_VAR } from "../effects/files.ts";
 import {
   claudeCli,
   editBackupDir,
@@ -50,13 +48,14 @@ import {
 import { withSignalsHeld } from "../effects/signals.ts";
 import { EXIT, McpOpError, usageError } from "../errors.ts";
 import { logger } from "../logger.ts";
-import { environment } from "../runtime.ts";
-import { accountKnown, opAccounts } from "./doctor.ts";
+import { parseClients, parseScope } from "./_clients.ts";
+import { type Context, defaultContext } from "./_shared.ts";
 
 const addArgs = {
   name: { type: "positional", description: "the server's name in the clients" },
   client: {
     type: "string",
+    multiple: true,
     valueHint: CLIENT_IDS.join("|"),
     description: "client to register in (repeatable; default: every client whose config exists)",
   },
@@ -64,11 +63,13 @@ const addArgs = {
   account: { type: "string", valueHint: "ACCOUNT", description: "1Password account the entry passes to op" },
   env: {
     type: "string",
+    multiple: true,
     valueHint: "KEY=op://vault/item/field",
     description: "a secret reference for the env file (repeatable)",
   },
   "env-file": {
     type: "string",
+    multiple: true,
     valueHint: "FILE",
     description: "use this existing env file instead of writing one (repeatable, as for run)",
   },
@@ -82,25 +83,7 @@ const addArgs = {
   force: { type: "boolean", description: "replace an existing entry (and env file) of the same name" },
   "dry-run": { type: "boolean", description: "print the exact change per file; change nothing" },
   server: { type: "positional", description: "after --: the MCP server command and its arguments" },
-} as const satisfies ArgsDef;
-
-export function parseScope(value: string | undefined): Scope {
-  const scope = value ?? "user";
-  if (scope !== "user" && scope !== "local" && scope !== "project") {
-    throw usageError(`--scope takes user, local or project, not "${scope}"`);
-  }
-  return scope;
-}
-
-export function parseClients(values: string[] | undefined): ClientId[] {
-  const out: ClientId[] = [];
-  for (const v of values ?? []) {
-    if (!(CLIENT_IDS as readonly string[]).includes(v))
-      throw usageError(`unknown client "${v}" (one of: ${CLIENT_IDS.join(", ")})`);
-    if (!out.includes(v as ClientId)) out.push(v as ClientId);
-  }
-  return out;
-}
+} as const satisfies OptionsDef;
 
 /**
  * `--env KEY=VALUE` flags to env-file text; values must be references unless allowPlain. The
@@ -138,153 +121,199 @@ export function envFileText(flags: readonly string[], allowPlain: boolean): { te
   return { text: `${lines.join("\n")}\n`, preview: `${preview.join("\n")}\n` };
 }
 
+export interface AddOptions {
+  name: string;
+  /** The server command and its arguments (after `--`). */
+  command: string;
+  args: string[];
+  scope: Scope;
+  /** The chosen clients; every client whose config exists when empty. */
+  clients: ClientId[];
+  dryRun: boolean;
+  force: boolean;
+  /** `--env KEY=op://...` flags, for the env file add writes. */
+  env: string[];
+  /** `--env-file`: existing env files, instead of one written from --env. */
+  envFiles: string[];
+  tokenFile: string | undefined;
+  account: string | undefined;
+  allowPlain: boolean;
+}
+
+const USAGE = "usage: mcp-op add <name> [--client C]... [--env KEY=op://...]... -- <command> [args...]";
+
+/** add's arguments as options, or a usage error (64); no effects. */
+export function parse(own: readonly string[], rest: readonly string[] | null): AddOptions {
+  const { values, positionals } = parseOptions("add", addArgs, own, { serverAfter: 1 });
+  const [name, extra] = positionals;
+  if (!name) throw usageError("no server name", USAGE);
+  if (extra !== undefined) throw usageError(`unexpected argument "${extra}": put the server command after "--"`, USAGE);
+  const problem = validServerName(name);
+  if (problem) throw usageError(problem); // it names the server name
+  const [command, ...args] = rest ?? [];
+  if (!command) throw usageError('no server command after "--"', USAGE);
+  // `{{ }}` in server arguments is mcp-op's template syntax: a form `run` would refuse at every
+  // start (a literal Go template, say) is refused now, with the escape to write instead. The
+  // variables a `{{ NAME }}` uses may come from the client's environment: not checked here.
+  if (hasTemplate(args)) parseArgTemplates(args, () => true);
+  const scope = parseScope(values.scope);
+  const clients = parseClients(values.client);
+  if (values.env.length && values["env-file"].length) throw usageError("give --env or --env-file, not both");
+  return {
+    name,
+    command,
+    args,
+    scope,
+    clients,
+    dryRun: values["dry-run"],
+    force: values.force,
+    env: values.env,
+    envFiles: values["env-file"],
+    tokenFile: values["token-file"],
+    account: values.account,
+    allowPlain: values["allow-plain"],
+  };
+}
+
+export const main = (own: readonly string[], rest: readonly string[] | null) => run(parse(own, rest), defaultContext());
+
 export default {
   meta: { name: "add", description: "Register a server in MCP clients, running through mcp-op" },
   args: addArgs,
-  async run({ rawArgs, data }) {
-    const rest = (data as { rest: string[] | null }).rest;
-    const { values, positionals } = parseOptions("add", addArgs, rawArgs, ["client", "env", "env-file"], undefined, 1);
-    rejectEmptyValues("add", addArgs, values);
-    const [name, extra] = positionals;
-    const usage = "usage: mcp-op add <name> [--client C]... [--env KEY=op://...]... -- <command> [args...]";
-    if (!name) throw usageError("no server name", usage);
-    if (extra !== undefined)
-      throw usageError(`unexpected argument "${extra}": put the server command after "--"`, usage);
-    const problem = validServerName(name);
-    if (problem) throw usageError(problem); // it names the server name
-    const [command, ...args] = rest ?? [];
-    if (!command) throw usageError('no server command after "--"', usage);
-    // `{{ }}` in server arguments is mcp-op's template syntax: a form `run` would refuse at every
-    // start (a literal Go template, say) is refused now, with the escape to write instead. The
-    // variables a `{{ NAME }}` uses may come from the client's environment: not checked here.
-    if (hasTemplate(args)) parseArgTemplates(args, () => true);
-    const scope = parseScope(values.scope as string | undefined);
-    const clients = parseClients(values.client as string[] | undefined);
-    const dryRun = values["dry-run"] === true;
-    const force = values.force === true;
-    const envFlags = (values.env as string[] | undefined) ?? [];
-    const givenEnvFiles = (values["env-file"] as string[] | undefined) ?? [];
-    if (envFlags.length && givenEnvFiles.length) throw usageError("give --env or --env-file, not both");
+};
 
-    const env = environment();
-    const f = facts(env);
-    // 1. The env file: written from --env, or existing ones validated.
-    let envFile: string | undefined;
-    const envFiles: string[] = [];
-    let envText: { text: string; preview: string } | undefined;
-    if (envFlags.length) {
-      envText = envFileText(envFlags, values["allow-plain"] === true);
-      envFile = join(envFileDir(env, f.home, process.platform), `${name}.env`);
-      envFiles.push(envFile);
-      // What run would warn about at every start (PATH, NODE_OPTIONS...), said once now.
-      for (const w of checkEnvFile(envFile, envText.text, env).problems) logger.warn(`${w.where}: ${w.message}`);
-    }
-    for (const given of givenEnvFiles) {
-      const file = readEnvFile(given, f.home, f.cwd);
-      envFiles.push(file.path);
-      const errors = checkEnvFile(file.display, file.text, env).problems.filter((p) => p.severity === "error");
-      if (errors[0]) throw new McpOpError(errors[0].exitCode, `${errors[0].where}: ${errors[0].message}`);
-    }
-    // The token file is checked as run reads it (private, one token); only its path goes in.
-    const tokenFlag = values["token-file"] as string | undefined;
-    const tokenFile = tokenFlag === undefined ? undefined : resolve(f.cwd, expandHome(tokenFlag, f.home));
-    if (tokenFlag !== undefined) readTokenFile(tokenFlag, f.home, f.cwd);
+/** Write the env file (from --env), then register the entry in each client; all or nothing. */
+export async function run(options: AddOptions, ctx: Context): Promise<void> {
+  const { name, command, args, scope, clients, dryRun, force } = options;
+  const envFlags = options.env;
+  const givenEnvFiles = options.envFiles;
+  const { env } = ctx;
+  const f = facts(env, ctx.cwd);
+  // 1. The env file: written from --env, or existing ones validated.
+  let envFile: string | undefined;
+  const envFiles: string[] = [];
+  let envText: { text: string; preview: string } | undefined;
+  if (envFlags.length) {
+    envText = envFileText(envFlags, options.allowPlain);
+    envFile = joinPath(process.platform, envFileDir(env, f.home, process.platform), `${name}.env`);
+    envFiles.push(envFile);
+    // What run would warn about at every start (PATH, NODE_OPTIONS...), said once now.
+    for (const w of checkEnvFile(envFile, envText.text, env).problems) logger.warn(`${w.where}: ${w.message}`);
+  }
+  for (const given of givenEnvFiles) {
+    const file = readEnvFile(given, f.home, f.cwd);
+    envFiles.push(file.path);
+    const errors = checkEnvFile(file.display, file.text, env).problems.filter((p) => p.severity === "error");
+    if (errors[0]) throw new McpOpError(errors[0].exitCode, `${errors[0].where}: ${errors[0].message}`);
+  }
+  // The token file is checked as run reads it (private, one token); only its path goes in.
+  const tokenFlag = options.tokenFile;
+  const tokenFile = tokenFlag === undefined ? undefined : absolutePath(tokenFlag, f.home, f.cwd);
+  if (tokenFlag !== undefined) readTokenFile(tokenFlag, f.home, f.cwd);
 
-    // 2. Which account: clients strip OP_ACCOUNT, so with several accounts the entry must say.
-    const account = values.account as string | undefined;
-    if (account) {
-      if ((await accountKnown(account, env)) === false) {
-        const known = await opAccounts(env);
-        throw usageError(
-          `--account ${account}: op has no such account`,
-          known.length ? `one of: ${known.join(", ")}` : "see `op account list`",
-        );
-      }
-    } else {
-      const accounts = await opAccounts(env);
-      if (accounts.length > 1) {
-        throw usageError(
-          `you have ${accounts.length} 1Password accounts and clients do not pass OP_ACCOUNT: choose one with --account`,
-          `one of: ${accounts.join(", ")}`,
-        );
-      }
-    }
-
-    // 3. The entry: this mcp-op by a stable path, running the server through op.
-    const [self, ...selfArgs] = stableCommand(env);
-    const spec: ServerSpec = {
-      command: self as string,
-      args: [
-        ...selfArgs,
-        "run",
-        ...(account ? ["--account", account] : []),
-        ...envFiles.flatMap((file) => ["--env-file", file]),
-        ...(tokenFile ? ["--token-file", tokenFile] : []),
-        "--",
-        command,
-        ...args,
-      ],
-    };
-
-    // 4. Where: the chosen clients, or every client whose config exists.
-    const locations: ConfigLocation[] = clients.length
-      ? clients.map((c) => configLocation(c, scope, f))
-      : presentLocations([], f, scope);
-    if (locations.length === 0) {
-      throw new McpOpError(
-        EXIT.CONFIG,
-        "no MCP client config found for this scope",
-        `pass --client (${CLIENT_IDS.join(", ")})`,
+  // 2. Which account: clients strip OP_ACCOUNT, so with several accounts the entry must say.
+  const { account } = options;
+  if (account) {
+    if ((await accountKnown(account, env)) === false) {
+      const known = await opAccounts(env);
+      throw usageError(
+        `--account ${account}: op has no such account`,
+        known.length ? `one of: ${known.join(", ")}` : "see `op account list`",
       );
     }
-
-    if (!tokenFile) warnDroppedCredentials(locations, env, f);
-
-    // 5. Check every target before changing anything: a config that does not parse, is not a
-    // file, is read-only or already has this name (without --force) stops the whole add, env
-    // file included.
-    for (const loc of locations) {
-      const loaded = load(loc);
-      const taken = loaded.exists && serverExists(loc, loaded.text, name); // parses it, also with --force
-      if (taken && !force) {
-        throw new McpOpError(
-          EXIT.CONFIG,
-          `${loc.path}: a server named "${name}" already exists (use --force to replace it)`,
-        );
-      }
-      if (!dryRun) preflight(loc);
+  } else {
+    const accounts = await opAccounts(env);
+    if (accounts.length > 1) {
+      throw usageError(
+        `you have ${accounts.length} 1Password accounts and clients do not pass OP_ACCOUNT: choose one with --account`,
+        `one of: ${accounts.join(", ")}`,
+      );
     }
-    await withSignalsHeld(async (held) => {
-      const checkpoint = () => held.check();
-      let undoEnvFile = () => {};
-      if (envFile && envText !== undefined) {
-        if (dryRun) {
-          process.stdout.write(`--- ${envFile} (new, mode 0600)\n${envText.preview}`);
-        } else {
-          const written = writeEnvFile(envFile, envText.text, force);
-          undoEnvFile = written.undo;
-          if (written.replaced) warnSharedEnvFile(envFile, name, locations, f);
+  }
+
+  // 3. The entry: this mcp-op by a stable path, running the server through op.
+  const [self, ...selfArgs] = stableCommand(env);
+  const spec: ServerSpec = {
+    command: self as string,
+    args: [
+      ...selfArgs,
+      "run",
+      ...(account ? ["--account", account] : []),
+      ...envFiles.flatMap((file) => ["--env-file", file]),
+      ...(tokenFile ? ["--token-file", tokenFile] : []),
+      "--",
+      command,
+      ...args,
+    ],
+  };
+
+  // 4. Where: the chosen clients, or every client whose config exists.
+  const locations: ConfigLocation[] = clients.length
+    ? clients.map((c) => configLocation(c, scope, f))
+    : presentLocations([], f, scope);
+  if (locations.length === 0) {
+    throw new McpOpError(
+      EXIT.CONFIG,
+      "no MCP client config found for this scope",
+      `pass --client (${CLIENT_IDS.join(", ")})`,
+    );
+  }
+
+  if (!tokenFile) warnDroppedCredentials(locations, env, f);
+
+  // 5. Check every target before changing anything: a config that does not parse, is not a
+  // file, is read-only or already has this name (without --force) stops the whole add, env
+  // file included.
+  for (const loc of locations) {
+    const loaded = load(loc);
+    const taken = loaded.exists && serverExists(loc, loaded.text, name); // parses it, also with --force
+    if (taken && !force) {
+      throw new McpOpError(
+        EXIT.CONFIG,
+        `${loc.path}: a server named "${name}" already exists (use --force to replace it)`,
+      );
+    }
+    if (!dryRun) preflight(loc);
+  }
+  await withSignalsHeld(async (held) => {
+    const checkpoint = () => held.check();
+    let undoEnvFile = () => {};
+    if (envFile && envText !== undefined) {
+      if (dryRun) {
+        ctx.stdout(`--- ${envFile} (new, mode 0600)\n${envText.preview}`);
+      } else {
+        const written = writeEnvFile(envFile, envText.text, force);
+        undoEnvFile = written.undo;
+        if (written.replaced) warnSharedEnvFile(envFile, name, locations, f);
+      }
+    }
+    const done: Undo[] = [];
+    try {
+      await register(locations, name, spec, {
+        env,
+        cwd: f.cwd,
+        home: f.home,
+        dryRun,
+        force,
+        done,
+        checkpoint,
+        stdout: ctx.stdout,
+      });
+    } catch (error) {
+      // Nothing half-done: the failed client's entry is unchanged or put back; the clients done
+      // before it are taken back, and then the env file. Should a take-back fail, that entry
+      // still needs the file: it stays.
+      if (await undoAll(done)) {
+        try {
+          undoEnvFile();
+        } catch (envError) {
+          logger.error(`could not put ${envFile} back: ${envError instanceof Error ? envError.message : envError}`);
         }
       }
-      const done: Undo[] = [];
-      try {
-        await register(locations, name, spec, { env, cwd: f.cwd, home: f.home, dryRun, force, done, checkpoint });
-      } catch (error) {
-        // Nothing half-done: the failed client's entry is unchanged or put back; the clients done
-        // before it are taken back, and then the env file. Should a take-back fail, that entry
-        // still needs the file: it stays.
-        if (await undoAll(done)) {
-          try {
-            undoEnvFile();
-          } catch (envError) {
-            logger.error(`could not put ${envFile} back: ${envError instanceof Error ? envError.message : envError}`);
-          }
-        }
-        throw error;
-      }
-    });
-  },
-} satisfies CommandDef<typeof addArgs>;
+      throw error;
+    }
+  });
+}
 
 /**
  * Register `name` in each client: through the claude CLI for Claude Code when installed. Each
@@ -302,6 +331,7 @@ async function register(
     force: boolean;
     done: Undo[];
     checkpoint: () => void;
+    stdout: (text: string) => void;
   },
 ): Promise<void> {
   const claude = claudeCli(o.env);
@@ -311,7 +341,7 @@ async function register(
       const json = JSON.stringify({ type: "stdio", ...entryFor("claude-code", spec) });
       const cmd = ["mcp", "add-json", "-s", loc.scope, name, json];
       if (o.dryRun) {
-        process.stdout.write(`--- ${loc.path} (through the claude CLI)\n$ claude ${cmd.map(quoteArg).join(" ")}\n`);
+        o.stdout(`--- ${loc.path} (through the claude CLI)\n$ claude ${cmd.map(quoteArg).join(" ")}\n`);
         continue;
       }
       // Refuse a collision ourselves: `claude mcp add-json` would report it less clearly.
@@ -326,7 +356,7 @@ async function register(
       await replaceThroughClaude(claude, loc, name, json, previous, { env: o.env, cwd: o.cwd, home: o.home });
       const ours = storedEntry(loc, name) ?? JSON.parse(json);
       o.done.push(undoEntry(name, loc, previous, () => putBack(loc, name, previous, ours, o)));
-      process.stdout.write(`added ${name} to claude-code (${loc.scope}) through the claude CLI\n`);
+      o.stdout(`added ${name} to claude-code (${loc.scope}) through the claude CLI\n`);
       continue;
     }
     const result = await edit(
@@ -340,7 +370,7 @@ async function register(
     if (o.dryRun) {
       // The diff shows neighbouring entries too: their plaintext values are masked.
       const diff = maskValuesIn(result.diff, secretValuesIn(loc, load(loc).text));
-      process.stdout.write(diff || `--- ${loc.path}: no change\n`);
+      o.stdout(diff || `--- ${loc.path}: no change\n`);
       continue;
     }
     if (result.changed) {
@@ -355,7 +385,7 @@ async function register(
         ),
       );
     }
-    process.stdout.write(
+    o.stdout(
       `added ${name} to ${loc.client} (${loc.scope}): ${loc.path}${result.backup ? ` (backup: ${result.backup})` : ""}\n`,
     );
   }
@@ -417,68 +447,6 @@ function storedEntry(loc: ConfigLocation, name: string): unknown {
 
 function serverExists(loc: ConfigLocation, text: string, name: string): boolean {
   return Object.hasOwn(listServers(loc, text), name);
-}
-
-/**
- * Write the env file, mode 0600 (also when --force replaces one), through a temporary file and
- * a rename; returns how to put back what was there before, and whether other text was replaced.
- */
-function writeEnvFile(path: string, text: string, force: boolean): { undo: () => void; replaced: boolean } {
-  const cannot = (error: unknown) =>
-    new McpOpError(EXIT.CONFIG, `cannot write the env file ${path}: ${describeFsError(error)}`);
-  try {
-    mkdirSync(join(path, ".."), { recursive: true, mode: 0o700 });
-  } catch (error) {
-    throw cannot(error); // e.g. ~/.config/mcp-op is a file
-  }
-  let previous: Buffer | undefined;
-  try {
-    previous = readFileSync(path);
-  } catch (error) {
-    if (errorCode(error) !== "ENOENT") throw cannot(error);
-  }
-  // The same references again (the server added to one more client, or a file written by hand
-  // as the README's Quick start does): the file is reused, whatever its comments or layout.
-  if (previous !== undefined && sameEntries(previous.toString("utf8"), text))
-    return { undo: () => {}, replaced: false };
-  if (previous !== undefined && !force) {
-    throw new McpOpError(
-      EXIT.CONFIG,
-      `${path} already exists with other references (use --force to replace it, or --env-file to use it)`,
-    );
-  }
-  const replace = (bytes: string | Buffer) => {
-    try {
-      writeFileAtomic(path, bytes, { mode: 0o600 }); // a failed write leaves no temporary copy of --allow-plain values
-    } catch (error) {
-      throw cannot(error);
-    }
-  };
-  replace(text);
-  logger.info(`wrote ${path}`);
-  return {
-    undo: () => (previous === undefined ? rmSync(path, { force: true }) : replace(previous)),
-    replaced: previous !== undefined,
-  };
-}
-
-/**
- * True when two env files give `op run` the same variables: compared as parsed (later lines win,
- * as in op), not byte for byte. A file that does not parse cleanly is never the same.
- */
-export function sameEntries(a: string, b: string): boolean {
-  const effective = (text: string) => {
-    const parsed = parseEnvFile(text);
-    if (parsed.diagnostics.some((d) => d.severity === "error")) return undefined;
-    const map = new Map<string, string>();
-    for (const e of parsed.entries) map.set(e.key, e.value);
-    return map;
-  };
-  const x = effective(a);
-  const y = effective(b);
-  if (!x || !y || x.size !== y.size) return false;
-  for (const [k, v] of x) if (y.get(k) !== v) return false;
-  return true;
 }
 
 /**

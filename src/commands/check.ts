@@ -4,8 +4,7 @@
  * after signing in as `run` does (one prompt at most, within --signin-timeout).
  * The value read is dropped at once: it is never printed, logged or stored.
  */
-import type { ArgsDef, CommandDef } from "citty";
-import { parseOptions, rejectEmptyValues } from "../core/args.ts";
+import { type OptionsDef, parseOptions } from "../core/args.ts";
 import type { EnvEntry } from "../core/env-file.ts";
 import { authMode } from "../core/plan.ts";
 import { looksLikeReference } from "../core/reference.ts";
@@ -17,8 +16,8 @@ import { opClient } from "../effects/op.ts";
 import { ensureSignedIn } from "../effects/signin.ts";
 import { EXIT, type ExitCode, firstInTable, McpOpError, usageError } from "../errors.ts";
 import { logger } from "../logger.ts";
-import { definedOnly, environment } from "../runtime.ts";
-import { DEFAULT_SIGNIN_TIMEOUT, negativeTimeout, parseSigninTimeout } from "./run.ts";
+import { definedOnly } from "../runtime.ts";
+import { type Context, DEFAULT_SIGNIN_TIMEOUT, defaultContext, runSigninTimeout } from "./_shared.ts";
 
 const checkArgs = {
   files: { type: "positional", description: "env files to check", valueHint: "FILE..." },
@@ -30,34 +29,57 @@ const checkArgs = {
     description: `limit for the sign-in --resolve needs, lock wait included (default ${DEFAULT_SIGNIN_TIMEOUT})`,
   },
   op: { type: "string", valueHint: "PATH", description: "path to the op binary, for --resolve" },
-} as const satisfies ArgsDef;
+} as const satisfies OptionsDef;
 
 const USAGE = "usage: mcp-op check FILE... [--resolve]";
+
+export interface CheckOptions {
+  /** The env files, in the order given (those after `--` too). */
+  files: string[];
+  resolve: boolean;
+  account: string | undefined;
+  signinTimeoutMs: number;
+  op: string | undefined;
+}
+
+/** check's arguments as options, or a usage error (64); no effects. */
+export function parse(own: readonly string[], rest: readonly string[] | null): CheckOptions {
+  const { values, positionals } = parseOptions("check", checkArgs, own, {
+    dashValue: runSigninTimeout.dashValue,
+  });
+  const files = [...positionals, ...(rest ?? [])];
+  if (files.length === 0) throw usageError("no env file given", USAGE);
+  // As a path, "" would be the working directory: name the argument instead.
+  const empty = files.indexOf("");
+  if (empty !== -1) throw usageError(`FILE argument ${empty + 1} is an empty string, not an env file path`, USAGE);
+  return {
+    files,
+    resolve: values.resolve,
+    account: values.account,
+    signinTimeoutMs: runSigninTimeout.parse(values["signin-timeout"]) * 1000,
+    op: values.op,
+  };
+}
+
+/** Check each file, printing a summary line per file; throws the first code in the table of those that failed. */
+export async function run(options: CheckOptions, ctx: Context): Promise<void> {
+  const resolver = options.resolve ? makeResolver(options, ctx.env) : undefined;
+  let failure: ExitCode | undefined;
+  for (const given of options.files) {
+    const code = await checkFile(given, ctx, resolver);
+    if (code !== undefined) failure = firstInTable(failure, code);
+  }
+  if (failure !== undefined) throw McpOpError.reported(failure);
+}
+
+export const main = (own: readonly string[], rest: readonly string[] | null) => run(parse(own, rest), defaultContext());
 
 export default {
   meta: { name: "check", description: "Validate env files (syntax, references, permissions) without running anything" },
   args: checkArgs,
-  async run({ rawArgs, data }) {
-    const { values, positionals } = parseOptions("check", checkArgs, rawArgs, [], negativeTimeout);
-    const files = [...positionals, ...((data as { rest: string[] | null }).rest ?? [])];
-    rejectEmptyValues("check", checkArgs, values);
-    if (files.length === 0) throw usageError("no env file given", USAGE);
-    // As a path, "" would be the working directory: name the argument instead.
-    const empty = files.indexOf("");
-    if (empty !== -1) throw usageError(`FILE argument ${empty + 1} is an empty string, not an env file path`, USAGE);
-    const timeoutMs = parseSigninTimeout(values["signin-timeout"] as string | undefined) * 1000;
-    const env = environment();
-    const resolver = values.resolve === true ? makeResolver(values, env, timeoutMs) : undefined;
-    let failure: ExitCode | undefined;
-    for (const given of files) {
-      const code = await checkFile(given, env, resolver);
-      if (code !== undefined) failure = firstInTable(failure, code);
-    }
-    if (failure !== undefined) throw McpOpError.reported(failure);
-  },
-} satisfies CommandDef<typeof checkArgs>;
+};
 
-type Env = ReturnType<typeof environment>;
+type Env = Context["env"];
 interface Resolver {
   opPath: string;
   account: string | undefined;
@@ -69,9 +91,9 @@ interface Resolver {
   signIn(): Promise<Record<string, string>>;
 }
 
-function makeResolver(values: Record<string, unknown>, env: Env, timeoutMs: number): Resolver {
-  const opPath = locateOp(values.op as string | undefined, env);
-  const account = values.account as string | undefined;
+function makeResolver(options: CheckOptions, env: Env): Resolver {
+  const opPath = locateOp(options.op, env);
+  const { account, signinTimeoutMs: timeoutMs } = options;
   const opEnv = definedOnly(env);
   let session: Promise<Record<string, string>> | undefined;
   const signIn = () =>
@@ -90,10 +112,11 @@ function makeResolver(values: Record<string, unknown>, env: Env, timeoutMs: numb
 }
 
 /** Check one file, logging every problem; its exit code when it fails. */
-async function checkFile(given: string, env: Env, resolver: Resolver | undefined): Promise<ExitCode | undefined> {
+async function checkFile(given: string, ctx: Context, resolver: Resolver | undefined): Promise<ExitCode | undefined> {
+  const { env } = ctx;
   let entries: EnvEntry[];
   try {
-    const file = readEnvFile(given, env.HOME, process.cwd());
+    const file = readEnvFile(given, env.HOME, ctx.cwd);
     const checked = checkEnvFile(file.display, file.text, env);
     entries = checked.entries;
     let code: ExitCode | undefined;
@@ -115,13 +138,13 @@ async function checkFile(given: string, env: Env, resolver: Resolver | undefined
   // Resolved before the summary is printed, so that it never says ok over a failure.
   const unresolved = resolver ? await unresolvedReferences(given, refs, resolver) : [];
   if (unresolved.length === 0) {
-    console.log(`${given}: ok (${counts})`);
+    ctx.stdout(`${given}: ok (${counts})\n`);
   } else {
     const verb = unresolved.length === 1 ? "does" : "do";
-    console.log(`${given}: failed (${counts}; ${unresolved.length} ${verb} not resolve)`);
+    ctx.stdout(`${given}: failed (${counts}; ${unresolved.length} ${verb} not resolve)\n`);
   }
   for (const entry of resolver ? refs : []) {
-    if (!unresolved.includes(entry)) console.log(`  ${entry.key}: ${entry.value} resolves`);
+    if (!unresolved.includes(entry)) ctx.stdout(`  ${entry.key}: ${entry.value} resolves\n`);
   }
   return unresolved.length === 0 ? undefined : EXIT.DATAERR;
 }

@@ -10,8 +10,7 @@
  * `--connect` starts every approved server as its client would and speaks MCP to it.
  */
 import { resolve } from "node:path";
-import type { ArgsDef, CommandDef } from "citty";
-import { parseOptions, rejectEmptyValues } from "../core/args.ts";
+import { type OptionsDef, parseOptions } from "../core/args.ts";
 import {
   type ClientEnvFacts,
   ENV_POLICIES,
@@ -28,13 +27,15 @@ import { looksLikeReference } from "../core/reference.ts";
 import { expandHome, extendedPath, isPathLike, wellKnownDirs } from "../core/search-path.ts";
 import { isCredentialVar } from "../core/signin.ts";
 import { checkEnvFile, referenceProblems } from "../core/validate.ts";
+import { accountList } from "../effects/accounts.ts";
 import { approvalOf, geminiRedaction } from "../effects/client-state.ts";
 import { locateCommand, locateOp } from "../effects/executables.ts";
 import { readEnvFile, readTokenFile, TOKEN_FILE_VAR } from "../effects/files.ts";
 import { type Op, opClient } from "../effects/op.ts";
 import { facts, findingPlace, type RegisteredServer, scanServers } from "../effects/registry.ts";
 import { EXIT, type ExitCode, McpOpError, usageError } from "../errors.ts";
-import { definedOnly, environment, version } from "../runtime.ts";
+import { definedOnly, version } from "../runtime.ts";
+import { type Context as CommandContext, defaultContext } from "./_shared.ts";
 
 export { GUI_PATH };
 
@@ -111,7 +112,7 @@ const doctorArgs = {
     valueHint: "SECONDS",
     description: `with --connect: how long each server may take to answer (default: its client's start-up window, else ${DEFAULT_CONNECT_TIMEOUT_SEC})`,
   },
-} as const satisfies ArgsDef;
+} as const satisfies OptionsDef;
 
 /** Compare dotted versions numerically; pre-release suffixes ignored. */
 export function versionAtLeast(version: string, min: string): boolean {
@@ -134,39 +135,7 @@ function op(opPath: string, env: Env, account?: string): Op {
   return opClient({ opPath, account, env: definedOnly(env), timeoutMs: 20_000 });
 }
 
-/** The accounts op knows (shorthand or sign-in address); undefined when op cannot say. */
-async function accountList(opPath: string, env: Env): Promise<string[] | undefined> {
-  const r = await op(opPath, env).accountList();
-  return r.ok ? r.accounts?.map((a) => a.shorthand ?? a.url ?? a.email ?? "?") : undefined;
-}
-
-/** The accounts op knows, or none when op is missing or says nothing. */
-export async function opAccounts(env: Env, opFlag?: string): Promise<string[]> {
-  try {
-    return (await accountList(locateOp(opFlag, env), env)) ?? [];
-  } catch {
-    return [];
-  }
-}
-
-/**
- * False when op knows no account by that name, as op itself matches it (sign-in address, email,
- * shorthand or ID): `op whoami --account X` says so without prompting, signed in or not.
- * Undefined when that cannot be told (no op).
- */
-export async function accountKnown(account: string, env: Env): Promise<boolean | undefined> {
-  let opPath: string;
-  try {
-    opPath = locateOp(undefined, env);
-  } catch {
-    return undefined;
-  }
-  const r = await op(opPath, env, account).whoami();
-  if (!r.ok && r.kind === "timeout") return undefined;
-  return !(!r.ok && r.message.startsWith("no account found for filter"));
-}
-
-export async function diagnose(env: Env, options: DoctorOptions = {}): Promise<Finding[]> {
+export async function diagnose(env: Env, options: DoctorOptions = {}, cwd = process.cwd()): Promise<Finding[]> {
   const findings: Finding[] = [];
   // Hints from McpOpError may already start with "fix: ".
   const add: Add = (level, subject, message, fix, detail) =>
@@ -177,7 +146,7 @@ export async function diagnose(env: Env, options: DoctorOptions = {}): Promise<F
       ...(fix ? { fix: fix.replace(/^fix: /, "") } : {}),
       ...(detail?.length ? { detail } : {}),
     });
-  const f = facts(env);
+  const f = facts(env, cwd);
   const ctx: Context = {
     env,
     f,
@@ -898,22 +867,31 @@ function render(f: Finding): string {
   return `${f.level.padEnd(7)} ${f.subject}: ${f.message}\n${detail}${f.fix ? `        fix: ${f.fix}\n` : ""}`;
 }
 
+/** doctor's arguments as options, or a usage error (64); no effects. */
+export function parse(own: readonly string[], _rest: readonly string[] | null): DoctorOptions & { json: boolean } {
+  const { values } = parseOptions("doctor", doctorArgs, own);
+  const timeoutSec = parseTimeout(values.timeout);
+  if (timeoutSec !== undefined && !values.connect) throw usageError("--timeout is for --connect");
+  return {
+    ...(values.op === undefined ? {} : { op: values.op }),
+    ...(values.name === undefined ? {} : { name: values.name }),
+    connect: values.connect,
+    ...(timeoutSec === undefined ? {} : { timeoutSec }),
+    json: values.json,
+  };
+}
+
+/** Print the findings; exit 1 (EXIT.FINDINGS) when one is an error. */
+export async function run({ json, ...options }: DoctorOptions & { json: boolean }, ctx: CommandContext): Promise<void> {
+  const findings = await diagnose(ctx.env, options, ctx.cwd);
+  if (json) ctx.stdout(`${JSON.stringify(findings, null, 2)}\n`);
+  else for (const f of findings) ctx.stdout(render(f));
+  if (findings.some((f) => f.level === "error")) throw McpOpError.reported(EXIT.FINDINGS);
+}
+
+export const main = (own: readonly string[], rest: readonly string[] | null) => run(parse(own, rest), defaultContext());
+
 export default {
   meta: { name: "doctor", description: "Diagnose op, authentication, env files and every registered server" },
   args: doctorArgs,
-  async run({ rawArgs }) {
-    const { values } = parseOptions("doctor", doctorArgs, rawArgs);
-    rejectEmptyValues("doctor", doctorArgs, values);
-    const timeoutSec = parseTimeout(values.timeout as string | undefined);
-    if (timeoutSec !== undefined && values.connect !== true) throw usageError("--timeout is for --connect");
-    const findings = await diagnose(environment(), {
-      ...(values.op === undefined ? {} : { op: values.op as string }),
-      ...(values.name === undefined ? {} : { name: values.name as string }),
-      connect: values.connect === true,
-      ...(timeoutSec === undefined ? {} : { timeoutSec }),
-    });
-    if (values.json === true) process.stdout.write(`${JSON.stringify(findings, null, 2)}\n`);
-    else for (const f of findings) process.stdout.write(render(f));
-    if (findings.some((f) => f.level === "error")) throw McpOpError.reported(EXIT.FINDINGS);
-  },
-} satisfies CommandDef<typeof doctorArgs>;
+};

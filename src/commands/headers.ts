@@ -11,7 +11,6 @@
  * secrets in its environment; its stdout is this process's own, so the values never pass
  * through here.
  */
-import type { CommandDef } from "citty";
 import { headersJson, parseStepPairs, resolveHeaders } from "../core/headers.ts";
 import { HEADERS_STEP } from "../core/stage.ts";
 import { runWithin } from "../effects/deadline.ts";
@@ -21,7 +20,8 @@ import { withSignalsHeld } from "../effects/signals.ts";
 import { EXIT, type ExitCode, McpOpError } from "../errors.ts";
 import { logger, setVerbose } from "../logger.ts";
 import { environment } from "../runtime.ts";
-import { parseRemoteOptions, prepareRemote, remoteArgs, signinTimeout } from "./_remote.ts";
+import { parseRemoteOptions, prepareRemote, type RemoteOptions, remoteArgs } from "./_remote.ts";
+import { type Context, defaultContext, signinTimeout } from "./_shared.ts";
 
 /**
  * The whole command ends by then: Claude Code and Codex kill a helper at 10 s, and a result
@@ -42,21 +42,21 @@ export const headersArgs = {
   },
 } as const;
 
-async function headersMain(own: readonly string[], rest: readonly string[] | null): Promise<void> {
-  const started = Date.now();
-  const deadline = started + DEADLINE_MS;
-  const options = parseRemoteOptions(
-    "headers",
-    headersArgs,
-    own,
-    rest,
-    signinTimeout(MAX_HEADERS_SIGNIN_TIMEOUT, DEFAULT_HEADERS_SIGNIN_TIMEOUT),
+/** headers's arguments as options, or a usage error (64); no effects. */
+export function parse(own: readonly string[], rest: readonly string[] | null): RemoteOptions {
+  const timeout = signinTimeout(MAX_HEADERS_SIGNIN_TIMEOUT, DEFAULT_HEADERS_SIGNIN_TIMEOUT);
+  return parseRemoteOptions("headers", headersArgs, own, rest, timeout);
+}
+
+/** Resolve and print the headers (the inner step prints them, to this process's own stdout). */
+export async function run(options: RemoteOptions, ctx: Context): Promise<void> {
+  const deadline = Date.now() + DEADLINE_MS;
+  const { plan, files } = await prepareRemote(
+    options,
+    HEADERS_STEP,
+    { stage: false, timeoutMs: Math.min(options.signinTimeout * 1000, deadline - Date.now()), files: "renumber" },
+    ctx,
   );
-  const { plan, files } = await prepareRemote(options, HEADERS_STEP, {
-    stage: false,
-    timeoutMs: Math.min(options.signinTimeout * 1000, deadline - Date.now()),
-    files: "renumber",
-  });
   const [file, ...args] = plan.argv as [string, ...string[]];
   const finished = await withSignalsHeld(async (held) => {
     let result: Awaited<ReturnType<typeof runWithin>>;
@@ -119,11 +119,12 @@ export async function headersStep(own: readonly string[], rest: readonly string[
   return EXIT.OK;
 }
 
+export const main = (own: readonly string[], rest: readonly string[] | null) => run(parse(own, rest), defaultContext());
+
 export default {
   meta: {
     name: "headers",
     description: "Print HTTP headers with secrets from 1Password as JSON (Claude Code's headersHelper)",
   },
   args: headersArgs,
-  run: ({ rawArgs, data }) => headersMain(rawArgs, (data as { rest: string[] | null }).rest),
-} satisfies CommandDef<typeof headersArgs>;
+};

@@ -2,46 +2,56 @@
  * `mcp-op list [--json]`: which clients run which servers, whether through mcp-op, and which
  * entries still carry plaintext-looking values (shown only as public prefix and length).
  */
-import type { ArgsDef, CommandDef } from "citty";
-import { parseOptions, rejectEmptyValues } from "../core/args.ts";
-import { locationLabel, shownName } from "../core/clients.ts";
+import { type OptionsDef, parseOptions } from "../core/args.ts";
+import { type ClientId, locationLabel, shownName } from "../core/clients.ts";
 import { maskArgs } from "../core/detect.ts";
 import { quoteArg } from "../core/plan.ts";
 import { facts, findingPlace, type RegisteredServer, scanServers } from "../effects/registry.ts";
 import { EXIT, McpOpError } from "../errors.ts";
 import { logger } from "../logger.ts";
-import { environment } from "../runtime.ts";
-import { parseClients } from "./add.ts";
+import { parseClients } from "./_clients.ts";
+import { type Context, defaultContext } from "./_shared.ts";
 
 const listArgs = {
-  client: { type: "string", valueHint: "CLIENT", description: "only these clients (repeatable)" },
+  client: { type: "string", multiple: true, valueHint: "CLIENT", description: "only these clients (repeatable)" },
   json: { type: "boolean", description: "machine-readable output" },
-} as const satisfies ArgsDef;
+} as const satisfies OptionsDef;
+
+export interface ListOptions {
+  /** Only these clients; every client when empty. */
+  clients: ClientId[];
+  json: boolean;
+}
+
+/** list's arguments as options, or a usage error (64); no effects. */
+export function parse(own: readonly string[], _rest: readonly string[] | null): ListOptions {
+  const { values } = parseOptions("list", listArgs, own);
+  return { clients: parseClients(values.client), json: values.json };
+}
+
+export async function run(options: ListOptions, ctx: Context): Promise<void> {
+  // A broken config does not hide the others: they are listed, it is named, and list exits 78.
+  const broken: McpOpError[] = [];
+  const servers = scanServers(facts(ctx.env, ctx.cwd), options.clients, (e) => broken.push(e), {
+    otherProjects: true,
+    shadowed: true,
+  });
+  try {
+    show(ctx, servers, options.json, broken.length > 0);
+  } finally {
+    for (const e of broken) logger.error(e.hint ? `${e.message}; ${e.hint}` : e.message);
+  }
+  if (broken.length) throw McpOpError.reported(EXIT.CONFIG);
+}
+
+export const main = (own: readonly string[], rest: readonly string[] | null) => run(parse(own, rest), defaultContext());
 
 export default {
   meta: { name: "list", description: "List the MCP servers registered in each client" },
   args: listArgs,
-  async run({ rawArgs }) {
-    const { values } = parseOptions("list", listArgs, rawArgs, ["client"]);
-    rejectEmptyValues("list", listArgs, values);
-    // A broken config does not hide the others: they are listed, it is named, and list exits 78.
-    const broken: McpOpError[] = [];
-    const servers = scanServers(
-      facts(environment()),
-      parseClients(values.client as string[] | undefined),
-      (e) => broken.push(e),
-      { otherProjects: true, shadowed: true },
-    );
-    try {
-      show(servers, values.json === true, broken.length > 0);
-    } finally {
-      for (const e of broken) logger.error(e.hint ? `${e.message}; ${e.hint}` : e.message);
-    }
-    if (broken.length) throw McpOpError.reported(EXIT.CONFIG);
-  },
-} satisfies CommandDef<typeof listArgs>;
+};
 
-function show(servers: RegisteredServer[], json: boolean, someUnread: boolean): void {
+function show(ctx: Context, servers: RegisteredServer[], json: boolean, someUnread: boolean): void {
   if (json) {
     const rows = servers.map((s) => ({
       client: s.loc.client,
@@ -61,13 +71,11 @@ function show(servers: RegisteredServer[], json: boolean, someUnread: boolean): 
         value: f.display,
       })),
     }));
-    process.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
+    ctx.stdout(`${JSON.stringify(rows, null, 2)}\n`);
     return;
   }
   if (servers.length === 0) {
-    process.stdout.write(
-      `no MCP servers registered in any client config ${someUnread ? "that could be read" : "found"}\n`,
-    );
+    ctx.stdout(`no MCP servers registered in any client config ${someUnread ? "that could be read" : "found"}\n`);
     return;
   }
   for (const s of servers) {
@@ -78,9 +86,9 @@ function show(servers: RegisteredServer[], json: boolean, someUnread: boolean): 
     // Names come from config files, some from cloned repositories: no control characters pass.
     // A copy a duplicate key hides: the client never runs it, but its plaintext is in the file.
     const hidden = s.shadowed ? ` (hidden duplicate${s.shadowed.line ? ` at line ${s.shadowed.line}` : ""})` : "";
-    process.stdout.write(`${locationLabel(s.loc)} ${shownName(s.name)}${hidden}: ${what}\n`);
+    ctx.stdout(`${locationLabel(s.loc)} ${shownName(s.name)}${hidden}: ${what}\n`);
     for (const f of [...s.findings, ...(s.remote?.findings ?? [])]) {
-      process.stdout.write(`  plaintext ${findingPlace(s, f)}: ${f.display} (${f.reason})\n`);
+      ctx.stdout(`  plaintext ${findingPlace(s, f)}: ${f.display} (${f.reason})\n`);
     }
   }
 }

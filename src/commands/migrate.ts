@@ -10,9 +10,8 @@
  */
 import { existsSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
-import type { ArgsDef, CommandDef } from "citty";
-import { parseOptions, rejectEmptyValues } from "../core/args.ts";
-import type { ConfigLocation, Facts } from "../core/clients.ts";
+import { type OptionsDef, parseOptions } from "../core/args.ts";
+import type { ClientId, ConfigLocation, Facts } from "../core/clients.ts";
 import { listServers, restoreServer } from "../core/config-edit.ts";
 import {
   describeMigration,
@@ -58,18 +57,24 @@ import {
 import { withSignalsHeld } from "../effects/signals.ts";
 import { EXIT, type ExitCode, firstInTable, McpOpError, usageError } from "../errors.ts";
 import { logger } from "../logger.ts";
-import { definedOnly, environment } from "../runtime.ts";
-import { parseClients } from "./add.ts";
+import { definedOnly } from "../runtime.ts";
+import { parseClients } from "./_clients.ts";
+import { type Context, defaultContext } from "./_shared.ts";
 
 const migrateArgs = {
-  client: { type: "string", valueHint: "CLIENT", description: "only these clients (repeatable; default: all)" },
+  client: {
+    type: "string",
+    multiple: true,
+    valueHint: "CLIENT",
+    description: "only these clients (repeatable; default: all)",
+  },
   vault: { type: "string", valueHint: "VAULT", description: "1Password vault for the new items (default: Private)" },
   account: { type: "string", valueHint: "ACCOUNT", description: "1Password account" },
   apply: { type: "boolean", description: "do it (without it: a dry run that changes nothing)" },
   undo: { type: "boolean", description: "undo the last migration (what was written since stays)" },
   "purge-backups": { type: "boolean", description: "delete every migration backup (they hold the old plaintext)" },
   op: { type: "string", valueHint: "PATH", description: "path to the op binary" },
-} as const satisfies ArgsDef;
+} as const satisfies OptionsDef;
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -89,104 +94,123 @@ async function createItem(
   return r.id === undefined ? {} : { id: r.id };
 }
 
+export interface MigrateOptions {
+  /** A dry run unless `apply`; `undo` and `purge-backups` do only that. */
+  mode: "dry-run" | "apply" | "undo" | "purge-backups";
+  /** Only these clients; every client when empty. */
+  clients: ClientId[];
+  vault: string;
+  account: string | undefined;
+  op: string | undefined;
+}
+
+/** migrate's arguments as options, or a usage error (64); no effects. */
+export function parse(own: readonly string[], _rest: readonly string[] | null): MigrateOptions {
+  const { values } = parseOptions("migrate", migrateArgs, own);
+  const modes = (["apply", "undo", "purge-backups"] as const).filter((m) => values[m]);
+  if (modes.length > 1) throw usageError(`give one of --${modes.join(", --")}, not several`);
+  return {
+    mode: modes[0] ?? "dry-run",
+    clients: parseClients(values.client),
+    vault: values.vault ?? "Private",
+    account: values.account,
+    op: values.op,
+  };
+}
+
+export const main = (own: readonly string[], rest: readonly string[] | null) => run(parse(own, rest), defaultContext());
+
 export default {
   meta: { name: "migrate", description: "Move plaintext tokens from client configs into 1Password" },
   args: migrateArgs,
-  async run({ rawArgs }) {
-    const { values } = parseOptions("migrate", migrateArgs, rawArgs, ["client"]);
-    rejectEmptyValues("migrate", migrateArgs, values);
-    const env = environment();
-    const f = facts(env);
-    const root = backupRoot(env, f.home, process.platform);
-    const out = (line: string) => process.stdout.write(`${line}\n`);
+};
 
-    const modes = (["apply", "undo", "purge-backups"] as const).filter((m) => values[m] === true);
-    if (modes.length > 1) throw usageError(`give one of --${modes.join(", --")}, not several`);
-    if (values["purge-backups"] === true) return purge(root, out);
-    if (values.undo === true) return undo(root, f, out);
+export async function run(options: MigrateOptions, ctx: Context): Promise<void> {
+  const { env } = ctx;
+  const f = facts(env, ctx.cwd);
+  const root = backupRoot(env, f.home, process.platform);
+  const out = (line: string) => ctx.stdout(`${line}\n`);
 
-    const vault = (values.vault as string | undefined) ?? "Private";
-    const account = values.account as string | undefined;
-    // Every project's local scope in ~/.claude.json, not only the current one's: run from $HOME,
-    // a token in another project's entry would otherwise be left unmentioned (doctor flags it).
-    const scanned = scanServers(f, parseClients(values.client as string[] | undefined), undefined, {
-      otherProjects: true,
-    });
-    const servers: MigrationServer[] = scanned.flatMap((s) =>
-      s.spec && s.findings.length
-        ? [{ loc: s.loc, name: s.name, raw: s.raw, spec: s.spec, viaMcpOp: s.viaMcpOp, findings: s.findings }]
-        : [],
+  if (options.mode === "purge-backups") return purge(root, out);
+  if (options.mode === "undo") return undo(root, f, out);
+
+  const { vault, account } = options;
+  // Every project's local scope in ~/.claude.json, not only the current one's: run from $HOME,
+  // a token in another project's entry would otherwise be left unmentioned (doctor flags it).
+  const scanned = scanServers(f, options.clients, undefined, { otherProjects: true });
+  const servers: MigrationServer[] = scanned.flatMap((s) =>
+    s.spec && s.findings.length
+      ? [{ loc: s.loc, name: s.name, raw: s.raw, spec: s.spec, viaMcpOp: s.viaMcpOp, findings: s.findings }]
+      : [],
+  );
+  // A remote server has no process for mcp-op to wrap: its plaintext is named and left in place.
+  const remote = scanned.flatMap((s) =>
+    (s.remote?.findings ?? []).map(
+      (fd) =>
+        `${serverLabel(s.loc, s.name)}: ${findingPlace(s, fd)}: ${fd.display} (${fd.reason}): left in place (a remote server; mcp-op wraps local servers only)`,
+    ),
+  );
+  // The vault name must fit in a reference (`op run` validates them): else use its ID.
+  const fits = parseReference(`op://${vault}/item/credential`);
+  if (!fits.ok) throw new McpOpError(EXIT.DATAERR, `--vault ${vault}: ${fits.reason}`, "pass the vault's ID instead");
+  // Applying needs op: the vault must exist, and new titles must not repeat existing ones.
+  const opPath = options.mode === "apply" && servers.length > 0 ? locateOp(options.op, env) : undefined;
+  const self = stableCommand(env);
+  let existing: Pick<Parameters<typeof planMigration>[0], "existingTitles" | "reuse"> = {};
+  let key: Uint8Array | undefined;
+  if (opPath) {
+    await checkVault(opPath, account, vault, env);
+    key = digestKey(env, f.home);
+    const listed = await listItems(opPath, account, vault, env);
+    // The values this run would move, to look for items earlier runs made for them.
+    const values = planMigration({ servers, vault, self, envFileFor: () => "" }).plans.flatMap((p) =>
+      p.variables.map((v) => v.item.value),
     );
-    // A remote server has no process for mcp-op to wrap: its plaintext is named and left in place.
-    const remote = scanned.flatMap((s) =>
-      (s.remote?.findings ?? []).map(
-        (fd) =>
-          `${serverLabel(s.loc, s.name)}: ${findingPlace(s, fd)}: ${fd.display} (${fd.reason}): left in place (a remote server; mcp-op wraps local servers only)`,
-      ),
-    );
-    // The vault name must fit in a reference (`op run` validates them): else use its ID.
-    const fits = parseReference(`op://${vault}/item/credential`);
-    if (!fits.ok) throw new McpOpError(EXIT.DATAERR, `--vault ${vault}: ${fits.reason}`, "pass the vault's ID instead");
-    // Applying needs op: the vault must exist, and new titles must not repeat existing ones.
-    const opPath =
-      values.apply === true && servers.length > 0 ? locateOp(values.op as string | undefined, env) : undefined;
-    const self = stableCommand(env);
-    let existing: Pick<Parameters<typeof planMigration>[0], "existingTitles" | "reuse"> = {};
-    let key: Uint8Array | undefined;
-    if (opPath) {
-      await checkVault(opPath, account, vault, env);
-      key = digestKey(env, f.home);
-      const listed = await listItems(opPath, account, vault, env);
-      // The values this run would move, to look for items earlier runs made for them.
-      const values = planMigration({ servers, vault, self, envFileFor: () => "" }).plans.flatMap((p) =>
-        p.variables.map((v) => v.item.value),
-      );
-      existing = {
-        existingTitles: new Set(listed.map((i) => i.title.toLowerCase())),
-        reuse: await reusableItems({ opPath, account, vault, env, key, root, listed, values }),
-      };
-    }
-    const migration = planMigration({
-      servers,
-      vault,
-      ...existing,
-      self,
-      envFileFor: envFileNamer(envFileDir(env, f.home, process.platform)),
-    });
-    const { plans } = migration;
-    if (plans.length === 0 && migration.untouched.length === 0 && remote.length === 0) {
-      out("no plaintext secrets found in any client config");
-      return;
-    }
-    // Every planned reference must parse: titles are made safe by itemTitle, so this is a backstop.
-    for (const v of plans.flatMap((p) => p.variables)) {
-      const r = parseReference(v.item.reference);
-      if (!r.ok) throw new McpOpError(EXIT.SOFTWARE, `planned ${describeBadReference(v.item.reference, r.reason)}`);
-    }
-    for (const line of describeMigration(migration)) out(line);
-    for (const line of remote) out(line);
-    if (plans.length === 0) {
-      out("nothing to migrate: every value found is left in place (see above)");
-      return;
-    }
-    // Without --apply no op was located: a dry run.
-    if (opPath === undefined || key === undefined) {
-      out("dry run: nothing changed. Run again with --apply to do it.");
-      return;
-    }
-    await apply(plans, {
-      env,
-      vault,
-      account,
-      opPath,
-      key,
-      root,
-      cwd: f.cwd,
-      home: f.home,
-      out,
-    });
-  },
-} satisfies CommandDef<typeof migrateArgs>;
+    existing = {
+      existingTitles: new Set(listed.map((i) => i.title.toLowerCase())),
+      reuse: await reusableItems({ opPath, account, vault, env, key, root, listed, values }),
+    };
+  }
+  const migration = planMigration({
+    servers,
+    vault,
+    ...existing,
+    self,
+    envFileFor: envFileNamer(envFileDir(env, f.home, process.platform)),
+  });
+  const { plans } = migration;
+  if (plans.length === 0 && migration.untouched.length === 0 && remote.length === 0) {
+    out("no plaintext secrets found in any client config");
+    return;
+  }
+  // Every planned reference must parse: titles are made safe by itemTitle, so this is a backstop.
+  for (const v of plans.flatMap((p) => p.variables)) {
+    const r = parseReference(v.item.reference);
+    if (!r.ok) throw new McpOpError(EXIT.SOFTWARE, `planned ${describeBadReference(v.item.reference, r.reason)}`);
+  }
+  for (const line of describeMigration(migration)) out(line);
+  for (const line of remote) out(line);
+  if (plans.length === 0) {
+    out("nothing to migrate: every value found is left in place (see above)");
+    return;
+  }
+  // Without --apply no op was located: a dry run.
+  if (opPath === undefined || key === undefined) {
+    out("dry run: nothing changed. Run again with --apply to do it.");
+    return;
+  }
+  await apply(plans, {
+    env,
+    vault,
+    account,
+    opPath,
+    key,
+    root,
+    cwd: f.cwd,
+    home: f.home,
+    out,
+  });
+}
 
 /**
  * One new env file per server, directly in `envDir` (envFileBase: never a path), never an

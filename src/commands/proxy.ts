@@ -9,7 +9,6 @@
  * bridge). The inner step puts the values in from its environment and starts the bridge
  * (effects/bridge.ts, loaded only here).
  */
-import type { CommandDef } from "citty";
 import { checkUrlTemplate, resolveUrl, shownUrl } from "../core/bridge.ts";
 import { parseStepPairs, placeholderNames, REMOTE_PREFIX, resolveHeaders } from "../core/headers.ts";
 import { isCredentialVar } from "../core/signin.ts";
@@ -19,8 +18,8 @@ import { canKeepAcrossExec } from "../effects/native.ts";
 import { EXIT, McpOpError, usageError } from "../errors.ts";
 import { setVerbose } from "../logger.ts";
 import { environment } from "../runtime.ts";
-import { parseRemoteOptions, prepareRemote, remoteArgs, signinTimeout } from "./_remote.ts";
-import { DEFAULT_SIGNIN_TIMEOUT } from "./run.ts";
+import { parseRemoteOptions, prepareRemote, type RemoteOptions, remoteArgs } from "./_remote.ts";
+import { type Context, DEFAULT_SIGNIN_TIMEOUT, defaultContext, MAX_SIGNIN_TIMEOUT, signinTimeout } from "./_shared.ts";
 
 export const proxyArgs = {
   url: {
@@ -39,15 +38,27 @@ export const proxyArgs = {
 
 const EXAMPLE = "e.g. mcp-op proxy --url https://mcp.example.com/mcp --headers-file ~/.config/mcp-op/example.headers";
 
-async function proxyMain(own: readonly string[], rest: readonly string[] | null): Promise<never> {
-  const options = parseRemoteOptions("proxy", proxyArgs, own, rest, signinTimeout(3600, DEFAULT_SIGNIN_TIMEOUT));
-  if (options.url === undefined) throw usageError("--url is missing: the remote server to forward to", EXAMPLE);
-  checkUrlTemplate(options.url);
-  const { plan } = await prepareRemote(options, BRIDGE_STEP, {
-    stage: true,
-    timeoutMs: options.signinTimeout * 1000,
-    files: (await canKeepAcrossExec()) ? "keep" : "paths",
-  });
+export type ProxyOptions = RemoteOptions & { url: string };
+
+/** proxy's arguments as options, or a usage error (64); no effects. */
+export function parse(own: readonly string[], rest: readonly string[] | null): ProxyOptions {
+  const timeout = signinTimeout(MAX_SIGNIN_TIMEOUT, DEFAULT_SIGNIN_TIMEOUT);
+  const options = parseRemoteOptions("proxy", proxyArgs, own, rest, timeout);
+  const { url } = options;
+  if (url === undefined) throw usageError("--url is missing: the remote server to forward to", EXAMPLE);
+  checkUrlTemplate(url);
+  return { ...options, url };
+}
+
+/** Validate, sign in, and become `op run ... -- mcp-op __bridge`: it never returns. */
+export async function run(options: ProxyOptions, ctx: Context): Promise<never> {
+  const files = (await canKeepAcrossExec()) ? "keep" : "paths";
+  const { plan } = await prepareRemote(
+    options,
+    BRIDGE_STEP,
+    { stage: true, timeoutMs: options.signinTimeout * 1000, files },
+    ctx,
+  );
   return execProgram(
     plan.file,
     plan.argv,
@@ -84,11 +95,12 @@ export async function bridgeStep(own: readonly string[], rest: readonly string[]
   return runBridge({ url, shown: shownUrl(template), headers, secrets });
 }
 
+export const main = (own: readonly string[], rest: readonly string[] | null) => run(parse(own, rest), defaultContext());
+
 export default {
   meta: {
     name: "proxy",
     description: "Serve a remote MCP server over stdio, its headers' secrets from 1Password (stays running)",
   },
   args: proxyArgs,
-  run: ({ rawArgs, data }) => proxyMain(rawArgs, (data as { rest: string[] | null }).rest),
-} satisfies CommandDef<typeof proxyArgs>;
+};

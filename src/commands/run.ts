@@ -1,45 +1,25 @@
 /** `mcp-op run`: validate, sign in if needed, plan, and become `op run ... -- <server>`. */
-import type { ArgsDef, CommandDef } from "citty";
 import { LogLevels } from "consola/core";
-import { parseOptions, rejectEmptyValues } from "../core/args.ts";
+import { type OptionsDef, parseOptions } from "../core/args.ts";
 import { authMode, buildRunPlan, describePlan, type RunOptions } from "../core/plan.ts";
 import { extendedPath } from "../core/search-path.ts";
 import { needsSigninCheck } from "../core/signin.ts";
 import { hasTemplate, parseArgTemplates } from "../core/template.ts";
-import { checkEnvFile, checkEnvironment, type Problem } from "../core/validate.ts";
+import { checkEnvFile, checkEnvironment } from "../core/validate.ts";
 import { execProgram } from "../effects/exec.ts";
 import { locateCommand, locateOp } from "../effects/executables.ts";
 import { type EnvFileText, readEnvFile, readTokenFile, TOKEN_FILE_VAR } from "../effects/files.ts";
 import { canKeepAcrossExec } from "../effects/native.ts";
 import { ensureSignedIn } from "../effects/signin.ts";
-import { type ExitCode, firstInTable, McpOpError, usageError } from "../errors.ts";
+import { McpOpError, usageError } from "../errors.ts";
 import { logger, setVerbose } from "../logger.ts";
-import { definedOnly, environment, selfCommand } from "../runtime.ts";
-
-/** Default for --signin-timeout: inside Claude Code's 30 s startup window, room for Touch ID. */
-export const DEFAULT_SIGNIN_TIMEOUT = 20;
-/** An hour: beyond any client's start-up window, so a larger value is a typo. */
-const MAX_SIGNIN_TIMEOUT = 3600;
-
-const timeoutError = (text: string) =>
-  usageError(
-    `--signin-timeout takes a number of seconds, more than 0 and at most ${MAX_SIGNIN_TIMEOUT}, not "${text}"`,
-  );
-
-export function parseSigninTimeout(text: string | undefined): number {
-  if (text === undefined) return DEFAULT_SIGNIN_TIMEOUT;
-  const seconds = Number(text);
-  if (!Number.isFinite(seconds) || seconds <= 0 || seconds > MAX_SIGNIN_TIMEOUT) throw timeoutError(text);
-  return seconds;
-}
-
-// `--signin-timeout -5` is refused as parseArgs refuses it, but told as the range it is outside.
-export const negativeTimeout = (name: string, value: string) =>
-  name === "signin-timeout" && Number.isFinite(Number(value)) ? timeoutError(value) : undefined;
+import { definedOnly, selfCommand } from "../runtime.ts";
+import { type Context, DEFAULT_SIGNIN_TIMEOUT, defaultContext, reportProblems, runSigninTimeout } from "./_shared.ts";
 
 export const runArgs = {
   "env-file": {
     type: "string",
+    multiple: true,
     valueHint: "FILE",
     description: "env file of KEY=op://vault/item/field lines (repeatable; later files win)",
   },
@@ -71,30 +51,30 @@ export const runArgs = {
   verbose: { type: "boolean", alias: "v", description: "print the plan (references, never values) to stderr" },
   // Shown in help only: the server command always comes after `--` (see parseRunOptions).
   server: { type: "positional", description: "after --: the MCP server command and its arguments" },
-} as const satisfies ArgsDef;
+} as const satisfies OptionsDef;
 
-export function parseRunOptions(own: readonly string[], rest: readonly string[] | null): RunOptions {
+/** run's arguments as options, or a usage error (64); no effects. */
+export function parse(own: readonly string[], rest: readonly string[] | null): RunOptions {
   // A word before `--` starts the server command: a MissingSeparator, with the corrected line.
-  const { values } = parseOptions("run", runArgs, own, ["env-file"], negativeTimeout, 0);
-  rejectEmptyValues("run", runArgs, values);
+  const { values } = parseOptions("run", runArgs, own, { dashValue: runSigninTimeout.dashValue, serverAfter: 0 });
   const example = "e.g. mcp-op run --env-file github.env -- npx -y @modelcontextprotocol/server-github";
   if (rest === null) throw usageError('no server command: put it after "--"', example);
   const [command, ...args] = rest;
   if (command === undefined || command === "") throw usageError('no server command after "--"', example);
-  if (values.mask === true && values.redact === true) {
+  if (values.mask && values.redact) {
     throw usageError("--mask and --redact do not go together: --redact already keeps secrets out of the output");
   }
-  const signinTimeout = parseSigninTimeout(values["signin-timeout"] as string | undefined);
+  const signinTimeout = runSigninTimeout.parse(values["signin-timeout"]);
   return {
-    envFiles: (values["env-file"] as string[] | undefined) ?? [],
-    account: values.account as string | undefined,
-    noSignin: values["no-signin"] === true,
-    mask: values.mask === true,
-    redact: values.redact === true,
-    op: values.op as string | undefined,
-    verbose: values.verbose === true,
+    envFiles: values["env-file"],
+    account: values.account,
+    noSignin: values["no-signin"],
+    mask: values.mask,
+    redact: values.redact,
+    op: values.op,
+    verbose: values.verbose,
     signinTimeout,
-    tokenFile: values["token-file"] as string | undefined,
+    tokenFile: values["token-file"],
     command,
     args,
   };
@@ -118,30 +98,9 @@ function readEnvFiles(given: readonly string[], home: string | undefined, cwd: s
   return { files, failures };
 }
 
-/**
- * Log warnings, then every failure; when there is one, throw with the code first in the
- * exit-code table among them, so the code does not depend on the order of the files.
- */
-export function reportProblems(problems: readonly Problem[], failures: readonly McpOpError[] = []): void {
-  for (const p of problems) if (p.severity === "warning") logger.warn(`${p.where}: ${p.message}`);
-  let code: ExitCode | undefined;
-  for (const f of failures) {
-    logger.error(f.hint ? `${f.message}; ${f.hint}` : f.message);
-    code = firstInTable(code, f.exitCode);
-  }
-  for (const p of problems) {
-    if (p.severity === "warning") continue;
-    logger.error(`${p.where}: ${p.message}`);
-    code = firstInTable(code, p.exitCode);
-  }
-  if (code !== undefined) throw McpOpError.reported(code);
-}
-
-export async function runMain(own: readonly string[], rest: readonly string[] | null): Promise<never> {
-  const options = parseRunOptions(own, rest);
+/** Validate, sign in if needed, and become `op run`: it never returns. Writes nothing to stdout. */
+export async function run(options: RunOptions, { env, cwd }: Context): Promise<never> {
   setVerbose(options.verbose);
-  const env = environment();
-  const cwd = process.cwd();
 
   // 1. Validate everything before anything runs.
   const { files, failures } = readEnvFiles(options.envFiles, env.HOME, cwd);
@@ -196,8 +155,11 @@ export async function runMain(own: readonly string[], rest: readonly string[] | 
   );
 }
 
+export const main = (own: readonly string[], rest: readonly string[] | null): Promise<never> =>
+  run(parse(own, rest), defaultContext());
+
+/** For help (cli.ts renders it from `args`); cli.ts calls `main`. */
 export default {
   meta: { name: "run", description: "Run an MCP server with secrets from 1Password (becomes `op run`)" },
   args: runArgs,
-  run: ({ rawArgs, data }) => runMain(rawArgs, (data as { rest: string[] | null }).rest),
-} satisfies CommandDef<typeof runArgs>;
+};

@@ -6,7 +6,7 @@
  * before anything parses it, and options are parsed here, strictly, from the same citty
  * definitions that produce the help text.
  */
-import type { ArgsDef } from "citty";
+import type { ArgDef } from "citty";
 import { EXIT, McpOpError, usageError } from "../errors.ts";
 
 export interface SplitArgv {
@@ -22,7 +22,43 @@ export function splitArgv(argv: readonly string[]): SplitArgv {
   return { own: argv.slice(0, at), rest: argv.slice(at + 1) };
 }
 
-export type OptionValues = Record<string, string | boolean | string[] | undefined>;
+/** An argument definition as citty's, plus `multiple`: a string flag that may be given again. */
+export type OptionDef = ArgDef & { multiple?: boolean };
+/**
+ * A command's arguments: citty's `ArgsDef` (help is rendered from it) where a repeatable string
+ * flag says so itself (`multiple: true`), so the parser cannot keep only its last value.
+ */
+export type OptionsDef = Record<string, OptionDef>;
+
+/** What the grammar produced, before typing: only the flags given. */
+export type RawValues = Record<string, string | boolean | string[] | undefined>;
+
+type OptionValue<A> = A extends { type: "boolean" }
+  ? boolean
+  : A extends { type: "string"; multiple: true }
+    ? string[]
+    : A extends { type: "string" }
+      ? string | undefined
+      : never;
+
+/**
+ * The values of a definition's flags, typed from it: a boolean is `false` when not given, a
+ * string `undefined`, a repeatable string `[]`.
+ */
+export type Options<D extends OptionsDef> = {
+  -readonly [K in keyof D as D[K] extends { type: "positional" } ? never : K]: OptionValue<D[K]>;
+};
+
+export interface ParseSettings {
+  /** Why a flag-like value was refused, when the command can say better (DashValueError). */
+  dashValue?: DashValueError;
+  /**
+   * For commands whose server command goes after `--`: how many positionals come before it
+   * (run 0, add 1 for the name). A parse error after that many positionals, or one more
+   * positional, is a MissingSeparator.
+   */
+  serverAfter?: number;
+}
 
 /**
  * Why a flag-like value (`--signin-timeout -5`) was refused, when the command can say better
@@ -100,8 +136,8 @@ interface OptionSpec {
 }
 
 /**
- * Parse `argv` against a citty `ArgsDef`. Names in `repeatable` collect every occurrence.
- * Unknown flags, missing values and stray positionals are usage errors (exit 64); an unknown
+ * Parse `argv` against an OptionsDef, untyped: only the flags given, as `node:util` parseArgs
+ * returns them. A `multiple` flag collects every occurrence. Unknown flags, missing values and stray positionals are usage errors (exit 64); an unknown
  * flag close to a known one says which (`--envfile`: did you mean --env-file?).
  *
  * The grammar is `node:util` `parseArgs` in strict mode (a differential property test holds
@@ -109,19 +145,12 @@ interface OptionSpec {
  * start-up (scripts/bench/RESULTS.md): `--name value`, `--name=value`, `-v`, `-abc` for
  * boolean shorts, `-ovalue`, a value that looks like a flag is refused unless given with `=`.
  */
-export function parseOptions(
+export function parseArgv(
   command: string,
-  def: ArgsDef,
+  def: OptionsDef,
   argv: readonly string[],
-  repeatable: readonly string[] = [],
-  dashValue?: DashValueError,
-  /**
-   * For commands whose server command goes after `--`: how many positionals come before it
-   * (run 0, add 1 for the name). A parse error after that many positionals, or one more
-   * positional, is a MissingSeparator.
-   */
-  serverAfter?: number,
-): { values: OptionValues; positionals: string[] } {
+  { dashValue, serverAfter }: ParseSettings = {},
+): { values: RawValues; positionals: string[] } {
   const long = new Map<string, OptionSpec>();
   const short = new Map<string, OptionSpec>();
   let allowPositionals = false;
@@ -133,13 +162,13 @@ export function parseOptions(
     const spec: OptionSpec = {
       name,
       type: arg.type === "boolean" ? "boolean" : "string",
-      multiple: repeatable.includes(name),
+      multiple: arg.type === "string" && "multiple" in arg && arg.multiple === true,
     };
     long.set(name, spec);
     const alias = [("alias" in arg ? arg.alias : undefined) ?? []].flat().find((a) => a.length === 1);
     if (alias) short.set(alias, spec);
   }
-  const values: OptionValues = {};
+  const values: RawValues = {};
   const positionals: string[] = [];
   // argv index of the server command's first word, once one was read without `--` before it.
   let serverAt: number | undefined;
@@ -212,15 +241,30 @@ export function parseOptions(
 }
 
 /**
- * An empty value (`--env-file ''`) is a usage error naming the flag: as a path it would mean
- * the working directory, and as a name it would be silently ignored. Kept out of parseOptions,
- * which accepts `--flag=` exactly as parseArgs does.
+ * Parse `argv` against `def` (parseArgv), then type the values: every flag of the definition is
+ * there, booleans `false` and repeatable strings `[]` when not given. An empty value
+ * (`--env-file ''`) is a usage error naming the flag: as a path it would mean the working
+ * directory, and as a name it would be silently ignored (parseArgv accepts `--flag=` exactly as
+ * parseArgs does).
  */
-export function rejectEmptyValues(command: string, def: ArgsDef, values: OptionValues): void {
+export function parseOptions<const D extends OptionsDef>(
+  command: string,
+  def: D,
+  argv: readonly string[],
+  settings: ParseSettings = {},
+): { values: Options<D>; positionals: string[] } {
+  const { values, positionals } = parseArgv(command, def, argv, settings);
+  // In the order given, as the first empty one is the one named.
   for (const [name, value] of Object.entries(values)) {
     if (value !== "" && !(Array.isArray(value) && value.includes(""))) continue;
     const arg = def[name];
     const hint = arg && "valueHint" in arg ? arg.valueHint : undefined;
     throw usageError(`flag --${name} needs ${hint ?? "a value"}, not an empty string`, `see: mcp-op ${command} --help`);
   }
+  const typed: RawValues = {};
+  for (const [name, arg] of Object.entries(def)) {
+    if (arg.type === "positional") continue;
+    typed[name] = values[name] ?? (arg.type === "boolean" ? false : "multiple" in arg && arg.multiple ? [] : undefined);
+  }
+  return { values: typed as Options<D>, positionals };
 }

@@ -235,3 +235,22 @@ function expand(
   }
   return out;
 }
+
+/**
+ * True when two env files give `op run` the same variables: compared as parsed (later lines win,
+ * as in op), not byte for byte. A file that does not parse cleanly is never the same.
+ */
+export function sameEntries(a: string, b: string): boolean {
+  const effective = (text: string) => {
+    const parsed = parseEnvFile(text);
+    if (parsed.diagnostics.some((d) => d.severity === "error")) return undefined;
+    const map = new Map<string, string>();
+    for (const e of parsed.entries) map.set(e.key, e.value);
+    return map;
+  };
+  const x = effective(a);
+  const y = effective(b);
+  if (!x || !y || x.size !== y.size) return false;
+  for (const [k, v] of x) if (y.get(k) !== v) return false;
+  return true;
+}

@@ -1,0 +1,87 @@
+/**
+ * What commands share: the context a command's `run` works in, `--signin-timeout`, and how
+ * env-file problems are reported. A command imports no other command; what two of them need
+ * lives here (or in `_clients.ts`, `_remote.ts`). On `run`'s fast path (the import budget in
+ * src/cli.ts): its top level defines functions and constants only, and it imports nothing that
+ * the budget does not already list.
+ */
+import type { DashValueError } from "../core/args.ts";
+import type { Problem } from "../core/validate.ts";
+import { type ExitCode, firstInTable, McpOpError, usageError } from "../errors.ts";
+import { logger } from "../logger.ts";
+import { environment } from "../runtime.ts";
+
+/**
+ * Where a command's `run(options, ctx)` works: tests build one to run a command in-process and
+ * read what it printed. Each command is `parse(rawArgs, rest)` (usage errors only, no effects)
+ * then `run(options, ctx)`; `main` does both with {@link defaultContext}.
+ */
+export interface Context {
+  /** The process environment (runtime.ts environment()). */
+  env: Record<string, string | undefined>;
+  cwd: string;
+  /** Output for the user (stdout): text as written, newlines included. */
+  stdout(text: string): void;
+}
+
+/** The real process's. `process.stdout` is touched only on the first write: creating it costs ms. */
+export function defaultContext(): Context {
+  return {
+    env: environment(),
+    cwd: process.cwd(),
+    stdout: (text) => {
+      process.stdout.write(text);
+    },
+  };
+}
+
+/** Default for run's --signin-timeout: inside Claude Code's 30 s startup window, room for Touch ID. */
+export const DEFAULT_SIGNIN_TIMEOUT = 20;
+/** An hour: beyond any client's start-up window, so a larger value is a typo. */
+export const MAX_SIGNIN_TIMEOUT = 3600;
+
+export interface SigninTimeout {
+  parse(text: string | undefined): number;
+  error(text: string): McpOpError;
+  /** `--signin-timeout -5` is refused as parseArgs refuses it, but told as the range it is outside. */
+  dashValue: DashValueError;
+}
+
+/** `--signin-timeout`: seconds, more than 0 and at most `max`; `fallback` when not given. */
+export function signinTimeout(max: number, fallback: number): SigninTimeout {
+  const error = (text: string) =>
+    usageError(`--signin-timeout takes a number of seconds, more than 0 and at most ${max}, not "${text}"`);
+  return {
+    error,
+    parse(text) {
+      if (text === undefined) return fallback;
+      const seconds = Number(text);
+      if (!Number.isFinite(seconds) || seconds <= 0 || seconds > max) throw error(text);
+      return seconds;
+    },
+    dashValue: (name, value) =>
+      name === "signin-timeout" && Number.isFinite(Number(value)) ? error(value) : undefined,
+  };
+}
+
+/** run's and check's --signin-timeout. */
+export const runSigninTimeout = signinTimeout(MAX_SIGNIN_TIMEOUT, DEFAULT_SIGNIN_TIMEOUT);
+
+/**
+ * Log warnings, then every failure; when there is one, throw with the code first in the
+ * exit-code table among them, so the code does not depend on the order of the files.
+ */
+export function reportProblems(problems: readonly Problem[], failures: readonly McpOpError[] = []): void {
+  for (const p of problems) if (p.severity === "warning") logger.warn(`${p.where}: ${p.message}`);
+  let code: ExitCode | undefined;
+  for (const f of failures) {
+    logger.error(f.hint ? `${f.message}; ${f.hint}` : f.message);
+    code = firstInTable(code, f.exitCode);
+  }
+  for (const p of problems) {
+    if (p.severity === "warning") continue;
+    logger.error(`${p.where}: ${p.message}`);
+    code = firstInTable(code, p.exitCode);
+  }
+  if (code !== undefined) throw McpOpError.reported(code);
+}
