@@ -7,6 +7,7 @@
  */
 import type { DashValueError } from "../core/args.ts";
 import type { Problem } from "../core/validate.ts";
+import { type Op, type OpClientOptions, opClient } from "../effects/op.ts";
 import { type ExitCode, firstInTable, McpOpError, usageError } from "../errors.ts";
 import { logger } from "../logger.ts";
 import { environment } from "../runtime.ts";
@@ -22,6 +23,8 @@ export interface Context {
   cwd: string;
   /** Output for the user (stdout): text as written, newlines included. */
   stdout(text: string): void;
+  /** How the command talks to `op` (every call but `op run`): unit tests pass a fake. */
+  op(options: OpClientOptions): Op;
 }
 
 /** The real process's. `process.stdout` is touched only on the first write: creating it costs ms. */
@@ -32,6 +35,7 @@ export function defaultContext(): Context {
     stdout: (text) => {
       process.stdout.write(text);
     },
+    op: opClient,
   };
 }
 

@@ -287,6 +287,9 @@ describe("run(options, ctx): output goes to ctx.stdout", () => {
       env: { HOME: home, XDG_CONFIG_HOME: join(home, ".config") },
       cwd: home,
       stdout: (text) => out.push(text),
+      op: () => {
+        throw new Error("list calls no op");
+      },
     });
     expect(out).toEqual(["no MCP servers registered in any client config found\n"]);
   });
