@@ -3,7 +3,6 @@
  * for the entry, and Claude Code through its own CLI when it is installed (it rewrites
  * ~/.claude.json while it runs, so a direct edit could be lost).
  */
-import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { existsSync, realpathSync } from "node:fs";
 import { dirname, join } from "node:path";
@@ -43,14 +42,26 @@ export function facts(env: Readonly<Record<string, string | undefined>>, cwd = p
   return { home, platform: process.platform, cwd, env, projectRoot: gitTopLevel(cwd) ?? cwd };
 }
 
-/** Claude Code keys local-scope servers by the git repository root, not the working directory. */
+/**
+ * Claude Code keys local-scope servers by the git repository root, not the working directory:
+ * the nearest directory, from the real path of `cwd` up, holding a `.git` (a directory, or the
+ * file of a worktree or submodule), as `git rev-parse --show-toplevel` finds it. Read from the
+ * file system rather than by running git: no process (unit tests run commands in-process), and
+ * the same answer where git is not installed.
+ */
 function gitTopLevel(cwd: string): string | undefined {
-  const r = spawnSync("git", ["rev-parse", "--show-toplevel"], {
-    cwd,
-    encoding: "utf8",
-    stdio: ["ignore", "pipe", "ignore"],
-  });
-  return r.status === 0 && r.stdout.trim() ? r.stdout.trim() : undefined;
+  let dir: string;
+  try {
+    dir = realpathSync(cwd);
+  } catch {
+    return undefined;
+  }
+  for (;;) {
+    if (existsSync(join(dir, ".git"))) return dir;
+    const parent = dirname(dir);
+    if (parent === dir) return undefined;
+    dir = parent;
+  }
 }
 
 /**
