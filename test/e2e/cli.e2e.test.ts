@@ -2,7 +2,7 @@
 import { beforeAll, describe, expect, test } from "bun:test";
 import { chmodSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { EXIT_TABLE, firstInTable, renderExitTable } from "../src/errors.ts";
+import { EXIT_TABLE, firstInTable, renderExitTable } from "../../src/errors.ts";
 import { binary, ROOT, run, SECRETS, sandbox } from "./helpers.ts";
 
 let bin: string;

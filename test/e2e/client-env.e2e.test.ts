@@ -6,7 +6,7 @@
 import { describe, expect, test } from "bun:test";
 import { mkdirSync, readdirSync, readFileSync, watch, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { expandedCommand, serverEnvironment } from "../src/core/client-env.ts";
+import { expandedCommand, serverEnvironment } from "../../src/core/client-env.ts";
 import { NODE, ROOT, run, sandbox } from "./helpers.ts";
 
 /**

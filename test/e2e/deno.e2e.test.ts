@@ -8,7 +8,8 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, readlinkSync, writeFi
 import { join } from "node:path";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
-import { NODE, OP, PROBE, ROOT, readProbe, run, SECRETS, SERVER_EVERYTHING, sandbox } from "./helpers.ts";
+import { NODE, OP, ROOT, run, SECRETS, SERVER_EVERYTHING, sandbox } from "./helpers.ts";
+import { PROBE, readProbe } from "./probe.ts";
 
 /** The platform binary from the `deno` npm package (its bin.cjs wrapper would add a node process). */
 function denoBinary(): string | undefined {

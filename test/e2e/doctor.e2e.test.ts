@@ -7,7 +7,7 @@
 import { beforeAll, describe, expect, test } from "bun:test";
 import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import type { Finding } from "../src/commands/doctor.ts";
+import type { Finding } from "../../src/commands/doctor.ts";
 import { binary, NODE, type Result, run, type Sandbox, SECRETS, SERVER_EVERYTHING, sandbox, TRUE } from "./helpers.ts";
 
 /**

@@ -6,7 +6,7 @@
 import { beforeAll, describe, expect, test } from "bun:test";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { COMMAND_EXITS, EXIT, EXIT_TABLE } from "../src/errors.ts";
+import { COMMAND_EXITS, EXIT, EXIT_TABLE } from "../../src/errors.ts";
 import { binary, ROOT, run, sandbox } from "./helpers.ts";
 
 let bin: string;

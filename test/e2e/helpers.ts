@@ -1,28 +1,16 @@
-/** Shared test helpers: the compiled binary, sandboxes with a stand-in `op`, process runners. */
-import { spawnSync } from "node:child_process";
-import {
-  chmodSync,
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readFileSync,
-  realpathSync,
-  renameSync,
-  writeFileSync,
-} from "node:fs";
+/**
+ * Shared helpers of the end-to-end (and release) tests: the compiled binary, sandboxes with a
+ * stand-in `op`, process runners. Importing this compiles nothing; the C probe is in ./probe.ts.
+ */
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { build } from "../scripts/build.ts";
+import { build } from "../../scripts/build.ts";
+import { ROOT, SECRETS } from "../unit/support.ts";
 
-export const ROOT = join(import.meta.dir, "..");
+export { RELEASE_ARCHIVES, ROOT, SECRETS } from "../unit/support.ts";
 export const OP_DIR = join(ROOT, "test", "fixtures", "bin");
 export const OP = join(OP_DIR, "op");
-/** The exec'd-side probe (test/fixtures/probe/probe.c), compiled once per test process. */
-export const PROBE = compileProbe(
-  join(ROOT, "test", "fixtures", "probe", "probe.c"),
-  join(ROOT, "dist", "test", "probe"),
-);
-export const NONBLOCKING_LAUNCH = join(ROOT, "test", "fixtures", "probe", "nonblocking-launch");
 export const SERVER_EVERYTHING = join(
   ROOT,
   "node_modules",
@@ -31,28 +19,10 @@ export const SERVER_EVERYTHING = join(
   "dist",
   "index.js",
 );
-/** The archives a release publishes, exactly (besides checksums.txt and install.sh). Every Linux one names its libc. */
-export const RELEASE_ARCHIVES: readonly string[] = [
-  "mcp-op-darwin-arm64.tar.gz",
-  "mcp-op-darwin-x64.tar.gz",
-  "mcp-op-linux-x64-gnu.tar.gz",
-  "mcp-op-linux-arm64-gnu.tar.gz",
-  "mcp-op-linux-x64-musl.tar.gz",
-  "mcp-op-linux-arm64-musl.tar.gz",
-  "mcp-op-windows-x64.zip",
-  "mcp-op-windows-arm64.zip",
-];
 export const CLAUDE = join(ROOT, "node_modules", ".bin", "claude");
 export const NODE = realpathSync(Bun.which("node") ?? "/usr/bin/node");
 /** `true` as mcp-op resolves it on the sandbox PATH. */
 export const TRUE = Bun.which("true", { PATH: "/usr/local/bin:/usr/bin:/bin" }) ?? "/usr/bin/true";
-
-/** Distinctive values, so a leak anywhere is found by a plain substring search. */
-export const SECRETS = {
-  github: "ghp_S3cretValueF0rTests0000000000000000",
-  slack: 'xoxb-quote"back\\slash-ünï-$HOME-secret',
-  client: "client-env-block-secret-9f8e7d",
-} as const;
 
 export const VAULT = {
   Private: {
@@ -65,15 +35,6 @@ export const VAULT = {
 let built: Promise<string> | undefined;
 
 /** The compiled binary, built once per test run (into its own directory under dist/). */
-function compileProbe(source: string, out: string): string {
-  mkdirSync(join(out, ".."), { recursive: true });
-  const temp = `${out}.${process.pid}`; // test files run in parallel processes: rename into place
-  const cc = spawnSync("cc", ["-O2", "-Wall", "-Werror", "-o", temp, source], { encoding: "utf8" });
-  if (cc.status !== 0) throw new Error(`cannot compile ${source} (a C compiler is needed): ${cc.stderr}`);
-  renameSync(temp, out);
-  return out;
-}
-
 export function binary(): Promise<string> {
   built ??= build(join(ROOT, "dist", "test", "mcp-op")).then((r) => r.outfile);
   return built;
@@ -174,29 +135,4 @@ export async function run(
     proc.exited,
   ]);
   return { code, stdout, stderr };
-}
-
-/** Parse the probe's key: value report. */
-export function readProbe(path: string): {
-  fields: Record<string, string>;
-  args: string[];
-  envNames: string[];
-  /** `N /target` for each inherited descriptor above 2. */
-  openFds: string[];
-} {
-  const fields: Record<string, string> = {};
-  const args: string[] = [];
-  const envNames: string[] = [];
-  const openFds: string[] = [];
-  for (const line of readFileSync(path, "utf8").split("\n")) {
-    const at = line.indexOf(":");
-    if (at === -1) continue;
-    const key = line.slice(0, at);
-    const value = line.slice(at + 1).trim();
-    if (key === "arg") args.push(line.slice(at + 2));
-    else if (key === "envname") envNames.push(value);
-    else if (key === "openfd") openFds.push(value);
-    else fields[key] = value;
-  }
-  return { fields, args, envNames, openFds };
 }

@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 import { LATEST_PROTOCOL_VERSION, McpError } from "@modelcontextprotocol/sdk/types.js";
-import { type Remote, startRemote } from "./fixtures/remote/gate.ts";
+import { type Remote, startRemote } from "../fixtures/remote/gate.ts";
 import { binary, OP_DIR, ROOT, run, type Sandbox, sandbox } from "./helpers.ts";
 
 /** Real clients and servers on a loaded machine (see clients.e2e.test.ts). */

@@ -8,19 +8,8 @@ import { chmodSync, closeSync, mkdirSync, openSync, readFileSync, readlinkSync, 
 import { join } from "node:path";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
-import {
-  binary,
-  NODE,
-  NONBLOCKING_LAUNCH,
-  OP,
-  PROBE,
-  readProbe,
-  run,
-  SECRETS,
-  SERVER_EVERYTHING,
-  sandbox,
-  TRUE,
-} from "./helpers.ts";
+import { binary, NODE, OP, run, SECRETS, SERVER_EVERYTHING, sandbox, TRUE } from "./helpers.ts";
+import { NONBLOCKING_LAUNCH, PROBE, readProbe } from "./probe.ts";
 
 let bin: string;
 beforeAll(async () => {

@@ -17,7 +17,7 @@ import {
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
-const OP = join(import.meta.dir, "fixtures", "bin", "op");
+const OP = join(import.meta.dir, "..", "fixtures", "bin", "op");
 const NODE = Bun.which("node") ?? "/usr/bin/node";
 const ERROR_LINE = /^\[ERROR\] \d{4}\/\d{2}\/\d{2} \d{2}:\d{2}:\d{2} (.*)$/;
 const MASK = "<concealed by 1Password>";

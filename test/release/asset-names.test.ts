@@ -14,7 +14,7 @@
 import { describe, expect, test } from "bun:test";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { RELEASE_ARCHIVES, ROOT } from "./helpers.ts";
+import { RELEASE_ARCHIVES, ROOT } from "../unit/support.ts";
 
 /** What a release publishes, exactly. */
 const ASSETS: readonly string[] = [...RELEASE_ARCHIVES, "checksums.txt"];

@@ -7,7 +7,7 @@ import { expect, test } from "bun:test";
 import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { ROOT } from "./helpers.ts";
+import { ROOT } from "../unit/support.ts";
 
 test("bun run bench --quick writes every table", async () => {
   const out = join(mkdtempSync(join(tmpdir(), "mcp-op-bench-test-")), "RESULTS.md");

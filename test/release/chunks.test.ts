@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { ROOT } from "./helpers.ts";
+import { ROOT } from "../unit/support.ts";
 
 /** A string of the SDK's streamable HTTP transport that minifying keeps. */
 const SDK = "Maximum reconnection attempts";

@@ -7,7 +7,7 @@ import { describe, expect, test } from "bun:test";
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, realpathSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
-import { binary, ROOT, run } from "./helpers.ts";
+import { binary, ROOT, run } from "../e2e/helpers.ts";
 
 const SCRIPT = join(ROOT, "scripts", "install-local.ts");
 const BUN = process.execPath;

@@ -17,7 +17,7 @@ import {
 } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { RELEASE_ARCHIVES, ROOT } from "./helpers.ts";
+import { RELEASE_ARCHIVES, ROOT } from "../unit/support.ts";
 
 const SCRIPT = join(ROOT, "scripts", "install.sh");
 const PREFIX = "mcp-op-install:";

@@ -1,7 +1,7 @@
 /** The one linter/formatter and the strict type check run with the suite, so CI enforces them. */
 import { expect, test } from "bun:test";
 import { join } from "node:path";
-import { ROOT } from "./helpers.ts";
+import { ROOT } from "../unit/support.ts";
 
 const bin = (name: string) => join(ROOT, "node_modules", ".bin", name);
 

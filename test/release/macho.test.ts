@@ -16,9 +16,9 @@ import {
   machHeader,
   type SignatureStatus,
   stripSignature,
-} from "../scripts/macho.ts";
+} from "../../scripts/macho.ts";
 
-const ROOT = join(import.meta.dir, "..");
+const ROOT = join(import.meta.dir, "..", "..");
 const SCRIPT = join(ROOT, "scripts", "macho.ts");
 const ARCHS = ["arm64", "x64"] as const;
 type Arch = (typeof ARCHS)[number];

@@ -19,10 +19,10 @@ import {
   type ReleaseArtifact,
   sha256File,
   TARGETS,
-} from "../scripts/build.ts";
-import { parseChecksums, renderFormula } from "../scripts/formula.ts";
-import { checkSignature, machHeader } from "../scripts/macho.ts";
-import { NODE, ROOT, run, SECRETS, sandbox } from "./helpers.ts";
+} from "../../scripts/build.ts";
+import { parseChecksums, renderFormula } from "../../scripts/formula.ts";
+import { checkSignature, machHeader } from "../../scripts/macho.ts";
+import { NODE, ROOT, run, SECRETS, sandbox } from "../e2e/helpers.ts";
 
 const CI = process.env.CI === "true";
 const VERSION = "0.1.0-test.1";

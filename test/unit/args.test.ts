@@ -2,9 +2,9 @@ import { describe, expect, test } from "bun:test";
 import { parseArgs as nodeParseArgs } from "node:util";
 import type { ArgsDef } from "citty";
 import fc from "fast-check";
-import { parseRunOptions } from "../src/commands/run.ts";
-import { closest, MissingSeparator, parseOptions, splitArgv } from "../src/core/args.ts";
-import { McpOpError } from "../src/errors.ts";
+import { parseRunOptions } from "../../src/commands/run.ts";
+import { closest, MissingSeparator, parseOptions, splitArgv } from "../../src/core/args.ts";
+import { McpOpError } from "../../src/errors.ts";
 
 describe("splitArgv", () => {
   const cases: Array<[string[], string[], string[] | null]> = [
@@ -93,7 +93,7 @@ describe("parseRunOptions", () => {
       ["x"],
       "flag --signin-timeout needs SECONDS, not an empty string",
     ],
-    // The missing `--`: cli.ts adds the corrected line (test/cli.e2e.test.ts).
+    // The missing `--`: cli.ts adds the corrected line (test/e2e/cli.e2e.test.ts).
     ["stray positional", ["npx"], ["x"], 'unexpected argument "npx"'],
   ];
   for (const [name, own, rest, message] of bad) {

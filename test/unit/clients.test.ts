@@ -1,6 +1,6 @@
 /** Where each client keeps its servers, on every platform, and the entry it expects. */
 import { describe, expect, test } from "bun:test";
-import { claudeProjectApproval, geminiFolderApproval } from "../src/core/approval.ts";
+import { claudeProjectApproval, geminiFolderApproval } from "../../src/core/approval.ts";
 import {
   ENV_POLICIES,
   expandedCommand,
@@ -9,7 +9,7 @@ import {
   lostCredentials,
   serverEnvironment,
   whyDropped,
-} from "../src/core/client-env.ts";
+} from "../../src/core/client-env.ts";
 import {
   CLIENT_IDS,
   type ClientId,
@@ -22,9 +22,9 @@ import {
   type Scope,
   type ServerSpec,
   scopesOf,
-} from "../src/core/clients.ts";
-import { answerServerRequest, describeRpcError, parseMessage, safeLine, stderrTail } from "../src/core/connect.ts";
-import { McpOpError } from "../src/errors.ts";
+} from "../../src/core/clients.ts";
+import { answerServerRequest, describeRpcError, parseMessage, safeLine, stderrTail } from "../../src/core/connect.ts";
+import { McpOpError } from "../../src/errors.ts";
 
 const LINUX: Facts = { home: "/home/me", platform: "linux", cwd: "/home/me/proj", env: {} };
 const MAC: Facts = { home: "/Users/me", platform: "darwin", cwd: "/Users/me/proj", env: {} };

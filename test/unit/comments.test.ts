@@ -6,7 +6,7 @@
 import { describe, expect, test } from "bun:test";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
-import { ROOT } from "./helpers.ts";
+import { ROOT } from "./support.ts";
 
 const SKIP = new Set(["node_modules", ".git", "dist", "__snapshots__", "clients"]);
 const TEXT = /\.(ts|md|c|sh|rb)$/;
@@ -28,7 +28,7 @@ const everyName = new Set(
 
 /**
  * Documents of other projects, cited with their repository and commit (scripts/asset-matching.md,
- * test/asset-names.test.ts): the source of a fact, as a URL would be.
+ * test/release/asset-names.test.ts): the source of a fact, as a URL would be.
  */
 const ELSEWHERE = new Set([
   "Changes.md", // houseabsolute/ubi

@@ -15,12 +15,12 @@ import {
   readEntry,
   type Scope,
   type ServerSpec,
-} from "../src/core/clients.ts";
-import { listServers, removeServer, restoreServer, setServer, validServerName } from "../src/core/config-edit.ts";
-import { unifiedDiff } from "../src/core/diff.ts";
-import { McpOpError } from "../src/errors.ts";
+} from "../../src/core/clients.ts";
+import { listServers, removeServer, restoreServer, setServer, validServerName } from "../../src/core/config-edit.ts";
+import { unifiedDiff } from "../../src/core/diff.ts";
+import { McpOpError } from "../../src/errors.ts";
 
-const FIXTURES = join(import.meta.dir, "fixtures", "clients");
+const FIXTURES = join(import.meta.dir, "..", "fixtures", "clients");
 const FACTS: Facts = { home: "/home/me", platform: "linux", cwd: "/home/me/proj", env: {} };
 
 const GITHUB: ServerSpec = {

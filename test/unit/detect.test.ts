@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import fc from "fast-check";
-import { detectSecrets, KNOWN_PREFIXES, maskArgs, maskValue, type PlaintextFinding } from "../src/core/detect.ts";
+import { detectSecrets, KNOWN_PREFIXES, maskArgs, maskValue, type PlaintextFinding } from "../../src/core/detect.ts";
 
 // Fake tokens are assembled at run time so no literal in this file looks like a live token to a
 // secret scanner (push protection, gitleaks).

@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import fc from "fast-check";
-import { parseEnvFile } from "../src/core/env-file.ts";
+import { parseEnvFile } from "../../src/core/env-file.ts";
 
 type Case = { name: string; text: string; env?: Record<string, string>; want: Record<string, string> };
 

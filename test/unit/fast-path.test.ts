@@ -4,9 +4,9 @@
  */
 import { describe, expect, test } from "bun:test";
 import fc from "fast-check";
-import { isVariableName, parseEnvFile, splitLines } from "../src/core/env-file.ts";
-import { nearMissReference, parseReference, printable } from "../src/core/reference.ts";
-import { isCredentialVar } from "../src/core/signin.ts";
+import { isVariableName, parseEnvFile, splitLines } from "../../src/core/env-file.ts";
+import { nearMissReference, parseReference, printable } from "../../src/core/reference.ts";
+import { isCredentialVar } from "../../src/core/signin.ts";
 
 const runs = { numRuns: 2000 };
 // biome-ignore lint/suspicious/noControlCharactersInRegex: the characters printable() escapes

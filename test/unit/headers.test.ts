@@ -8,7 +8,7 @@ import {
   redactSecrets,
   resolveUrl,
   shownUrl,
-} from "../src/core/bridge.ts";
+} from "../../src/core/bridge.ts";
 import {
   checkHeaders,
   type HeaderEntry,
@@ -19,8 +19,8 @@ import {
   parseStepPairs,
   remoteTemplates,
   resolveHeaders,
-} from "../src/core/headers.ts";
-import { McpOpError } from "../src/errors.ts";
+} from "../../src/core/headers.ts";
+import { McpOpError } from "../../src/errors.ts";
 
 const flag = (text: string, i = 0) => parseHeaderFlag(text, i);
 const problems = (entries: HeaderEntry[], allowPlain = false) =>

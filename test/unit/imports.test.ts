@@ -7,7 +7,7 @@
 import { describe, expect, test } from "bun:test";
 import { readdirSync, readFileSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
-import { ROOT } from "./helpers.ts";
+import { ROOT } from "./support.ts";
 
 // Type-only imports are left out, as the bundler leaves them out.
 const transpiler = new Bun.Transpiler({ loader: "ts" });

@@ -6,7 +6,7 @@
 import { describe, expect, test } from "bun:test";
 import fc from "fast-check";
 import { type ParseError, parseTree } from "jsonc-parser";
-import { type JsonNode, MAX_DEPTH, scanJsonc } from "../src/core/jsonc-scan.ts";
+import { type JsonNode, MAX_DEPTH, scanJsonc } from "../../src/core/jsonc-scan.ts";
 
 const OPTIONS = { allowTrailingComma: true, disallowComments: false, allowEmptyContent: true } as const;
 

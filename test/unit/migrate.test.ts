@@ -1,7 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import fc from "fast-check";
-import { type ConfigLocation, readEntry, type ServerSpec } from "../src/core/clients.ts";
-import { detectSecrets } from "../src/core/detect.ts";
+import { type ConfigLocation, readEntry, type ServerSpec } from "../../src/core/clients.ts";
+import { detectSecrets } from "../../src/core/detect.ts";
 import {
   describeMigration,
   envFileBase,
@@ -11,7 +11,7 @@ import {
   shownName,
   undoEntries,
   uniqueTitle,
-} from "../src/core/migrate.ts";
+} from "../../src/core/migrate.ts";
 
 const GH1 = `ghp_${"A1b2C3d4E5f6G7h8I9j0K1l2M3n4O5p6Q7r8"}`;
 const GH2 = `ghp_${"Z9y8X7w6V5u4T3s2R1q0P9o8N7m6L5k4J3i2"}`;

@@ -1,8 +1,8 @@
 import { describe, expect, test } from "bun:test";
-import { maskArgs } from "../src/core/detect.ts";
-import { parseEnvFile } from "../src/core/env-file.ts";
-import { type AuthMode, authMode, buildRunPlan, describePlan, type RunOptions } from "../src/core/plan.ts";
-import { candidatePaths, expandHome, extendedPath, opCandidates } from "../src/core/search-path.ts";
+import { maskArgs } from "../../src/core/detect.ts";
+import { parseEnvFile } from "../../src/core/env-file.ts";
+import { type AuthMode, authMode, buildRunPlan, describePlan, type RunOptions } from "../../src/core/plan.ts";
+import { candidatePaths, expandHome, extendedPath, opCandidates } from "../../src/core/search-path.ts";
 
 const base: RunOptions = {
   envFiles: [],

@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import { readFileSync } from "node:fs";
-import { fdinfoFlags, hasBlockedSignals, isNonBlocking } from "../src/core/procfs.ts";
+import { fdinfoFlags, hasBlockedSignals, isNonBlocking } from "../../src/core/procfs.ts";
 
 describe("fdinfo flags", () => {
   test("octal flags, O_NONBLOCK is 04000", () => {

@@ -7,8 +7,8 @@ import {
   type Secret,
   UNSCANNABLE,
   withheldLine,
-} from "../src/core/redact.ts";
-import { isGap } from "../src/core/redact-forms.ts";
+} from "../../src/core/redact.ts";
+import { isGap } from "../../src/core/redact-forms.ts";
 
 // --- Independent encoders (Buffer-based, not the module's own) -------------------------------
 

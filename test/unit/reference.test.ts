@@ -6,7 +6,7 @@ import {
   maskTokens,
   nearMissReference,
   parseReference,
-} from "../src/core/reference.ts";
+} from "../../src/core/reference.ts";
 
 const good: Array<[string, object]> = [
   ["op://Private/GitHub/token", { vault: "Private", item: "GitHub", field: "token" }],

@@ -6,10 +6,10 @@ import { describe, expect, test } from "bun:test";
 import { mkdirSync, mkdtempSync, realpathSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { ConfigLocation } from "../src/core/clients.ts";
-import { type ConfigDoc, readConfig } from "../src/core/config-edit.ts";
-import { facts, scanServers } from "../src/effects/registry.ts";
-import { McpOpError } from "../src/errors.ts";
+import type { ConfigLocation } from "../../src/core/clients.ts";
+import { type ConfigDoc, readConfig } from "../../src/core/config-edit.ts";
+import { facts, scanServers } from "../../src/effects/registry.ts";
+import { McpOpError } from "../../src/errors.ts";
 
 const TOKEN = `ghp_${"T".repeat(36)}`;
 const HIDDEN = `ghp_${"H".repeat(36)}`;

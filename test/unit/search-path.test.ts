@@ -1,6 +1,6 @@
 /** The hint when op is missing: the install command of the platform mcp-op runs on, in one line. */
 import { expect, test } from "bun:test";
-import { opInstallHint } from "../src/core/search-path.ts";
+import { opInstallHint } from "../../src/core/search-path.ts";
 
 test("op's install hint names the platform's own way, never Homebrew outside macOS", () => {
   expect(opInstallHint("darwin")).toBe(

@@ -1,13 +1,20 @@
 import { describe, expect, test } from "bun:test";
 import fc from "fast-check";
-import { splitArgv } from "../src/core/args.ts";
-import { parseEnvFile } from "../src/core/env-file.ts";
-import { buildRunPlan, type RunOptions } from "../src/core/plan.ts";
-import { parseSigninOutput } from "../src/core/signin.ts";
-import { isRedactName, parseStageArgs, STAGE_COMMAND, type StagePlan, scrubEnv, stageArgv } from "../src/core/stage.ts";
-import { serverCommand } from "../src/effects/filter.ts";
-import { McpOpError } from "../src/errors.ts";
-import { selfCommand } from "../src/runtime.ts";
+import { splitArgv } from "../../src/core/args.ts";
+import { parseEnvFile } from "../../src/core/env-file.ts";
+import { buildRunPlan, type RunOptions } from "../../src/core/plan.ts";
+import { parseSigninOutput } from "../../src/core/signin.ts";
+import {
+  isRedactName,
+  parseStageArgs,
+  STAGE_COMMAND,
+  type StagePlan,
+  scrubEnv,
+  stageArgv,
+} from "../../src/core/stage.ts";
+import { serverCommand } from "../../src/effects/filter.ts";
+import { McpOpError } from "../../src/errors.ts";
+import { selfCommand } from "../../src/runtime.ts";
 
 describe("parseSigninOutput", () => {
   const cases: Array<[string, string, Record<string, string>]> = [

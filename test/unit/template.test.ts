@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test";
-import { parseArgTemplates, substituteArgs } from "../src/core/template.ts";
-import { McpOpError } from "../src/errors.ts";
+import { parseArgTemplates, substituteArgs } from "../../src/core/template.ts";
+import { McpOpError } from "../../src/errors.ts";
 
 const defined = (names: string[]) => (name: string) => names.includes(name);
 

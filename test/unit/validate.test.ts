@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { checkEnvFile, checkEnvironment } from "../src/core/validate.ts";
+import { checkEnvFile, checkEnvironment } from "../../src/core/validate.ts";
 
 describe("checkEnvFile", () => {
   test("the issue's example message", () => {
