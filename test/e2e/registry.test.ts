@@ -1,6 +1,7 @@
 /**
  * scanServers: every config read and parsed once, however many projects ~/.claude.json holds;
  * duplicate keys named, and the copies they hide listed with their plaintext.
+ * In test/e2e because facts() runs `git rev-parse` to find the project root.
  */
 import { describe, expect, test } from "bun:test";
 import { mkdirSync, mkdtempSync, realpathSync, writeFileSync } from "node:fs";
