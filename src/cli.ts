@@ -11,7 +11,7 @@
  * static imports load: everything `mcp-op run` runs before it execs `op`, and nothing else.
  * Loading and initialising them together takes ~0.5 ms of a compiled binary's start
  * (scripts/bench/RESULTS.md, "Where the time goes"); each is cheap only because its top level
- * defines functions and constants and does no work. test/imports.test.ts fails when the static
+ * defines functions and constants and does no work. test/unit/imports.test.ts fails when the static
  * import graph from this file is not exactly this list: a module added here needs a reason and
  * a measurement.
  *
@@ -54,7 +54,7 @@
  * signal or an O_NONBLOCK descriptor); core/detect.ts (1.1 ms; -v only); the client-config code
  * (jsonc-parser, toml-patch, config-edit.ts and the other commands: 0.5 ms as one more chunk).
  * Nor does `run` run a RegExp before it execs: the first one costs ~0.1 ms and ~1.3 MB of
- * touched memory; character tests replace them (test/fast-path.test.ts).
+ * touched memory; character tests replace them (test/unit/fast-path.test.ts).
  */
 import { writeSync } from "node:fs";
 // Static, unlike the other commands: `run`'s code (and the stage's) then loads with this

@@ -5,7 +5,7 @@
  * passes on, then the entry's `env` block with the client's own `${VAR}` expansion. Each policy
  * names its source: the client's code and version, its documentation, or a measurement.
  *
- * Measured here (test/client-env.e2e.test.ts holds the model to claude, gemini and codex):
+ * Measured here (test/e2e/client-env.e2e.test.ts holds the model to claude, gemini and codex):
  * - claude 2.1.328 (`claude mcp list` with a server that dumps its environment): the whole
  *   environment, plus CLAUDECODE=1 and a few CLAUDE_CODE_* variables; `${VAR}` in an entry's
  *   env expanded, also in the user scope.

@@ -28,7 +28,7 @@ export const MIN_SECRET_LENGTH = 6;
 
 /**
  * Unicode White_Space ∪ Cc ∪ Default_Ignorable_Code_Point (Unicode 16, as `\p{...}` in Bun 1.4;
- * test/redact.test.ts checks the list against the runtime's tables).
+ * test/unit/redact.test.ts checks the list against the runtime's tables).
  */
 export const GAP_RANGES: ReadonlyArray<readonly [number, number]> = [
   [0x0, 0x20],

@@ -5,7 +5,7 @@
  * `mcp-op __stage --pdeathsig PID -- <command> [args...]`, which the `--redact` filter (PID)
  * starts to have the server die with it. Its arguments are built here (`stageArgv`: plan.ts for
  * `op run`, effects/filter.ts for the filter) and parsed here (`parseStageArgs`), which accepts
- * only what mcp-op produces; test/stage.test.ts holds one to the other. Pure: commands/stage.ts
+ * only what mcp-op produces; test/unit/stage.test.ts holds one to the other. Pure: commands/stage.ts
  * carries it out.
  */
 import { EXIT, McpOpError } from "../errors.ts";

@@ -277,12 +277,12 @@ export function describeFsError(error: unknown): string {
   }
 }
 
-/** Names the token file when `--token-file` is not given (keeps the path out of client args). */
 /** A path as given on the command line (`~/` expanded), made absolute against `cwd`. */
 export function absolutePath(given: string, home: string | undefined, cwd: string): string {
   return resolve(cwd, expandHome(given, home));
 }
 
+/** Names the token file when `--token-file` is not given (keeps the path out of client args). */
 export const TOKEN_FILE_VAR = "MCP_OP_TOKEN_FILE";
 
 /**
