@@ -1043,3 +1043,38 @@ describe("other commands", () => {
     expect(p.stdout.toString()).toBe("x=ghp_SECRET123\n");
   });
 });
+
+describe("op run --environment (1Password Environments)", () => {
+  const ID = "abcdefghijklmnopqrstuvwxyz";
+  const withEnvironments = (version: string) => {
+    writeFileSync(
+      join(dir, "environments.json"),
+      JSON.stringify({ [ID]: { ENV_TOKEN: "env-secret-1", SHARED: "env" } }),
+    );
+    return env({ OP_STUB_VERSION: version, OP_STUB_ENVIRONMENTS: join(dir, "environments.json") });
+  };
+  const printEnv = ["--", NODE, "-e", "process.stdout.write(`${process.env.ENV_TOKEN} ${process.env.SHARED}`)"];
+
+  test("2.41.0: the Environment's variables reach the command, env files after it win, values masked", () => {
+    writeFileSync(join(dir, "a.env"), "SHARED=file\n");
+    const e = withEnvironments("2.41.0");
+    expect(
+      op(["run", "--environment", ID, "--env-file", join(dir, "a.env"), "--no-masking", ...printEnv], { env: e })
+        .stdout,
+    ).toBe("env-secret-1 file");
+    expect(op(["run", "--environment", ID, ...printEnv], { env: e }).stdout).toBe(`${MASK} ${MASK}`); // every value of an Environment is a secret
+  });
+
+  test("older than 2.41.0: the flag is unknown, nothing runs", () => {
+    const r = op(["run", "--environment", ID, ...printEnv], { env: withEnvironments("2.40.1") });
+    expectError(r, "unknown flag: --environment");
+    expect(r.stdout).toBe("");
+  });
+
+  test("an ID the account does not have is an error", () => {
+    const r = op(["run", "--environment", "zzzzzzzzzzzzzzzzzzzzzzzzzz", ...printEnv], {
+      env: withEnvironments("2.41.0"),
+    });
+    expectError(r, `"zzzzzzzzzzzzzzzzzzzzzzzzzz" isn't an environment in this account`);
+  });
+});
