@@ -134,6 +134,14 @@ describe("headers", () => {
     ]);
   });
 
+  test("the inner step's own failure (65): its code passed on, not told as op's", async () => {
+    const s = setup({ finished: { code: 65, stderr: "" } });
+    const error = await thrownBy(
+      runHeaders(parseHeaders(["--op", s.op, "--header", "X-Key: op://P/I/f"], null), s.ctx),
+    );
+    expect([error.exitCode, error.message]).toEqual([EXIT.DATAERR, ""]);
+  });
+
   test("no header at all: 64 before op is asked", async () => {
     const s = setup();
     const error = await thrownBy(runHeaders(parseHeaders(["--op", s.op], null), s.ctx));

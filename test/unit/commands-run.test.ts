@@ -46,7 +46,8 @@ describe("run: the op run it becomes", () => {
     expect(program.env.HOME).toBe(s.home);
     expect(program.env.PATH?.startsWith("/usr/bin:/bin")).toBe(true);
     expect(s.fake.calls.map((c) => c.method)).toEqual(["signedIn"]);
-    expect(s.clients.map((c) => c.opPath)).toEqual([s.op]);
+    // One client, for the sign-in check: op's path, the whole limit, PATH extended as op run gets it.
+    expect(s.clients.map((c) => [c.opPath, c.timeoutMs, c.env.PATH])).toEqual([[s.op, 20_000, program.env.PATH]]);
     expect(s.out).toEqual([]);
   });
 
