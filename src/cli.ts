@@ -36,7 +36,7 @@
  *   src/effects/lockfile.ts     the sign-in lock where there is no flock
  *   src/effects/native.ts       libc (bun:ffi, loaded only when needed)
  *   src/effects/op.ts           every op call but op run (whoami on this path)
- *   src/effects/signals.ts      signals held during a sign-in
+ *   src/effects/signals.ts      signals held during a sign-in; the stage's parent-death signal
  *   src/effects/signin.ts       whoami, signin
  *   src/errors.ts               McpOpError, exit codes
  *   src/logger.ts               the logger; its instance built on the first line (0.17 ms then)

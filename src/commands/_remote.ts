@@ -131,8 +131,9 @@ export async function prepareRemote(
   options: RemoteOptions,
   step: typeof HEADERS_STEP | typeof BRIDGE_STEP,
   settings: { stage: boolean; timeoutMs: number; files: "renumber" | "keep" | "paths" },
-  { env, cwd }: Context,
+  ctx: Context,
 ): Promise<RemotePlan> {
+  const { env, cwd } = ctx;
   setVerbose(options.verbose);
 
   // 1. Validate everything before anything runs.
@@ -199,7 +200,7 @@ export async function prepareRemote(
     const opEnv = { ...definedOnly(env), ...credentials, PATH: extendedPath(env, process.platform) };
     Object.assign(
       credentials,
-      await ensureSignedIn({ opPath, account: options.account, env: opEnv, timeoutMs: settings.timeoutMs }),
+      await ensureSignedIn({ opPath, account: options.account, env: opEnv, timeoutMs: settings.timeoutMs }, ctx.op),
     );
   }
 

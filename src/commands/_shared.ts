@@ -7,6 +7,8 @@
  */
 import type { DashValueError } from "../core/args.ts";
 import type { Problem } from "../core/validate.ts";
+import type { runWithin } from "../effects/deadline.ts";
+import { execProgram, type Program } from "../effects/exec.ts";
 import { type Op, type OpClientOptions, opClient } from "../effects/op.ts";
 import { type ExitCode, firstInTable, McpOpError, usageError } from "../errors.ts";
 import { logger } from "../logger.ts";
@@ -23,8 +25,15 @@ export interface Context {
   cwd: string;
   /** Output for the user (stdout): text as written, newlines included. */
   stdout(text: string): void;
-  /** How the command talks to `op` (every call but `op run`): unit tests pass a fake. */
+  /** How the command talks to `op` (every call but `op run`), sign-in included: unit tests pass a fake. */
   op(options: OpClientOptions): Op;
+  /**
+   * Become `op run` (run, proxy): never returns. Unit tests record the program and throw, to
+   * see the exact argv, environment and descriptors that would be exec'd.
+   */
+  exec(program: Program): Promise<never>;
+  /** Run `op run` to its end within a deadline, its stdout this process's (headers: effects/deadline.ts). */
+  runWithin: typeof runWithin;
 }
 
 /** The real process's. `process.stdout` is touched only on the first write: creating it costs ms. */
@@ -36,6 +45,9 @@ export function defaultContext(): Context {
       process.stdout.write(text);
     },
     op: opClient,
+    exec: execProgram,
+    // Loaded when headers calls it: off `run`'s fast path (src/cli.ts, import budget).
+    runWithin: async (argv, options) => (await import("../effects/deadline.ts")).runWithin(argv, options),
   };
 }
 

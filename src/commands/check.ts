@@ -12,7 +12,6 @@ import { needsSigninCheck } from "../core/signin.ts";
 import { checkEnvFile } from "../core/validate.ts";
 import { locateOp } from "../effects/executables.ts";
 import { readEnvFile } from "../effects/files.ts";
-import { opClient } from "../effects/op.ts";
 import { ensureSignedIn } from "../effects/signin.ts";
 import { EXIT, type ExitCode, firstInTable, McpOpError, usageError } from "../errors.ts";
 import { logger } from "../logger.ts";
@@ -63,7 +62,7 @@ export function parse(own: readonly string[], rest: readonly string[] | null): C
 
 /** Check each file, printing a summary line per file; throws the first code in the table of those that failed. */
 export async function run(options: CheckOptions, ctx: Context): Promise<void> {
-  const resolver = options.resolve ? makeResolver(options, ctx.env) : undefined;
+  const resolver = options.resolve ? makeResolver(options, ctx) : undefined;
   let failure: ExitCode | undefined;
   for (const given of options.files) {
     const code = await checkFile(given, ctx, resolver);
@@ -79,7 +78,6 @@ export default {
   args: checkArgs,
 };
 
-type Env = Context["env"];
 interface Resolver {
   opPath: string;
   account: string | undefined;
@@ -91,14 +89,14 @@ interface Resolver {
   signIn(): Promise<Record<string, string>>;
 }
 
-function makeResolver(options: CheckOptions, env: Env): Resolver {
-  const opPath = locateOp(options.op, env);
+function makeResolver(options: CheckOptions, ctx: Context): Resolver {
+  const opPath = locateOp(options.op, ctx.env);
   const { account, signinTimeoutMs: timeoutMs } = options;
-  const opEnv = definedOnly(env);
+  const opEnv = definedOnly(ctx.env);
   let session: Promise<Record<string, string>> | undefined;
   const signIn = () =>
     needsSigninCheck(authMode({ noSignin: false }, opEnv))
-      ? ensureSignedIn({ opPath, account, env: opEnv, timeoutMs })
+      ? ensureSignedIn({ opPath, account, env: opEnv, timeoutMs }, ctx.op)
       : Promise.resolve({});
   return {
     opPath,
@@ -136,7 +134,7 @@ async function checkFile(given: string, ctx: Context, resolver: Resolver | undef
   const refs = entries.filter((e) => looksLikeReference(e.value));
   const counts = `${plural(entries.length, "variable")}, ${plural(refs.length, "secret reference")}`;
   // Resolved before the summary is printed, so that it never says ok over a failure.
-  const unresolved = resolver ? await unresolvedReferences(given, refs, resolver) : [];
+  const unresolved = resolver ? await unresolvedReferences(given, refs, resolver, ctx) : [];
   if (unresolved.length === 0) {
     ctx.stdout(`${given}: ok (${counts})\n`);
   } else {
@@ -150,11 +148,11 @@ async function checkFile(given: string, ctx: Context, resolver: Resolver | undef
 }
 
 /** Read each reference through `op read`, logging the ones that fail; the values are dropped. */
-async function unresolvedReferences(given: string, refs: EnvEntry[], r: Resolver): Promise<EnvEntry[]> {
+async function unresolvedReferences(given: string, refs: EnvEntry[], r: Resolver, ctx: Context): Promise<EnvEntry[]> {
   const failed: EnvEntry[] = [];
   // Only when there is something to read: a file without references raises no prompt.
   const session = refs.length > 0 ? await r.signIn() : {};
-  const op = opClient({ opPath: r.opPath, account: r.account, env: { ...r.env, ...session }, timeoutMs: 60_000 });
+  const op = ctx.op({ opPath: r.opPath, account: r.account, env: { ...r.env, ...session }, timeoutMs: 60_000 });
   for (const entry of refs) {
     const read = await op.read(entry.value);
     if (read.ok) continue;

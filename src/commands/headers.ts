@@ -13,7 +13,7 @@
  */
 import { headersJson, parseStepPairs, resolveHeaders } from "../core/headers.ts";
 import { HEADERS_STEP } from "../core/stage.ts";
-import { runWithin } from "../effects/deadline.ts";
+import type { Finished } from "../effects/deadline.ts";
 import { writeAll } from "../effects/files.ts";
 import { opErrorMessage } from "../effects/op.ts";
 import { withSignalsHeld } from "../effects/signals.ts";
@@ -59,9 +59,9 @@ export async function run(options: RemoteOptions, ctx: Context): Promise<void> {
   );
   const [file, ...args] = plan.argv as [string, ...string[]];
   const finished = await withSignalsHeld(async (held) => {
-    let result: Awaited<ReturnType<typeof runWithin>>;
+    let result: Finished | undefined;
     try {
-      result = await runWithin([plan.file, ...args], { env: plan.env, files, deadline, stop: held.signal });
+      result = await ctx.runWithin([plan.file, ...args], { env: plan.env, files, deadline, stop: held.signal });
     } catch (error) {
       throw new McpOpError(
         EXIT.UNAVAILABLE,

@@ -13,8 +13,7 @@ import { checkUrlTemplate, resolveUrl, shownUrl } from "../core/bridge.ts";
 import { parseStepPairs, placeholderNames, REMOTE_PREFIX, resolveHeaders } from "../core/headers.ts";
 import { isCredentialVar } from "../core/signin.ts";
 import { BRIDGE_STEP } from "../core/stage.ts";
-import { execProgram } from "../effects/exec.ts";
-import { canKeepAcrossExec } from "../effects/native.ts";
+import { canKeepAcrossExec } from "../effects/exec.ts";
 import { EXIT, McpOpError, usageError } from "../errors.ts";
 import { setVerbose } from "../logger.ts";
 import { environment } from "../runtime.ts";
@@ -50,7 +49,7 @@ export function parse(own: readonly string[], rest: readonly string[] | null): P
   return { ...options, url };
 }
 
-/** Validate, sign in, and become `op run ... -- mcp-op __bridge`: it never returns. */
+/** Validate, sign in, and become `op run ... -- mcp-op __bridge` (ctx.exec): it never returns. */
 export async function run(options: ProxyOptions, ctx: Context): Promise<never> {
   const files = (await canKeepAcrossExec()) ? "keep" : "paths";
   const { plan } = await prepareRemote(
@@ -59,12 +58,7 @@ export async function run(options: ProxyOptions, ctx: Context): Promise<never> {
     { stage: true, timeoutMs: options.signinTimeout * 1000, files },
     ctx,
   );
-  return execProgram(
-    plan.file,
-    plan.argv,
-    plan.env,
-    plan.inherited.map((i) => i.fd),
-  );
+  return ctx.exec({ file: plan.file, argv: plan.argv, env: plan.env, keep: plan.inherited.map((i) => i.fd) });
 }
 
 /**

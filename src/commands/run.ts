@@ -6,10 +6,9 @@ import { extendedPath } from "../core/search-path.ts";
 import { needsSigninCheck } from "../core/signin.ts";
 import { hasTemplate, parseArgTemplates } from "../core/template.ts";
 import { checkEnvFile, checkEnvironment } from "../core/validate.ts";
-import { execProgram } from "../effects/exec.ts";
+import { canKeepAcrossExec } from "../effects/exec.ts";
 import { locateCommand, locateOp } from "../effects/executables.ts";
 import { type EnvFileText, readEnvFile, readTokenFile, TOKEN_FILE_VAR } from "../effects/files.ts";
-import { canKeepAcrossExec } from "../effects/native.ts";
 import { ensureSignedIn } from "../effects/signin.ts";
 import { McpOpError, usageError } from "../errors.ts";
 import { logger, setVerbose } from "../logger.ts";
@@ -98,8 +97,9 @@ function readEnvFiles(given: readonly string[], home: string | undefined, cwd: s
   return { files, failures };
 }
 
-/** Validate, sign in if needed, and become `op run`: it never returns. Writes nothing to stdout. */
-export async function run(options: RunOptions, { env, cwd }: Context): Promise<never> {
+/** Validate, sign in if needed, and become `op run` (ctx.exec): it never returns. Writes nothing to stdout. */
+export async function run(options: RunOptions, ctx: Context): Promise<never> {
+  const { env, cwd } = ctx;
   setVerbose(options.verbose);
 
   // 1. Validate everything before anything runs.
@@ -124,7 +124,10 @@ export async function run(options: RunOptions, { env, cwd }: Context): Promise<n
     const opEnv = { ...definedOnly(env), ...credentials, PATH: pathList };
     Object.assign(
       credentials,
-      await ensureSignedIn({ opPath, account: options.account, env: opEnv, timeoutMs: options.signinTimeout * 1000 }),
+      await ensureSignedIn(
+        { opPath, account: options.account, env: opEnv, timeoutMs: options.signinTimeout * 1000 },
+        ctx.op,
+      ),
     );
   }
 
@@ -147,12 +150,7 @@ export async function run(options: RunOptions, { env, cwd }: Context): Promise<n
     const { maskArgs } = await import("../core/detect.ts");
     for (const line of describePlan(plan, maskArgs)) logger.debug(line);
   }
-  return execProgram(
-    plan.file,
-    plan.argv,
-    plan.env,
-    plan.inherited.map((i) => i.fd),
-  );
+  return ctx.exec({ file: plan.file, argv: plan.argv, env: plan.env, keep: plan.inherited.map((i) => i.fd) });
 }
 
 export const main = (own: readonly string[], rest: readonly string[] | null): Promise<never> =>

@@ -8,19 +8,31 @@
 import { parseStageArgs, scrubEnv } from "../core/stage.ts";
 import { substituteArgs } from "../core/template.ts";
 import { execProgram, giveAwayStdin } from "../effects/exec.ts";
-import { setParentDeathSignal } from "../effects/native.ts";
+import { setParentDeathSignal } from "../effects/signals.ts";
 import { environment } from "../runtime.ts";
+import type { Context } from "./_shared.ts";
 
 const SIGTERM = 15;
 
-export async function runStage(own: readonly string[], rest: readonly string[] | null): Promise<never> {
+/** What the stage works in: a command's context but the parts it does not use. */
+export type StageContext = Pick<Context, "env" | "exec">;
+
+/**
+ * `ctx`: the process's environment and the real exec unless given (unit tests record what
+ * would be exec'd). The `--redact` filter and the parent-death signal are the real ones always.
+ */
+export async function runStage(
+  own: readonly string[],
+  rest: readonly string[] | null,
+  ctx: StageContext = { env: environment(), exec: execProgram },
+): Promise<never> {
   const plan = parseStageArgs(own, rest);
   if (plan.parentDeath !== undefined && (await setParentDeathSignal(SIGTERM)) && process.ppid !== plan.parentDeath) {
     // The filter died between starting this process and the prctl, which then watches its
     // successor (init or a subreaper): never start a server nobody reads.
     process.exit(128 + SIGTERM);
   }
-  const env = environment();
+  const { env } = ctx;
   // The outer stage resolved the command to a path, so no PATH search happens here.
   const args = plan.template ? substituteArgs(plan.args, env) : plan.args;
   const serverEnv = scrubEnv(env, plan.unset);
@@ -30,5 +42,5 @@ export async function runStage(own: readonly string[], rest: readonly string[] |
     giveAwayStdin();
     return runFiltered(plan.command, args, serverEnv, plan.redact, env);
   }
-  return execProgram(plan.command, [plan.command, ...args], serverEnv);
+  return ctx.exec({ file: plan.command, argv: [plan.command, ...args], env: serverEnv });
 }

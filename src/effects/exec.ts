@@ -8,6 +8,26 @@ import { logger } from "../logger.ts";
 import { errorCode } from "./files.ts";
 import { canExec, execve, prepareExec } from "./native.ts";
 
+/**
+ * Whether env files can be handed to the program as open descriptors (libc's execve and fcntl
+ * at hand, Linux or macOS); where not, callers hand their paths. Passed on from native.ts, so
+ * that commands reach libc only through this module.
+ */
+export { canKeepAcrossExec } from "./native.ts";
+
+/**
+ * A program to become: `argv[0]` as the program sees it, its whole environment, and `keep`, the
+ * descriptors it gets open (env files handed to op as /dev/fd/N; only after canKeepAcrossExec
+ * said yes). Commands hand one to their context's `exec` (commands/_shared.ts), which unit
+ * tests replace to see what would be exec'd.
+ */
+export interface Program {
+  file: string;
+  argv: string[];
+  env: Record<string, string>;
+  keep?: readonly number[];
+}
+
 let stdinGiven = false;
 
 /**
@@ -22,16 +42,8 @@ export function stdinGivenAway(): boolean {
   return stdinGiven;
 }
 
-/**
- * `keep`: descriptors the program gets open (env files handed to op as /dev/fd/N); callers
- * pass some only after canKeepAcrossExec said yes.
- */
-export async function execProgram(
-  file: string,
-  argv: string[],
-  env: Record<string, string>,
-  keep: readonly number[] = [],
-): Promise<never> {
+/** Become `program`: it never returns (throws when the exec fails: 69 or 70). */
+export async function execProgram({ file, argv, env, keep = [] }: Program): Promise<never> {
   if (process.platform === "win32") return spawnAndWait(file, argv, env);
   const reset = await prepareExec();
   if (reset.note) logger.debug(reset.note);

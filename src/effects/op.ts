@@ -7,8 +7,8 @@
  * lose a byte. Only a call made with `prompt` (sign-in, when stdin is a terminal) gets the
  * terminal, stdin and stderr, so that a person can answer op's prompt.
  *
- * On `run`'s fast path (effects/signin.ts): its top level only defines functions, and its
- * imports are on that path already (src/cli.ts, import budget).
+ * On `run`'s fast path (the default Context, commands/_shared.ts): its top level only defines
+ * functions, and its imports are on that path already (src/cli.ts, import budget).
  */
 import { parseSigninOutput } from "../core/signin.ts";
 import { EXIT, McpOpError } from "../errors.ts";

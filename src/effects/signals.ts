@@ -6,6 +6,13 @@
  */
 import { EXIT, McpOpError } from "../errors.ts";
 
+/**
+ * Linux: the kernel sends this process `signal` when the one that started it exits (prctl
+ * PR_SET_PDEATHSIG); false where there is no such call. Passed on from native.ts, where libc
+ * is loaded only when this is called, so that commands reach libc only through this module.
+ */
+export { setParentDeathSignal } from "./native.ts";
+
 const CODES = { SIGHUP: EXIT.HANGUP, SIGINT: EXIT.INTERRUPTED, SIGTERM: EXIT.TERMINATED } as const;
 type Name = keyof typeof CODES;
 

@@ -11,7 +11,7 @@ import { EXIT, McpOpError } from "../errors.ts";
 import { logger } from "../logger.ts";
 import { tryLockFile, unlockFile } from "./lockfile.ts";
 import { isTerminal, LOCK_EX, LOCK_NB, LOCK_UN, libc } from "./native.ts";
-import { type Op, type OpCall, type OpFailure, type OpResult, opClient } from "./op.ts";
+import type { Op, OpCall, OpClientOptions, OpFailure, OpResult } from "./op.ts";
 import { withSignalsHeld } from "./signals.ts";
 
 export interface SigninInput {
@@ -24,11 +24,17 @@ export interface SigninInput {
 const APP_HINT =
   "turn on 1Password app integration (Settings > Developer > Integrate with 1Password CLI) or use a service account (--token-file)";
 
-/** Returns the variables sign-in produced (`OP_SESSION_*`; none under app integration). */
-export async function ensureSignedIn(input: SigninInput): Promise<Record<string, string>> {
+/** How sign-in gets its `op` clients: the command's context's `op` (a fake in unit tests). */
+export type OpFactory = (options: OpClientOptions) => Op;
+
+/**
+ * Returns the variables sign-in produced (`OP_SESSION_*`; none under app integration). Every op
+ * call goes through a client `makeOp` builds: one for `input.env`, one with the new session.
+ */
+export async function ensureSignedIn(input: SigninInput, makeOp: OpFactory): Promise<Record<string, string>> {
   const started = Date.now();
   const deadline = started + input.timeoutMs;
-  const op = opClient(input);
+  const op = makeOp(input);
   // Only whoami's exit status matters (its "not signed in" is expected, not news), and it
   // never prompts: stdin is /dev/null, and whether stdin is a terminal (libc) is asked later.
   if (inTime(await op.signedIn({ deadline }), input.timeoutMs).ok) {
@@ -39,7 +45,7 @@ export async function ensureSignedIn(input: SigninInput): Promise<Record<string,
   try {
     return await withStopSignals((stop) => {
       notice.watch(stop);
-      return signIn(input, op, { started, deadline, stop });
+      return signIn(input, makeOp, op, { started, deadline, stop });
     });
   } finally {
     notice.cancel();
@@ -85,7 +91,7 @@ interface Attempt {
 }
 
 /** The slow path: under the lock, whoami again, then signin and the confirming prompt. */
-async function signIn(input: SigninInput, op: Op, at: Attempt): Promise<Record<string, string>> {
+async function signIn(input: SigninInput, makeOp: OpFactory, op: Op, at: Attempt): Promise<Record<string, string>> {
   const tty = await isTerminal(0);
   const uid = process.getuid?.();
   const dir = lockDir(signinLockDirs(process.platform, uid, lockHome(input.env)), uid);
@@ -112,7 +118,7 @@ async function signIn(input: SigninInput, op: Op, at: Attempt): Promise<Record<s
     );
     // With app integration signin prints nothing and whoami can still fail until a command
     // that needs authorization runs: this one raises the (single) prompt.
-    const withSession = opClient({ ...input, env: { ...input.env, ...session } });
+    const withSession = makeOp({ ...input, env: { ...input.env, ...session } });
     const confirm = await runOp(input, at, "op vault list", (call) => withSession.vaultList({ ...call, prompt: tty }));
     if (!confirm.ok) {
       markRefused(refused);

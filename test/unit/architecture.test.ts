@@ -18,11 +18,6 @@ const KNOWN: Record<string, string[]> = {
   "src/commands/migrate.ts": ["node:fs", "node:path"],
   // resolve() of an entry's cwd.
   "src/commands/doctor.ts": ["node:path"],
-  // canKeepAcrossExec (libc): whether env files can be handed over as open descriptors.
-  "src/commands/run.ts": ["src/effects/native.ts"],
-  "src/commands/proxy.ts": ["src/effects/native.ts"],
-  // setParentDeathSignal (libc prctl) for the internal stage.
-  "src/commands/stage.ts": ["src/effects/native.ts"],
 };
 
 const commands = readdirSync(COMMANDS)

@@ -290,6 +290,12 @@ describe("run(options, ctx): output goes to ctx.stdout", () => {
       op: () => {
         throw new Error("list calls no op");
       },
+      exec: () => {
+        throw new Error("list execs nothing");
+      },
+      runWithin: () => {
+        throw new Error("list runs nothing");
+      },
     });
     expect(out).toEqual(["no MCP servers registered in any client config found\n"]);
   });
