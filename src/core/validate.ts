@@ -146,9 +146,14 @@ export function exitCodeOf(problems: readonly Problem[]): ExitCode | undefined {
   return code;
 }
 
-/** A problem as every command words it: `gh.env:3: message`, then `; fix: ...` when it has one. */
+/** A problem as every command words it: `gh.env:3: message` (doctor puts the fix on a line of its own). */
+export function problemText(p: Problem): string {
+  return `${p.where}: ${p.message}`;
+}
+
+/** A problem on one log line: {@link problemText}, then `; fix: ...` when it has one. */
 export function problemLine(p: Problem): string {
-  return `${p.where}: ${p.message}${p.fix ? `; ${p.fix}` : ""}`;
+  return p.fix ? `${problemText(p)}; ${p.fix}` : problemText(p);
 }
 
 /** References that arrive through the environment (e.g. an MCP client's `env` block). */
