@@ -8,6 +8,10 @@
  * `op --version`, `op whoami` and `op account list`, and `op read` only once `op whoami`
  * succeeds through the app (or with a service-account or Connect token, which cannot prompt).
  * `--connect` starts every approved server as its client would and speaks MCP to it.
+ *
+ * What needs no look-up (the findings' shape, how a client starts an entry, the fixes) is in
+ * core/diagnose.ts; env files go through the validation `run` does (core/validate.ts
+ * validateEnvFiles); every op call goes through the Context's `op`.
  */
 import { type OptionsDef, parseOptions } from "../core/args.ts";
 import { ENV_POLICIES, expandedCommand, serverEnvironment } from "../core/client-env.ts";

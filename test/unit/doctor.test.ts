@@ -179,10 +179,9 @@ describe("doctor", () => {
     }
     expect(code).toBe(65);
     const errorLines = lines.filter((l) => l.startsWith("error")).map((l) => l.slice(`error   ${subject}: `.length));
+    expect(errorLines).toHaveLength(4);
     expect(loggedErrors().slice(before)).toEqual([
-      errorLines[0],
-      errorLines[1],
-      errorLines[2],
+      ...errorLines.slice(0, 3),
       `${errorLines[3]}; fix: chmod go-w ${open}`,
     ]);
   });
