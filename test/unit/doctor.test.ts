@@ -216,6 +216,31 @@ describe("doctor", () => {
     expect(fake.calls).toEqual([]);
   });
 
+  test("a service-account token file: checked as run reads it, tried with op vault list (no prompt), never shown", async () => {
+    const token = "ops_unitTestTokenNeverPrinted0123456789";
+    const tokenFile = envFile("sa.token", `${token}\n`);
+    const file = envFile("gh.env", "GITHUB_TOKEN=op://Private/GitHub/token\n");
+    cursor({ gh: { ...viaMcpOp(file), env: { B: "op://Bad/ref" } } });
+    const fake = withGitHub();
+    const r = await doctor(fake, [], envOf({ MCP_OP_TOKEN_FILE: tokenFile }));
+    expect(r.code).toBe(1);
+    const lines = r.stdout.split("\n");
+    expect(lines.slice(0, 3)).toEqual([
+      `ok      op: ${opPath} 2.30.0 (minimum 2.18.0)`,
+      `ok      auth: token file ${tokenFile} (from $MCP_OP_TOKEN_FILE) is private and holds one token`,
+      "ok      auth: service-account works",
+    ]);
+    // The env block's malformed reference: the line run exits 65 on.
+    expect(r.stdout).toContain(
+      `error   gh (cursor, user): env B in ${join(home, ".cursor", "mcp.json")}: "op://Bad/ref" is not a secret reference: it needs vault, item and field (mcp-op run exits 65 on it)\n` +
+        "        fix: write B in the entry's env block as op://vault/item/[section/]field\n",
+    );
+    expect(fake.calls.map((c) => c.method)).toEqual(["accountList", "version", "vaultList", "read"]);
+    const vaultClient = r.clients.find((c) => c.env.OP_SERVICE_ACCOUNT_TOKEN === token);
+    expect(vaultClient).toBeDefined();
+    expect(r.stdout).not.toContain(token.slice(4));
+  });
+
   test("an old op is an error with the way to update it", async () => {
     cursor({});
     const r = await doctor(new FakeOp({ version: "2.17.9" }));
