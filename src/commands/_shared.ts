@@ -6,7 +6,7 @@
  * the budget does not already list.
  */
 import type { DashValueError } from "../core/args.ts";
-import type { Problem } from "../core/validate.ts";
+import { exitCodeOf, type Problem, problemLine } from "../core/validate.ts";
 import type { runWithin } from "../effects/deadline.ts";
 import { execProgram, type Program } from "../effects/exec.ts";
 import { type Op, type OpClientOptions, opClient } from "../effects/op.ts";
@@ -84,20 +84,30 @@ export function signinTimeout(max: number, fallback: number): SigninTimeout {
 export const runSigninTimeout = signinTimeout(MAX_SIGNIN_TIMEOUT, DEFAULT_SIGNIN_TIMEOUT);
 
 /**
- * Log warnings, then every failure; when there is one, throw with the code first in the
- * exit-code table among them, so the code does not depend on the order of the files.
+ * How run, check, add (and headers, proxy) report problems: each on its own line, in order (a
+ * file's problems by line, files in the order given), warnings as `[warn]`, errors as `[error]`,
+ * worded by core/validate.ts problemLine as doctor words them too. Returns the exit code
+ * first in the exit-code table among the errors, so it does not depend on the order of the files.
+ */
+export function logProblems(problems: readonly Problem[]): ExitCode | undefined {
+  for (const p of problems) {
+    if (p.severity === "warning") logger.warn(problemLine(p));
+    else logger.error(problemLine(p));
+  }
+  return exitCodeOf(problems);
+}
+
+/**
+ * {@link logProblems}, then throw when one is an error. `failures` (files that could not be
+ * read, as effects/files.ts throws them) come first.
  */
 export function reportProblems(problems: readonly Problem[], failures: readonly McpOpError[] = []): void {
-  for (const p of problems) if (p.severity === "warning") logger.warn(`${p.where}: ${p.message}`);
   let code: ExitCode | undefined;
   for (const f of failures) {
     logger.error(f.hint ? `${f.message}; ${f.hint}` : f.message);
     code = firstInTable(code, f.exitCode);
   }
-  for (const p of problems) {
-    if (p.severity === "warning") continue;
-    logger.error(`${p.where}: ${p.message}`);
-    code = firstInTable(code, p.exitCode);
-  }
+  const worst = logProblems(problems);
+  if (worst !== undefined) code = firstInTable(code, worst);
   if (code !== undefined) throw McpOpError.reported(code);
 }

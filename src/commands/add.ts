@@ -26,12 +26,12 @@ import { authMode, quoteArg } from "../core/plan.ts";
 import { describeBadReference, looksLikeReference, parseReference } from "../core/reference.ts";
 import { type Env, expandHome } from "../core/search-path.ts";
 import { hasTemplate, parseArgTemplates } from "../core/template.ts";
-import { checkEnvFile } from "../core/validate.ts";
+import { validateEnvFiles } from "../core/validate.ts";
 import { accountKnown, opAccounts } from "../effects/accounts.ts";
 import { geminiRedaction } from "../effects/client-state.ts";
 import { edit, load, preflight, revert } from "../effects/config-file.ts";
 import { writeEnvFile } from "../effects/env-files.ts";
-import { absolutePath, readEnvFile, readTokenFile, TOKEN_FILE_VAR } from "../effects/files.ts";
+import { absolutePath, readEnvFiles, readTokenFile, TOKEN_FILE_VAR } from "../effects/files.ts";
 import {
   claudeCli,
   editBackupDir,
@@ -49,7 +49,7 @@ import { withSignalsHeld } from "../effects/signals.ts";
 import { EXIT, McpOpError, usageError } from "../errors.ts";
 import { logger } from "../logger.ts";
 import { parseClients, parseScope } from "./_clients.ts";
-import { type Context, defaultContext } from "./_shared.ts";
+import { type Context, defaultContext, reportProblems } from "./_shared.ts";
 
 const addArgs = {
   name: { type: "positional", description: "the server's name in the clients" },
@@ -198,14 +198,12 @@ export async function run(options: AddOptions, ctx: Context): Promise<void> {
     envFile = joinPath(process.platform, envFileDir(env, f.home, process.platform), `${name}.env`);
     envFiles.push(envFile);
     // What run would warn about at every start (PATH, NODE_OPTIONS...), said once now.
-    for (const w of checkEnvFile(envFile, envText.text, env).problems) logger.warn(`${w.where}: ${w.message}`);
+    reportProblems(validateEnvFiles([{ display: envFile, text: envText.text }], env).problems);
   }
-  for (const given of givenEnvFiles) {
-    const file = readEnvFile(given, f.home, f.cwd);
-    envFiles.push(file.path);
-    const errors = checkEnvFile(file.display, file.text, env).problems.filter((p) => p.severity === "error");
-    if (errors[0]) throw new McpOpError(errors[0].exitCode, `${errors[0].where}: ${errors[0].message}`);
-  }
+  // Existing env files, validated as run validates them: every problem of every file.
+  const reads = readEnvFiles(givenEnvFiles, f.home, f.cwd);
+  reportProblems(validateEnvFiles(reads, env).problems);
+  for (const read of reads) if ("path" in read) envFiles.push(read.path);
   // The token file is checked as run reads it (private, one token); only its path goes in.
   const tokenFlag = options.tokenFile;
   const tokenFile = tokenFlag === undefined ? undefined : absolutePath(tokenFlag, f.home, f.cwd);

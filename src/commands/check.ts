@@ -9,14 +9,14 @@ import type { EnvEntry } from "../core/env-file.ts";
 import { authMode } from "../core/plan.ts";
 import { looksLikeReference } from "../core/reference.ts";
 import { needsSigninCheck } from "../core/signin.ts";
-import { checkEnvFile } from "../core/validate.ts";
+import { validateEnvFiles } from "../core/validate.ts";
 import { locateOp } from "../effects/executables.ts";
-import { readEnvFile } from "../effects/files.ts";
+import { readEnvFiles } from "../effects/files.ts";
 import { ensureSignedIn } from "../effects/signin.ts";
 import { EXIT, type ExitCode, firstInTable, McpOpError, usageError } from "../errors.ts";
 import { logger } from "../logger.ts";
 import { definedOnly } from "../runtime.ts";
-import { type Context, DEFAULT_SIGNIN_TIMEOUT, defaultContext, runSigninTimeout } from "./_shared.ts";
+import { type Context, DEFAULT_SIGNIN_TIMEOUT, defaultContext, logProblems, runSigninTimeout } from "./_shared.ts";
 
 const checkArgs = {
   files: { type: "positional", description: "env files to check", valueHint: "FILE..." },
@@ -111,26 +111,11 @@ function makeResolver(options: CheckOptions, ctx: Context): Resolver {
 
 /** Check one file, logging every problem; its exit code when it fails. */
 async function checkFile(given: string, ctx: Context, resolver: Resolver | undefined): Promise<ExitCode | undefined> {
-  const { env } = ctx;
-  let entries: EnvEntry[];
-  try {
-    const file = readEnvFile(given, env.HOME, ctx.cwd);
-    const checked = checkEnvFile(file.display, file.text, env);
-    entries = checked.entries;
-    let code: ExitCode | undefined;
-    for (const p of checked.problems) {
-      if (p.severity === "warning") logger.warn(`${p.where}: ${p.message}`);
-      else {
-        logger.error(`${p.where}: ${p.message}`);
-        code = firstInTable(code, p.exitCode);
-      }
-    }
-    if (code !== undefined) return code;
-  } catch (error) {
-    if (!(error instanceof McpOpError)) throw error;
-    logger.error(error.hint ? `${error.message}; ${error.hint}` : error.message);
-    return error.exitCode;
-  }
+  const [read] = readEnvFiles([given], ctx.env.HOME, ctx.cwd);
+  const { files, problems, exitCode } = validateEnvFiles(read ? [read] : [], ctx.env);
+  logProblems(problems);
+  if (exitCode !== undefined) return exitCode;
+  const entries = files[0]?.entries ?? [];
   const refs = entries.filter((e) => looksLikeReference(e.value));
   const counts = `${plural(entries.length, "variable")}, ${plural(refs.length, "secret reference")}`;
   // Resolved before the summary is printed, so that it never says ok over a failure.

@@ -8,75 +8,67 @@
  * `op --version`, `op whoami` and `op account list`, and `op read` only once `op whoami`
  * succeeds through the app (or with a service-account or Connect token, which cannot prompt).
  * `--connect` starts every approved server as its client would and speaks MCP to it.
+ *
+ * What needs no look-up (the findings' shape, how a client starts an entry, the fixes) is in
+ * core/diagnose.ts; env files go through the validation `run` does (core/validate.ts
+ * validateEnvFiles); every op call goes through the Context's `op`.
  */
-import { resolve } from "node:path";
 import { type OptionsDef, parseOptions } from "../core/args.ts";
-import {
-  type ClientEnvFacts,
-  ENV_POLICIES,
-  expandedCommand,
-  GUI_PATH,
-  lostCredentials,
-  serverEnvironment,
-  whyDropped,
-} from "../core/client-env.ts";
-import { CODEX_STARTUP_TIMEOUT_SEC, type Facts, shownName } from "../core/clients.ts";
+import { ENV_POLICIES, expandedCommand, serverEnvironment } from "../core/client-env.ts";
+import { type Facts, shownName } from "../core/clients.ts";
 import { maskArgs } from "../core/detect.ts";
+import {
+  type Add,
+  accountOf,
+  approvalFix,
+  checkAccount,
+  checkClientAuth,
+  checkCodexTimeout,
+  checkEnvBlock,
+  clientCwd,
+  clientTimeoutSec,
+  codexEnvVars,
+  configFindings,
+  DEFAULT_CONNECT_TIMEOUT_SEC,
+  type Diagnosis,
+  disabledIn,
+  entryTokenFile,
+  envFileFindings,
+  type Finding,
+  type Launch,
+  MIN_OP_VERSION,
+  ownCredentials,
+  parseTimeout,
+  pathName,
+  plaintextFindings,
+  render,
+  subjectOf,
+  tokenFileFix,
+  versionAtLeast,
+} from "../core/diagnose.ts";
 import { type AuthMode, authMode, quoteArg } from "../core/plan.ts";
 import { looksLikeReference } from "../core/reference.ts";
-import { expandHome, extendedPath, isPathLike, wellKnownDirs } from "../core/search-path.ts";
+import { extendedPath, isPathLike, wellKnownDirs } from "../core/search-path.ts";
 import { isCredentialVar } from "../core/signin.ts";
-import { checkEnvFile, referenceProblems } from "../core/validate.ts";
+import { validateEnvFiles } from "../core/validate.ts";
 import { accountList } from "../effects/accounts.ts";
 import { approvalOf, geminiRedaction } from "../effects/client-state.ts";
 import { locateCommand, locateOp } from "../effects/executables.ts";
-import { readEnvFile, readTokenFile, TOKEN_FILE_VAR } from "../effects/files.ts";
-import { type Op, opClient } from "../effects/op.ts";
+import { absolutePath, readEnvFiles, readTokenFile, TOKEN_FILE_VAR } from "../effects/files.ts";
+import type { Op } from "../effects/op.ts";
 import { facts, findingPlace, type RegisteredServer, scanServers } from "../effects/registry.ts";
-import { EXIT, type ExitCode, McpOpError, usageError } from "../errors.ts";
+import { EXIT, McpOpError, usageError } from "../errors.ts";
 import { definedOnly, version } from "../runtime.ts";
-import { type Context as CommandContext, defaultContext } from "./_shared.ts";
+import { type Context, defaultContext } from "./_shared.ts";
 
-export { GUI_PATH };
-
-/** The oldest op with everything mcp-op relies on (service accounts arrived in 2.18.0). */
-export const MIN_OP_VERSION = "2.18.0";
-
-export interface Finding {
-  /** `skipped`: a server `--connect` did not start (not approved by its client, remote). */
-  level: "ok" | "warning" | "error" | "skipped";
-  subject: string;
-  message: string;
-  fix?: string;
-  /** More lines that belong to the finding: the end of a server's stderr (made safe to print). */
-  detail?: string[];
-}
+export type { Finding };
 
 type Env = Readonly<Record<string, string | undefined>>;
-type Add = (level: Finding["level"], subject: string, message: string, fix?: string, detail?: string[]) => void;
 
-interface Context {
-  env: Env;
-  f: Facts;
-  /** What the client-environment model needs besides the shell's environment. */
-  cf: ClientEnvFacts;
-  add: Add;
-  /** The op doctor found in this shell (undefined: not found, already an error). */
-  opPath?: string;
-  /** True when `op read` cannot raise a prompt now: whoami works through the app, or a token does. */
-  canRead: boolean;
-  /** What this shell's $MCP_OP_TOKEN_FILE provides, as `run` would use it. */
-  shellCredentials: Record<string, string>;
-  /** The references of each mcp-op entry, from its env files and env block, for `op read`. */
-  references: Map<RegisteredServer, Reference[]>;
-}
-
-interface Reference {
-  key: string;
-  value: string;
-  /** `file:line` or `env block`. */
-  where: string;
-  file?: string;
+/** One doctor run: a diagnosis under way, and how it asks op (through the command's Context). */
+interface DoctorRun extends Diagnosis {
+  /** doctor's op: 20 s a call, so that a hung op cannot stall the report for long. */
+  op(opPath: string, env: Env, account?: string): Op;
 }
 
 export interface DoctorOptions {
@@ -95,9 +87,6 @@ const SERVICE_ACCOUNT = "use a service account (--token-file)";
 const NO_TERMINAL = "op signin asks for a password on a terminal, and MCP clients give none";
 /** The spellings of false that op (Go's strconv.ParseBool) accepts. */
 const GO_FALSE = new Set(["0", "f", "F", "false", "FALSE", "False"]);
-/** Claude Code's server start-up window without MCP_TIMEOUT (see README, Sign-in). */
-const DEFAULT_CONNECT_TIMEOUT_SEC = 30;
-const MAX_CONNECT_TIMEOUT_SEC = 600;
 
 const doctorArgs = {
   json: { type: "boolean", description: "machine-readable output" },
@@ -114,28 +103,8 @@ const doctorArgs = {
   },
 } as const satisfies OptionsDef;
 
-/** Compare dotted versions numerically; pre-release suffixes ignored. */
-export function versionAtLeast(version: string, min: string): boolean {
-  const parse = (v: string) =>
-    v
-      .split(/[-+]/)[0]
-      ?.split(".")
-      .map((n) => Number(n) || 0) ?? [];
-  const a = parse(version);
-  const b = parse(min);
-  for (let i = 0; i < Math.max(a.length, b.length); i++) {
-    const d = (a[i] ?? 0) - (b[i] ?? 0);
-    if (d !== 0) return d > 0;
-  }
-  return true;
-}
-
-/** doctor's op: 20 s a call, so that a hung op cannot stall the report for long. */
-function op(opPath: string, env: Env, account?: string): Op {
-  return opClient({ opPath, account, env: definedOnly(env), timeoutMs: 20_000 });
-}
-
-export async function diagnose(env: Env, options: DoctorOptions = {}, cwd = process.cwd()): Promise<Finding[]> {
+/** Every finding, in order: op, authentication, client configs, each entry, references, --connect. */
+export async function diagnose(options: DoctorOptions, { env, cwd, op }: Context): Promise<Finding[]> {
   const findings: Finding[] = [];
   // Hints from McpOpError may already start with "fix: ".
   const add: Add = (level, subject, message, fix, detail) =>
@@ -147,7 +116,7 @@ export async function diagnose(env: Env, options: DoctorOptions = {}, cwd = proc
       ...(detail?.length ? { detail } : {}),
     });
   const f = facts(env, cwd);
-  const ctx: Context = {
+  const ctx: DoctorRun = {
     env,
     f,
     cf: { platform: process.platform, gemini: geminiRedaction(f) },
@@ -155,6 +124,7 @@ export async function diagnose(env: Env, options: DoctorOptions = {}, cwd = proc
     canRead: false,
     shellCredentials: {},
     references: new Map(),
+    op: (opPath, env, account) => op({ opPath, account, env: definedOnly(env), timeoutMs: 20_000 }),
   };
   // Scanned first: whether any entry signs in interactively decides how bad a failing sign-in is.
   const scan = scanAll(ctx.f);
@@ -164,29 +134,12 @@ export async function diagnose(env: Env, options: DoctorOptions = {}, cwd = proc
   }
   const opPath = checkOpPath(ctx, options.op);
   if (opPath) ctx.opPath = opPath;
-  const accounts = opPath ? await accountList(opPath, env) : undefined;
+  const accounts = opPath ? await accountList(opPath, env, ctx.op) : undefined;
   if (opPath) {
     await checkOpVersion(ctx, opPath);
     await checkAuth(ctx, opPath, accounts, servers);
   }
-  for (const error of scan.errors) {
-    // A duplicate key says which copy to remove; a file that does not parse needs a hand edit.
-    add(
-      "error",
-      "clients",
-      error.message,
-      error.hint?.startsWith("remove ")
-        ? error.hint
-        : "fix the file by hand; mcp-op never rewrites a file it cannot parse",
-    );
-  }
-  if (scan.servers.length === 0)
-    add(
-      "warning",
-      "clients",
-      `no MCP servers registered in any client config ${scan.errors.length ? "that could be read" : "found"}`,
-      "mcp-op add <name> -- <command>",
-    );
+  configFindings(add, scan.errors, scan.servers.length);
   for (const s of servers) checkServer(ctx, s, accounts ?? []);
   if (opPath) await checkReferences(ctx, opPath, servers);
   if (options.connect) await connectAll(ctx, servers, options.timeoutSec);
@@ -206,16 +159,9 @@ function scanAll(f: Facts): { servers: RegisteredServer[]; errors: McpOpError[] 
   return { servers: scanServers(f, [], (e) => errors.push(e), { otherProjects: true, shadowed: true }), errors };
 }
 
-/** How a server is named in findings: `gh (gemini, user)`, `gh (claude-code, local /path)`. */
-function subjectOf(s: RegisteredServer): string {
-  // Names come from config files, some from cloned repositories: no control characters pass.
-  const hidden = s.shadowed ? `, hidden duplicate${s.shadowed.line ? ` at line ${s.shadowed.line}` : ""}` : "";
-  return `${shownName(s.name)} (${s.loc.client}, ${s.loc.scope}${s.loc.project ? ` ${shownName(s.loc.project)}` : ""}${hidden})`;
-}
-
 // --- op and authentication -------------------------------------------------------------------
 
-function checkOpPath({ env, add }: Context, opFlag: string | undefined): string | undefined {
+function checkOpPath({ env, add }: DoctorRun, opFlag: string | undefined): string | undefined {
   try {
     return locateOp(opFlag, env);
   } catch (error) {
@@ -225,8 +171,9 @@ function checkOpPath({ env, add }: Context, opFlag: string | undefined): string 
   }
 }
 
-async function checkOpVersion({ env, add }: Context, opPath: string): Promise<void> {
-  const v = await op(opPath, env).version();
+async function checkOpVersion(ctx: DoctorRun, opPath: string): Promise<void> {
+  const { env, add } = ctx;
+  const v = await ctx.op(opPath, env).version();
   const version = v.ok ? v.version : "";
   if (!version) add("error", "op", `${opPath} --version failed`, "reinstall the 1Password CLI");
   else if (!versionAtLeast(version, MIN_OP_VERSION)) {
@@ -241,7 +188,7 @@ async function checkOpVersion({ env, add }: Context, opPath: string): Promise<vo
 
 /** The auth mode `run` would use (a token file included), and whether it works. */
 async function checkAuth(
-  ctx: Context,
+  ctx: DoctorRun,
   opPath: string,
   accounts: string[] | undefined,
   servers: readonly RegisteredServer[],
@@ -270,8 +217,8 @@ async function checkAuth(
 }
 
 /** Service account or Connect: `op vault list` cannot prompt, so it is safe to try. */
-async function checkToken(ctx: Context, opPath: string, mode: AuthMode, env: Env): Promise<void> {
-  const r = await op(opPath, env).vaultList();
+async function checkToken(ctx: DoctorRun, opPath: string, mode: AuthMode, env: Env): Promise<void> {
+  const r = await ctx.op(opPath, env).vaultList();
   if (r.ok) {
     ctx.add("ok", "auth", `${mode} works`);
     ctx.canRead = true;
@@ -282,7 +229,7 @@ async function checkToken(ctx: Context, opPath: string, mode: AuthMode, env: Env
  * Interactive sign-in, judged without a prompt. What `run` needs is the app integration: a
  * manual sign-in asks for a password on a terminal, which no MCP client gives (exit 77).
  */
-async function checkSignin(ctx: Context, opPath: string, accounts: string[] | undefined): Promise<void> {
+async function checkSignin(ctx: DoctorRun, opPath: string, accounts: string[] | undefined): Promise<void> {
   const { env, add } = ctx;
   const biometric = env.OP_BIOMETRIC_UNLOCK_ENABLED;
   if (biometric !== undefined && GO_FALSE.has(biometric)) {
@@ -294,7 +241,7 @@ async function checkSignin(ctx: Context, opPath: string, accounts: string[] | un
     );
     return;
   }
-  const who = await op(opPath, env).whoami();
+  const who = await ctx.op(opPath, env).whoami();
   if (who.ok) return checkSession(ctx, opPath);
   if (accounts?.length === 0) {
     add(
@@ -319,12 +266,12 @@ async function checkSignin(ctx: Context, opPath: string, accounts: string[] | un
  * clients do not pass on and that expires after 30 idle minutes. Asking again without the
  * session tells which: the app needs none.
  */
-async function checkSession(ctx: Context, opPath: string): Promise<void> {
+async function checkSession(ctx: DoctorRun, opPath: string): Promise<void> {
   const { env, add } = ctx;
   const sessions = Object.keys(env).filter((k) => k.startsWith("OP_SESSION_") && isCredentialVar(k) && env[k]);
   if (sessions.length > 0) {
     const without = Object.fromEntries(Object.entries(env).filter(([k]) => !sessions.includes(k)));
-    const bare = await op(opPath, without).whoami();
+    const bare = await ctx.op(opPath, without).whoami();
     if (!bare.ok) {
       add(
         "error",
@@ -340,20 +287,8 @@ async function checkSession(ctx: Context, opPath: string): Promise<void> {
   ctx.canRead = true;
 }
 
-/** True when the entry authenticates with a token of its own, so it never signs in. */
-function ownCredentials(s: RegisteredServer): boolean {
-  return entryTokenFile(s) !== undefined || authMode({ noSignin: false }, s.spec?.env ?? {}) !== "interactive";
-}
-
-/** The token file `run` would read for this entry: `--token-file`, else its env block's variable. */
-function entryTokenFile(s: RegisteredServer): { given: string; source: string } | undefined {
-  if (s.tokenFile) return { given: s.tokenFile, source: "--token-file" };
-  const fromEnv = s.spec?.env?.[TOKEN_FILE_VAR];
-  return fromEnv ? { given: fromEnv, source: `env ${TOKEN_FILE_VAR}` } : undefined;
-}
-
 /** A token file checked as `run` reads it; the token (never shown), or undefined after an error. */
-function checkTokenFile({ f, add }: Context, subject: string, given: string, source: string): string | undefined {
+function checkTokenFile({ f, add }: DoctorRun, subject: string, given: string, source: string): string | undefined {
   try {
     const token = readTokenFile(given, f.home, f.cwd);
     add("ok", subject, `token file ${given} (from ${source}) is private and holds one token`);
@@ -370,34 +305,11 @@ function checkTokenFile({ f, add }: Context, subject: string, given: string, sou
   }
 }
 
-function tokenFileFix(code: ExitCode, given: string, source: string): string {
-  if (code === EXIT.NOINPUT) {
-    return `put the service-account token in ${given} (chmod 600), or point ${source} at the file that holds it`;
-  }
-  if (code === EXIT.DATAERR) return `put exactly one service-account token (ops_...) in ${given}`;
-  return `copy the token into a file of your own (chmod 600) and point ${source} at it`;
-}
-
 // --- registered servers ------------------------------------------------------------------------
 
-function checkServer(ctx: Context, s: RegisteredServer, accounts: readonly string[]): void {
+function checkServer(ctx: DoctorRun, s: RegisteredServer, accounts: readonly string[]): void {
   const subject = subjectOf(s);
-  for (const finding of s.findings) {
-    ctx.add(
-      "warning",
-      subject,
-      `plaintext ${findingPlace(s, finding)}: ${finding.display} (${finding.reason})`,
-      `${s.loc.project ? `in ${s.loc.project}: ` : ""}mcp-op migrate shows the plan; mcp-op migrate --apply stores it in 1Password and rewrites the entry`,
-    );
-  }
-  for (const finding of s.remote?.findings ?? []) {
-    ctx.add(
-      "warning",
-      subject,
-      `plaintext in a remote server's ${findingPlace(s, finding)}: ${finding.display} (${finding.reason})`,
-      "mcp-op runs local (stdio) servers only: use the server's stdio version through mcp-op add, or the client's own way to read the token from the environment",
-    );
-  }
+  plaintextFindings(ctx, s, subject, (finding) => findingPlace(s, finding));
   // A copy a duplicate key hides never runs: its plaintext is named above, the duplicate itself
   // is an error of its file; nothing else about it matters.
   if (!s.viaMcpOp || s.shadowed) return;
@@ -407,67 +319,29 @@ function checkServer(ctx: Context, s: RegisteredServer, accounts: readonly strin
   checkEnvBlock(ctx, s, subject);
   const tokenFile = entryTokenFile(s);
   if (tokenFile) checkTokenFile(ctx, subject, tokenFile.given, tokenFile.source);
-  checkClientAuth(ctx, s, subject, launch);
+  const shellTokenFile = ctx.env[TOKEN_FILE_VAR];
+  checkClientAuth(
+    ctx,
+    s,
+    subject,
+    launch,
+    shellTokenFile ? absolutePath(shellTokenFile, ctx.f.home, ctx.f.cwd) : undefined,
+  );
   checkOpThere(ctx, s, subject, launch);
   checkServerCommand(ctx, s, subject, launch);
-  if (accounts.length > 1 && !(s.spec?.args ?? []).includes("--account")) {
-    ctx.add(
-      "warning",
-      subject,
-      `several 1Password accounts (${accounts.join(", ")}) and no --account in the entry`,
-      "mcp-op add --force --account ACCOUNT ...",
-    );
-  }
+  checkAccount(ctx, s, subject, accounts);
   checkCodexTimeout(ctx, s, subject);
 }
 
-/** An entry as its client starts it: command line, environment and working directory. */
-interface Launch {
-  command: string;
-  args: string[];
-  env: Record<string, string>;
-  cwd: string;
-}
-
-function launchOf(ctx: Context, s: RegisteredServer): Launch {
+function launchOf(ctx: DoctorRun, s: RegisteredServer): Launch {
   const client = s.loc.client;
   const raw = (typeof s.raw === "object" && s.raw !== null ? s.raw : {}) as Record<string, unknown>;
   const spec = s.spec ?? { command: "", args: [] };
   const envVars = client === "codex" ? codexEnvVars(raw.env_vars) : [];
   const { command, args } = expandedCommand(client, spec, ctx.env, ctx.cf.platform);
   const env = serverEnvironment(client, ctx.env, { ...(spec.env ? { env: spec.env } : {}), envVars }, ctx.cf);
-  const own = typeof raw.cwd === "string" && raw.cwd !== "" ? resolve(ctx.f.cwd, expandHome(raw.cwd, ctx.f.home)) : "";
+  const own = typeof raw.cwd === "string" && raw.cwd !== "" ? absolutePath(raw.cwd, ctx.f.home, ctx.f.cwd) : "";
   return { command, args, env, cwd: own || clientCwd(s, ctx.f) };
-}
-
-/** Codex's `env_vars`: names, or `{ name, source }` tables (codex-rs config types McpServerEnvVar). */
-function codexEnvVars(raw: unknown): string[] {
-  if (!Array.isArray(raw)) return [];
-  return raw.flatMap((v) =>
-    typeof v === "string" ? [v] : typeof v === "object" && v !== null && typeof v.name === "string" ? [v.name] : [],
-  );
-}
-
-/**
- * Where a client starts a server without a `cwd` of its own: Claude Code in the project (its
- * root for project and local servers), the terminal clients where they run, Claude Desktop in
- * `/` (modelcontextprotocol.io/docs/tools/debugging: "may be undefined (like / on macOS)"), the
- * editors in the workspace (the project of a project config, else home).
- */
-function clientCwd(s: RegisteredServer, f: Facts): string {
-  const parentOfConfigDir = resolve(s.loc.path, "..", "..");
-  switch (s.loc.client) {
-    case "claude-code":
-      if (s.loc.scope === "project") return resolve(s.loc.path, "..");
-      return s.loc.scope === "local" ? (s.loc.keyPath[1] ?? f.cwd) : f.cwd;
-    case "claude-desktop":
-      return f.platform === "win32" ? f.home : "/";
-    case "gemini":
-    case "codex":
-      return s.loc.scope === "project" ? parentOfConfigDir : f.cwd;
-    default:
-      return s.loc.scope === "project" ? parentOfConfigDir : f.home;
-  }
 }
 
 function found(command: string, pathList: string, env: Env, cwd: string): string | undefined {
@@ -478,13 +352,8 @@ function found(command: string, pathList: string, env: Env, cwd: string): string
   }
 }
 
-/** The PATH a client's servers get, named for messages. */
-function pathName(client: RegisteredServer["loc"]["client"]): string {
-  return ENV_POLICIES[client].terminal ? `the PATH ${client} gives it` : "the PATH a GUI app gives it";
-}
-
 /** The client starts the entry's command itself, with its own PATH: mcp-op extends PATH only later. */
-function checkEntryCommand(ctx: Context, s: RegisteredServer, subject: string, launch: Launch): void {
+function checkEntryCommand(ctx: DoctorRun, s: RegisteredServer, subject: string, launch: Launch): void {
   const command = launch.command;
   const pathThere = launch.env.PATH ?? "";
   if (found(command, pathThere, launch.env, launch.cwd)) return;
@@ -509,138 +378,14 @@ function checkEntryCommand(ctx: Context, s: RegisteredServer, subject: string, l
   }
 }
 
-function checkEnvFiles(ctx: Context, s: RegisteredServer, subject: string): void {
-  const refs: Reference[] = ctx.references.get(s) ?? [];
-  ctx.references.set(s, refs);
-  for (const file of s.envFiles) {
-    try {
-      const text = readEnvFile(file, ctx.f.home, ctx.f.cwd);
-      const checked = checkEnvFile(text.display, text.text, ctx.env);
-      const errors = checked.problems.filter((p) => p.severity === "error");
-      for (const p of errors) ctx.add("error", subject, `${p.where}: ${p.message}`, "fix the line (mcp-op check)");
-      if (errors.length === 0) ctx.add("ok", subject, `${file} is valid`);
-      else continue;
-      for (const e of checked.entries) {
-        if (looksLikeReference(e.value)) refs.push({ key: e.key, value: e.value, where: `${file}:${e.line}`, file });
-      }
-    } catch (error) {
-      if (!(error instanceof McpOpError)) throw error;
-      ctx.add("error", subject, error.message, error.hint ?? envFileFix(error.exitCode, file, s.name));
-    }
-  }
-}
-
-function envFileFix(code: ExitCode, file: string, name: string): string {
-  if (code === EXIT.DATAERR) return `save ${file} as UTF-8`;
-  return `write ${file} (KEY=op://vault/item/field lines, chmod 600), or re-register: mcp-op add --force ${name} --env KEY=op://vault/item/field -- <command>`;
-}
-
-/** `op run` resolves references in the environment too, so `run` validates the env block (65). */
-function checkEnvBlock(ctx: Context, s: RegisteredServer, subject: string): void {
-  const refs: Reference[] = ctx.references.get(s) ?? [];
-  ctx.references.set(s, refs);
-  for (const [key, value] of Object.entries(s.spec?.env ?? {})) {
-    const problems = referenceProblems(value, []);
-    for (const message of problems) {
-      ctx.add(
-        "error",
-        subject,
-        `env ${key} in ${s.loc.path}: ${message} (mcp-op run exits ${EXIT.DATAERR} on it)`,
-        `write ${key} in the entry's env block as op://vault/item/[section/]field`,
-      );
-    }
-    if (problems.length === 0 && looksLikeReference(value)) refs.push({ key, value, where: `env ${key}` });
-  }
-}
-
-/**
- * How mcp-op authenticates under the entry's own client. The shell doctor runs in may hold a
- * service-account or Connect token that the client never passes on (Gemini drops every
- * `*TOKEN*` variable, Codex passes a short list, desktop apps have the login session's
- * environment): then mcp-op there finds none and signs in instead, which fails headless.
- */
-function checkClientAuth(ctx: Context, s: RegisteredServer, subject: string, launch: Launch): void {
-  const client = s.loc.client;
-  const shellMode = ctx.env[TOKEN_FILE_VAR] ? "service-account" : authMode({ noSignin: false }, ctx.env);
-  const tokenFile = s.tokenFile ?? launch.env[TOKEN_FILE_VAR];
-  const there = tokenFile ? "service-account" : authMode({ noSignin: false }, launch.env);
-  if (shellMode === "interactive" || shellMode === "no-signin") return;
-  if (there !== "interactive") {
-    ctx.add("ok", subject, `under ${client}, mcp-op authenticates as ${there}${s.tokenFile ? " (--token-file)" : ""}`);
-    return;
-  }
-  const lost = lostCredentials(ctx.env, launch.env);
-  const [first] = lost;
-  if (first === undefined) return;
-  const names = lost.join(", ");
-  const policy = ENV_POLICIES[client];
-  const message = policy.certain
-    ? `${client} does not pass ${names} to MCP servers (${whyDropped(client, first, ctx.env, ctx.cf)}), so mcp-op there has no ${shellMode} credentials and signs in instead`
-    : `${client} starts servers with its own environment, not this shell's: ${names} set here may not reach them, and mcp-op there would sign in instead`;
-  ctx.add(policy.certain ? "error" : "warning", subject, message, tokenFileFixLine(ctx, s, shellMode));
-}
-
-/**
- * The fix for a token the client drops: the entry's whole `add` line (env files, account,
- * server argv, token-like values masked) with `--token-file` and `--force`, or, where `add`
- * cannot write the entry again as it is (an env block, other run flags), where to put the flag.
- */
-function tokenFileFixLine(ctx: Context, s: RegisteredServer, shellMode: AuthMode): string {
-  const known = ctx.env[TOKEN_FILE_VAR];
-  const file = known ? resolve(ctx.f.cwd, expandHome(known, ctx.f.home)) : "FILE";
-  const before =
-    shellMode === "connect"
-      ? "Connect credentials cannot come from a file: put a service-account token in a FILE only you can read (chmod 600), then: "
-      : known
-        ? ""
-        : "put the service-account token in a FILE only you can read (chmod 600), then: ";
-  const line = addLine(s, file);
-  if (line === undefined) {
-    return `${before}add --token-file ${quoteArg(file)} before "--" in the entry's arguments (${s.loc.path})`;
-  }
-  const where =
-    s.loc.scope === "user" ? "" : `in ${s.loc.scope === "local" ? s.loc.keyPath[1] : resolve(s.loc.path, "..")}: `;
-  return `${before}${where}${line}`;
-}
-
-/** `mcp-op add` with everything the entry has, plus `--token-file FILE --force`; undefined when add cannot say it. */
-function addLine(s: RegisteredServer, tokenFile: string): string | undefined {
-  const args = s.spec?.args ?? [];
-  if (Object.keys(s.spec?.env ?? {}).length > 0) return undefined;
-  const start = args.indexOf("run");
-  const dashdash = args.indexOf("--");
-  if (start === -1 || dashdash === -1) return undefined;
-  const flags: string[] = [];
-  for (let i = start + 1; i < dashdash; i++) {
-    const arg = args[i] as string;
-    const [flag, inline] =
-      arg.startsWith("--") && arg.includes("=")
-        ? [arg.slice(0, arg.indexOf("=")), arg.slice(arg.indexOf("=") + 1)]
-        : [arg, undefined];
-    if (flag !== "--env-file" && flag !== "--account" && flag !== "--token-file") return undefined;
-    const value = inline ?? args[++i];
-    if (value === undefined) return undefined;
-    if (flag !== "--token-file") flags.push(flag, value);
-  }
-  const argv = [
-    "mcp-op",
-    "add",
-    s.name,
-    "--client",
-    s.loc.client,
-    ...(s.loc.scope === "user" ? [] : ["--scope", s.loc.scope]),
-    ...flags,
-    "--token-file",
-    tokenFile,
-    "--force",
-    "--",
-    ...s.server,
-  ];
-  return maskArgs(argv).map(quoteArg).join(" ");
+/** The entry's env files, read and validated as `run` reads and validates them. */
+function checkEnvFiles(ctx: DoctorRun, s: RegisteredServer, subject: string): void {
+  const { files } = validateEnvFiles(readEnvFiles(s.envFiles, ctx.f.home, ctx.f.cwd), ctx.env);
+  envFileFindings(ctx, s, subject, files);
 }
 
 /** `run` finds op on the PATH it gets, then in the well-known directories: under the client's environment. */
-function checkOpThere(ctx: Context, s: RegisteredServer, subject: string, launch: Launch): void {
+function checkOpThere(ctx: DoctorRun, s: RegisteredServer, subject: string, launch: Launch): void {
   if (!ctx.opPath || (s.spec?.args ?? []).some((a) => a === "--op" || a.startsWith("--op="))) return;
   try {
     locateOp(undefined, launch.env);
@@ -657,7 +402,7 @@ function checkOpThere(ctx: Context, s: RegisteredServer, subject: string, launch
 }
 
 /** The client's PATH, extended the way `mcp-op run` extends it for the server. */
-function checkServerCommand(ctx: Context, s: RegisteredServer, subject: string, launch: Launch): void {
+function checkServerCommand(ctx: DoctorRun, s: RegisteredServer, subject: string, launch: Launch): void {
   const [serverCommand] = s.server;
   if (!serverCommand) return;
   const path = extendedPath(launch.env, process.platform);
@@ -674,19 +419,6 @@ function checkServerCommand(ctx: Context, s: RegisteredServer, subject: string, 
   }
 }
 
-function checkCodexTimeout({ add }: Context, s: RegisteredServer, subject: string): void {
-  if (s.loc.client !== "codex") return;
-  const timeout = (s.raw as { startup_timeout_sec?: number } | undefined)?.startup_timeout_sec;
-  if (timeout === undefined || timeout < CODEX_STARTUP_TIMEOUT_SEC) {
-    add(
-      "warning",
-      subject,
-      `startup_timeout_sec is ${timeout ?? "10 (default)"}: too short for a biometric unlock`,
-      `set startup_timeout_sec = ${CODEX_STARTUP_TIMEOUT_SEC} in ${s.loc.path}`,
-    );
-  }
-}
-
 // --- references, read through op only where that raises no prompt ------------------------------
 
 /**
@@ -694,7 +426,7 @@ function checkCodexTimeout({ add }: Context, s: RegisteredServer, subject: strin
  * no prompt can come of it (whoami works through the app, or a service-account or Connect token,
  * the entry's own included). Otherwise one line says how to check them.
  */
-async function checkReferences(ctx: Context, opPath: string, servers: readonly RegisteredServer[]): Promise<void> {
+async function checkReferences(ctx: DoctorRun, opPath: string, servers: readonly RegisteredServer[]): Promise<void> {
   const cache = new Map<string, string | undefined>();
   let unchecked = false;
   for (const s of servers) {
@@ -711,7 +443,7 @@ async function checkReferences(ctx: Context, opPath: string, servers: readonly R
     for (const r of refs) {
       const key = `${account ?? ""}\0${own.OP_SERVICE_ACCOUNT_TOKEN ?? ""}\0${own.OP_CONNECT_TOKEN ?? ""}\0${r.value}`;
       if (!cache.has(key)) {
-        const read = await op(opPath, own, account).read(r.value);
+        const read = await ctx.op(opPath, own, account).read(r.value);
         // "could not read secret '<ref>': " repeats what the finding says.
         cache.set(key, read.ok ? undefined : read.message.replace(/^could not read secret '[^']*': /, ""));
       }
@@ -743,7 +475,7 @@ async function checkReferences(ctx: Context, opPath: string, servers: readonly R
 }
 
 /** The shell's environment with the entry's own credentials (token file, env block), as `run` would have it. */
-function ownEnv(ctx: Context, s: RegisteredServer): Record<string, string> | undefined {
+function ownEnv(ctx: DoctorRun, s: RegisteredServer): Record<string, string> | undefined {
   const env = { ...definedOnly(ctx.env), ...ctx.shellCredentials };
   for (const [k, v] of Object.entries(s.spec?.env ?? {})) if (isCredentialVar(k) && !looksLikeReference(v)) env[k] = v;
   const tokenFile = entryTokenFile(s);
@@ -757,30 +489,9 @@ function ownEnv(ctx: Context, s: RegisteredServer): Record<string, string> | und
   return env;
 }
 
-function accountOf(s: RegisteredServer): string | undefined {
-  const args = s.spec?.args ?? [];
-  const end = args.indexOf("--");
-  const own = end === -1 ? args : args.slice(0, end);
-  const i = own.lastIndexOf("--account");
-  if (i !== -1) return own[i + 1];
-  return own.findLast((a) => a.startsWith("--account="))?.slice("--account=".length);
-}
-
 // --- --connect ---------------------------------------------------------------------------------
 
-/** The client's own start-up window, where it has one doctor can read. */
-function clientTimeoutSec(ctx: Context, s: RegisteredServer): number {
-  const raw = (s.raw ?? {}) as { startup_timeout_sec?: unknown; timeout?: unknown };
-  if (s.loc.client === "codex") return typeof raw.startup_timeout_sec === "number" ? raw.startup_timeout_sec : 10;
-  if (s.loc.client === "gemini" && typeof raw.timeout === "number") return raw.timeout / 1000;
-  if (s.loc.client === "claude-code") {
-    const ms = Number(ctx.env.MCP_TIMEOUT);
-    if (Number.isFinite(ms) && ms > 0) return ms / 1000;
-  }
-  return DEFAULT_CONNECT_TIMEOUT_SEC;
-}
-
-async function connectAll(ctx: Context, servers: readonly RegisteredServer[], timeoutSec?: number): Promise<void> {
+async function connectAll(ctx: DoctorRun, servers: readonly RegisteredServer[], timeoutSec?: number): Promise<void> {
   const { connect } = await import("../effects/connect.ts");
   const v = await version();
   for (const s of servers) {
@@ -811,7 +522,7 @@ async function connectAll(ctx: Context, servers: readonly RegisteredServer[], ti
       );
       continue;
     }
-    const seconds = timeoutSec ?? clientTimeoutSec(ctx, s);
+    const seconds = timeoutSec ?? clientTimeoutSec(ctx.env, s);
     const outcome = await connect({
       file,
       args: launch.args,
@@ -837,36 +548,6 @@ async function connectAll(ctx: Context, servers: readonly RegisteredServer[], ti
   }
 }
 
-/** Codex's `enabled = false`; Claude Code's per-project `disabledMcpServers` is not read (undocumented). */
-function disabledIn(s: RegisteredServer): string | undefined {
-  const raw = (s.raw ?? {}) as { enabled?: unknown; disabled?: unknown };
-  if (s.loc.client === "codex" && raw.enabled === false) return "disabled in codex (enabled = false)";
-  if (raw.disabled === true) return `disabled in ${s.loc.client} ("disabled": true)`;
-  return undefined;
-}
-
-function approvalFix(s: RegisteredServer): string | undefined {
-  const dir = resolve(s.loc.path, "..", s.loc.client === "claude-code" ? "." : "..");
-  if (s.loc.client === "claude-code") return `start claude in ${dir} and approve the server, if you trust the project`;
-  if (s.loc.client === "gemini")
-    return `trust the folder in gemini (gemini trust, in ${dir}), if you trust the project`;
-  return undefined;
-}
-
-function parseTimeout(text: string | undefined): number | undefined {
-  if (text === undefined) return undefined;
-  const seconds = Number(text);
-  if (!Number.isFinite(seconds) || seconds <= 0 || seconds > MAX_CONNECT_TIMEOUT_SEC) {
-    throw usageError(`--timeout takes seconds, more than 0 and at most ${MAX_CONNECT_TIMEOUT_SEC}, not "${text}"`);
-  }
-  return seconds;
-}
-
-function render(f: Finding): string {
-  const detail = (f.detail ?? []).map((l) => `        | ${l}\n`).join("");
-  return `${f.level.padEnd(7)} ${f.subject}: ${f.message}\n${detail}${f.fix ? `        fix: ${f.fix}\n` : ""}`;
-}
-
 /** doctor's arguments as options, or a usage error (64); no effects. */
 export function parse(own: readonly string[], _rest: readonly string[] | null): DoctorOptions & { json: boolean } {
   const { values } = parseOptions("doctor", doctorArgs, own);
@@ -882,8 +563,8 @@ export function parse(own: readonly string[], _rest: readonly string[] | null): 
 }
 
 /** Print the findings; exit 1 (EXIT.FINDINGS) when one is an error. */
-export async function run({ json, ...options }: DoctorOptions & { json: boolean }, ctx: CommandContext): Promise<void> {
-  const findings = await diagnose(ctx.env, options, ctx.cwd);
+export async function run({ json, ...options }: DoctorOptions & { json: boolean }, ctx: Context): Promise<void> {
+  const findings = await diagnose(options, ctx);
   if (json) ctx.stdout(`${JSON.stringify(findings, null, 2)}\n`);
   else for (const f of findings) ctx.stdout(render(f));
   if (findings.some((f) => f.level === "error")) throw McpOpError.reported(EXIT.FINDINGS);

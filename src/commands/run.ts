@@ -5,12 +5,12 @@ import { authMode, buildRunPlan, describePlan, type RunOptions } from "../core/p
 import { extendedPath } from "../core/search-path.ts";
 import { needsSigninCheck } from "../core/signin.ts";
 import { hasTemplate, parseArgTemplates } from "../core/template.ts";
-import { checkEnvFile, checkEnvironment } from "../core/validate.ts";
+import { checkEnvironment, validateEnvFiles } from "../core/validate.ts";
 import { canKeepAcrossExec } from "../effects/exec.ts";
 import { locateCommand, locateOp } from "../effects/executables.ts";
-import { type EnvFileText, readEnvFile, readTokenFile, TOKEN_FILE_VAR } from "../effects/files.ts";
+import { readEnvFiles, readTokenFile, TOKEN_FILE_VAR } from "../effects/files.ts";
 import { ensureSignedIn } from "../effects/signin.ts";
-import { McpOpError, usageError } from "../errors.ts";
+import { usageError } from "../errors.ts";
 import { logger, setVerbose } from "../logger.ts";
 import { definedOnly, selfCommand } from "../runtime.ts";
 import { type Context, DEFAULT_SIGNIN_TIMEOUT, defaultContext, reportProblems, runSigninTimeout } from "./_shared.ts";
@@ -79,33 +79,19 @@ export function parse(own: readonly string[], rest: readonly string[] | null): R
   };
 }
 
-/**
- * Every env file read, and every one that could not be: one bad file hides no other. Each stays
- * open: op gets the very file that was checked (plan.ts).
- */
-function readEnvFiles(given: readonly string[], home: string | undefined, cwd: string) {
-  const files: EnvFileText[] = [];
-  const failures: McpOpError[] = [];
-  for (const file of given) {
-    try {
-      files.push(readEnvFile(file, home, cwd, { keepOpen: true }));
-    } catch (error) {
-      if (!(error instanceof McpOpError)) throw error;
-      failures.push(error);
-    }
-  }
-  return { files, failures };
-}
-
 /** Validate, sign in if needed, and become `op run` (ctx.exec): it never returns. Writes nothing to stdout. */
 export async function run(options: RunOptions, ctx: Context): Promise<never> {
   const { env, cwd } = ctx;
   setVerbose(options.verbose);
 
   // 1. Validate everything before anything runs.
-  const { files, failures } = readEnvFiles(options.envFiles, env.HOME, cwd);
-  const checked = files.map((f) => ({ ...f, ...checkEnvFile(f.display, f.text, env) }));
-  reportProblems([...checked.flatMap((c) => c.problems), ...checkEnvironment(env)], failures);
+  // Each env file stays open: op gets the very file that was checked (plan.ts).
+  const reads = readEnvFiles(options.envFiles, env.HOME, cwd, { keepOpen: true });
+  const validated = validateEnvFiles(reads, env);
+  reportProblems([...validated.problems, ...checkEnvironment(env)]);
+  const checked = reads.flatMap((read, i) =>
+    "text" in read ? [{ ...read, entries: validated.files[i]?.entries ?? [] }] : [],
+  );
   const tokenFile = options.tokenFile ?? env[TOKEN_FILE_VAR];
   const credentials: Record<string, string> = {};
   if (tokenFile) credentials.OP_SERVICE_ACCOUNT_TOKEN = readTokenFile(tokenFile, env.HOME, cwd);

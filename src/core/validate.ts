@@ -3,7 +3,7 @@
  * files and in the inherited environment) and variables that change how the server runs.
  * Pure: callers read the files and decide what a problem costs.
  */
-import { EXIT, type ExitCode } from "../errors.ts";
+import { EXIT, type ExitCode, firstInTable } from "../errors.ts";
 import { type EnvEntry, parseEnvFile } from "./env-file.ts";
 import {
   describeBadReference,
@@ -20,6 +20,8 @@ export interface Problem {
   where: string;
   message: string;
   exitCode: ExitCode;
+  /** What to do about it (a read failure's hint: `fix: chmod go-w gh.env`). */
+  fix?: string;
 }
 
 export interface CheckedEnvFile {
@@ -92,6 +94,66 @@ export function checkEnvFile(
   }
   problems.sort((a, b) => lineOf(a.where) - lineOf(b.where));
   return { entries: parsed.entries, problems };
+}
+
+/**
+ * An env file as effects/files.ts read it: its text, or the failure that kept it from being read
+ * (missing, insecure, not UTF-8), with the exit code and hint that failure carries.
+ */
+export type EnvFileRead =
+  | { display: string; text: string }
+  | { display: string; failure: { exitCode: ExitCode; message: string; hint?: string | undefined } };
+
+/**
+ * The one env-file validation of run, check, add and doctor: each file's problems in the order
+ * the files were given, each file's by line (a file that cannot be read is one error of its
+ * own and hides no other file), and the exit code: among the errors, the one first in the
+ * exit-code table, so that it does not depend on the order of the files.
+ */
+export function validateEnvFiles(
+  reads: readonly EnvFileRead[],
+  env: Readonly<Record<string, string | undefined>>,
+): { files: Array<CheckedEnvFile & { display: string }>; problems: Problem[]; exitCode: ExitCode | undefined } {
+  const files = reads.map((read) =>
+    "failure" in read
+      ? { display: read.display, entries: [], problems: [unreadable(read.display, read.failure)] }
+      : { display: read.display, ...checkEnvFile(read.display, read.text, env) },
+  );
+  const problems = files.flatMap((f) => f.problems);
+  return { files, problems, exitCode: exitCodeOf(problems) };
+}
+
+/** A file that could not be read, as a problem: the failure's message already starts with the file's name. */
+function unreadable(
+  display: string,
+  failure: { exitCode: ExitCode; message: string; hint?: string | undefined },
+): Problem {
+  const prefix = `${display}: `;
+  const message = failure.message.startsWith(prefix) ? failure.message.slice(prefix.length) : failure.message;
+  return {
+    severity: "error",
+    where: display,
+    message,
+    exitCode: failure.exitCode,
+    ...(failure.hint ? { fix: failure.hint } : {}),
+  };
+}
+
+/** Among the errors, the exit code first in the exit-code table; undefined when there is none. */
+export function exitCodeOf(problems: readonly Problem[]): ExitCode | undefined {
+  let code: ExitCode | undefined;
+  for (const p of problems) if (p.severity === "error") code = firstInTable(code, p.exitCode);
+  return code;
+}
+
+/** A problem as every command words it: `gh.env:3: message` (doctor puts the fix on a line of its own). */
+export function problemText(p: Problem): string {
+  return `${p.where}: ${p.message}`;
+}
+
+/** A problem on one log line: {@link problemText}, then `; fix: ...` when it has one. */
+export function problemLine(p: Problem): string {
+  return p.fix ? `${problemText(p)}; ${p.fix}` : problemText(p);
 }
 
 /** References that arrive through the environment (e.g. an MCP client's `env` block). */

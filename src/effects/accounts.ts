@@ -8,21 +8,23 @@ import { type Op, opClient } from "./op.ts";
 
 type Env = Readonly<Record<string, string | undefined>>;
 
+/** How these ask op: a command passes its Context's (unit tests a fake); 20 s a call by default. */
+export type OpFor = (opPath: string, env: Env, account?: string) => Op;
+
 /** 20 s a call, so that a hung op cannot stall a report for long. */
-function op(opPath: string, env: Env, account?: string): Op {
-  return opClient({ opPath, account, env: definedOnly(env), timeoutMs: 20_000 });
-}
+const defaultOp: OpFor = (opPath, env, account) =>
+  opClient({ opPath, account, env: definedOnly(env), timeoutMs: 20_000 });
 
 /** The accounts op knows (shorthand or sign-in address); undefined when op cannot say. */
-export async function accountList(opPath: string, env: Env): Promise<string[] | undefined> {
+export async function accountList(opPath: string, env: Env, op: OpFor = defaultOp): Promise<string[] | undefined> {
   const r = await op(opPath, env).accountList();
   return r.ok ? r.accounts?.map((a) => a.shorthand ?? a.url ?? a.email ?? "?") : undefined;
 }
 
 /** The accounts op knows, or none when op is missing or says nothing. */
-export async function opAccounts(env: Env, opFlag?: string): Promise<string[]> {
+export async function opAccounts(env: Env, opFlag?: string, op: OpFor = defaultOp): Promise<string[]> {
   try {
-    return (await accountList(locateOp(opFlag, env), env)) ?? [];
+    return (await accountList(locateOp(opFlag, env), env, op)) ?? [];
   } catch {
     return [];
   }
@@ -33,7 +35,7 @@ export async function opAccounts(env: Env, opFlag?: string): Promise<string[]> {
  * shorthand or ID): `op whoami --account X` says so without prompting, signed in or not.
  * Undefined when that cannot be told (no op).
  */
-export async function accountKnown(account: string, env: Env): Promise<boolean | undefined> {
+export async function accountKnown(account: string, env: Env, op: OpFor = defaultOp): Promise<boolean | undefined> {
   let opPath: string;
   try {
     opPath = locateOp(undefined, env);

@@ -249,6 +249,26 @@ export function readEnvFile(
   return keep ? { path, display: given, text, fd } : { path, display: given, text };
 }
 
+/**
+ * Each env file read, in order, or the failure that kept it from being read: one bad file hides
+ * no other (core/validate.ts validateEnvFiles turns both into problems).
+ */
+export function readEnvFiles(
+  given: readonly string[],
+  home: string | undefined,
+  cwd: string,
+  options: { keepOpen?: boolean } = {},
+): Array<EnvFileText | { display: string; failure: McpOpError }> {
+  return given.map((file) => {
+    try {
+      return readEnvFile(file, home, cwd, options);
+    } catch (error) {
+      if (!(error instanceof McpOpError)) throw error;
+      return { display: file, failure: error };
+    }
+  });
+}
+
 /** The `code` of a Node-style error (`ENOENT`, `EEXIST`...), if any. */
 export const errorCode = (error: unknown): string | undefined => (error as { code?: string } | undefined)?.code;
 

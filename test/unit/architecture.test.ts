@@ -16,8 +16,6 @@ const COMMANDS = join(ROOT, "src", "commands");
 const KNOWN: Record<string, string[]> = {
   // The manifest, backups and env-file directory (to move into effects/migration.ts).
   "src/commands/migrate.ts": ["node:fs", "node:path"],
-  // resolve() of an entry's cwd.
-  "src/commands/doctor.ts": ["node:path"],
 };
 
 const commands = readdirSync(COMMANDS)

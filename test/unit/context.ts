@@ -31,6 +31,12 @@ export interface UnitContext {
   spawned: Array<{ argv: readonly string[]; env: Record<string, string>; files: readonly number[] }>;
 }
 
+/** For a hand-built Context of a command that starts nothing: exec or runWithin fails the test. */
+export const NO_PROCESSES: Pick<Context, "exec" | "runWithin"> = {
+  exec: (program) => Promise.reject(new Execed(program)),
+  runWithin: () => Promise.reject(new Error("runWithin called by a command that starts nothing")),
+};
+
 /** A private temp directory (realpath: /tmp may be a link), standing for HOME. */
 export function tempHome(): string {
   return realpathSync(mkdtempSync(join(tmpdir(), "mcp-op-unit-")));

@@ -1,5 +1,6 @@
 import { describe, expect, test } from "bun:test";
-import { checkEnvFile, checkEnvironment } from "../../src/core/validate.ts";
+import { checkEnvFile, checkEnvironment, problemLine, validateEnvFiles } from "../../src/core/validate.ts";
+import { EXIT } from "../../src/errors.ts";
 
 describe("checkEnvFile", () => {
   test("the issue's example message", () => {
@@ -132,5 +133,54 @@ describe("checkEnvironment", () => {
         'environment variable GITHUB_TOKEN: looks like a mistyped secret reference: it starts with "OP://", not "op://", so op run passes it to the server as plain text',
       ],
     ]);
+  });
+});
+
+describe("validateEnvFiles: the one validation of run, check, add and doctor", () => {
+  const open = {
+    display: "open.env",
+    failure: {
+      exitCode: EXIT.NOPERM,
+      message:
+        "open.env: refusing an env file writable by group or others (mode 0666): anyone who can edit it controls the server",
+      hint: "fix: chmod go-w open.env",
+    },
+  };
+  const missing = { display: "missing.env", failure: { exitCode: EXIT.NOINPUT, message: "missing.env: no such file" } };
+  const bad = { display: "bad.env", text: "NODE_OPTIONS=x\nA=op://V/i\n" };
+
+  test("every problem of every file, files in the order given, each by line; warnings alike", () => {
+    const r = validateEnvFiles([bad, open, missing], {});
+    expect(r.problems.map((p) => [p.severity, problemLine(p)])).toEqual([
+      [
+        "warning",
+        "bad.env:1: sets NODE_OPTIONS for the server: it changes what code runs, so keep this file as private as a key",
+      ],
+      ["error", 'bad.env:2: "op://V/i" is not a secret reference: it needs vault, item and field'],
+      [
+        "error",
+        "open.env: refusing an env file writable by group or others (mode 0666): anyone who can edit it controls the server; fix: chmod go-w open.env",
+      ],
+      ["error", "missing.env: no such file"],
+    ]);
+    expect(r.files.map((f) => [f.display, f.entries.length])).toEqual([
+      ["bad.env", 2],
+      ["open.env", 0],
+      ["missing.env", 0],
+    ]);
+  });
+
+  test("the exit code is the first in the exit-code table among the errors, whatever the order", () => {
+    const orders = [
+      [bad, open, missing],
+      [missing, open, bad],
+      [open, missing],
+      [missing, open],
+    ];
+    expect(orders.map((o) => validateEnvFiles(o, {}).exitCode)).toEqual([65, 65, 66, 66]);
+  });
+
+  test("warnings alone fail nothing", () => {
+    expect(validateEnvFiles([{ display: "w.env", text: "PATH=/x\n" }], {}).exitCode).toBeUndefined();
   });
 });
