@@ -22,6 +22,7 @@
  *   src/commands/stage.ts       the internal stage (scrub, fill {{ }}, exec)
  *   src/core/args.ts            strict option parser (instead of node:util)
  *   src/core/env-file.ts        env-file parser
+ *   src/core/environments.ts    --environment: the ID checked in parse (functions only)
  *   src/core/plan.ts            op's argv and environment
  *   src/core/procfs.ts          /proc flags: whether libc is needed before exec
  *   src/core/reference.ts       op:// references

@@ -185,6 +185,7 @@ export async function prepareRemote(
 
   // 2. Sign in only when no token makes it pointless.
   const runOptions = {
+    environment: undefined,
     envFiles: options.envFiles,
     account: options.account,
     noSignin: false,

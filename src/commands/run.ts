@@ -1,6 +1,7 @@
 /** `mcp-op run`: validate, sign in if needed, plan, and become `op run ... -- <server>`. */
 import { LogLevels } from "consola/core";
 import { type OptionsDef, parseOptions } from "../core/args.ts";
+import { ENVIRONMENTS_SINCE, environmentIdProblem, versionAtLeast } from "../core/environments.ts";
 import { authMode, buildRunPlan, describePlan, type RunOptions } from "../core/plan.ts";
 import { extendedPath } from "../core/search-path.ts";
 import { needsSigninCheck } from "../core/signin.ts";
@@ -10,7 +11,7 @@ import { canKeepAcrossExec } from "../effects/exec.ts";
 import { locateCommand, locateOp } from "../effects/executables.ts";
 import { readEnvFiles, readTokenFile, TOKEN_FILE_VAR } from "../effects/files.ts";
 import { ensureSignedIn } from "../effects/signin.ts";
-import { usageError } from "../errors.ts";
+import { EXIT, McpOpError, usageError } from "../errors.ts";
 import { logger, setVerbose } from "../logger.ts";
 import { definedOnly, selfCommand } from "../runtime.ts";
 import { type Context, DEFAULT_SIGNIN_TIMEOUT, defaultContext, reportProblems, runSigninTimeout } from "./_shared.ts";
@@ -21,6 +22,12 @@ export const runArgs = {
     multiple: true,
     valueHint: "FILE",
     description: "env file of KEY=op://vault/item/field lines (repeatable; later files win)",
+  },
+  environment: {
+    type: "string",
+    multiple: true,
+    valueHint: "ID",
+    description: `1Password Environment whose variables op run loads too (op ${ENVIRONMENTS_SINCE} or later)`,
   },
   account: {
     type: "string",
@@ -66,6 +73,7 @@ export function parse(own: readonly string[], rest: readonly string[] | null): R
   const signinTimeout = runSigninTimeout.parse(values["signin-timeout"]);
   return {
     envFiles: values["env-file"],
+    environment: environmentOption(values.environment),
     account: values.account,
     noSignin: values["no-signin"],
     mask: values.mask,
@@ -77,6 +85,19 @@ export function parse(own: readonly string[], rest: readonly string[] | null): R
     command,
     args,
   };
+}
+
+/**
+ * The one Environment given, its ID checked. One only: whether `op run` reads several, and in
+ * which order, is not documented (docs/clients.md, "1Password Environments").
+ */
+function environmentOption(given: readonly string[]): string | undefined {
+  if (given.length > 1) throw usageError("give --environment once: mcp-op passes op run one Environment");
+  const id = given[0];
+  if (id === undefined) return undefined;
+  const problem = environmentIdProblem(id);
+  if (problem) throw usageError(`--environment ${JSON.stringify(id)}: ${problem}`);
+  return id;
 }
 
 /** Validate, sign in if needed, and become `op run` (ctx.exec): it never returns. Writes nothing to stdout. */
@@ -103,6 +124,7 @@ export async function run(options: RunOptions, ctx: Context): Promise<never> {
   const opPath = locateOp(options.op, env);
   const pathList = extendedPath(env, process.platform);
   const commandPath = locateCommand(options.command, pathList, env, cwd);
+  if (options.environment !== undefined) await requireEnvironments(opPath, ctx);
 
   // 2. Sign in only when no token makes it pointless.
   const mode = authMode(options, { ...env, ...credentials });
@@ -137,6 +159,25 @@ export async function run(options: RunOptions, ctx: Context): Promise<never> {
     for (const line of describePlan(plan, maskArgs)) logger.debug(line);
   }
   return ctx.exec({ file: plan.file, argv: plan.argv, env: plan.env, keep: plan.inherited.map((i) => i.fd) });
+}
+
+/**
+ * An op too old for `--environment` is said in one line before anything runs: op itself would
+ * only say "unknown flag", after the client waited for a sign-in. Its version is cached by the
+ * binary's path, size and mtime (effects/op-version.ts), so this is no `op --version` a launch;
+ * loaded only here, off the fast path.
+ */
+async function requireEnvironments(opPath: string, ctx: Context): Promise<void> {
+  const { opVersion } = await import("../effects/op-version.ts");
+  const home = ctx.env.HOME ?? ctx.env.USERPROFILE ?? "";
+  const version = await opVersion(opPath, ctx.op({ opPath, env: definedOnly(ctx.env) }), ctx.env, home);
+  if (version !== undefined && versionAtLeast(version, ENVIRONMENTS_SINCE) === false) {
+    throw new McpOpError(
+      EXIT.UNAVAILABLE,
+      `--environment needs op ${ENVIRONMENTS_SINCE} or later; ${opPath} is ${version.trim()}`,
+      "update the 1Password CLI (op update, or your package manager)",
+    );
+  }
 }
 
 export const main = (own: readonly string[], rest: readonly string[] | null): Promise<never> =>

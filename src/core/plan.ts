@@ -12,6 +12,8 @@ import { type ArgTemplates, GENERATED_PREFIX } from "./template.ts";
 
 export interface RunOptions {
   envFiles: string[];
+  /** A 1Password Environment ID (checked): `op run --environment`. */
+  environment: string | undefined;
   account: string | undefined;
   noSignin: boolean;
   mask: boolean;
@@ -153,6 +155,7 @@ export function buildRunPlan(input: PlanInput): ExecPlan {
   const argv = [opPath];
   if (options.account) argv.push("--account", options.account);
   argv.push("run");
+  if (options.environment !== undefined) argv.push("--environment", options.environment);
   // An env file opened and checked by mcp-op goes to op as /dev/fd/N, the descriptor kept open
   // across the exec: op (a Go program: os.ReadFile, an open by path) reads that very file, even
   // if the names around it changed during a sign-in that took seconds. On Linux /dev/fd/N

@@ -529,3 +529,47 @@ function expectCleanProcess(fields: Record<string, string | undefined>): void {
   expect(fields.SigBlk).toBe("0000000000000000");
   for (const fd of ["fd0", "fd1", "fd2"]) expect(Number.parseInt(fields[fd] ?? "", 8) & 0o4000).toBe(0);
 }
+
+describe("run --environment: a 1Password Environment through the stand-in op", () => {
+  const ID = "abcdefghijklmnopqrstuvwxy0";
+  const environments = (s: ReturnType<typeof sandbox>) =>
+    s.envFile("environments.json", JSON.stringify({ [ID]: { FROM_ENVIRONMENT: SECRETS.client } }));
+
+  test("op 2.41.0: the server gets the Environment's variables and the env file's", async () => {
+    const s = sandbox();
+    const file = s.envFile("github.env", "GITHUB_TOKEN=op://Private/GitHub/token\n");
+    const env = s.env({ OP_STUB_VERSION: "2.41.0", OP_STUB_ENVIRONMENTS: environments(s) });
+    const { client, transport, errors } = await connect(
+      ["run", "--environment", ID, "--env-file", file, "--", NODE, SERVER_EVERYTHING],
+      env,
+    );
+    try {
+      const result = await client.callTool({ name: "get-env", arguments: {} });
+      const serverEnv = JSON.parse((result.content as Array<{ text: string }>)[0]?.text ?? "{}");
+      expect(serverEnv.FROM_ENVIRONMENT).toBe(SECRETS.client);
+      expect(serverEnv.GITHUB_TOKEN).toBe(SECRETS.github);
+      expect(errors).toEqual([]);
+    } finally {
+      await transport.close();
+    }
+    const runs = s.opCalls().filter((argv) => argv.includes("run"));
+    expect(runs[0]?.slice(0, 3)).toEqual(["run", "--environment", ID]);
+  });
+
+  test("op 2.32.0: exit 69, one line naming the version needed, the client told; op --version once across launches", async () => {
+    const s = sandbox();
+    const env = s.env({ OP_STUB_VERSION: "2.32.0", OP_STUB_ENVIRONMENTS: environments(s) });
+    const argv = [bin, "run", "--environment", ID, "--", TRUE];
+    const request = `${JSON.stringify({ jsonrpc: "2.0", id: 1, method: "initialize", params: {} })}\n`;
+    const first = await run(argv, { env, input: request });
+    const second = await run(argv, { env });
+    for (const r of [first, second]) {
+      expect(r.code).toBe(69);
+      expect(r.stderr).toBe(
+        `[error] [mcp-op] --environment needs op 2.41.0 or later; ${OP} is 2.32.0; update the 1Password CLI (op update, or your package manager)\n`,
+      );
+    }
+    expect(JSON.parse(first.stdout).error.message).toContain("--environment needs op 2.41.0 or later");
+    expect(s.opCalls()).toEqual([["--version"]]); // cached for the second launch; no sign-in, no op run
+  });
+});

@@ -57,6 +57,7 @@ describe("parseRunOptions", () => {
     );
     expect(o).toEqual({
       envFiles: [],
+      environment: undefined,
       account: "my.1password.com",
       noSignin: true,
       mask: true,

@@ -168,3 +168,51 @@ describe("run: validation before anything", () => {
     expect(s.fake.calls).toEqual([]);
   });
 });
+
+describe("run --environment (1Password Environments)", () => {
+  const ID = "abcdefghijklmnopqrstuvwxy0";
+
+  test("passed on to op run, after an op --version asked once and then cached", async () => {
+    const s = setup(new FakeOp({ version: "2.41.0" }));
+    const program = await execedBy(run(s.args("--environment", ID), s.ctx));
+    expect(program.argv.slice(0, 4)).toEqual([s.op, "run", "--environment", ID]);
+    await execedBy(run(s.args("--environment", ID), s.ctx));
+    expect(s.fake.calls.filter((c) => c.method === "version").length).toBe(1);
+  });
+
+  test("an op older than 2.41.0: one line naming the version it needs, 69, nothing run", async () => {
+    const s = setup(new FakeOp({ version: "2.40.1" }));
+    const before = loggedErrors().length;
+    const failure = await thrownBy(run(s.args("--environment", ID), s.ctx));
+    expect(failure.exitCode).toBe(EXIT.UNAVAILABLE);
+    expect(failure.message).toBe(`--environment needs op 2.41.0 or later; ${s.op} is 2.40.1`);
+    expect(s.fake.calls.map((c) => c.method)).toEqual(["version"]); // no sign-in for a launch that cannot work
+    expect(loggedErrors().length).toBe(before);
+  });
+
+  test("without --environment, no op --version", async () => {
+    const s = setup(new FakeOp({ version: "2.30.0" }));
+    await execedBy(run(s.args(), s.ctx));
+    expect(s.fake.calls.map((c) => c.method)).toEqual(["signedIn"]);
+  });
+
+  test.each([
+    [
+      ["--environment", "Production"],
+      '--environment "Production": an Environment ID is 26 letters and digits, not 10 characters',
+    ],
+    [
+      ["--environment", "ABCDEFGHIJKLMNOPQRSTUVWXY0"],
+      '--environment "ABCDEFGHIJKLMNOPQRSTUVWXY0": an Environment ID holds lowercase letters and digits only (copy it from the 1Password app)',
+    ],
+    [["--environment", ID, "--environment", ID], "give --environment once: mcp-op passes op run one Environment"],
+  ])("%p is a usage error before anything runs", (flags, message) => {
+    let error: unknown;
+    try {
+      parse(flags, ["server"]);
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toMatchObject({ exitCode: EXIT.USAGE, message });
+  });
+});

@@ -32,6 +32,7 @@ describe("run", () => {
   test("defaults: booleans false, no env files, 20 s to sign in", () => {
     expect(parseRun([], ["srv", "-x"])).toEqual({
       envFiles: [],
+      environment: undefined,
       account: undefined,
       noSignin: false,
       mask: false,

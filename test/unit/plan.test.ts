@@ -6,6 +6,7 @@ import { candidatePaths, expandHome, extendedPath, opCandidates } from "../../sr
 
 const base: RunOptions = {
   envFiles: [],
+  environment: undefined,
   account: undefined,
   noSignin: false,
   mask: false,

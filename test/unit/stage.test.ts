@@ -116,6 +116,7 @@ describe("the stage's arguments: built and parsed in core/stage.ts", () => {
 
   const options: RunOptions = {
     envFiles: [],
+    environment: undefined,
     account: undefined,
     noSignin: false,
     mask: false,
