@@ -200,15 +200,15 @@ export async function run(options: AddOptions, ctx: Context): Promise<void> {
   // 2. Which account: clients strip OP_ACCOUNT, so with several accounts the entry must say.
   const { account } = options;
   if (account) {
-    if ((await accountKnown(account, env)) === false) {
-      const known = await opAccounts(env);
+    if ((await accountKnown(account, env, ctx.op)) === false) {
+      const known = await opAccounts(env, undefined, ctx.op);
       throw usageError(
         `--account ${account}: op has no such account`,
         known.length ? `one of: ${known.join(", ")}` : "see `op account list`",
       );
     }
   } else {
-    const accounts = await opAccounts(env);
+    const accounts = await opAccounts(env, undefined, ctx.op);
     if (accounts.length > 1) {
       throw usageError(
         `you have ${accounts.length} 1Password accounts and clients do not pass OP_ACCOUNT: choose one with --account`,

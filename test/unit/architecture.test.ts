@@ -14,8 +14,6 @@ const COMMANDS = join(ROOT, "src", "commands");
 
 /** Where a `node:` import or effects/native.ts is still used, until it moves (issue 15). */
 const KNOWN: Record<string, string[]> = {
-  // The manifest, backups and env-file directory (to move into effects/migration.ts).
-  "src/commands/migrate.ts": ["node:fs", "node:path"],
   // resolve() of an entry's cwd.
   "src/commands/doctor.ts": ["node:path"],
   // canKeepAcrossExec (libc): whether env files can be handed over as open descriptors.
