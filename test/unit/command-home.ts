@@ -7,7 +7,7 @@
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
-import type { Context } from "../../src/commands/_shared.ts";
+import { type Context, defaultContext } from "../../src/commands/_shared.ts";
 import type { Op } from "../../src/effects/op.ts";
 import { FakeOp } from "./fake-op.ts";
 
@@ -48,6 +48,8 @@ export function commandHome(fake = new FakeOp()): CommandHome {
     fake,
     stdout,
     ctx: {
+      // The rest of a real context (none of add, remove and migrate starts a process).
+      ...defaultContext(),
       env,
       cwd: home,
       stdout: (text) => stdout.push(text),
