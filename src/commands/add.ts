@@ -15,14 +15,13 @@ import {
   configLocation,
   type Facts,
   type Scope,
-  type ServerSpec,
 } from "../core/clients.ts";
 import { validServerName } from "../core/config-edit.ts";
 import { parseEnvFile } from "../core/env-file.ts";
 import { envFileDir, joinPath } from "../core/paths.ts";
 import { authMode, quoteArg } from "../core/plan.ts";
 import { describeBadReference, looksLikeReference, parseReference } from "../core/reference.ts";
-import { registrationPlan } from "../core/register.ts";
+import { registeredSpec, registrationPlan } from "../core/register.ts";
 import type { Env } from "../core/search-path.ts";
 import { hasTemplate, parseArgTemplates } from "../core/template.ts";
 import { checkEnvFile } from "../core/validate.ts";
@@ -218,20 +217,7 @@ export async function run(options: AddOptions, ctx: Context): Promise<void> {
   }
 
   // 3. The entry: this mcp-op by a stable path, running the server through op.
-  const [self, ...selfArgs] = stableCommand(env);
-  const spec: ServerSpec = {
-    command: self as string,
-    args: [
-      ...selfArgs,
-      "run",
-      ...(account ? ["--account", account] : []),
-      ...envFiles.flatMap((file) => ["--env-file", file]),
-      ...(tokenFile ? ["--token-file", tokenFile] : []),
-      "--",
-      command,
-      ...args,
-    ],
-  };
+  const spec = registeredSpec(stableCommand(env), { account, envFiles, tokenFile, server: [command, ...args] });
 
   // 4. Where: the chosen clients, or every client whose config exists.
   const locations: ConfigLocation[] = clients.length

@@ -89,6 +89,34 @@ function maskedDiff(config: ConfigText, next: EditResult): string {
   return maskValuesIn(diff, secretValuesIn(config.loc, config.text));
 }
 
+/**
+ * The entry add registers: this mcp-op (`self`, a stable path) running the server through op,
+ * with the account, env files and token file it was given (their paths; never a value).
+ */
+export function registeredSpec(
+  self: readonly string[],
+  o: {
+    account?: string | undefined;
+    envFiles: readonly string[];
+    tokenFile?: string | undefined;
+    server: readonly string[];
+  },
+): ServerSpec {
+  const [command, ...selfArgs] = self;
+  return {
+    command: command as string,
+    args: [
+      ...selfArgs,
+      "run",
+      ...(o.account ? ["--account", o.account] : []),
+      ...o.envFiles.flatMap((file) => ["--env-file", file]),
+      ...(o.tokenFile ? ["--token-file", o.tokenFile] : []),
+      "--",
+      ...o.server,
+    ],
+  };
+}
+
 export interface Plan {
   steps: Step[];
   /** Exactly what `--dry-run` prints (made on demand: diffs of a 67 MB ~/.claude.json are not free). */

@@ -54,7 +54,7 @@ export interface Done {
   step: Step;
   /** How: the claude CLI, or mcp-op writing the file itself. */
   via: "claude" | "file";
-  /** False when there was nothing to change (an entry removed meanwhile, the same env file). */
+  /** False when a config needed no change (an entry another program removed meanwhile). */
   changed: boolean;
   /** The backup of the config before the edit (file edits). */
   backup?: string;
