@@ -13,39 +13,24 @@ import {
   type ClientId,
   type ConfigLocation,
   configLocation,
-  entryFor,
   type Facts,
   type Scope,
-  type ServerSpec,
 } from "../core/clients.ts";
-import { listServers, restoreServer, setServer, validServerName } from "../core/config-edit.ts";
-import { maskValuesIn } from "../core/detect.ts";
+import { validServerName } from "../core/config-edit.ts";
 import { parseEnvFile } from "../core/env-file.ts";
 import { envFileDir, joinPath } from "../core/paths.ts";
 import { authMode, quoteArg } from "../core/plan.ts";
 import { describeBadReference, looksLikeReference, parseReference } from "../core/reference.ts";
-import { type Env, expandHome } from "../core/search-path.ts";
+import { registeredSpec, registrationPlan } from "../core/register.ts";
+import type { Env } from "../core/search-path.ts";
 import { hasTemplate, parseArgTemplates } from "../core/template.ts";
 import { validateEnvFiles } from "../core/validate.ts";
 import { accountKnown, opAccounts } from "../effects/accounts.ts";
 import { geminiRedaction } from "../effects/client-state.ts";
-import { edit, load, preflight, revert } from "../effects/config-file.ts";
-import { writeEnvFile } from "../effects/env-files.ts";
+import { load } from "../effects/config-file.ts";
+import { runSteps } from "../effects/edit-loop.ts";
 import { absolutePath, readEnvFiles, readTokenFile, TOKEN_FILE_VAR } from "../effects/files.ts";
-import {
-  claudeCli,
-  editBackupDir,
-  facts,
-  presentLocations,
-  putBack,
-  replaceThroughClaude,
-  scanServers,
-  secretValuesIn,
-  stableCommand,
-  type Undo,
-  undoAll,
-} from "../effects/registry.ts";
-import { withSignalsHeld } from "../effects/signals.ts";
+import { claudeCli, editBackupDir, facts, presentLocations, scanServers, stableCommand } from "../effects/registry.ts";
 import { EXIT, McpOpError, usageError } from "../errors.ts";
 import { logger } from "../logger.ts";
 import { parseClients, parseScope } from "./_clients.ts";
@@ -212,15 +197,15 @@ export async function run(options: AddOptions, ctx: Context): Promise<void> {
   // 2. Which account: clients strip OP_ACCOUNT, so with several accounts the entry must say.
   const { account } = options;
   if (account) {
-    if ((await accountKnown(account, env)) === false) {
-      const known = await opAccounts(env);
+    if ((await accountKnown(account, env, ctx.op)) === false) {
+      const known = await opAccounts(env, undefined, ctx.op);
       throw usageError(
         `--account ${account}: op has no such account`,
         known.length ? `one of: ${known.join(", ")}` : "see `op account list`",
       );
     }
   } else {
-    const accounts = await opAccounts(env);
+    const accounts = await opAccounts(env, undefined, ctx.op);
     if (accounts.length > 1) {
       throw usageError(
         `you have ${accounts.length} 1Password accounts and clients do not pass OP_ACCOUNT: choose one with --account`,
@@ -230,20 +215,7 @@ export async function run(options: AddOptions, ctx: Context): Promise<void> {
   }
 
   // 3. The entry: this mcp-op by a stable path, running the server through op.
-  const [self, ...selfArgs] = stableCommand(env);
-  const spec: ServerSpec = {
-    command: self as string,
-    args: [
-      ...selfArgs,
-      "run",
-      ...(account ? ["--account", account] : []),
-      ...envFiles.flatMap((file) => ["--env-file", file]),
-      ...(tokenFile ? ["--token-file", tokenFile] : []),
-      "--",
-      command,
-      ...args,
-    ],
-  };
+  const spec = registeredSpec(stableCommand(env), { account, envFiles, tokenFile, server: [command, ...args] });
 
   // 4. Where: the chosen clients, or every client whose config exists.
   const locations: ConfigLocation[] = clients.length
@@ -259,135 +231,40 @@ export async function run(options: AddOptions, ctx: Context): Promise<void> {
 
   if (!tokenFile) warnDroppedCredentials(locations, env, f);
 
-  // 5. Check every target before changing anything: a config that does not parse, is not a
-  // file, is read-only or already has this name (without --force) stops the whole add, env
-  // file included.
-  for (const loc of locations) {
-    const loaded = load(loc);
-    const taken = loaded.exists && serverExists(loc, loaded.text, name); // parses it, also with --force
-    if (taken && !force) {
-      throw new McpOpError(
-        EXIT.CONFIG,
-        `${loc.path}: a server named "${name}" already exists (use --force to replace it)`,
-      );
-    }
-    if (!dryRun) preflight(loc);
-  }
-  await withSignalsHeld(async (held) => {
-    const checkpoint = () => held.check();
-    let undoEnvFile = () => {};
-    if (envFile && envText !== undefined) {
-      if (dryRun) {
-        ctx.stdout(`--- ${envFile} (new, mode 0600)\n${envText.preview}`);
-      } else {
-        const written = writeEnvFile(envFile, envText.text, force);
-        undoEnvFile = written.undo;
-        if (written.replaced) warnSharedEnvFile(envFile, name, locations, f);
-      }
-    }
-    const done: Undo[] = [];
-    try {
-      await register(locations, name, spec, {
-        env,
-        cwd: f.cwd,
-        home: f.home,
-        dryRun,
-        force,
-        done,
-        checkpoint,
-        stdout: ctx.stdout,
-      });
-    } catch (error) {
-      // Nothing half-done: the failed client's entry is unchanged or put back; the clients done
-      // before it are taken back, and then the env file. Should a take-back fail, that entry
-      // still needs the file: it stays.
-      if (await undoAll(done)) {
-        try {
-          undoEnvFile();
-        } catch (envError) {
-          logger.error(`could not put ${envFile} back: ${envError instanceof Error ? envError.message : envError}`);
-        }
-      }
-      throw error;
-    }
+  // 5. The plan, from every target as it is now: a config that does not parse or already has
+  // this name (without --force) stops the whole add, env file included. A dry run prints it; else
+  // the edit loop checks every config writable, then carries it out, all or nothing.
+  const plan = registrationPlan({
+    name,
+    spec,
+    force,
+    envFile: envFile && envText ? { path: envFile, ...envText } : undefined,
+    configs: locations.map((loc) => load(loc)),
+    claude: claudeCli(env) !== undefined,
   });
-}
-
-/**
- * Register `name` in each client: through the claude CLI for Claude Code when installed. Each
- * client done adds its take-back to `o.done`.
- */
-async function register(
-  locations: readonly ConfigLocation[],
-  name: string,
-  spec: ServerSpec,
-  o: {
-    env: Env;
-    cwd: string;
-    home: string;
-    dryRun: boolean;
-    force: boolean;
-    done: Undo[];
-    checkpoint: () => void;
-    stdout: (text: string) => void;
-  },
-): Promise<void> {
-  const claude = claudeCli(o.env);
-  for (const loc of locations) {
-    o.checkpoint();
-    if (loc.client === "claude-code" && claude) {
-      const json = JSON.stringify({ type: "stdio", ...entryFor("claude-code", spec) });
-      const cmd = ["mcp", "add-json", "-s", loc.scope, name, json];
-      if (o.dryRun) {
-        o.stdout(`--- ${loc.path} (through the claude CLI)\n$ claude ${cmd.map(quoteArg).join(" ")}\n`);
-        continue;
-      }
-      // Refuse a collision ourselves: `claude mcp add-json` would report it less clearly.
-      const existing = load(loc);
-      if (!o.force && existing.exists && serverExists(loc, existing.text, name)) {
-        throw new McpOpError(
-          EXIT.CONFIG,
-          `${loc.path}: a server named "${name}" already exists (use --force to replace it)`,
-        );
-      }
-      const previous = existing.exists ? listServers(loc, existing.text)[name] : undefined;
-      await replaceThroughClaude(claude, loc, name, json, previous, { env: o.env, cwd: o.cwd, home: o.home });
-      const ours = storedEntry(loc, name) ?? JSON.parse(json);
-      o.done.push(undoEntry(name, loc, previous, () => putBack(loc, name, previous, ours, o)));
-      o.stdout(`added ${name} to claude-code (${loc.scope}) through the claude CLI\n`);
-      continue;
-    }
-    const result = await edit(
-      loc,
-      (text) => setServer(loc, text, name, entryFor(loc.client, spec), { force: o.force }),
-      {
-        dryRun: o.dryRun,
-        ...(o.dryRun ? {} : { backupDir: editBackupDir(o.env, o.home, loc) }),
-      },
-    );
-    if (o.dryRun) {
-      // The diff shows neighbouring entries too: their plaintext values are masked.
-      const diff = maskValuesIn(result.diff, secretValuesIn(loc, load(loc).text));
-      o.stdout(diff || `--- ${loc.path}: no change\n`);
-      continue;
-    }
-    if (result.changed) {
-      // The entry as the edit found it (with --force, the one it replaced) and as it left it.
-      const previous = result.before?.exists ? listServers(loc, result.before.text)[name] : undefined;
-      const ours = listServers(loc, result.after ?? "")[name];
-      o.done.push(
-        undoEntry(name, loc, previous, () =>
-          revert(loc, result, (text) => restoreServer(loc, text, name, previous, ours), {
-            backupDir: editBackupDir(o.env, o.home, loc),
-          }),
-        ),
-      );
-    }
-    o.stdout(
-      `added ${name} to ${loc.client} (${loc.scope}): ${loc.path}${result.backup ? ` (backup: ${result.backup})` : ""}\n`,
-    );
+  if (dryRun) {
+    ctx.stdout(plan.preview());
+    return;
   }
-  o.checkpoint(); // a signal during the last client's step undoes it all too
+  await runSteps(plan.steps, {
+    env,
+    cwd: f.cwd,
+    home: f.home,
+    backupDir: (loc) => editBackupDir(env, f.home, loc),
+    report: (done) => {
+      const { step } = done;
+      if (step.kind === "env-file") {
+        if (done.replaced) warnSharedEnvFile(step.path, name, locations, f);
+        return;
+      }
+      const { loc } = step;
+      ctx.stdout(
+        done.via === "claude"
+          ? `added ${name} to claude-code (${loc.scope}) through the claude CLI\n`
+          : `added ${name} to ${loc.client} (${loc.scope}): ${loc.path}${done.backup ? ` (backup: ${done.backup})` : ""}\n`,
+      );
+    },
+  });
 }
 
 /**
@@ -420,31 +297,6 @@ function warnSharedEnvFile(envFile: string, name: string, chosen: readonly Confi
     .filter((s) => !(s.name === name && chosen.some((c) => c.path === s.loc.path && c.scope === s.loc.scope)))
     .map((s) => `${s.name} (${s.loc.client}, ${s.loc.scope})`);
   if (others.length) logger.warn(`${envFile} is also used by ${others.join(", ")}: they get the new references too`);
-}
-
-/** How to undo one client's change, worded for a new entry or a replaced one. */
-function undoEntry(name: string, loc: ConfigLocation, previous: unknown, run: () => Promise<void>): Undo {
-  const where = `${loc.client} (${loc.scope})`;
-  return previous === undefined
-    ? { done: `took "${name}" back out of ${where}`, failed: `could not take "${name}" back out of ${where}`, run }
-    : {
-        done: `put the previous "${name}" back into ${where}`,
-        failed: `could not put the previous "${name}" back into ${where}`,
-        run,
-      };
-}
-
-/** The entry as stored now; undefined when the file cannot be read back. */
-function storedEntry(loc: ConfigLocation, name: string): unknown {
-  try {
-    return listServers(loc, load(loc).text)[name];
-  } catch {
-    return undefined;
-  }
-}
-
-function serverExists(loc: ConfigLocation, text: string, name: string): boolean {
-  return Object.hasOwn(listServers(loc, text), name);
 }
 
 /**

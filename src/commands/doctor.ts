@@ -134,7 +134,7 @@ export async function diagnose(options: DoctorOptions, { env, cwd, op }: Context
   }
   const opPath = checkOpPath(ctx, options.op);
   if (opPath) ctx.opPath = opPath;
-  const accounts = opPath ? await accountList(opPath, env, ctx.op) : undefined;
+  const accounts = opPath ? await accountList(opPath, env, op) : undefined;
   if (opPath) {
     await checkOpVersion(ctx, opPath);
     await checkAuth(ctx, opPath, accounts, servers);

@@ -8,30 +8,28 @@
  * first into a private state directory, which `--undo` restores from (whole files only while
  * they are what the run left, else entry by entry) and `--purge-backups` empties.
  */
-import { existsSync, readFileSync, rmSync } from "node:fs";
-import { join } from "node:path";
 import { type OptionsDef, parseOptions } from "../core/args.ts";
 import type { ClientId, ConfigLocation, Facts } from "../core/clients.ts";
-import { listServers, restoreServer } from "../core/config-edit.ts";
+import { listServers } from "../core/config-edit.ts";
 import {
   describeMigration,
-  envFileBase,
   type MigrationServer,
   type PlannedItem,
   planMigration,
-  type ReusableItem,
   type ServerPlan,
   serverLabel,
   shownName,
 } from "../core/migrate.ts";
 import { backupRoot, envFileDir } from "../core/paths.ts";
 import { describeBadReference, parseReference } from "../core/reference.ts";
-import { edit, load, textDigest } from "../effects/config-file.ts";
+import { load, textDigest } from "../effects/config-file.ts";
+import { runSteps } from "../effects/edit-loop.ts";
 import { locateOp } from "../effects/executables.ts";
 import {
   backUp,
   digestKey,
   editBackupsOf,
+  envFileNamer,
   itemDigest,
   type Manifest,
   markUndone,
@@ -39,22 +37,15 @@ import {
   purgeRuns,
   quarantineClaudeBackups,
   readManifest,
-  recordedItems,
+  removeRunDir,
   saveManifest,
   undoableRuns,
   undoRun,
-  writeNewEnvFile,
 } from "../effects/migration.ts";
-import { type Op, opClient, opError } from "../effects/op.ts";
-import {
-  claudeCli,
-  facts,
-  findingPlace,
-  replaceThroughClaude,
-  scanServers,
-  stableCommand,
-} from "../effects/registry.ts";
+import type { Op } from "../effects/op.ts";
+import { facts, findingPlace, scanServers, stableCommand } from "../effects/registry.ts";
 import { withSignalsHeld } from "../effects/signals.ts";
+import { checkVault, listItems, reusableItems } from "../effects/vault.ts";
 import { EXIT, type ExitCode, firstInTable, McpOpError, usageError } from "../errors.ts";
 import { logger } from "../logger.ts";
 import { definedOnly } from "../runtime.ts";
@@ -77,22 +68,6 @@ const migrateArgs = {
 } as const satisfies OptionsDef;
 
 type Env = Readonly<Record<string, string | undefined>>;
-
-/** migrate's op, for these options (each call: effects/op.ts's time limit). */
-function opOf(o: { opPath: string; account: string | undefined; env: Env }): Op {
-  return opClient({ opPath: o.opPath, account: o.account, env: definedOnly(o.env) });
-}
-
-/** One 1Password item; its value (the secret) never goes to argv (effects/op.ts itemCreate). */
-async function createItem(
-  ctx: Pick<ApplyContext, "opPath" | "account" | "vault" | "env" | "dir">,
-  title: string,
-  value: string,
-): Promise<{ id?: string } | { problem: string }> {
-  const r = await opOf(ctx).itemCreate({ vault: ctx.vault, title, credential: value, dir: ctx.dir });
-  if (!r.ok) return { problem: r.message };
-  return r.id === undefined ? {} : { id: r.id };
-}
 
 export interface MigrateOptions {
   /** A dry run unless `apply`; `undo` and `purge-backups` do only that. */
@@ -155,20 +130,22 @@ export async function run(options: MigrateOptions, ctx: Context): Promise<void> 
   if (!fits.ok) throw new McpOpError(EXIT.DATAERR, `--vault ${vault}: ${fits.reason}`, "pass the vault's ID instead");
   // Applying needs op: the vault must exist, and new titles must not repeat existing ones.
   const opPath = options.mode === "apply" && servers.length > 0 ? locateOp(options.op, env) : undefined;
+  // Each call: effects/op.ts's time limit.
+  const op = opPath === undefined ? undefined : ctx.op({ opPath, account, env: definedOnly(env) });
   const self = stableCommand(env);
   let existing: Pick<Parameters<typeof planMigration>[0], "existingTitles" | "reuse"> = {};
   let key: Uint8Array | undefined;
-  if (opPath) {
-    await checkVault(opPath, account, vault, env);
+  if (op) {
+    await checkVault(op, vault);
     key = digestKey(env, f.home);
-    const listed = await listItems(opPath, account, vault, env);
+    const listed = await listItems(op, vault);
     // The values this run would move, to look for items earlier runs made for them.
     const values = planMigration({ servers, vault, self, envFileFor: () => "" }).plans.flatMap((p) =>
       p.variables.map((v) => v.item.value),
     );
     existing = {
       existingTitles: new Set(listed.map((i) => i.title.toLowerCase())),
-      reuse: await reusableItems({ opPath, account, vault, env, key, root, listed, values }),
+      reuse: await reusableItems({ op, vault, key, root, listed, values }),
     };
   }
   const migration = planMigration({
@@ -195,15 +172,14 @@ export async function run(options: MigrateOptions, ctx: Context): Promise<void> 
     return;
   }
   // Without --apply no op was located: a dry run.
-  if (opPath === undefined || key === undefined) {
+  if (op === undefined || key === undefined) {
     out("dry run: nothing changed. Run again with --apply to do it.");
     return;
   }
   await apply(plans, {
     env,
     vault,
-    account,
-    opPath,
+    op,
     key,
     root,
     cwd: f.cwd,
@@ -212,27 +188,10 @@ export async function run(options: MigrateOptions, ctx: Context): Promise<void> 
   });
 }
 
-/**
- * One new env file per server, directly in `envDir` (envFileBase: never a path), never an
- * existing one (another entry may use it); names compared case-insensitively, as macOS and
- * Windows file systems do.
- */
-function envFileNamer(envDir: string): (server: MigrationServer) => string {
-  const taken = new Set<string>();
-  return (server) => {
-    const base = join(envDir, envFileBase(server.name));
-    let path = `${base}.env`;
-    for (let n = 2; taken.has(path.toLowerCase()) || existsSync(path); n++) path = `${base}-${n}.env`;
-    taken.add(path.toLowerCase());
-    return path;
-  };
-}
-
 interface ApplyContext {
   env: Env;
   vault: string;
-  account: string | undefined;
-  opPath: string;
+  op: Op;
   cwd: string;
   home: string;
   out: (l: string) => void;
@@ -298,13 +257,13 @@ async function apply(
       o.out(`${label}: migrated (${plan.envFile})`);
     }
   });
-  const quarantined = quarantineClaudeBackups(o.env, o.home, started, join(dir, "claude-backups"));
+  const quarantined = quarantineClaudeBackups(o.env, o.home, started, dir);
   if (failed.length < reached || quarantined > 0) {
     o.out(
       `backups of the old files (they hold the plaintext): ${dir}; remove them with: mcp-op migrate --purge-backups`,
     );
   } else {
-    rmSync(dir, { recursive: true, force: true }); // nothing changed: no run to undo, no plaintext copy to keep
+    removeRunDir(dir); // nothing changed: no run to undo, no plaintext copy to keep
   }
   if (failed.length < reached) o.out("undo with: mcp-op migrate --undo");
   if (interrupted) {
@@ -321,13 +280,13 @@ function backUpAll(plans: readonly ServerPlan[], ctx: ApplyContext): void {
     for (const plan of plans) {
       const loc = plan.server.loc;
       if (ctx.last.has(loc.path)) continue;
-      const backup = backUp(ctx.dir, ctx.manifest.files.length, loc.client, loc.path);
+      const { backup, text } = backUp(ctx.dir, ctx.manifest.files.length, loc.client, loc.path);
       ctx.manifest.files.push({ loc, backup });
-      ctx.last.set(loc.path, new TextDecoder("utf-8", { ignoreBOM: true }).decode(readFileSync(backup)));
+      ctx.last.set(loc.path, text);
     }
     saveManifest(ctx.dir, ctx.manifest);
   } catch (error) {
-    rmSync(ctx.dir, { recursive: true, force: true }); // nothing changed yet: no plaintext copy to keep
+    removeRunDir(ctx.dir); // nothing changed yet: no plaintext copy to keep
     throw error;
   }
 }
@@ -344,18 +303,17 @@ async function migrateServer(plan: ServerPlan, ctx: ApplyContext): Promise<void>
       ctx.out(`  reuses ${item.reference}`);
       continue;
     }
-    const made = await createItem(ctx, item.title, item.value);
-    if ("problem" in made) throw new McpOpError(EXIT.UNAVAILABLE, `op: ${made.problem}`);
+    // The value never goes to argv (effects/op.ts itemCreate).
+    const made = await ctx.op.itemCreate({ vault: ctx.vault, title: item.title, credential: item.value, dir: ctx.dir });
+    if (!made.ok) throw new McpOpError(EXIT.UNAVAILABLE, `op: ${made.message}`);
     ctx.created.set(item.title, item.reference);
     noteItem(item, made.id, ctx);
     ctx.out(`  created ${item.reference}`);
   }
-  writeNewEnvFile(plan.envFile, plan.envText);
   let text: string;
   try {
     text = await rewriteEntry(plan, ctx);
   } catch (error) {
-    rmSync(plan.envFile, { force: true });
     resync(plan.server.loc, ctx);
     throw error;
   }
@@ -398,43 +356,34 @@ function noteItem(item: PlannedItem, id: string | undefined, ctx: ApplyContext):
   }
 }
 
-/** Rewrite the entry; returns the file's text right after. */
-async function rewriteEntry(plan: ServerPlan, ctx: ApplyContext): Promise<string> {
-  const loc = plan.server.loc;
-  const claude = claudeFor(loc, ctx.env);
-  if (claude) {
-    const before = load(loc).text;
-    const json = JSON.stringify({ type: "stdio", ...plan.entry });
-    // A put-back after a failed add keeps its backup in this run's private directory too.
-    const at = { ...ctx, backupDir: editBackups(loc, ctx) };
-    await replaceThroughClaude(claude, loc, plan.server.name, json, plan.server.raw, at);
-    const after = load(loc).text;
-    ctx.last.set(loc.path, ctx.last.get(loc.path) === before ? after : undefined);
-    return after;
-  }
-  // Only while the entry is still the one planned from: another program may have changed it.
-  const edited = await edit(loc, (text) => restoreServer(loc, text, plan.server.name, plan.entry, plan.server.raw), {
-    dryRun: false,
-    backupDir: editBackups(loc, ctx),
-  });
-  if (!edited.changed || edited.after === undefined) return load(loc).text;
-  ctx.last.set(loc.path, ctx.last.get(loc.path) === edited.before?.text ? edited.after : undefined);
-  return edited.after;
-}
-
 /**
- * The `claude` CLI to rewrite a Claude Code entry through, if any. For another project's local
- * scope only when `claude`, run in that project, files servers under the same key: the directory
- * still exists and is its own git root (or in none; Claude Code keys by the git root). Otherwise
- * it would remove and add a same-named server of whatever project holds that directory now: the
- * file is edited directly, as when `claude` is not installed.
+ * Its new env file, then the entry rewritten to use it (through the edit loop, which removes the
+ * env file again should the rewrite fail); returns the config's text right after. Only while the
+ * entry is still the one planned from: another program may have changed it.
  */
-function claudeFor(loc: ConfigLocation, env: Env): string | undefined {
-  if (loc.client !== "claude-code") return undefined;
-  const claude = claudeCli(env);
-  if (!claude || loc.project === undefined) return claude;
-  if (!existsSync(loc.project)) return undefined;
-  return facts(env, loc.project).projectRoot === loc.project ? claude : undefined;
+async function rewriteEntry(plan: ServerPlan, ctx: ApplyContext): Promise<string> {
+  const { loc, name, raw } = plan.server;
+  const done = await runSteps(
+    [
+      { kind: "env-file", path: plan.envFile, text: plan.envText, existing: "never" },
+      { kind: "replace", loc, name, entry: plan.entry, was: raw },
+    ],
+    {
+      env: ctx.env,
+      cwd: ctx.cwd,
+      home: ctx.home,
+      // A put-back after a failed add keeps its backup in this run's private directory too.
+      backupDir: (l) => editBackups(l, ctx),
+      claudeBackups: true,
+      preflight: false,
+      checkpoints: false, // apply stops between servers, never inside one
+      report: () => {},
+    },
+  );
+  const rewrite = done.at(-1);
+  if (!rewrite?.changed || rewrite.after === undefined) return load(loc).text;
+  ctx.last.set(loc.path, ctx.last.get(loc.path) === rewrite.before ? rewrite.after : undefined);
+  return rewrite.after;
 }
 
 function editBackups(loc: ConfigLocation, ctx: ApplyContext): string {
@@ -491,7 +440,7 @@ function purge(root: string, out: (l: string) => void): void {
 async function undo(root: string, f: Facts, out: (l: string) => void): Promise<void> {
   const last = undoableRuns(root).at(-1);
   if (!last) throw new McpOpError(EXIT.NOINPUT, `no migration to undo in ${root}`);
-  const runDir = join(root, last);
+  const runDir = last;
   const usersOf = (envFile: string) =>
     scanServers(f, [], () => {}, { otherProjects: true })
       .filter((s) => s.envFiles.includes(envFile))
@@ -568,85 +517,4 @@ function reportFailures(
   throw McpOpError.reported(
     failed.map((f) => f.code).reduce<ExitCode | undefined>(firstInTable, undefined) ?? EXIT.SOFTWARE,
   );
-}
-
-/** The items in the vault: ID and title (references match titles case-insensitively). */
-async function listItems(
-  opPath: string,
-  account: string | undefined,
-  vault: string,
-  env: Env,
-): Promise<Array<{ id: string; title: string }>> {
-  const r = await opOf({ opPath, account, env }).itemList(vault);
-  if (!r.ok) throw opError(r, "run migrate again");
-  return r.items;
-}
-
-/**
- * Items earlier migrations made (their manifests) that hold a value this run moves, so that
- * applying again after --undo does not make `... 2` copies. A keyed digest picks the candidates;
- * 1Password confirms each: the item is still in the vault (`op item list`) and holds the value
- * (`op read` by reference into memory, compared and dropped: the value never goes to argv). The
- * reference uses the item's title now, or its ID when that title is not unique in the vault or
- * cannot stand in a reference.
- */
-async function reusableItems(o: {
-  opPath: string;
-  account: string | undefined;
-  vault: string;
-  env: Env;
-  key: Uint8Array;
-  root: string;
-  listed: ReadonlyArray<{ id: string; title: string }>;
-  values: readonly string[];
-}): Promise<Map<string, ReusableItem>> {
-  const reuse = new Map<string, ReusableItem>();
-  const recorded = recordedItems(o.root).filter((r) => r.id && r.vault.toLowerCase() === o.vault.toLowerCase());
-  if (recorded.length === 0) return reuse;
-  const byId = new Map(o.listed.filter((i) => i.id).map((i) => [i.id, i]));
-  const titles = new Map<string, number>();
-  for (const i of o.listed) titles.set(i.title.toLowerCase(), (titles.get(i.title.toLowerCase()) ?? 0) + 1);
-  for (const value of new Set(o.values)) {
-    const digest = itemDigest(o.key, value);
-    for (const r of recorded) {
-      const now = r.digest === digest && r.id ? byId.get(r.id) : undefined;
-      if (!now || !(await holds(o, `op://${o.vault}/${now.id}/credential`, value))) continue;
-      const byTitle = `op://${o.vault}/${now.title}/credential`;
-      const unique = titles.get(now.title.toLowerCase()) === 1 && parseReference(byTitle).ok;
-      reuse.set(value, {
-        id: now.id,
-        title: now.title,
-        reference: unique ? byTitle : `op://${o.vault}/${now.id}/credential`,
-      });
-      break;
-    }
-  }
-  return reuse;
-}
-
-/** Whether the reference reads as `value` (read into memory, compared, dropped). */
-async function holds(
-  o: { opPath: string; account: string | undefined; env: Env },
-  reference: string,
-  value: string,
-): Promise<boolean> {
-  const r = await opOf(o).read(reference);
-  return r.ok && r.value === value;
-}
-
-/** The target vault must exist before anything is backed up or created. */
-async function checkVault(opPath: string, account: string | undefined, vault: string, env: Env): Promise<void> {
-  const r = await opOf({ opPath, account, env }).vaultList();
-  if (!r.ok) throw opError(r, "run migrate again");
-  // An op that prints no JSON: let item create report the problem.
-  if (r.vaults === undefined) return;
-  const names = r.vaults.flatMap((v) => [v.name, v.id]);
-  if (!names.some((n) => n.toLowerCase() === vault.toLowerCase())) {
-    const known = names.filter((_, i) => i % 2 === 0).join(", ");
-    throw new McpOpError(
-      EXIT.DATAERR,
-      `vault "${vault}" not found in 1Password`,
-      `pass --vault (one of: ${known || "none"})`,
-    );
-  }
 }

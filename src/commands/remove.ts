@@ -1,22 +1,11 @@
 /** `mcp-op remove <name> [--client C]... [--scope S] [--dry-run]`: unregister a server. */
 import { type OptionsDef, parseOptions } from "../core/args.ts";
 import type { ClientId, Scope } from "../core/clients.ts";
-import { listServers, removeServer, restoreServer, validServerName } from "../core/config-edit.ts";
-import { maskValuesIn } from "../core/detect.ts";
-import { edit, load, preflight, revert } from "../effects/config-file.ts";
-import {
-  claudeCli,
-  claudeCwd,
-  editBackupDir,
-  facts,
-  presentLocations,
-  putBack,
-  runClaude,
-  secretValuesIn,
-  type Undo,
-  undoAll,
-} from "../effects/registry.ts";
-import { withSignalsHeld } from "../effects/signals.ts";
+import { validServerName } from "../core/config-edit.ts";
+import { removalPlan } from "../core/register.ts";
+import { load } from "../effects/config-file.ts";
+import { runSteps } from "../effects/edit-loop.ts";
+import { editBackupDir, facts, presentLocations } from "../effects/registry.ts";
 import { usageError } from "../errors.ts";
 import { logger } from "../logger.ts";
 import { parseClients, parseScopeFilter } from "./_clients.ts";
@@ -62,55 +51,27 @@ export default {
 };
 
 export async function run(options: RemoveOptions, ctx: Context): Promise<void> {
-  const { name, scope, dryRun } = options;
+  const { name, scope } = options;
   const { env } = ctx;
   const f = facts(env, ctx.cwd);
-  const claude = claudeCli(env);
-  // Every config is read (a malformed one stops everything) and checked writable first.
-  const targets = presentLocations(options.clients, f, scope).filter((loc) =>
-    Object.hasOwn(listServers(loc, load(loc).text), name),
+  // Every config is read (a malformed one stops everything); the loop checks them writable first.
+  const plan = removalPlan(
+    name,
+    presentLocations(options.clients, f, scope).map((loc) => load(loc)),
   );
-  if (!dryRun) for (const loc of targets) preflight(loc);
-  await withSignalsHeld(async (held) => {
-    const checkpoint = () => held.check();
-    const done: Undo[] = [];
-    try {
-      for (const loc of targets) {
-        checkpoint();
-        const where = `into ${loc.client} (${loc.scope})`;
-        const said = { done: `put "${name}" back ${where}`, failed: `could not put "${name}" back ${where}` };
-        const at = { env, home: f.home };
-        if (loc.client === "claude-code" && claude && !dryRun) {
-          const previous = listServers(loc, load(loc).text)[name];
-          await runClaude(claude, ["mcp", "remove", "-s", loc.scope, name], env, claudeCwd(loc, f.cwd));
-          done.push({ ...said, run: () => putBack(loc, name, previous, undefined, at) });
-        } else {
-          const result = await edit(loc, (text) => removeServer(loc, text, name), {
-            dryRun,
-            ...(dryRun ? {} : { backupDir: editBackupDir(env, f.home, loc) }),
-          });
-          if (dryRun) {
-            ctx.stdout(maskValuesIn(result.diff, secretValuesIn(loc, load(loc).text)));
-            continue;
-          }
-          if (!result.changed) continue; // gone meanwhile: nothing removed here
-          const previous = result.before ? listServers(loc, result.before.text)[name] : undefined;
-          done.push({
-            ...said,
-            run: () =>
-              revert(loc, result, (text) => restoreServer(loc, text, name, previous, undefined), {
-                backupDir: editBackupDir(env, f.home, loc),
-              }),
-          });
-        }
-        ctx.stdout(`removed ${name} from ${loc.client} (${loc.scope}): ${loc.path}\n`);
-      }
-      checkpoint(); // a signal during the last client's step puts it all back too
-    } catch (error) {
-      // Nothing half-done: the clients already done get the entry back.
-      await undoAll(done);
-      throw error;
-    }
-  });
-  if (targets.length === 0) logger.warn(`no client config has a server named "${name}"`);
+  if (options.dryRun) ctx.stdout(plan.preview());
+  else {
+    await runSteps(plan.steps, {
+      env,
+      cwd: f.cwd,
+      home: f.home,
+      backupDir: (loc) => editBackupDir(env, f.home, loc),
+      report: ({ step, via, changed }) => {
+        // An entry gone meanwhile: nothing removed there.
+        if (step.kind === "env-file" || (via === "file" && !changed)) return;
+        ctx.stdout(`removed ${name} from ${step.loc.client} (${step.loc.scope}): ${step.loc.path}\n`);
+      },
+    });
+  }
+  if (plan.steps.length === 0) logger.warn(`no client config has a server named "${name}"`);
 }

@@ -25,7 +25,9 @@ export const runArgs = {
   },
   environment: {
     type: "string",
-    multiple: true,
+    // One: whether `op run` reads several Environments, and in which order, is not documented
+    // (docs/clients.md, "1Password Environments").
+    once: true,
     valueHint: "ID",
     description: `1Password Environment whose variables op run loads too (op ${ENVIRONMENTS_SINCE} or later)`,
   },
@@ -87,13 +89,8 @@ export function parse(own: readonly string[], rest: readonly string[] | null): R
   };
 }
 
-/**
- * The one Environment given, its ID checked. One only: whether `op run` reads several, and in
- * which order, is not documented (docs/clients.md, "1Password Environments").
- */
-function environmentOption(given: readonly string[]): string | undefined {
-  if (given.length > 1) throw usageError("give --environment once: mcp-op passes op run one Environment");
-  const id = given[0];
+/** The Environment given, its ID checked. */
+function environmentOption(id: string | undefined): string | undefined {
   if (id === undefined) return undefined;
   const problem = environmentIdProblem(id);
   if (problem) throw usageError(`--environment ${JSON.stringify(id)}: ${problem}`);

@@ -22,8 +22,11 @@ export function splitArgv(argv: readonly string[]): SplitArgv {
   return { own: argv.slice(0, at), rest: argv.slice(at + 1) };
 }
 
-/** An argument definition as citty's, plus `multiple`: a string flag that may be given again. */
-export type OptionDef = ArgDef & { multiple?: boolean };
+/**
+ * An argument definition as citty's, plus `multiple`: a string flag that may be given again, or
+ * `once`: a string flag refused when given again (where keeping the last would hide a mistake).
+ */
+export type OptionDef = ArgDef & { multiple?: boolean; once?: boolean };
 /**
  * A command's arguments: citty's `ArgsDef` (help is rendered from it) where a repeatable string
  * flag says so itself (`multiple: true`), so the parser cannot keep only its last value.
@@ -253,7 +256,21 @@ export function parseOptions<const D extends OptionsDef>(
   argv: readonly string[],
   settings: ParseSettings = {},
 ): { values: Options<D>; positionals: string[] } {
-  const { values, positionals } = parseArgv(command, def, argv, settings);
+  // A `once` flag is collected like a repeatable one, then refused when there is more than one.
+  const once = Object.keys(def).filter((name) => (def[name] as OptionDef).once === true);
+  const grammar = once.length
+    ? { ...def, ...Object.fromEntries(once.map((name) => [name, { ...def[name], multiple: true }])) }
+    : def;
+  const { values, positionals } = parseArgv(command, grammar as OptionsDef, argv, settings);
+  for (const name of once) {
+    const given = values[name] as string[] | undefined;
+    if (given !== undefined && given.length > 1)
+      throw usageError(
+        `flag --${name} is given ${given.length} times; it takes one value`,
+        `see: mcp-op ${command} --help`,
+      );
+    values[name] = given?.[0];
+  }
   // In the order given, as the first empty one is the one named.
   for (const [name, value] of Object.entries(values)) {
     if (value !== "" && !(Array.isArray(value) && value.includes(""))) continue;

@@ -4,27 +4,27 @@
  */
 import { definedOnly } from "../runtime.ts";
 import { locateOp } from "./executables.ts";
-import { type Op, opClient } from "./op.ts";
+import { type Op, type OpClientOptions, opClient } from "./op.ts";
 
 type Env = Readonly<Record<string, string | undefined>>;
-
-/** How these ask op: a command passes its Context's (unit tests a fake); 20 s a call by default. */
-export type OpFor = (opPath: string, env: Env, account?: string) => Op;
+/** How op is reached: opClient, or a fake in unit tests (the command's Context.op). */
+type MakeOp = (options: OpClientOptions) => Op;
 
 /** 20 s a call, so that a hung op cannot stall a report for long. */
-const defaultOp: OpFor = (opPath, env, account) =>
-  opClient({ opPath, account, env: definedOnly(env), timeoutMs: 20_000 });
+function op(make: MakeOp, opPath: string, env: Env, account?: string): Op {
+  return make({ opPath, account, env: definedOnly(env), timeoutMs: 20_000 });
+}
 
 /** The accounts op knows (shorthand or sign-in address); undefined when op cannot say. */
-export async function accountList(opPath: string, env: Env, op: OpFor = defaultOp): Promise<string[] | undefined> {
-  const r = await op(opPath, env).accountList();
+export async function accountList(opPath: string, env: Env, make: MakeOp = opClient): Promise<string[] | undefined> {
+  const r = await op(make, opPath, env).accountList();
   return r.ok ? r.accounts?.map((a) => a.shorthand ?? a.url ?? a.email ?? "?") : undefined;
 }
 
 /** The accounts op knows, or none when op is missing or says nothing. */
-export async function opAccounts(env: Env, opFlag?: string, op: OpFor = defaultOp): Promise<string[]> {
+export async function opAccounts(env: Env, opFlag?: string, make: MakeOp = opClient): Promise<string[]> {
   try {
-    return (await accountList(locateOp(opFlag, env), env, op)) ?? [];
+    return (await accountList(locateOp(opFlag, env), env, make)) ?? [];
   } catch {
     return [];
   }
@@ -35,14 +35,14 @@ export async function opAccounts(env: Env, opFlag?: string, op: OpFor = defaultO
  * shorthand or ID): `op whoami --account X` says so without prompting, signed in or not.
  * Undefined when that cannot be told (no op).
  */
-export async function accountKnown(account: string, env: Env, op: OpFor = defaultOp): Promise<boolean | undefined> {
+export async function accountKnown(account: string, env: Env, make: MakeOp = opClient): Promise<boolean | undefined> {
   let opPath: string;
   try {
     opPath = locateOp(undefined, env);
   } catch {
     return undefined;
   }
-  const r = await op(opPath, env, account).whoami();
+  const r = await op(make, opPath, env, account).whoami();
   if (!r.ok && r.kind === "timeout") return undefined;
   return !(!r.ok && r.message.startsWith("no account found for filter"));
 }

@@ -26,7 +26,7 @@ import {
 } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import type { ConfigLocation } from "../core/clients.ts";
-import { type MigratedEntry, undoEntries } from "../core/migrate.ts";
+import { envFileBase, type MigratedEntry, type MigrationServer, undoEntries } from "../core/migrate.ts";
 import { stateDir } from "../core/paths.ts";
 import { EXIT, McpOpError } from "../errors.ts";
 import { writeFileAtomic } from "./atomic-write.ts";
@@ -65,11 +65,16 @@ export function newRunDir(root: string): string {
   }
 }
 
+/** Remove a run's directory: nothing changed, so no run to undo and no plaintext copy to keep. */
+export function removeRunDir(dir: string): void {
+  rmSync(dir, { recursive: true, force: true });
+}
+
 /**
  * Copy a config into the run directory (0600), named by its position in the run and the
- * client, so two clients' `settings.json` never share a name.
+ * client, so two clients' `settings.json` never share a name. Returns the copy and its text.
  */
-export function backUp(dir: string, index: number, client: string, path: string): string {
+export function backUp(dir: string, index: number, client: string, path: string): { backup: string; text: string } {
   const backup = join(dir, `${index}-${client}-${basename(path)}`);
   try {
     copyFileSync(path, backup);
@@ -78,7 +83,23 @@ export function backUp(dir: string, index: number, client: string, path: string)
     rmSync(backup, { force: true });
     throw cantCreate(backup, error, "back up the config to");
   }
-  return backup;
+  return { backup, text: new TextDecoder("utf-8", { ignoreBOM: true }).decode(readFileSync(backup)) };
+}
+
+/**
+ * One new env file per server, directly in `envDir` (envFileBase: never a path), never an
+ * existing one (another entry may use it); names compared case-insensitively, as macOS and
+ * Windows file systems do.
+ */
+export function envFileNamer(envDir: string): (server: MigrationServer) => string {
+  const taken = new Set<string>();
+  return (server) => {
+    const base = join(envDir, envFileBase(server.name));
+    let path = `${base}.env`;
+    for (let n = 2; taken.has(path.toLowerCase()) || existsSync(path); n++) path = `${base}-${n}.env`;
+    taken.add(path.toLowerCase());
+    return path;
+  };
 }
 
 /**
@@ -184,12 +205,13 @@ export function purgeRuns(root: string): { runs: number; edits: { dir: string; f
 
 const UNDONE = "undone";
 
-/** Migration runs not undone yet, oldest first (the backup root also holds edit backups). */
+/** The directories of the migration runs not undone yet, oldest first (the backup root also holds edit backups). */
 export function undoableRuns(root: string): string[] {
   if (!existsSync(root)) return [];
   return readdirSync(root)
     .filter((name) => existsSync(join(root, name, "manifest.json")) && !existsSync(join(root, name, UNDONE)))
-    .sort();
+    .sort()
+    .map((name) => join(root, name));
 }
 
 export function markUndone(runDir: string): void {
@@ -198,10 +220,11 @@ export function markUndone(runDir: string): void {
 
 /**
  * `claude mcp remove/add-json` back up ~/.claude.json into ~/.claude/backups first, and those
- * copies hold the plaintext being migrated: move the ones made during this run into the
- * private backup directory.
+ * copies hold the plaintext being migrated: move the ones made during this run into the run's
+ * private directory (`claude-backups` in it).
  */
-export function quarantineClaudeBackups(env: Env, home: string, since: number, into: string): number {
+export function quarantineClaudeBackups(env: Env, home: string, since: number, runDir: string): number {
+  const into = join(runDir, "claude-backups");
   const dir = join(env.CLAUDE_CONFIG_DIR || join(home, ".claude"), "backups");
   if (!existsSync(dir)) return 0;
   let moved = 0;

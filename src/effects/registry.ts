@@ -17,14 +17,7 @@ import {
   type ServerSpec,
   scopesOf,
 } from "../core/clients.ts";
-import {
-  type ConfigDoc,
-  duplicateError,
-  listServers,
-  readConfig,
-  restoreServer,
-  type StoredServer,
-} from "../core/config-edit.ts";
+import { type ConfigDoc, duplicateError, readConfig, restoreServer, type StoredServer } from "../core/config-edit.ts";
 import { detectSecrets, type PlaintextFinding } from "../core/detect.ts";
 import { backupRoot, envValue, stateDir } from "../core/paths.ts";
 import { candidatePaths, extendedPath } from "../core/search-path.ts";
@@ -209,30 +202,6 @@ export async function putBack(
   });
 }
 
-/** One client's change, and how to undo it should a later client fail. */
-export interface Undo {
-  /** What was undone, e.g. `took "x" back out of cursor (user)`. */
-  done: string;
-  /** What could not be undone, e.g. `could not take "x" back out of cursor (user)`. */
-  failed: string;
-  run: () => Promise<void>;
-}
-
-/** Undo the changes, newest first, each outcome logged. True when all of them were undone. */
-export async function undoAll(undos: readonly Undo[]): Promise<boolean> {
-  let all = true;
-  for (const u of [...undos].reverse()) {
-    try {
-      await u.run();
-      logger.warn(u.done);
-    } catch (error) {
-      all = false;
-      logger.error(`${u.failed}: ${error instanceof Error ? error.message : String(error)}`);
-    }
-  }
-  return all;
-}
-
 export interface RegisteredServer {
   loc: ConfigLocation;
   name: string;
@@ -401,21 +370,4 @@ export function editBackupDir(
   const dir = join(backupRoot(env, home, process.platform), "edits", `${loc.client}-${loc.scope}${project}`);
   privateDir(dir, top);
   return dir;
-}
-
-/** Plaintext-looking values in a config file's entries, to mask them in diffs shown to the user. */
-export function secretValuesIn(loc: ConfigLocation, text: string): string[] {
-  const values: string[] = [];
-  for (const raw of Object.values(listServers(loc, text))) {
-    const spec = readEntry(loc.client, raw);
-    if (!spec) continue;
-    for (const f of detectSecrets({ env: spec.env, args: spec.args })) {
-      if (f.where === "env") values.push(String(spec.env?.[f.key] ?? ""));
-      else {
-        const arg = spec.args[f.argIndex ?? -1] ?? "";
-        values.push(arg.slice(f.start ?? 0, f.end ?? arg.length));
-      }
-    }
-  }
-  return values;
 }

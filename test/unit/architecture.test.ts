@@ -13,10 +13,7 @@ const ROOT = join(import.meta.dir, "..", "..");
 const COMMANDS = join(ROOT, "src", "commands");
 
 /** Where a `node:` import or effects/native.ts is still used, until it moves (issue 15). */
-const KNOWN: Record<string, string[]> = {
-  // The manifest, backups and env-file directory (to move into effects/migration.ts).
-  "src/commands/migrate.ts": ["node:fs", "node:path"],
-};
+const KNOWN: Record<string, string[]> = {};
 
 const commands = readdirSync(COMMANDS)
   .filter((f) => f.endsWith(".ts") && !f.startsWith("_"))

@@ -2,7 +2,7 @@ import { describe, expect, test } from "bun:test";
 import { parseArgs as nodeParseArgs } from "node:util";
 import fc from "fast-check";
 import { parse as parseRunOptions } from "../../src/commands/run.ts";
-import { closest, MissingSeparator, type OptionsDef, parseArgv, splitArgv } from "../../src/core/args.ts";
+import { closest, MissingSeparator, type OptionsDef, parseArgv, parseOptions, splitArgv } from "../../src/core/args.ts";
 import { McpOpError } from "../../src/errors.ts";
 
 describe("splitArgv", () => {
@@ -293,5 +293,20 @@ describe("the missing -- before the server command", () => {
   });
   test("a value that is missing after it is said the same way", () => {
     expect(caught(["npx", "--env-file"], 0)).toBeInstanceOf(MissingSeparator);
+  });
+});
+
+describe("once: a flag refused when given again", () => {
+  const def = { id: { type: "string", once: true }, name: { type: "string" } } as const satisfies OptionsDef;
+  test("given once it is a string; not given, undefined", () => {
+    expect(parseOptions("x", def, ["--id", "a"]).values.id).toBe("a");
+    expect(parseOptions("x", def, []).values.id).toBeUndefined();
+  });
+  test("given twice (in any spelling) it is a usage error naming the flag", () => {
+    expect(() => parseOptions("x", def, ["--id", "a", "--id=b"])).toThrow(
+      "flag --id is given 2 times; it takes one value",
+    );
+    // A flag without `once` keeps its last value, as node:util parseArgs does.
+    expect(parseOptions("x", def, ["--name", "a", "--name", "b"]).values.name).toBe("b");
   });
 });

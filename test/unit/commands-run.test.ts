@@ -205,7 +205,7 @@ describe("run --environment (1Password Environments)", () => {
       ["--environment", "ABCDEFGHIJKLMNOPQRSTUVWXY0"],
       '--environment "ABCDEFGHIJKLMNOPQRSTUVWXY0": an Environment ID holds lowercase letters and digits only (copy it from the 1Password app)',
     ],
-    [["--environment", ID, "--environment", ID], "give --environment once: mcp-op passes op run one Environment"],
+    [["--environment", ID, "--environment", ID], "flag --environment is given 2 times; it takes one value"],
   ])("%p is a usage error before anything runs", (flags, message) => {
     let error: unknown;
     try {
