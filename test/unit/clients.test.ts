@@ -36,7 +36,7 @@ const WIN: Facts = {
 };
 
 type Row = [ClientId, Scope, string, ConfigFormat, string[]];
-type ConfigFormat = "json" | "jsonc" | "toml";
+type ConfigFormat = "json" | "jsonc" | "toml" | "yaml";
 
 const TABLE: Record<"linux" | "darwin" | "win32", Row[]> = {
   linux: [
@@ -54,6 +54,37 @@ const TABLE: Record<"linux" | "darwin" | "win32", Row[]> = {
     ["gemini", "project", "/home/me/proj/.gemini/settings.json", "json", ["mcpServers"]],
     ["zed", "user", "/home/me/.config/zed/settings.json", "jsonc", ["context_servers"]],
     ["zed", "project", "/home/me/proj/.zed/settings.json", "jsonc", ["context_servers"]],
+    ["vscode-insiders", "user", "/home/me/.config/Code - Insiders/User/mcp.json", "jsonc", ["servers"]],
+    ["vscode-insiders", "project", "/home/me/proj/.vscode/mcp.json", "jsonc", ["servers"]],
+    ["copilot", "user", "/home/me/.copilot/mcp-config.json", "jsonc", ["mcpServers"]],
+    ["copilot", "project", "/home/me/proj/.github/mcp.json", "jsonc", ["mcpServers"]],
+    ["qwen", "user", "/home/me/.qwen/settings.json", "jsonc", ["mcpServers"]],
+    ["qwen", "project", "/home/me/proj/.qwen/settings.json", "jsonc", ["mcpServers"]],
+    ["auggie", "user", "/home/me/.augment/settings.json", "jsonc", ["mcpServers"]],
+    ["auggie", "project", "/home/me/proj/.augment/settings.json", "jsonc", ["mcpServers"]],
+    ["kiro", "user", "/home/me/.kiro/settings/mcp.json", "json", ["mcpServers"]],
+    ["kiro", "project", "/home/me/proj/.kiro/settings/mcp.json", "json", ["mcpServers"]],
+    ["lmstudio", "user", "/home/me/.lmstudio/mcp.json", "json", ["mcpServers"]],
+    [
+      "roo",
+      "user",
+      "/home/me/.config/Code/User/globalStorage/rooveterinaryinc.roo-cline/settings/mcp_settings.json",
+      "json",
+      ["mcpServers"],
+    ],
+    ["roo", "project", "/home/me/proj/.roo/mcp.json", "json", ["mcpServers"]],
+    ["cline", "user", "/home/me/.cline/data/settings/cline_mcp_settings.json", "json", ["mcpServers"]],
+    ["cline-cli", "user", "/home/me/.cline/data/settings/cline_mcp_settings.json", "json", ["mcpServers"]],
+    ["amp", "user", "/home/me/.config/amp/settings.json", "jsonc", ["amp.mcpServers"]],
+    ["amp", "project", "/home/me/proj/.amp/settings.json", "jsonc", ["amp.mcpServers"]],
+    ["crush", "user", "/home/me/.config/crush/crush.json", "json", ["mcp"]],
+    ["crush", "project", "/home/me/proj/.crush.json", "json", ["mcp"]],
+    ["opencode", "user", "/home/me/.config/opencode/opencode.jsonc", "jsonc", ["mcp"]],
+    ["opencode", "project", "/home/me/proj/opencode.jsonc", "jsonc", ["mcp"]],
+    ["kilo", "user", "/home/me/.config/kilo/kilo.jsonc", "jsonc", ["mcp"]],
+    ["kilo", "project", "/home/me/proj/kilo.jsonc", "jsonc", ["mcp"]],
+    ["goose", "user", "/home/me/.config/goose/config.yaml", "yaml", ["extensions"]],
+    ["continue", "user", "/home/me/.continue/config.yaml", "yaml", ["mcpServers"]],
   ],
   darwin: [
     ["claude-code", "user", "/Users/me/.claude.json", "json", ["mcpServers"]],
@@ -76,6 +107,43 @@ const TABLE: Record<"linux" | "darwin" | "win32", Row[]> = {
     ["gemini", "project", "/Users/me/proj/.gemini/settings.json", "json", ["mcpServers"]],
     ["zed", "user", "/Users/me/.config/zed/settings.json", "jsonc", ["context_servers"]],
     ["zed", "project", "/Users/me/proj/.zed/settings.json", "jsonc", ["context_servers"]],
+    [
+      "vscode-insiders",
+      "user",
+      "/Users/me/Library/Application Support/Code - Insiders/User/mcp.json",
+      "jsonc",
+      ["servers"],
+    ],
+    ["vscode-insiders", "project", "/Users/me/proj/.vscode/mcp.json", "jsonc", ["servers"]],
+    ["copilot", "user", "/Users/me/.copilot/mcp-config.json", "jsonc", ["mcpServers"]],
+    ["copilot", "project", "/Users/me/proj/.github/mcp.json", "jsonc", ["mcpServers"]],
+    ["qwen", "user", "/Users/me/.qwen/settings.json", "jsonc", ["mcpServers"]],
+    ["qwen", "project", "/Users/me/proj/.qwen/settings.json", "jsonc", ["mcpServers"]],
+    ["auggie", "user", "/Users/me/.augment/settings.json", "jsonc", ["mcpServers"]],
+    ["auggie", "project", "/Users/me/proj/.augment/settings.json", "jsonc", ["mcpServers"]],
+    ["kiro", "user", "/Users/me/.kiro/settings/mcp.json", "json", ["mcpServers"]],
+    ["kiro", "project", "/Users/me/proj/.kiro/settings/mcp.json", "json", ["mcpServers"]],
+    ["lmstudio", "user", "/Users/me/.lmstudio/mcp.json", "json", ["mcpServers"]],
+    [
+      "roo",
+      "user",
+      "/Users/me/Library/Application Support/Code/User/globalStorage/rooveterinaryinc.roo-cline/settings/mcp_settings.json",
+      "json",
+      ["mcpServers"],
+    ],
+    ["roo", "project", "/Users/me/proj/.roo/mcp.json", "json", ["mcpServers"]],
+    ["cline", "user", "/Users/me/.cline/data/settings/cline_mcp_settings.json", "json", ["mcpServers"]],
+    ["cline-cli", "user", "/Users/me/.cline/data/settings/cline_mcp_settings.json", "json", ["mcpServers"]],
+    ["amp", "user", "/Users/me/.config/amp/settings.json", "jsonc", ["amp.mcpServers"]],
+    ["amp", "project", "/Users/me/proj/.amp/settings.json", "jsonc", ["amp.mcpServers"]],
+    ["crush", "user", "/Users/me/.config/crush/crush.json", "json", ["mcp"]],
+    ["crush", "project", "/Users/me/proj/.crush.json", "json", ["mcp"]],
+    ["opencode", "user", "/Users/me/.config/opencode/opencode.jsonc", "jsonc", ["mcp"]],
+    ["opencode", "project", "/Users/me/proj/opencode.jsonc", "jsonc", ["mcp"]],
+    ["kilo", "user", "/Users/me/.config/kilo/kilo.jsonc", "jsonc", ["mcp"]],
+    ["kilo", "project", "/Users/me/proj/kilo.jsonc", "jsonc", ["mcp"]],
+    ["goose", "user", "/Users/me/.config/goose/config.yaml", "yaml", ["extensions"]],
+    ["continue", "user", "/Users/me/.continue/config.yaml", "yaml", ["mcpServers"]],
   ],
   win32: [
     ["claude-code", "user", "C:\\Users\\me\\.claude.json", "json", ["mcpServers"]],
@@ -98,6 +166,43 @@ const TABLE: Record<"linux" | "darwin" | "win32", Row[]> = {
     ["gemini", "project", "C:\\Users\\me\\proj\\.gemini\\settings.json", "json", ["mcpServers"]],
     ["zed", "user", "C:\\Users\\me\\AppData\\Roaming\\Zed\\settings.json", "jsonc", ["context_servers"]],
     ["zed", "project", "C:\\Users\\me\\proj\\.zed\\settings.json", "jsonc", ["context_servers"]],
+    [
+      "vscode-insiders",
+      "user",
+      "C:\\Users\\me\\AppData\\Roaming\\Code - Insiders\\User\\mcp.json",
+      "jsonc",
+      ["servers"],
+    ],
+    ["vscode-insiders", "project", "C:\\Users\\me\\proj\\.vscode\\mcp.json", "jsonc", ["servers"]],
+    ["copilot", "user", "C:\\Users\\me\\.copilot\\mcp-config.json", "jsonc", ["mcpServers"]],
+    ["copilot", "project", "C:\\Users\\me\\proj\\.github\\mcp.json", "jsonc", ["mcpServers"]],
+    ["qwen", "user", "C:\\Users\\me\\.qwen\\settings.json", "jsonc", ["mcpServers"]],
+    ["qwen", "project", "C:\\Users\\me\\proj\\.qwen\\settings.json", "jsonc", ["mcpServers"]],
+    ["auggie", "user", "C:\\Users\\me\\.augment\\settings.json", "jsonc", ["mcpServers"]],
+    ["auggie", "project", "C:\\Users\\me\\proj\\.augment\\settings.json", "jsonc", ["mcpServers"]],
+    ["kiro", "user", "C:\\Users\\me\\.kiro\\settings\\mcp.json", "json", ["mcpServers"]],
+    ["kiro", "project", "C:\\Users\\me\\proj\\.kiro\\settings\\mcp.json", "json", ["mcpServers"]],
+    ["lmstudio", "user", "C:\\Users\\me\\.lmstudio\\mcp.json", "json", ["mcpServers"]],
+    [
+      "roo",
+      "user",
+      "C:\\Users\\me\\AppData\\Roaming\\Code\\User\\globalStorage\\rooveterinaryinc.roo-cline\\settings\\mcp_settings.json",
+      "json",
+      ["mcpServers"],
+    ],
+    ["roo", "project", "C:\\Users\\me\\proj\\.roo\\mcp.json", "json", ["mcpServers"]],
+    ["cline", "user", "C:\\Users\\me\\.cline\\data\\settings\\cline_mcp_settings.json", "json", ["mcpServers"]],
+    ["cline-cli", "user", "C:\\Users\\me\\.cline\\data\\settings\\cline_mcp_settings.json", "json", ["mcpServers"]],
+    ["amp", "user", "C:\\Users\\me\\.config\\amp\\settings.json", "jsonc", ["amp.mcpServers"]],
+    ["amp", "project", "C:\\Users\\me\\proj\\.amp\\settings.json", "jsonc", ["amp.mcpServers"]],
+    ["crush", "user", "C:\\Users\\me\\.config\\crush\\crush.json", "json", ["mcp"]],
+    ["crush", "project", "C:\\Users\\me\\proj\\.crush.json", "json", ["mcp"]],
+    ["opencode", "user", "C:\\Users\\me\\.config\\opencode\\opencode.jsonc", "jsonc", ["mcp"]],
+    ["opencode", "project", "C:\\Users\\me\\proj\\opencode.jsonc", "jsonc", ["mcp"]],
+    ["kilo", "user", "C:\\Users\\me\\.config\\kilo\\kilo.jsonc", "jsonc", ["mcp"]],
+    ["kilo", "project", "C:\\Users\\me\\proj\\kilo.jsonc", "jsonc", ["mcp"]],
+    ["goose", "user", "C:\\Users\\me\\AppData\\Roaming\\Block\\goose\\config\\config.yaml", "yaml", ["extensions"]],
+    ["continue", "user", "C:\\Users\\me\\.continue\\config.yaml", "yaml", ["mcpServers"]],
   ],
 };
 
@@ -294,7 +399,10 @@ describe("entryFor and readEntry", () => {
     ["an array", ["npx"], undefined],
   ] as const) {
     test(`readEntry: ${name}`, () => {
-      for (const client of CLIENT_IDS) expect(readEntry(client, raw)).toEqual(want as ServerSpec | undefined);
+      // Goose names the command `cmd`: its own cases are below.
+      for (const client of CLIENT_IDS.filter((c) => c !== "goose")) {
+        expect(readEntry(client, raw)).toEqual(want as ServerSpec | undefined);
+      }
     });
   }
 });
@@ -319,8 +427,8 @@ describe("each client's environment (core/client-env.ts)", () => {
   const credentialsThere = (client: ClientId) =>
     lostCredentials(SHELL, serverEnvironment(client, SHELL, {}, facts)).length === 0;
 
-  test("which clients pass the shell's credentials on: only Claude Code", () => {
-    expect(CLIENT_IDS.filter(credentialsThere)).toEqual(["claude-code"]);
+  test("which clients pass the shell's credentials on: the terminal ones that pass the whole environment", () => {
+    expect(CLIENT_IDS.filter(credentialsThere)).toEqual(["claude-code", "qwen", "cline-cli", "crush", "opencode"]);
   });
 
   const rows: Array<[ClientId, string, string | undefined]> = [

@@ -8,6 +8,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import fc from "fast-check";
 import {
+  CLIENT_IDS,
   type ClientId,
   configLocation,
   entryFor,
@@ -15,6 +16,7 @@ import {
   readEntry,
   type Scope,
   type ServerSpec,
+  scopesOf,
 } from "../../src/core/clients.ts";
 import { listServers, removeServer, restoreServer, setServer, validServerName } from "../../src/core/config-edit.ts";
 import { unifiedDiff } from "../../src/core/diff.ts";
@@ -76,10 +78,38 @@ const CASES: Golden[] = [
   { client: "gemini", scope: "project", name: "project-new-file", op: "add", roundTrip: false },
   { client: "zed", scope: "user", name: "user-add-jsonc", op: "add", spec: WITH_ENV, roundTrip: true },
   { client: "zed", scope: "project", name: "project-add-no-servers", op: "add", roundTrip: false },
+  // The clients of docs/clients.md. Every add also checks the removal that undoes it.
+  { client: "vscode-insiders", scope: "user", name: "user-add-jsonc", op: "add", spec: WITH_ENV, roundTrip: true },
+  { client: "vscode-insiders", scope: "project", name: "project-new-file", op: "add", roundTrip: false },
+  { client: "copilot", scope: "user", name: "user-add", op: "add", spec: WITH_ENV, roundTrip: true },
+  { client: "copilot", scope: "user", name: "user-remove", op: "remove" },
+  { client: "copilot", scope: "project", name: "project-add", op: "add", roundTrip: false },
+  { client: "qwen", scope: "user", name: "user-add-settings", op: "add", spec: WITH_ENV, roundTrip: true },
+  { client: "qwen", scope: "project", name: "project-new-key", op: "add", roundTrip: false },
+  { client: "auggie", scope: "user", name: "user-add", op: "add", spec: WITH_ENV, roundTrip: true },
+  { client: "auggie", scope: "project", name: "project-new-file", op: "add", roundTrip: false },
+  { client: "kiro", scope: "user", name: "user-add", op: "add", spec: WITH_ENV, roundTrip: true },
+  { client: "kiro", scope: "project", name: "project-add", op: "add", roundTrip: true },
+  { client: "lmstudio", scope: "user", name: "user-add", op: "add", roundTrip: true },
+  { client: "roo", scope: "user", name: "user-add", op: "add", spec: WITH_ENV, roundTrip: true },
+  { client: "roo", scope: "project", name: "project-new-file", op: "add", roundTrip: false },
+  { client: "cline", scope: "user", name: "user-add", op: "add", spec: WITH_ENV, roundTrip: true },
+  { client: "cline", scope: "user", name: "user-remove", op: "remove" },
+  { client: "cline-cli", scope: "user", name: "user-new-file", op: "add", roundTrip: false },
+  { client: "amp", scope: "user", name: "user-add-jsonc", op: "add", spec: WITH_ENV, roundTrip: true },
+  { client: "amp", scope: "project", name: "project-new-key", op: "add", roundTrip: false },
+  { client: "crush", scope: "user", name: "user-add", op: "add", spec: WITH_ENV, roundTrip: true },
+  { client: "crush", scope: "project", name: "project-new-file", op: "add", roundTrip: false },
+  { client: "opencode", scope: "user", name: "user-add-jsonc", op: "add", spec: WITH_ENV, roundTrip: true },
+  { client: "opencode", scope: "user", name: "user-remove", op: "remove" },
+  { client: "opencode", scope: "project", name: "project-new-key", op: "add", roundTrip: false },
+  { client: "kilo", scope: "user", name: "user-add", op: "add", spec: WITH_ENV, roundTrip: true },
+  { client: "kilo", scope: "project", name: "project-new-file", op: "add", roundTrip: false },
 ];
 
+const EXT = { json: "json", jsonc: "json", toml: "toml", yaml: "yaml" } as const;
 const fixture = (c: Golden, which: "before" | "after") =>
-  join(FIXTURES, c.client, `${c.name}.${which}.${c.client === "codex" ? "toml" : "json"}`);
+  join(FIXTURES, c.client, `${c.name}.${which}.${EXT[configLocation(c.client, c.scope, FACTS).format]}`);
 
 function expectConfigError(fn: () => unknown, ...parts: string[]): McpOpError {
   let caught: unknown;
@@ -110,6 +140,8 @@ describe("golden files", () => {
     ] as const) {
       for (const scope of scopes) expect(covered.has(`${client}/${scope}`)).toBe(true);
     }
+    for (const client of CLIENT_IDS.filter((c) => c !== "goose" && c !== "continue"))
+      for (const scope of scopesOf(client)) expect(`${client}/${scope}`).toBeOneOf([...covered]);
   });
 
   for (const c of CASES) {
