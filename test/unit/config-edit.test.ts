@@ -105,6 +105,12 @@ const CASES: Golden[] = [
   { client: "opencode", scope: "project", name: "project-new-key", op: "add", roundTrip: false },
   { client: "kilo", scope: "user", name: "user-add", op: "add", spec: WITH_ENV, roundTrip: true },
   { client: "kilo", scope: "project", name: "project-new-file", op: "add", roundTrip: false },
+  { client: "goose", scope: "user", name: "user-add-comments", op: "add", spec: WITH_ENV, roundTrip: true },
+  { client: "goose", scope: "user", name: "user-new-key", op: "add", roundTrip: false },
+  { client: "goose", scope: "user", name: "user-remove", op: "remove" },
+  { client: "continue", scope: "user", name: "user-add", op: "add", spec: WITH_ENV, roundTrip: true },
+  { client: "continue", scope: "user", name: "user-new-file", op: "add", roundTrip: false },
+  { client: "continue", scope: "user", name: "user-remove", op: "remove" },
 ];
 
 const EXT = { json: "json", jsonc: "json", toml: "toml", yaml: "yaml" } as const;
@@ -140,7 +146,7 @@ describe("golden files", () => {
     ] as const) {
       for (const scope of scopes) expect(covered.has(`${client}/${scope}`)).toBe(true);
     }
-    for (const client of CLIENT_IDS.filter((c) => c !== "goose" && c !== "continue"))
+    for (const client of CLIENT_IDS)
       for (const scope of scopesOf(client)) expect(`${client}/${scope}`).toBeOneOf([...covered]);
   });
 
@@ -213,6 +219,46 @@ describe("unrelated content survives", () => {
 
   test("a BOM stays", () => {
     expect(read("claude-desktop", "user-add-bom").startsWith("\uFEFF{")).toBe(true);
+  });
+
+  test("Goose YAML: comments, other keys and the other entries' own layout stay, byte for byte", () => {
+    const before = readFileSync(join(FIXTURES, "goose", "user-add-comments.before.yaml"), "utf8");
+    const after = read("goose", "user-add-comments", "yaml");
+    for (const kept of [
+      "# Goose configuration (hand-edited)\n",
+      "GOOSE_MODEL: claude-sonnet-4-5 # the default model\n",
+      "  # built in\n",
+      "    args:\n    - mcp-server-fetch\n",
+      "    timeout: 300 # seconds\n",
+      "# keep this comment\nGOOSE_MODE: smart_approve\n",
+    ]) {
+      expect(after).toContain(kept);
+    }
+    // The new entry is inserted whole after the last one: the rest is the original text.
+    const at = before.indexOf("# keep this comment");
+    expect(after.startsWith(before.slice(0, at))).toBe(true);
+    expect(after.endsWith(before.slice(at))).toBe(true);
+  });
+
+  test("YAML: an unparsable file, a servers key of the wrong kind, a duplicate name", () => {
+    const goose = configLocation("goose", "user", FACTS);
+    const cont = configLocation("continue", "user", FACTS);
+    const entry = entryFor("goose", GITHUB);
+    expectConfigError(() => setServer(goose, "a: [\n", "github", entry, { force: false }), "not valid YAML", "line");
+    expectConfigError(() => listServers(goose, "extensions: [1]\n"), '"extensions" is not a mapping');
+    expectConfigError(() => listServers(cont, "mcpServers:\n  a: 1\n"), '"mcpServers" is not a list');
+    expectConfigError(
+      () => listServers(cont, "mcpServers:\n  - name: x\n    command: a\n  - name: x\n    command: b\n"),
+      '"mcpServers.x" is defined twice (lines 2 and 4)',
+    );
+    expectConfigError(() => listServers(goose, "- a\n"), "the top level is not a YAML mapping");
+  });
+
+  test("Goose: the name inside the entry is goose's, not part of the entry mcp-op compares", () => {
+    const goose = configLocation("goose", "user", FACTS);
+    const text = "extensions:\n  x:\n    name: x\n    type: stdio\n    cmd: srv\n    args: []\n";
+    expect(listServers(goose, text)).toEqual({ x: { type: "stdio", cmd: "srv", args: [] } });
+    expect(readEntry("goose", listServers(goose, text).x)).toEqual({ command: "srv", args: [] });
   });
 
   test("TOML comments and other tables", () => {
