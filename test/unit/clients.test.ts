@@ -502,6 +502,140 @@ describe("each client's environment (core/client-env.ts)", () => {
     });
   });
 
+  test("the clients of docs/clients.md: what reaches a server", () => {
+    const names = (client: ClientId, entry = {}) => Object.keys(serverEnvironment(client, SHELL, entry, facts)).sort();
+    const sdk = ["HOME", "LOGNAME", "PATH", "SHELL", "TERM", "USER"];
+    for (const client of ["auggie", "copilot", "amp"] as const) expect(names(client)).toEqual(sdk);
+    // Extensions and apps: the SDK's names of the app's (login session's) environment, launchd's PATH.
+    for (const client of ["roo", "cline", "kiro", "lmstudio"] as const) {
+      expect(names(client)).toEqual(["HOME", "LOGNAME", "PATH", "SHELL", "USER"]);
+      expect(serverEnvironment(client, SHELL, {}, facts).PATH).toBe(GUI_PATH);
+    }
+    for (const client of ["cline-cli", "crush", "opencode"] as const) {
+      expect(serverEnvironment(client, SHELL, {}, facts)).toEqual(SHELL);
+    }
+    expect(serverEnvironment("qwen", { ...SHELL, QWEN_SERVER_TOKEN: "q", QWEN_DAEMON_TOKEN: "d" }, {}, facts)).toEqual(
+      SHELL,
+    );
+    // Continue: five names, then PATH from the login shell over the entry's own.
+    expect(serverEnvironment("continue", SHELL, { env: { PATH: "/mine", A: "1" } }, facts)).toEqual({
+      HOME: "/home/me",
+      USER: "me",
+      LOGNAME: "me",
+      A: "1",
+      PATH: GUI_PATH,
+    });
+    // Goose refuses PATH, LD_* and NODE_OPTIONS in envs (its PATH is its own: modelled as an app's).
+    expect(
+      serverEnvironment("goose", {}, { env: { PATH: "/x", LD_PRELOAD: "y", node_options: "z", OK: "1" } }, facts),
+    ).toEqual({ OK: "1", PATH: GUI_PATH });
+    expect(whyDropped("goose", "TMP", {}, facts)).toBe("goose refuses that name in envs");
+    expect(whyDropped("auggie", "OP_SERVICE_ACCOUNT_TOKEN", {}, facts)).toContain("HOME, LOGNAME, PATH");
+    expect(whyDropped("kiro", "OP_SERVICE_ACCOUNT_TOKEN", {}, facts)).toContain("unknown");
+  });
+
+  test("the clients of docs/clients.md: their ${VAR} forms", () => {
+    const shell = { A: "a" };
+    const x = (client: ClientId, value: string) => serverEnvironment(client, shell, { env: { X: value } }, facts).X;
+    expect(x("qwen", "$A-${A}-${NOPE}")).toBe("a-a-${NOPE}");
+    expect(x("auggie", "${A}-${B:-b}-${NOPE}")).toBe("a-b-${NOPE}");
+    expect(x("copilot", "$A-${A}-${B:-b}")).toBe("a-a-b");
+    expect(x("opencode", "{env:A}-{env:NOPE}-${A}")).toBe("a--${A}");
+    expect(x("kilo", "{env:A}")).toBe(""); // the extension host's environment, where A is not
+    expect(x("crush", "$A-${A}-$NOPE")).toBe("a-a-");
+    expect(x("cline-cli", "${A}")).toBe("${A}");
+    expect(x("goose", "${A}")).toBe("${A}");
+    // Extensions: the app's environment, where A is not; an unset name stays as written.
+    expect(serverEnvironment("roo", { HOME: "/h" }, { env: { X: "${env:HOME}|${env:A}" } }, facts).X).toBe(
+      "/h|${env:A}",
+    );
+    expect(x("continue", "${{ secrets.NOPE }}")).toBe("${{ secrets.NOPE }}");
+  });
+
+  test("the shape each new client gets", () => {
+    const spec = { command: "c", args: ["a"], env: { K: "v" } };
+    expect(entryFor("copilot", spec)).toEqual({
+      tools: ["*"],
+      type: "local",
+      command: "c",
+      args: ["a"],
+      env: { K: "v" },
+    });
+    expect(entryFor("cline", spec)).toEqual({ type: "stdio", command: "c", args: ["a"], env: { K: "v" }, timeout: 60 });
+    expect(entryFor("cline-cli", spec)).toEqual(entryFor("cline", spec));
+    expect(entryFor("crush", spec)).toEqual({ type: "stdio", command: "c", args: ["a"], env: { K: "v" }, timeout: 30 });
+    expect(entryFor("opencode", spec)).toEqual({ type: "local", command: ["c", "a"], environment: { K: "v" } });
+    expect(entryFor("kilo", { command: "c", args: [] })).toEqual({ type: "local", command: ["c"] });
+    expect(entryFor("goose", spec)).toEqual({
+      enabled: true,
+      type: "stdio",
+      cmd: "c",
+      args: ["a"],
+      envs: { K: "v" },
+      timeout: 300,
+    });
+    for (const client of ["qwen", "kiro", "lmstudio", "roo", "amp", "continue"] as const) {
+      expect(entryFor(client, spec)).toEqual({ command: "c", args: ["a"], env: { K: "v" } });
+    }
+    expect(entryFor("auggie", spec)).toEqual({ type: "stdio", command: "c", args: ["a"], env: { K: "v" } });
+  });
+
+  test("readEntry: the new clients' own forms", () => {
+    expect(readEntry("cline", { transport: { type: "stdio", command: "c", args: ["a"] }, timeout: 5 })).toEqual({
+      command: "c",
+      args: ["a"],
+    });
+    expect(readEntry("cline", { type: "streamableHttp", url: "https://x" })).toBeUndefined();
+    expect(readEntry("opencode", { type: "remote", url: "https://x" })).toBeUndefined();
+    expect(readEntry("opencode", { command: ["c"], environment: { A: "1" } })).toEqual({
+      command: "c",
+      args: [],
+      env: { A: "1" },
+    });
+    expect(readEntry("copilot", { type: "local", command: "c", args: [] })).toEqual({ command: "c", args: [] });
+    expect(readEntry("cursor", { type: "local", command: "c", args: [] })).toBeUndefined();
+    expect(readEntry("goose", { type: "builtin", name: "developer" })).toBeUndefined();
+    expect(readEntry("goose", { type: "streamable_http", uri: "https://x" })).toBeUndefined();
+    expect(readEntry("goose", { type: "stdio", cmd: "c", args: ["a"], envs: { A: "1" } })).toEqual({
+      command: "c",
+      args: ["a"],
+      env: { A: "1" },
+    });
+  });
+
+  test("configLocation: the new clients' variables and the file that exists", () => {
+    const f = (vars: Record<string, string>, exists: string[] = []): Facts => ({
+      ...LINUX,
+      env: vars,
+      exists: (p) => exists.includes(p),
+    });
+    expect(configLocation("copilot", "user", f({ COPILOT_HOME: "/c" })).path).toBe("/c/mcp-config.json");
+    expect(configLocation("qwen", "user", f({ QWEN_HOME: "/q" })).path).toBe("/q/settings.json");
+    expect(configLocation("cline", "user", f({ CLINE_MCP_SETTINGS_PATH: "/x/s.json" })).path).toBe("/x/s.json");
+    expect(configLocation("cline-cli", "user", f({ CLINE_DIR: "/cl" })).path).toBe(
+      "/cl/data/settings/cline_mcp_settings.json",
+    );
+    expect(configLocation("cline", "user", f({ CLINE_DATA_DIR: "/d" })).path).toBe(
+      "/d/settings/cline_mcp_settings.json",
+    );
+    expect(configLocation("crush", "user", f({ CRUSH_GLOBAL_CONFIG: "/g" })).path).toBe("/g/crush.json");
+    expect(configLocation("crush", "user", f({ XDG_CONFIG_HOME: "/x" })).path).toBe("/x/crush/crush.json");
+    expect(configLocation("opencode", "user", f({ XDG_CONFIG_HOME: "/x" })).path).toBe("/x/opencode/opencode.jsonc");
+    expect(configLocation("continue", "user", f({ CONTINUE_GLOBAL_DIR: "/co" })).path).toBe("/co/config.yaml");
+    expect(configLocation("opencode", "user", f({}, ["/home/me/.config/opencode/opencode.json"])).path).toBe(
+      "/home/me/.config/opencode/opencode.json",
+    );
+    expect(configLocation("crush", "project", f({}, ["/home/me/proj/crush.json"])).path).toBe(
+      "/home/me/proj/crush.json",
+    );
+    expect(configLocation("kilo", "project", f({}, ["/home/me/proj/.kilo/kilo.json"])).path).toBe(
+      "/home/me/proj/.kilo/kilo.json",
+    );
+    expect(
+      configLocation("opencode", "project", { ...LINUX, cwd: "/home/me/proj/src", projectRoot: "/home/me/proj" }).path,
+    ).toBe("/home/me/proj/opencode.jsonc");
+  });
+
   test("gemini never sets NODE_OPTIONS and the like from an entry", () => {
     expect(
       serverEnvironment("gemini", {}, { env: { NODE_OPTIONS: "--require x", LD_PRELOAD: "y", OK: "1" } }, facts),
