@@ -337,9 +337,12 @@ function mergeEntry(
   if (client === "cline" || client === "cline-cli") delete base.transport; // the fresh entry is the flat form
   const merged: Record<string, unknown> = { ...base, ...fresh };
   if (Object.keys(env).length > 0) merged[envKey] = env;
-  const before = base.startup_timeout_sec;
-  const after = fresh.startup_timeout_sec;
-  if (typeof before === "number" && typeof after === "number" && before > after) merged.startup_timeout_sec = before;
+  // A longer start-up window the user chose stays (Codex's startup_timeout_sec; Cline's, Crush's, Goose's timeout).
+  for (const key of ["startup_timeout_sec", "timeout"]) {
+    const before = base[key];
+    const after = fresh[key];
+    if (typeof before === "number" && typeof after === "number" && before > after) merged[key] = before;
+  }
   return merged;
 }
 
