@@ -20,7 +20,7 @@ import {
   serverEnvironment,
   whyDropped,
 } from "../core/client-env.ts";
-import { CODEX_STARTUP_TIMEOUT_SEC, type Facts, shownName } from "../core/clients.ts";
+import { CODEX_STARTUP_TIMEOUT_SEC, type Facts, shownName, startupWindowSec } from "../core/clients.ts";
 import { maskArgs } from "../core/detect.ts";
 import { type AuthMode, authMode, quoteArg } from "../core/plan.ts";
 import { looksLikeReference } from "../core/reference.ts";
@@ -773,6 +773,8 @@ function clientTimeoutSec(ctx: Context, s: RegisteredServer): number {
   const raw = (s.raw ?? {}) as { startup_timeout_sec?: unknown; timeout?: unknown };
   if (s.loc.client === "codex") return typeof raw.startup_timeout_sec === "number" ? raw.startup_timeout_sec : 10;
   if (s.loc.client === "gemini" && typeof raw.timeout === "number") return raw.timeout / 1000;
+  const own = startupWindowSec(s.loc.client, s.raw);
+  if (own !== undefined) return own;
   if (s.loc.client === "claude-code") {
     const ms = Number(ctx.env.MCP_TIMEOUT);
     if (Number.isFinite(ms) && ms > 0) return ms / 1000;
@@ -841,6 +843,8 @@ async function connectAll(ctx: Context, servers: readonly RegisteredServer[], ti
 function disabledIn(s: RegisteredServer): string | undefined {
   const raw = (s.raw ?? {}) as { enabled?: unknown; disabled?: unknown };
   if (s.loc.client === "codex" && raw.enabled === false) return "disabled in codex (enabled = false)";
+  if (["opencode", "kilo", "goose"].includes(s.loc.client) && raw.enabled === false)
+    return `disabled in ${s.loc.client} ("enabled": false)`;
   if (raw.disabled === true) return `disabled in ${s.loc.client} ("disabled": true)`;
   return undefined;
 }

@@ -388,6 +388,40 @@ function readEnv(raw: unknown): Record<string, string> | undefined {
   return env;
 }
 
+const num = (v: unknown) => (typeof v === "number" && Number.isFinite(v) && v > 0 ? v : undefined);
+
+/**
+ * The window `client` gives a server to start, in seconds, from the entry and docs/clients.md;
+ * undefined for the first eight clients (doctor knows those) and where no figure is known.
+ */
+export function startupWindowSec(client: ClientId, raw: unknown): number | undefined {
+  const entry = isRecord(raw) ? raw : {};
+  const ms = (v: unknown) => (num(v) === undefined ? undefined : (v as number) / 1000);
+  switch (client) {
+    case "cline":
+    case "cline-cli":
+      return num(entry.timeout) ?? 3; // `initialize` gets 3 s without a timeout
+    case "crush":
+      return num(entry.timeout) ?? 10;
+    case "opencode":
+    case "kilo":
+      return ms(entry.timeout) ?? 30;
+    case "goose":
+      return num(entry.timeout) ?? GOOSE_TIMEOUT_SEC;
+    case "continue":
+      return ms(entry.connectionTimeout) ?? 20;
+    case "qwen":
+      return ms(entry.timeout) ?? 60;
+    case "kiro":
+    case "copilot":
+    case "auggie":
+    case "roo":
+      return 60; // fixed (Kiro), per attempt (Copilot), the MCP SDK's default (auggie, Roo)
+    default:
+      return undefined;
+  }
+}
+
 /** The `type` values that mean a stdio server, per client; an entry without `type` is stdio too. */
 function stdioType(client: ClientId, type: unknown): boolean {
   if (type === undefined || type === "stdio") return true;

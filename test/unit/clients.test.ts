@@ -21,6 +21,7 @@ import {
   type Scope,
   type ServerSpec,
   scopesOf,
+  startupWindowSec,
 } from "../../src/core/clients.ts";
 import { answerServerRequest, describeRpcError, parseMessage, safeLine, stderrTail } from "../../src/core/connect.ts";
 import { joinPath } from "../../src/core/paths.ts";
@@ -578,6 +579,19 @@ describe("each client's environment (core/client-env.ts)", () => {
       expect(entryFor(client, spec)).toEqual({ command: "c", args: ["a"], env: { K: "v" } });
     }
     expect(entryFor("auggie", spec)).toEqual({ type: "stdio", command: "c", args: ["a"], env: { K: "v" } });
+  });
+
+  test("startupWindowSec: the entry's own window, else the client's default (docs/clients.md)", () => {
+    expect(startupWindowSec("cline", {})).toBe(3);
+    expect(startupWindowSec("cline", entryFor("cline", { command: "c", args: [] }))).toBe(60);
+    expect(startupWindowSec("crush", {})).toBe(10);
+    expect(startupWindowSec("crush", entryFor("crush", { command: "c", args: [] }))).toBe(30);
+    expect(startupWindowSec("opencode", { timeout: 5000 })).toBe(5);
+    expect(startupWindowSec("kilo", {})).toBe(30);
+    expect(startupWindowSec("goose", { timeout: "x" })).toBe(300);
+    expect(startupWindowSec("continue", { connectionTimeout: 45000 })).toBe(45);
+    expect(startupWindowSec("kiro", { timeout: 1 })).toBe(60);
+    expect(startupWindowSec("codex", {})).toBeUndefined();
   });
 
   test("readEntry: the new clients' own forms", () => {
