@@ -50,6 +50,14 @@ interface YamlDoc {
   /** The top-level pair holding the servers, if any. */
   pair: Pair<Node, Node | null> | undefined;
   servers: Located[];
+  /** Where the holder's last item ends and its column (Continue's `- uses:` items count too). */
+  last: { end: number; indent: number } | undefined;
+  /** How many items the holder has, servers or not. */
+  count: number;
+  /** The holder is a flow collection (`{...}`, `[...]`) with items: lines cannot go in it. */
+  flow: boolean;
+  /** Everything but the servers, to check that an edit changed nothing else. */
+  rest: unknown;
   duplicates: Duplicate[];
 }
 
@@ -74,15 +82,25 @@ function parse(loc: ConfigLocation, text: string): YamlDoc {
   const pair = isMap(root) ? root.items.find((p) => isScalar(p.key) && p.key.value === key) : undefined;
   const holder = pair?.value ?? null;
   const servers: Located[] = [];
+  let last: YamlDoc["last"];
+  let flow = false;
+  let count = 0;
+  const others: unknown[] = [];
   if (holder !== null && !(isScalar(holder) && holder.value === null)) {
     if (isList(loc) ? !isSeq(holder) : !isMap(holder)) {
       throw notAnObject(loc, loc.keyPath, isList(loc) ? "not a list" : "not a mapping");
     }
+    count = isSeq(holder) || isMap(holder) ? holder.items.length : 0;
+    flow = (isSeq(holder) || isMap(holder)) && holder.flow === true && count > 0;
     if (isSeq(holder)) {
       for (const item of holder.items) {
-        if (!isMap(item) || !item.range) continue; // `- uses: org/block` and the like: not ours to read
-        const value = item.toJSON() as unknown;
-        if (!isRecord(value) || typeof value.name !== "string") continue;
+        const range = (item as Node | null)?.range;
+        if (range) last = { end: range[2], indent: dashColumn(body, lineStart(body, range[0])) };
+        const value = (item as Node | null)?.toJSON() as unknown;
+        if (!isMap(item) || !item.range || !isRecord(value) || typeof value.name !== "string") {
+          others.push(value); // `- uses: org/block` and the like: not ours to read, kept as they are
+          continue;
+        }
         const { name, ...rest } = value;
         const start = lineStart(body, item.range[0]);
         servers.push({
@@ -104,6 +122,7 @@ function parse(loc: ConfigLocation, text: string): YamlDoc {
           : raw;
         const end = (p.value as Node | null)?.range?.[2] ?? p.key.range[2];
         const start = lineStart(body, p.key.range[0]);
+        last = { end, indent: p.key.range[0] - start };
         servers.push({
           name,
           value: value as Obj,
@@ -115,7 +134,18 @@ function parse(loc: ConfigLocation, text: string): YamlDoc {
       }
     }
   }
-  return { body, pair: pair as Pair<Node, Node | null> | undefined, servers, duplicates: duplicatesOf(loc, servers) };
+  const data = doc.toJSON() as unknown;
+  const rest = { top: isRecord(data) ? record(Object.entries(data).filter(([k]) => k !== key)) : {}, others };
+  return {
+    body,
+    pair: pair as Pair<Node, Node | null> | undefined,
+    servers,
+    last,
+    count,
+    flow,
+    rest,
+    duplicates: duplicatesOf(loc, servers),
+  };
 }
 
 function dashColumn(body: string, start: number): number {
@@ -173,12 +203,16 @@ function freshKey(loc: ConfigLocation, body: string, name: string, entry: Obj, e
   return `${head}${loc.keyPath[0]}:${eol}${serverText(loc, name, entry, 2, eol)}`;
 }
 
-function check(loc: ConfigLocation, text: string, want: Map<string, unknown>): void {
+function check(loc: ConfigLocation, before: YamlDoc, text: string, want: Map<string, unknown>): void {
   let doc: YamlDoc;
   try {
     doc = parse(loc, text);
   } catch {
     throw cannotEdit(loc, "the result did not parse");
+  }
+  // Nothing but the servers changed (a new Continue config.yaml gains the keys it requires).
+  if (before.body.trim() !== "" && !deepEqual(doc.rest, before.rest)) {
+    throw cannotEdit(loc, "the result changed more than the entry");
   }
   const got = new Map(doc.servers.map((s) => [s.name, s.value as unknown]));
   if (got.size !== want.size || [...want].some(([k, v]) => !got.has(k) || !deepEqual(got.get(k), v))) {
@@ -186,10 +220,15 @@ function check(loc: ConfigLocation, text: string, want: Map<string, unknown>): v
   }
 }
 
-function result(loc: ConfigLocation, text: string, edits: Edit[], want: Map<string, unknown>): EditResult {
-  const body = stripBom(text);
-  const out = bomOf(text) + applyEdits(body, edits);
-  check(loc, out, want);
+function result(
+  loc: ConfigLocation,
+  before: YamlDoc,
+  text: string,
+  edits: Edit[],
+  want: Map<string, unknown>,
+): EditResult {
+  const out = bomOf(text) + applyEdits(before.body, edits);
+  check(loc, before, out, want);
   return { text: out, changed: true };
 }
 
@@ -215,6 +254,7 @@ export function setYaml(loc: ConfigLocation, text: string, name: string, entry: 
     const content = serverText(loc, name, entry, existing.indent, eol);
     return result(
       loc,
+      doc,
       text,
       [
         {
@@ -226,12 +266,14 @@ export function setYaml(loc: ConfigLocation, text: string, name: string, entry: 
       want,
     );
   }
-  const last = doc.servers.at(-1);
+  if (doc.flow) throw cannotEdit(loc, `"${loc.keyPath[0]}" is written inline ({...} or [...])`);
+  const last = doc.last;
   if (last) {
     const atEnd = body.slice(0, last.end).endsWith("\n");
     const content = serverText(loc, name, entry, last.indent, eol);
     return result(
       loc,
+      doc,
       text,
       [{ offset: last.end, length: 0, content: atEnd ? content : eol + content.slice(0, -eol.length) }],
       want,
@@ -247,6 +289,7 @@ export function setYaml(loc: ConfigLocation, text: string, name: string, entry: 
     const ends = body.slice(0, end).endsWith("\n");
     return result(
       loc,
+      doc,
       text,
       [{ offset: start, length: end - start, content: ends ? fresh : fresh.slice(0, -eol.length) }],
       want,
@@ -255,6 +298,7 @@ export function setYaml(loc: ConfigLocation, text: string, name: string, entry: 
   const sep = body === "" || body.endsWith("\n") ? "" : eol;
   return result(
     loc,
+    doc,
     text,
     [{ offset: body.length, length: 0, content: sep + freshKey(loc, body, name, entry, eol) }],
     want,
@@ -270,8 +314,8 @@ export function removeYaml(loc: ConfigLocation, text: string, name: string): Edi
   if (found.length > 1)
     throw configError(loc, `"${name}" is defined ${found.length} times`, "remove all but one by hand");
   const want = new Map<string, unknown>(doc.servers.filter((s) => s.name !== name).map((s) => [s.name, s.value]));
-  if (doc.servers.length > 1) {
-    return result(loc, text, [{ offset: target.start, length: target.end - target.start, content: "" }], want);
+  if (doc.count > 1) {
+    return result(loc, doc, text, [{ offset: target.start, length: target.end - target.start, content: "" }], want);
   }
   const keyEnd = doc.pair?.key.range?.[1];
   if (keyEnd === undefined) throw cannotEdit(loc, "its servers key has no position");
@@ -279,6 +323,7 @@ export function removeYaml(loc: ConfigLocation, text: string, name: string): Edi
   const tail = doc.body.slice(0, target.end).endsWith("\n") ? eol : "";
   return result(
     loc,
+    doc,
     text,
     [{ offset: keyEnd, length: target.end - keyEnd, content: `: ${isList(loc) ? "[]" : "{}"}${tail}` }],
     want,

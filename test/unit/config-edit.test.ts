@@ -254,6 +254,35 @@ describe("unrelated content survives", () => {
     expectConfigError(() => listServers(goose, "- a\n"), "the top level is not a YAML mapping");
   });
 
+  test("YAML layouts: CRLF and 4 spaces kept, an empty {} / [] or bare key filled, no final newline, a hub block kept", () => {
+    const goose = configLocation("goose", "user", FACTS);
+    const cont = configLocation("continue", "user", FACTS);
+    const g = entryFor("goose", { command: "c", args: ["a"] });
+    const c = entryFor("continue", { command: "c", args: [] });
+    const entry =
+      "gh:\n    name: gh\n    enabled: true\n    type: stdio\n    cmd: c\n    args:\n      - a\n    timeout: 300\n";
+    const set = (loc: typeof goose, text: string, e: Record<string, unknown>) =>
+      setServer(loc, text, "gh", e, { force: false }).text;
+    const crlf = "extensions:\r\n    x:\r\n        cmd: y\r\n        args: []\r\nA: 1\r\n";
+    const added = set(goose, crlf, g);
+    expect(added).toBe(
+      `extensions:\r\n    x:\r\n        cmd: y\r\n        args: []\r\n    ${entry.replaceAll("\n    ", "\r\n      ").replace(/\n$/, "\r\n")}A: 1\r\n`,
+    );
+    expect(removeServer(goose, added, "gh").text).toBe(crlf);
+    expect(set(goose, "extensions: {}\n", g)).toBe(`extensions:\n  ${entry}`);
+    expect(set(goose, "extensions:\n", g)).toBe(`extensions:\n  ${entry}`);
+    expect(set(goose, "A: 1", g)).toBe(`A: 1\nextensions:\n  ${entry}`);
+    expect(set(goose, "extensions:\n  x: {cmd: y, args: []}", g)).toBe(
+      `extensions:\n  x: {cmd: y, args: []}\n  ${entry.slice(0, -1)}`,
+    );
+    expect(removeServer(goose, `extensions:\n  ${entry}`, "gh").text).toBe("extensions: {}\n");
+    const hub = "mcpServers:\n  - uses: foo/bar # hub\n";
+    const withGh = set(cont, hub, c);
+    expect(withGh).toBe(`${hub}  - name: gh\n    command: c\n    args: []\n`);
+    expect(removeServer(cont, withGh, "gh").text).toBe(hub);
+    expectConfigError(() => set(cont, "mcpServers: [{name: a, command: b}]\n", c), "written inline");
+  });
+
   test("Goose: the name inside the entry is goose's, not part of the entry mcp-op compares", () => {
     const goose = configLocation("goose", "user", FACTS);
     const text = "extensions:\n  x:\n    name: x\n    type: stdio\n    cmd: srv\n    args: []\n";
