@@ -18,6 +18,7 @@ import {
   type Duplicate,
   deepEqual,
   detectEol,
+  duplicateError,
   type Edit,
   type EditResult,
   isRecord,
@@ -232,16 +233,16 @@ function result(
   return { text: out, changed: true };
 }
 
+/** As for JSON: a file with two servers of one name is not edited (the client reads only one of them). */
+function refuseDuplicate(loc: ConfigLocation, doc: YamlDoc): void {
+  const dup = doc.duplicates[0];
+  if (dup !== undefined) throw duplicateError(loc, dup);
+}
+
 /** Add (or with `force`, replace) the server `name`, touching only its own lines. */
 export function setYaml(loc: ConfigLocation, text: string, name: string, entry: Obj, force: boolean): EditResult {
   const doc = parse(loc, text);
-  const dup = doc.duplicates.find((d) => d.key === name);
-  if (dup)
-    throw configError(
-      loc,
-      `"${name}" is defined ${dup.lines.length} times (lines ${dup.lines.join(", ")})`,
-      "remove all but one by hand",
-    );
+  refuseDuplicate(loc, doc);
   const { body } = doc;
   const eol = detectEol(body);
   const want = new Map<string, unknown>(doc.servers.map((s) => [s.name, s.value]));
@@ -308,11 +309,9 @@ export function setYaml(loc: ConfigLocation, text: string, name: string, entry: 
 /** Remove the server `name`, its lines only; the last one leaves an empty `{}` / `[]`. */
 export function removeYaml(loc: ConfigLocation, text: string, name: string): EditResult {
   const doc = parse(loc, text);
-  const found = doc.servers.filter((s) => s.name === name);
-  const target = found[0];
+  const target = doc.servers.find((s) => s.name === name);
   if (!target) return { text, changed: false };
-  if (found.length > 1)
-    throw configError(loc, `"${name}" is defined ${found.length} times`, "remove all but one by hand");
+  refuseDuplicate(loc, doc);
   const want = new Map<string, unknown>(doc.servers.filter((s) => s.name !== name).map((s) => [s.name, s.value]));
   if (doc.count > 1) {
     return result(loc, doc, text, [{ offset: target.start, length: target.end - target.start, content: "" }], want);

@@ -252,6 +252,10 @@ describe("unrelated content survives", () => {
       '"mcpServers.x" is defined twice (lines 2 and 4)',
     );
     expectConfigError(() => listServers(goose, "- a\n"), "the top level is not a YAML mapping");
+    const twice = "mcpServers:\n  - name: x\n    command: a\n  - name: x\n    command: b\n";
+    const c = entryFor("continue", GITHUB);
+    expectConfigError(() => setServer(cont, twice, "github", c, { force: false }), '"mcpServers.x" is defined twice');
+    expectConfigError(() => removeServer(cont, twice, "x"), "is defined twice (lines 2 and 4)");
   });
 
   test("YAML layouts: CRLF and 4 spaces kept, an empty {} / [] or bare key filled, no final newline, a hub block kept", () => {
