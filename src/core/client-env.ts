@@ -22,8 +22,9 @@ import type { ClientId } from "./clients.ts";
 
 export type Env = Readonly<Record<string, string | undefined>>;
 
-/** What launchd gives GUI apps on macOS: Claude Desktop, Cursor... start servers with this. */
-export const GUI_PATH = "/usr/bin:/bin:/usr/sbin:/sbin";
+import { ENV_POLICIES, GUI_PATH } from "./client-policies.ts";
+
+export { ENV_POLICIES, type EnvPolicy, GUI_PATH } from "./client-policies.ts";
 
 /** The variables through which mcp-op authenticates without a sign-in (see core/plan.ts authMode). */
 export const CREDENTIAL_VARS = [
@@ -32,104 +33,6 @@ export const CREDENTIAL_VARS = [
   "OP_CONNECT_TOKEN",
   "MCP_OP_TOKEN_FILE",
 ] as const;
-
-export interface EnvPolicy {
-  /** What reaches a server, in one line (the README table). */
-  passes: string;
-  /** The PATH the server gets. */
-  path: string;
-  /** How `${VAR}` in an entry is expanded, or "no". */
-  expands: string;
-  /** Where these facts come from. */
-  source: string;
-  /**
-   * A variable of this shell that does not reach the server: certain (an error) for clients
-   * that filter by a fixed rule, or only likely (a warning) for desktop apps, whose environment
-   * depends on how they were started.
-   */
-  certain: boolean;
-  /** A terminal program, started from the shell (and so with its environment). */
-  terminal: boolean;
-}
-
-const SDK_SOURCE = "@modelcontextprotocol/sdk getDefaultEnvironment";
-const APP_ENV =
-  "the app's own environment: the login session's, not this shell's (VS Code-based apps and Zed add what a login shell exports when they start)";
-
-export const ENV_POLICIES: Record<ClientId, EnvPolicy> = {
-  "claude-code": {
-    passes: "the whole environment of the shell it runs in",
-    path: "the shell's",
-    expands: "${VAR}, ${VAR:-default} in command, args, env",
-    source:
-      "measured with claude 2.1.328 (`claude mcp list`); code.claude.com/docs/en/mcp (environment variable expansion)",
-    certain: true,
-    terminal: true,
-  },
-  "claude-desktop": {
-    passes:
-      "HOME, LOGNAME, PATH, SHELL, TERM, USER (Windows: APPDATA, PATH, SYSTEMROOT, USERPROFILE...) of the app's environment",
-    path: `launchd's (${GUI_PATH}) on macOS`,
-    expands: "no",
-    source: `modelcontextprotocol.io/docs/tools/debugging#environment-variables; ${SDK_SOURCE}; launchd's PATH for apps started from the Dock`,
-    certain: true,
-    terminal: false,
-  },
-  cursor: {
-    passes: APP_ENV,
-    path: `the app's (launchd's ${GUI_PATH} when started from the Dock)`,
-    expands: "${env:VAR} in command, args, env",
-    source: "cursor.com/docs/mcp (config interpolation); launchd's PATH for apps started from the Dock",
-    certain: false,
-    terminal: false,
-  },
-  vscode: {
-    passes: APP_ENV,
-    path: `the app's (launchd's ${GUI_PATH} when started from the Dock)`,
-    expands: "${env:VAR} in command, args, env",
-    source:
-      "code.visualstudio.com/docs/copilot/reference/mcp-configuration; code.visualstudio.com/docs/reference/variables-reference",
-    certain: false,
-    terminal: false,
-  },
-  windsurf: {
-    passes: APP_ENV,
-    path: `the app's (launchd's ${GUI_PATH} when started from the Dock)`,
-    expands: "${env:VAR} in command, args, env",
-    source: "docs.windsurf.com/windsurf/cascade/mcp (config interpolation)",
-    certain: false,
-    terminal: false,
-  },
-  codex: {
-    passes:
-      "HOME, LOGNAME, PATH, SHELL, USER, __CF_USER_TEXT_ENCODING, LANG, LC_ALL, TERM, TMPDIR, TZ, CA bundle variables, plus the entry's env_vars names",
-    path: "the shell's",
-    expands: "no",
-    source:
-      "openai/codex codex-rs/rmcp-client/src/utils.rs (DEFAULT_ENV_VARS, create_env_for_mcp_server) and stdio_server_launcher.rs (env_clear); measured with codex 0.169.0 (`codex exec`)",
-    certain: true,
-    terminal: true,
-  },
-  gemini: {
-    passes:
-      "the shell's environment without every variable named like TOKEN, SECRET, PASSWORD, PASSWD, KEY, AUTH, CREDENTIAL, CREDS, PRIVATE, CERT, a fixed list (DATABASE_URL, CLIENT_ID...) and token-like values; with GITHUB_SHA set, only its allowlist",
-    path: "the shell's",
-    expands:
-      "$VAR, ${VAR}, ${VAR:-default} in every string when it reads settings.json (whole environment), then env values again (sanitized environment)",
-    source:
-      "@google/gemini-cli 0.61.0 packages/core/src/services/environmentSanitization.ts, tools/mcp-client.ts; measured with `gemini mcp list`",
-    certain: true,
-    terminal: true,
-  },
-  zed: {
-    passes: APP_ENV,
-    path: `the app's (launchd's ${GUI_PATH} when started from the Dock)`,
-    expands: "no",
-    source: "zed.dev/docs/ai/mcp; launchd's PATH for apps started from the Dock",
-    certain: false,
-    terminal: false,
-  },
-};
 
 /** Gemini's `security.environmentVariableRedaction` settings (user settings.json). */
 export interface GeminiRedaction {
@@ -385,10 +288,66 @@ export function inheritedEnv(
     case "codex":
       return pick(own, [...(win ? WINDOWS_CORE : CODEX_DEFAULT_POSIX), ...envVars]);
     case "claude-desktop":
+    case "auggie":
+    case "roo":
+    case "cline":
+    // Unknown or unpublished (docs/clients.md): modelled as the MCP SDK's list, the smallest
+    // any client is known to pass, so a credential is never promised that may not arrive.
+    case "copilot":
+    case "kiro":
+    case "lmstudio":
+    case "amp":
       return pick(own, win ? WINDOWS_CORE : SDK_DEFAULT_POSIX);
+    case "qwen": {
+      const out = { ...own };
+      for (const name of QWEN_OWN) delete out[name];
+      return out;
+    }
+    case "continue":
+      return pick(own, CONTINUE_NAMES);
     default:
       return own;
   }
+}
+
+/** Qwen Code's sanitizeChildEnv: its own tokens only (docs/clients.md, qwen). */
+const QWEN_OWN = ["QWEN_SERVER_TOKEN", "QWEN_DAEMON_TOKEN", "QWEN_CODE_EXTERNAL_TOOL_GUARD_TOKEN"];
+
+/** Continue's COMMONS_ENV_VARS (core/context/mcp/MCPConnection.ts, docs/clients.md). */
+const CONTINUE_NAMES = ["HOME", "USER", "USERPROFILE", "LOGNAME", "USERNAME"];
+
+/** Goose's Envs::DISALLOWED_KEYS: names it refuses in `envs` (docs/clients.md, goose). */
+const GOOSE_DISALLOWED = new Set(
+  [
+    "PATH",
+    "PATHEXT",
+    "SystemRoot",
+    "windir",
+    "PYTHONPATH",
+    "PYTHONHOME",
+    "NODE_OPTIONS",
+    "RUBYOPT",
+    "GEM_PATH",
+    "GEM_HOME",
+    "CLASSPATH",
+    "GO111MODULE",
+    "GOROOT",
+    "APPINIT_DLLS",
+    "SESSIONNAME",
+    "ComSpec",
+    "TEMP",
+    "TMP",
+    "LOCALAPPDATA",
+    "USERPROFILE",
+    "HOMEDRIVE",
+    "HOMEPATH",
+  ].map((n) => n.toUpperCase()),
+);
+
+/** Whether goose refuses `name` in an extension's `envs` (the list above, LD_* and DYLD_*). */
+export function gooseRefuses(name: string): boolean {
+  const upper = name.toUpperCase();
+  return GOOSE_DISALLOWED.has(upper) || upper.startsWith("LD_") || upper.startsWith("DYLD_");
 }
 
 // --- ${VAR} expansion -------------------------------------------------------------------------
@@ -440,6 +399,34 @@ function expandEnvColon(value: string, env: Env): string {
   return value.replace(/\$\{env:([^}]+)\}/g, (_m, name: string) => env[name] ?? "");
 }
 
+/** `${env:VAR}` with an unset variable left as written (Cline's and Roo's extensions). */
+function expandEnvColonKeep(value: string, env: Env): string {
+  return value.replace(/\$\{env:(\w+)\}/g, (match, name: string) => env[name] ?? match);
+}
+
+/** Qwen's resolveEnvVarsInString: `$VAR`, `${VAR}`; unset stays as written. */
+function expandQwen(value: string, env: Env): string {
+  return value.replace(/\$(?:(\w+)|{([^}]+)})/g, (match, a?: string, b?: string) => env[a || b || ""] ?? match);
+}
+
+/** opencode and Kilo: `{env:VAR}`, unset expands to "". */
+function expandBraceEnv(value: string, env: Env): string {
+  return value.replace(/\{env:([^}]+)\}/g, (_m, name: string) => env[name] ?? "");
+}
+
+/** Crush's shell resolver, as far as variables go: `$VAR`, `${VAR}`, unset is "" (`$(cmd)` not modelled). */
+function expandShell(value: string, env: Env): string {
+  return value.replace(
+    /\$(?:([A-Za-z_][A-Za-z0-9_]*)|\{([A-Za-z_][A-Za-z0-9_]*)\})/g,
+    (_m, a?: string, b?: string) => env[a || b || ""] ?? "",
+  );
+}
+
+/** Continue: `${{ secrets.NAME }}` from its environment (its .env files are not modelled); unset stays. */
+function expandContinue(value: string, env: Env): string {
+  return value.replace(/\$\{\{\s*secrets\.(\w+)\s*\}\}/g, (match, name: string) => env[name] ?? match);
+}
+
 /** The command line a client starts for an entry, after its own expansion. */
 export function expandedCommand(
   client: ClientId,
@@ -452,6 +439,11 @@ export function expandedCommand(
   return { command: f(entry.command, own), args: entry.args.map((a) => f(a, own)) };
 }
 
+/** Copilot adds `$VAR` to Claude Code's forms; auggie and Kiro take `${VAR}` (unset: left, as modelled). */
+function copilotOrClaude(value: string, env: Env): string {
+  return expandClaude(value, env).replace(/\$([A-Za-z_][A-Za-z0-9_]*)/g, (match, name: string) => env[name] ?? match);
+}
+
 function expander(client: ClientId): (value: string, env: Env) => string {
   switch (client) {
     case "claude-code":
@@ -460,8 +452,25 @@ function expander(client: ClientId): (value: string, env: Env) => string {
       return expandGeminiSettings;
     case "cursor":
     case "vscode":
+    case "vscode-insiders":
     case "windsurf":
       return expandEnvColon;
+    case "auggie":
+    case "kiro":
+    case "copilot":
+      return copilotOrClaude;
+    case "qwen":
+      return expandQwen;
+    case "cline":
+    case "roo":
+      return expandEnvColonKeep;
+    case "opencode":
+    case "kilo":
+      return expandBraceEnv;
+    case "crush":
+      return expandShell;
+    case "continue":
+      return expandContinue;
     default:
       return (v) => v;
   }
@@ -485,8 +494,10 @@ export function serverEnvironment(
       if (GEMINI_BLOCKED_EXECUTION.has(key.toUpperCase())) continue;
       // Once when settings.json is read (whole environment), again from the sanitized one.
       env[key] = expandDotenv(expandGeminiSettings(raw, own), env);
-    } else env[key] = expand(raw, own);
+    } else if (client !== "goose" || !gooseRefuses(key)) env[key] = expand(raw, own); // goose skips, with a log line
   }
+  // Continue sets PATH last, from the login shell (modelled by this shell's), over env.PATH.
+  if (client === "continue" && own.PATH !== undefined) env.PATH = own.PATH;
   return env;
 }
 
@@ -508,7 +519,26 @@ export function whyDropped(client: ClientId, name: string, shell: Env, facts: Cl
     case "codex":
       return "it passes only a short list of variables and the entry's env_vars";
     case "claude-desktop":
+    case "auggie":
+    case "roo":
+    case "cline":
       return "it passes only HOME, LOGNAME, PATH, SHELL, TERM and USER";
+    case "copilot":
+      return 'it passes only "safe" variables (an unpublished list, modelled as HOME, LOGNAME, PATH, SHELL, TERM, USER)';
+    case "kiro":
+    case "lmstudio":
+    case "amp":
+      return "what it passes is unknown (modelled as HOME, LOGNAME, PATH, SHELL, TERM, USER)";
+    case "qwen":
+      return "it removes its own tokens";
+    case "continue":
+      return "it passes only HOME, USER, USERPROFILE, LOGNAME and USERNAME";
+    case "goose":
+      return gooseRefuses(name) ? "goose refuses that name in envs" : "the entry's envs sets it";
+    case "cline-cli":
+    case "crush":
+    case "opencode":
+      return "the entry's env block sets it";
     case "claude-code":
       return "the entry's env block sets it";
     default:

@@ -15,6 +15,21 @@ export const CLIENT_IDS = [
   "codex",
   "gemini",
   "zed",
+  "vscode-insiders",
+  "copilot",
+  "qwen",
+  "auggie",
+  "kiro",
+  "lmstudio",
+  "roo",
+  "cline",
+  "cline-cli",
+  "amp",
+  "crush",
+  "opencode",
+  "kilo",
+  "goose",
+  "continue",
 ] as const;
 export type ClientId = (typeof CLIENT_IDS)[number];
 export type Scope = "user" | "local" | "project";
@@ -30,13 +45,19 @@ export interface Facts {
    * it (`projects["<root>"]`) rather than by the directory it was started in; defaults to cwd.
    */
   projectRoot?: string;
+  /**
+   * Whether a file exists, for clients that read one of several names (opencode.json or
+   * opencode.jsonc): the existing one is edited, else the client's own default is created.
+   * Without it, the default.
+   */
+  exists?: (path: string) => boolean;
 }
 
 export interface ConfigLocation {
   client: ClientId;
   scope: Scope;
   path: string;
-  format: "json" | "jsonc" | "toml";
+  format: "json" | "jsonc" | "toml" | "yaml";
   /** Keys leading to the servers map: ["mcpServers"], ["projects", dir, "mcpServers"], ["servers"]... */
   keyPath: string[];
   /** Claude Code's local scope of a project other than the current one (list, doctor, migrate). */
@@ -66,6 +87,18 @@ export interface ServerSpec {
 /** Codex gives a server 10 s to start by default; a biometric unlock has to fit in the window. */
 export const CODEX_STARTUP_TIMEOUT_SEC = 30;
 
+/**
+ * Cline gives `initialize` 3 s when an entry has no `timeout`, and `timeout` seconds (default
+ * 60) when it has one (docs/clients.md, cline): mcp-op writes the documented default.
+ */
+export const CLINE_TIMEOUT_SEC = 60;
+
+/** Crush gives a server 10 s unless the entry says otherwise (docs/clients.md, crush): as Codex. */
+export const CRUSH_TIMEOUT_SEC = 30;
+
+/** Goose's own default for an extension (docs/clients.md, goose), written as goose writes it. */
+export const GOOSE_TIMEOUT_SEC = 300;
+
 const SCOPES: Record<ClientId, Scope[]> = {
   "claude-code": ["user", "local", "project"],
   "claude-desktop": ["user"],
@@ -75,6 +108,21 @@ const SCOPES: Record<ClientId, Scope[]> = {
   codex: ["user"],
   gemini: ["user", "project"],
   zed: ["user", "project"],
+  "vscode-insiders": ["user", "project"],
+  copilot: ["user", "project"],
+  qwen: ["user", "project"],
+  auggie: ["user", "project"],
+  kiro: ["user", "project"],
+  lmstudio: ["user"],
+  roo: ["user", "project"],
+  cline: ["user"],
+  "cline-cli": ["user"],
+  amp: ["user", "project"],
+  crush: ["user", "project"],
+  opencode: ["user", "project"],
+  kilo: ["user", "project"],
+  goose: ["user"],
+  continue: ["user"],
 };
 
 /** The scopes a client has, user first. */
@@ -105,6 +153,16 @@ function electronAppData(facts: Facts): string {
   if (facts.platform === "win32") return appData(facts);
   if (facts.platform === "darwin") return joinPath("darwin", facts.home, "Library", "Application Support");
   return xdgConfigHome(facts);
+}
+
+/** `<VSC>/User/globalStorage`: where VS Code extensions (Cline 3.x, Roo, Kilo legacy) keep files. */
+function globalStorage(facts: Facts): string {
+  return joinPath(facts.platform, electronAppData(facts), "Code", "User", "globalStorage");
+}
+
+/** The first of `paths` that exists, else the first (the client's own default). */
+function firstExisting(facts: Facts, paths: readonly [string, ...string[]]): string {
+  return (facts.exists && paths.find((p) => facts.exists?.(p))) || paths[0];
 }
 
 /** Claude Code's project key: the project root, with "/" separators on Windows too. */
@@ -164,18 +222,142 @@ export function configLocation(client: ClientId, scope: Scope, facts: Facts): Co
             : j(xdgConfigHome(facts), "zed");
       return at(j(dir, "settings.json"), "jsonc", ["context_servers"]);
     }
+    default:
+      return newClientLocation(client, scope, facts, at);
   }
 }
 
-/** The value to store under the server's name in `client`'s servers map. */
+type At = (path: string, format: ConfigLocation["format"], keyPath: string[]) => ConfigLocation;
+
+/** The fifteen clients of docs/clients.md; every path is from its table (sources there). */
+function newClientLocation(client: ClientId, scope: Scope, facts: Facts, at: At): ConfigLocation {
+  const { platform, home, cwd } = facts;
+  const j = (first: string, ...rest: string[]) => joinPath(platform, first, ...rest);
+  const project = scope === "project";
+  const root = facts.projectRoot ?? cwd;
+  const env = (name: string) => envVar(facts, name);
+  // opencode, Kilo and Crush read $XDG_CONFIG_HOME or ~/.config on every OS (xdg-basedir, home.Config()).
+  const xdg = () => {
+    const v = env("XDG_CONFIG_HOME");
+    return v !== undefined && v !== "" ? v : j(home, ".config");
+  };
+  switch (client) {
+    case "vscode-insiders":
+      return project
+        ? at(j(cwd, ".vscode", "mcp.json"), "jsonc", ["servers"])
+        : at(j(electronAppData(facts), "Code - Insiders", "User", "mcp.json"), "jsonc", ["servers"]);
+    case "copilot":
+      // Project: .github/mcp.json, not .mcp.json, which claude-code's project scope writes in its own shape.
+      return project
+        ? at(j(root, ".github", "mcp.json"), "jsonc", ["mcpServers"])
+        : at(j(env("COPILOT_HOME") ?? j(home, ".copilot"), "mcp-config.json"), "jsonc", ["mcpServers"]);
+    case "qwen":
+      return at(
+        project ? j(cwd, ".qwen", "settings.json") : j(env("QWEN_HOME") ?? j(home, ".qwen"), "settings.json"),
+        "jsonc",
+        ["mcpServers"],
+      );
+    case "auggie":
+      return at(j(project ? cwd : home, ".augment", "settings.json"), "jsonc", ["mcpServers"]);
+    case "kiro":
+      return at(j(project ? cwd : home, ".kiro", "settings", "mcp.json"), "json", ["mcpServers"]);
+    case "lmstudio":
+      return at(j(home, ".lmstudio", "mcp.json"), "json", ["mcpServers"]);
+    case "roo":
+      return project
+        ? at(j(cwd, ".roo", "mcp.json"), "json", ["mcpServers"])
+        : at(j(globalStorage(facts), "rooveterinaryinc.roo-cline", "settings", "mcp_settings.json"), "json", [
+            "mcpServers",
+          ]);
+    case "cline":
+    case "cline-cli": {
+      // One file for both since Cline 4.0 (docs/clients.md, surprise 2).
+      const explicit = env("CLINE_MCP_SETTINGS_PATH");
+      if (explicit) return at(explicit, "json", ["mcpServers"]);
+      const dir =
+        env("CLINE_DATA_DIR") ?? (env("CLINE_DIR") ? j(env("CLINE_DIR") as string, "data") : j(home, ".cline", "data"));
+      return at(j(dir, "settings", "cline_mcp_settings.json"), "json", ["mcpServers"]);
+    }
+    case "amp":
+      // Windows: unknown (docs/clients.md); the same ~/.config/amp as elsewhere.
+      return at(j(project ? j(cwd, ".amp") : j(home, ".config", "amp"), "settings.json"), "jsonc", ["amp.mcpServers"]);
+    case "crush": {
+      if (project) return at(firstExisting(facts, [j(root, ".crush.json"), j(root, "crush.json")]), "json", ["mcp"]);
+      const global = env("CRUSH_GLOBAL_CONFIG");
+      return at(j(global ?? j(xdg(), "crush"), "crush.json"), "json", ["mcp"]);
+    }
+    case "opencode": {
+      const dir = project ? root : j(xdg(), "opencode");
+      // `opencode mcp add` creates opencode.jsonc where neither exists.
+      return at(firstExisting(facts, [j(dir, "opencode.jsonc"), j(dir, "opencode.json")]), "jsonc", ["mcp"]);
+    }
+    case "kilo": {
+      const dir = project ? root : j(xdg(), "kilo");
+      const files = [j(dir, "kilo.jsonc"), j(dir, "kilo.json")] as const;
+      const all: [string, ...string[]] = project
+        ? [...files, j(dir, ".kilo", "kilo.jsonc"), j(dir, ".kilo", "kilo.json")]
+        : [...files];
+      return at(firstExisting(facts, all), "jsonc", ["mcp"]);
+    }
+    case "goose":
+      return at(
+        platform === "win32"
+          ? j(appData(facts), "Block", "goose", "config", "config.yaml")
+          : j(home, ".config", "goose", "config.yaml"),
+        "yaml",
+        ["extensions"],
+      );
+    case "continue":
+      return at(j(env("CONTINUE_GLOBAL_DIR") ?? j(home, ".continue"), "config.yaml"), "yaml", ["mcpServers"]);
+    default:
+      throw new McpOpError(EXIT.SOFTWARE, `no config location for ${client}`);
+  }
+}
+
+/** The key an entry's environment block has in `client`'s entries. */
+export function envKeyOf(client: ClientId): "env" | "environment" | "envs" {
+  if (client === "opencode" || client === "kilo") return "environment";
+  return client === "goose" ? "envs" : "env";
+}
+
+/** The value to store under the server's name in `client`'s servers map (shapes: docs/clients.md). */
 export function entryFor(client: ClientId, spec: ServerSpec): Record<string, unknown> {
   const base: Record<string, unknown> = { command: spec.command, args: [...spec.args] };
   if (spec.env !== undefined) base.env = { ...spec.env };
+  const env = spec.env !== undefined ? { ...spec.env } : undefined;
   switch (client) {
     case "vscode":
+    case "vscode-insiders":
+    case "auggie":
       return { type: "stdio", ...base };
     case "codex":
       return { ...base, startup_timeout_sec: CODEX_STARTUP_TIMEOUT_SEC };
+    case "copilot":
+      // `tools` is required by Copilot's schema; this is what `copilot mcp add` writes.
+      return { tools: ["*"], type: "local", ...base };
+    case "cline":
+    case "cline-cli":
+      // The flat form, which Cline 3.x and 4.x both read (not `cline mcp add`'s nested one).
+      return { type: "stdio", ...base, timeout: CLINE_TIMEOUT_SEC };
+    case "crush":
+      return { type: "stdio", ...base, timeout: CRUSH_TIMEOUT_SEC };
+    case "opencode":
+    case "kilo":
+      return {
+        type: "local",
+        command: [spec.command, ...spec.args],
+        ...(env !== undefined ? { environment: env } : {}),
+      };
+    case "goose":
+      // The name goes in too: yaml-edit.ts writes the map key into the entry, as goose does.
+      return {
+        enabled: true,
+        type: "stdio",
+        cmd: spec.command,
+        args: [...spec.args],
+        ...(env !== undefined ? { envs: env } : {}),
+        timeout: GOOSE_TIMEOUT_SEC,
+      };
     default:
       return base;
   }
@@ -206,23 +388,75 @@ function readEnv(raw: unknown): Record<string, string> | undefined {
   return env;
 }
 
+const num = (v: unknown) => (typeof v === "number" && Number.isFinite(v) && v > 0 ? v : undefined);
+
+/**
+ * The window `client` gives a server to start, in seconds, from the entry and docs/clients.md;
+ * undefined for the first eight clients (doctor knows those) and where no figure is known.
+ */
+export function startupWindowSec(client: ClientId, raw: unknown): number | undefined {
+  const entry = isRecord(raw) ? raw : {};
+  const ms = (v: unknown) => (num(v) === undefined ? undefined : (v as number) / 1000);
+  switch (client) {
+    case "cline":
+    case "cline-cli":
+      return num(entry.timeout) ?? 3; // `initialize` gets 3 s without a timeout
+    case "crush":
+      return num(entry.timeout) ?? 10;
+    case "opencode":
+    case "kilo":
+      return ms(entry.timeout) ?? 30;
+    case "goose":
+      return num(entry.timeout) ?? GOOSE_TIMEOUT_SEC;
+    case "continue":
+      return ms(entry.connectionTimeout) ?? 20;
+    case "qwen":
+      return ms(entry.timeout) ?? 60;
+    case "kiro":
+    case "copilot":
+    case "auggie":
+    case "roo":
+      return 60; // fixed (Kiro), per attempt (Copilot), the MCP SDK's default (auggie, Roo)
+    default:
+      return undefined;
+  }
+}
+
+/** The `type` values that mean a stdio server, per client; an entry without `type` is stdio too. */
+function stdioType(client: ClientId, type: unknown): boolean {
+  if (type === undefined || type === "stdio") return true;
+  return (client === "copilot" || client === "opencode" || client === "kilo") && type === "local";
+}
+
 /**
  * The stdio server a stored entry describes, or undefined for anything else (remote servers,
  * extension-provided Zed servers, junk). Tolerant of every client's variant, including Zed's
- * older `{ "command": { "path", "args", "env" } }`.
+ * older `{ "command": { "path", "args", "env" } }`, Cline's nested `{ "transport": {...} }`,
+ * opencode's and Kilo's one `command` array with `environment`, and Goose's `cmd` and `envs`.
  */
-export function readEntry(_client: ClientId, raw: unknown): ServerSpec | undefined {
+export function readEntry(client: ClientId, raw: unknown): ServerSpec | undefined {
   if (!isRecord(raw)) return undefined;
-  if (raw.type !== undefined && raw.type !== "stdio") return undefined;
+  if ((client === "cline" || client === "cline-cli") && isRecord(raw.transport))
+    return readEntry(client, raw.transport);
+  if (!stdioType(client, raw.type)) return undefined;
+  if (client === "goose") return spec(raw.cmd, readArgs(raw.args), raw.envs);
+  if ((client === "opencode" || client === "kilo") && Array.isArray(raw.command)) {
+    const [command, ...args] = readArgs(raw.command);
+    return spec(command, args, raw.environment);
+  }
   let source: Record<string, unknown> = raw;
   let command: unknown = raw.command;
   if (isRecord(command)) {
     source = command; // older Zed settings: { command: { path, args, env }, settings }
     command = command.path;
   }
+  return spec(command, readArgs(source.args), source.env);
+}
+
+function spec(command: unknown, args: string[], rawEnv: unknown): ServerSpec | undefined {
   if (typeof command !== "string" || command === "") return undefined;
-  const spec: ServerSpec = { command, args: readArgs(source.args) };
-  const env = readEnv(source.env);
-  if (env !== undefined) spec.env = env;
-  return spec;
+  const out: ServerSpec = { command, args };
+  const env = readEnv(rawEnv);
+  if (env !== undefined) out.env = env;
+  return out;
 }

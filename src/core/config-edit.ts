@@ -15,7 +15,7 @@
  * checked the same way.
  *
  * This file is the API the rest of mcp-op uses; the work is in json-read.ts and json-edit.ts
- * (JSON and JSONC), toml-edit.ts (TOML) and config-doc.ts (the shapes they return and the
+ * (JSON and JSONC), toml-edit.ts (TOML), yaml-edit.ts (YAML: Goose, Continue) and config-doc.ts (the shapes they return and the
  * helpers they share). diff.ts shows a change for `--dry-run`.
  */
 import { EXIT, McpOpError } from "../errors.ts";
@@ -24,6 +24,7 @@ import { type ConfigDoc, deepEqual, duplicateError, type EditResult, type Obj, s
 import { editedConfig, removeJson, setJson } from "./json-edit.ts";
 import { jsonConfig, readJson } from "./json-read.ts";
 import { parseTomlData, removeToml, setToml, tomlDoc } from "./toml-edit.ts";
+import { removeYaml, setYaml, yamlDoc } from "./yaml-edit.ts";
 
 export {
   type ConfigDoc,
@@ -41,6 +42,7 @@ export {
  */
 export function readConfig(loc: ConfigLocation, text: string): ConfigDoc {
   if (loc.format === "toml") return tomlDoc(loc, parseTomlData(loc, stripBom(text)));
+  if (loc.format === "yaml") return yamlDoc(loc, text);
   return editedConfig(loc, text) ?? jsonConfig(loc, readJson(loc, text));
 }
 
@@ -64,6 +66,7 @@ export function setServer(
   entry: Record<string, unknown>,
   opts: { force: boolean },
 ): EditResult {
+  if (loc.format === "yaml") return setYaml(loc, text, name, entry, opts.force);
   return loc.format === "toml"
     ? setToml(loc, text, name, entry, opts.force)
     : setJson(loc, text, name, entry, opts.force);
@@ -71,6 +74,7 @@ export function setServer(
 
 /** Remove the entry `name`; `changed` is false when there is none. */
 export function removeServer(loc: ConfigLocation, text: string, name: string): EditResult {
+  if (loc.format === "yaml") return removeYaml(loc, text, name);
   return loc.format === "toml" ? removeToml(loc, text, name) : removeJson(loc, text, name);
 }
 

@@ -14,6 +14,7 @@ import {
   type Facts,
   type ServerSpec,
   shownName,
+  startupWindowSec,
 } from "./clients.ts";
 import { maskArgs, type PlaintextFinding } from "./detect.ts";
 import { type AuthMode, authMode, quoteArg } from "./plan.ts";
@@ -196,6 +197,8 @@ export function clientTimeoutSec(env: Env, s: Entry): number {
   const raw = (s.raw ?? {}) as { startup_timeout_sec?: unknown; timeout?: unknown };
   if (s.loc.client === "codex") return typeof raw.startup_timeout_sec === "number" ? raw.startup_timeout_sec : 10;
   if (s.loc.client === "gemini" && typeof raw.timeout === "number") return raw.timeout / 1000;
+  const own = startupWindowSec(s.loc.client, s.raw);
+  if (own !== undefined) return own;
   if (s.loc.client === "claude-code") {
     const ms = Number(env.MCP_TIMEOUT);
     if (Number.isFinite(ms) && ms > 0) return ms / 1000;
@@ -207,6 +210,8 @@ export function clientTimeoutSec(env: Env, s: Entry): number {
 export function disabledIn(s: Entry): string | undefined {
   const raw = (s.raw ?? {}) as { enabled?: unknown; disabled?: unknown };
   if (s.loc.client === "codex" && raw.enabled === false) return "disabled in codex (enabled = false)";
+  if (["opencode", "kilo", "goose"].includes(s.loc.client) && raw.enabled === false)
+    return `disabled in ${s.loc.client} ("enabled": false)`;
   if (raw.disabled === true) return `disabled in ${s.loc.client} ("disabled": true)`;
   return undefined;
 }

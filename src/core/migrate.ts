@@ -5,7 +5,15 @@
  * plan holds values in memory only, and `describeMigration` never prints one.
  */
 import { EXIT, McpOpError } from "../errors.ts";
-import { type ConfigLocation, entryFor, locationLabel, type ServerSpec, shownName } from "./clients.ts";
+import {
+  type ClientId,
+  type ConfigLocation,
+  entryFor,
+  envKeyOf,
+  locationLabel,
+  type ServerSpec,
+  shownName,
+} from "./clients.ts";
 import { type EditResult, listServers, restoreServer } from "./config-edit.ts";
 import type { PlaintextFinding } from "./detect.ts";
 
@@ -112,9 +120,18 @@ export function serverLabel(loc: ConfigLocation, name: string): string {
 /** Keep literal `{{` in original arguments literal once they pass through `mcp-op run`. */
 const escapeBraces = (arg: string) => arg.replaceAll("{{", "\\{{");
 
-/** Where an entry keeps its args and env: the entry, or Zed's older `{ command: { path, args, env } }`. */
-function entrySource(raw: unknown): Record<string, unknown> {
+/**
+ * Where an entry keeps its args and env, as `{ args, env }`: the entry, Zed's older
+ * `{ command: { path, args, env } }`, Cline's nested `transport`, opencode's and Kilo's one
+ * `command` array with `environment`, Goose's `envs`.
+ */
+function entrySource(client: ClientId, raw: unknown): Record<string, unknown> {
   const entry = isRecord(raw) ? raw : {};
+  if ((client === "cline" || client === "cline-cli") && isRecord(entry.transport)) return entry.transport;
+  if ((client === "opencode" || client === "kilo") && Array.isArray(entry.command)) {
+    return { args: entry.command.slice(1), env: entry.environment };
+  }
+  if (client === "goose") return { args: entry.args, env: entry.envs };
   return isRecord(entry.command) ? entry.command : entry;
 }
 
@@ -227,9 +244,9 @@ function newEntry(ctx: PlanContext, server: MigrationServer, variables: ServerPl
     };
   }
   const moved = new Set(variables.filter((v) => v.finding.where === "env").map((v) => v.name));
-  const stored = entrySource(server.raw).env;
+  const stored = entrySource(server.loc.client, server.raw).env;
   const kept = Object.entries(isRecord(stored) ? stored : {}).filter(([k]) => !moved.has(k));
-  return mergeEntry(server.raw, entryFor(server.loc.client, spec), Object.fromEntries(kept));
+  return mergeEntry(server.raw, entryFor(server.loc.client, spec), Object.fromEntries(kept), server.loc.client);
 }
 
 /**
@@ -238,7 +255,7 @@ function newEntry(ctx: PlanContext, server: MigrationServer, variables: ServerPl
  * a rewritten Claude Code entry goes through `claude mcp add-json` argv, where it would show.
  */
 function planServer(ctx: PlanContext, server: MigrationServer): ServerPlan | Untouched {
-  const source = entrySource(server.raw);
+  const source = entrySource(server.loc.client, server.raw);
   const badArgs = argsProblem(source);
   if (badArgs) return { server, why: `${badArgs}: rewriting the entry would change it; fix the entry and run again` };
   const problems = server.findings.flatMap((f) => unmovable(source, f) ?? []);
@@ -312,14 +329,20 @@ function mergeEntry(
   raw: unknown,
   fresh: Record<string, unknown>,
   env: Record<string, unknown>,
+  client: ClientId,
 ): Record<string, unknown> {
+  const envKey = envKeyOf(client);
   const base: Record<string, unknown> = isRecord(raw) ? { ...raw } : {};
-  delete base.env;
+  delete base[envKey];
+  if (client === "cline" || client === "cline-cli") delete base.transport; // the fresh entry is the flat form
   const merged: Record<string, unknown> = { ...base, ...fresh };
-  if (Object.keys(env).length > 0) merged.env = env;
-  const before = base.startup_timeout_sec;
-  const after = fresh.startup_timeout_sec;
-  if (typeof before === "number" && typeof after === "number" && before > after) merged.startup_timeout_sec = before;
+  if (Object.keys(env).length > 0) merged[envKey] = env;
+  // A longer start-up window the user chose stays (Codex's startup_timeout_sec; Cline's, Crush's, Goose's timeout).
+  for (const key of ["startup_timeout_sec", "timeout"]) {
+    const before = base[key];
+    const after = fresh[key];
+    if (typeof before === "number" && typeof after === "number" && before > after) merged[key] = before;
+  }
   return merged;
 }
 

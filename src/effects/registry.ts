@@ -32,7 +32,7 @@ import { privateDir } from "./private-dir.ts";
 export function facts(env: Readonly<Record<string, string | undefined>>, cwd = process.cwd()): Facts {
   const home = env.HOME ?? env.USERPROFILE;
   if (!home) throw new McpOpError(EXIT.CONFIG, "HOME is not set: cannot find the clients' config files");
-  return { home, platform: process.platform, cwd, env, projectRoot: gitTopLevel(cwd) ?? cwd };
+  return { home, platform: process.platform, cwd, env, projectRoot: gitTopLevel(cwd) ?? cwd, exists: existsSync };
 }
 
 /**
@@ -330,14 +330,15 @@ export function findingPlace(s: RegisteredServer, f: PlaintextFinding): string {
 }
 
 /**
- * An entry without a command that names a URL is a remote server (`url`; Gemini's `httpUrl`):
+ * An entry without a command that names a URL is a remote server (`url`; Gemini's and Qwen's
+ * `httpUrl`; Goose's `uri`):
  * mcp-op cannot wrap it, but list and doctor show its plaintext, from the URL (args finding 0)
  * and the headers (env findings, by header name).
  */
 function remoteOf(raw: unknown): { remote?: { url: string; findings: PlaintextFinding[] } } {
   if (typeof raw !== "object" || raw === null) return {};
   const entry = raw as Record<string, unknown>;
-  const url = typeof entry.url === "string" ? entry.url : typeof entry.httpUrl === "string" ? entry.httpUrl : undefined;
+  const url = [entry.url, entry.httpUrl, entry.uri].find((u): u is string => typeof u === "string");
   if (url === undefined) return {};
   const headers: Record<string, string> = Object.create(null);
   if (typeof entry.headers === "object" && entry.headers !== null) {

@@ -301,6 +301,49 @@ describe("mcp-op add with the real clients", () => {
     expect(JSON.parse(readFileSync(join(repo, ".mcp.json"), "utf8")).mcpServers.gh).toBeUndefined();
   });
 
+  test("the clients of docs/clients.md: add writes each file in its shape, list shows each entry, remove takes it out", async () => {
+    const s = sandbox();
+    const env = clientEnv(s);
+    const goose = join(s.home, ".config", "goose", "config.yaml");
+    mkdirSync(join(s.home, ".config", "goose"), { recursive: true });
+    writeFileSync(goose, "# my goose\nGOOSE_PROVIDER: openai # kept\n");
+    const clients = ["goose", "continue", "opencode", "copilot", "cline", "crush", "amp"];
+    const add = await run([bin, "add", "gh", ...clients.flatMap((c) => ["--client", c]), ...GH, ...SERVER], {
+      env,
+      cwd: s.dir,
+    });
+    expect(add.stderr).toBe("");
+    expect(add.code).toBe(0);
+    expect(add.stdout.trim().split("\n")).toHaveLength(clients.length);
+    const json = (...p: string[]) => JSON.parse(readFileSync(join(s.home, ...p), "utf8"));
+    const envFile = join(s.home, ".config", "mcp-op", "gh.env");
+    const args = ["run", "--env-file", envFile, "--", NODE, SERVER_EVERYTHING];
+    expect(json(".config", "opencode", "opencode.jsonc").mcp.gh).toEqual({ type: "local", command: [bin, ...args] });
+    expect(json(".copilot", "mcp-config.json").mcpServers.gh).toEqual({
+      tools: ["*"],
+      type: "local",
+      command: bin,
+      args,
+    });
+    expect(json(".cline", "data", "settings", "cline_mcp_settings.json").mcpServers.gh.timeout).toBe(60);
+    expect(json(".config", "crush", "crush.json").mcp.gh.timeout).toBe(30);
+    expect(json(".config", "amp", "settings.json")["amp.mcpServers"].gh.command).toBe(bin);
+    const yaml = readFileSync(goose, "utf8");
+    expect(yaml).toStartWith("# my goose\nGOOSE_PROVIDER: openai # kept\nextensions:\n  gh:\n    name: gh\n");
+    expect(readFileSync(join(s.home, ".continue", "config.yaml"), "utf8")).toContain("mcpServers:\n  - name: gh\n");
+
+    const list = await run([bin, "list"], { env, cwd: s.dir });
+    expect(list.code).toBe(0);
+    for (const c of clients)
+      expect(list.stdout).toContain(`${c} (user) gh: mcp-op (${envFile}): ${NODE} ${SERVER_EVERYTHING}\n`);
+
+    const remove = await run([bin, "remove", "gh", ...clients.flatMap((c) => ["--client", c])], { env, cwd: s.dir });
+    expect(remove.code).toBe(0);
+    expect(readFileSync(goose, "utf8")).toBe("# my goose\nGOOSE_PROVIDER: openai # kept\nextensions: {}\n");
+    expect(json(".config", "opencode", "opencode.jsonc").mcp).toEqual({});
+    expect((await run([bin, "list"], { env, cwd: s.dir })).stdout).not.toContain(" gh: ");
+  });
+
   test("codex: config.toml gets the entry and a startup timeout; `codex mcp list` shows it", async () => {
     const s = sandbox();
     const env = clientEnv(s);

@@ -325,6 +325,29 @@ describe("doctor --connect: every server started as its client would", () => {
   );
 
   test(
+    "the clients of docs/clients.md: an opencode entry (one command array) connects; a disabled goose extension is skipped",
+    async () => {
+      const s = sandbox();
+      const entry = viaMcpOp(s, "GITHUB_TOKEN=op://Private/GitHub/token\n");
+      mkdirSync(join(s.home, ".config", "opencode"), { recursive: true });
+      writeFileSync(
+        join(s.home, ".config", "opencode", "opencode.jsonc"),
+        `// opencode\n${JSON.stringify({ mcp: { gh: { type: "local", command: [entry.command, ...entry.args] } } })}\n`,
+      );
+      mkdirSync(join(s.home, ".config", "goose"), { recursive: true });
+      writeFileSync(
+        join(s.home, ".config", "goose", "config.yaml"),
+        `# goose\nextensions:\n  off:\n    enabled: false\n    type: stdio\n    name: off\n    cmd: ${join(s.dir, "never.sh")}\n    args: []\n`,
+      );
+      const r = await connect(s);
+      expect(r.stdout).toMatch(/^ok +gh \(opencode, user\): connected \(\d+ tools\)$/m);
+      expect(r.stdout).toContain('skipped off (goose, user): not started: disabled in goose ("enabled": false)\n');
+      expect(leftRunning(s)).toEqual([]);
+    },
+    SLOW,
+  );
+
+  test(
     "an unresolvable reference: op's own message, from the server's stderr; exit 1",
     async () => {
       const s = claudeSetup((s) => ({ gh: viaMcpOp(s, "GITHUB_TOKEN=op://Private/GitHub/tokn\n") }));

@@ -21,6 +21,7 @@ import {
   type Scope,
   type ServerSpec,
   scopesOf,
+  startupWindowSec,
 } from "../../src/core/clients.ts";
 import { answerServerRequest, describeRpcError, parseMessage, safeLine, stderrTail } from "../../src/core/connect.ts";
 import { joinPath } from "../../src/core/paths.ts";
@@ -36,7 +37,7 @@ const WIN: Facts = {
 };
 
 type Row = [ClientId, Scope, string, ConfigFormat, string[]];
-type ConfigFormat = "json" | "jsonc" | "toml";
+type ConfigFormat = "json" | "jsonc" | "toml" | "yaml";
 
 const TABLE: Record<"linux" | "darwin" | "win32", Row[]> = {
   linux: [
@@ -54,6 +55,37 @@ const TABLE: Record<"linux" | "darwin" | "win32", Row[]> = {
     ["gemini", "project", "/home/me/proj/.gemini/settings.json", "json", ["mcpServers"]],
     ["zed", "user", "/home/me/.config/zed/settings.json", "jsonc", ["context_servers"]],
     ["zed", "project", "/home/me/proj/.zed/settings.json", "jsonc", ["context_servers"]],
+    ["vscode-insiders", "user", "/home/me/.config/Code - Insiders/User/mcp.json", "jsonc", ["servers"]],
+    ["vscode-insiders", "project", "/home/me/proj/.vscode/mcp.json", "jsonc", ["servers"]],
+    ["copilot", "user", "/home/me/.copilot/mcp-config.json", "jsonc", ["mcpServers"]],
+    ["copilot", "project", "/home/me/proj/.github/mcp.json", "jsonc", ["mcpServers"]],
+    ["qwen", "user", "/home/me/.qwen/settings.json", "jsonc", ["mcpServers"]],
+    ["qwen", "project", "/home/me/proj/.qwen/settings.json", "jsonc", ["mcpServers"]],
+    ["auggie", "user", "/home/me/.augment/settings.json", "jsonc", ["mcpServers"]],
+    ["auggie", "project", "/home/me/proj/.augment/settings.json", "jsonc", ["mcpServers"]],
+    ["kiro", "user", "/home/me/.kiro/settings/mcp.json", "json", ["mcpServers"]],
+    ["kiro", "project", "/home/me/proj/.kiro/settings/mcp.json", "json", ["mcpServers"]],
+    ["lmstudio", "user", "/home/me/.lmstudio/mcp.json", "json", ["mcpServers"]],
+    [
+      "roo",
+      "user",
+      "/home/me/.config/Code/User/globalStorage/rooveterinaryinc.roo-cline/settings/mcp_settings.json",
+      "json",
+      ["mcpServers"],
+    ],
+    ["roo", "project", "/home/me/proj/.roo/mcp.json", "json", ["mcpServers"]],
+    ["cline", "user", "/home/me/.cline/data/settings/cline_mcp_settings.json", "json", ["mcpServers"]],
+    ["cline-cli", "user", "/home/me/.cline/data/settings/cline_mcp_settings.json", "json", ["mcpServers"]],
+    ["amp", "user", "/home/me/.config/amp/settings.json", "jsonc", ["amp.mcpServers"]],
+    ["amp", "project", "/home/me/proj/.amp/settings.json", "jsonc", ["amp.mcpServers"]],
+    ["crush", "user", "/home/me/.config/crush/crush.json", "json", ["mcp"]],
+    ["crush", "project", "/home/me/proj/.crush.json", "json", ["mcp"]],
+    ["opencode", "user", "/home/me/.config/opencode/opencode.jsonc", "jsonc", ["mcp"]],
+    ["opencode", "project", "/home/me/proj/opencode.jsonc", "jsonc", ["mcp"]],
+    ["kilo", "user", "/home/me/.config/kilo/kilo.jsonc", "jsonc", ["mcp"]],
+    ["kilo", "project", "/home/me/proj/kilo.jsonc", "jsonc", ["mcp"]],
+    ["goose", "user", "/home/me/.config/goose/config.yaml", "yaml", ["extensions"]],
+    ["continue", "user", "/home/me/.continue/config.yaml", "yaml", ["mcpServers"]],
   ],
   darwin: [
     ["claude-code", "user", "/Users/me/.claude.json", "json", ["mcpServers"]],
@@ -76,6 +108,43 @@ const TABLE: Record<"linux" | "darwin" | "win32", Row[]> = {
     ["gemini", "project", "/Users/me/proj/.gemini/settings.json", "json", ["mcpServers"]],
     ["zed", "user", "/Users/me/.config/zed/settings.json", "jsonc", ["context_servers"]],
     ["zed", "project", "/Users/me/proj/.zed/settings.json", "jsonc", ["context_servers"]],
+    [
+      "vscode-insiders",
+      "user",
+      "/Users/me/Library/Application Support/Code - Insiders/User/mcp.json",
+      "jsonc",
+      ["servers"],
+    ],
+    ["vscode-insiders", "project", "/Users/me/proj/.vscode/mcp.json", "jsonc", ["servers"]],
+    ["copilot", "user", "/Users/me/.copilot/mcp-config.json", "jsonc", ["mcpServers"]],
+    ["copilot", "project", "/Users/me/proj/.github/mcp.json", "jsonc", ["mcpServers"]],
+    ["qwen", "user", "/Users/me/.qwen/settings.json", "jsonc", ["mcpServers"]],
+    ["qwen", "project", "/Users/me/proj/.qwen/settings.json", "jsonc", ["mcpServers"]],
+    ["auggie", "user", "/Users/me/.augment/settings.json", "jsonc", ["mcpServers"]],
+    ["auggie", "project", "/Users/me/proj/.augment/settings.json", "jsonc", ["mcpServers"]],
+    ["kiro", "user", "/Users/me/.kiro/settings/mcp.json", "json", ["mcpServers"]],
+    ["kiro", "project", "/Users/me/proj/.kiro/settings/mcp.json", "json", ["mcpServers"]],
+    ["lmstudio", "user", "/Users/me/.lmstudio/mcp.json", "json", ["mcpServers"]],
+    [
+      "roo",
+      "user",
+      "/Users/me/Library/Application Support/Code/User/globalStorage/rooveterinaryinc.roo-cline/settings/mcp_settings.json",
+      "json",
+      ["mcpServers"],
+    ],
+    ["roo", "project", "/Users/me/proj/.roo/mcp.json", "json", ["mcpServers"]],
+    ["cline", "user", "/Users/me/.cline/data/settings/cline_mcp_settings.json", "json", ["mcpServers"]],
+    ["cline-cli", "user", "/Users/me/.cline/data/settings/cline_mcp_settings.json", "json", ["mcpServers"]],
+    ["amp", "user", "/Users/me/.config/amp/settings.json", "jsonc", ["amp.mcpServers"]],
+    ["amp", "project", "/Users/me/proj/.amp/settings.json", "jsonc", ["amp.mcpServers"]],
+    ["crush", "user", "/Users/me/.config/crush/crush.json", "json", ["mcp"]],
+    ["crush", "project", "/Users/me/proj/.crush.json", "json", ["mcp"]],
+    ["opencode", "user", "/Users/me/.config/opencode/opencode.jsonc", "jsonc", ["mcp"]],
+    ["opencode", "project", "/Users/me/proj/opencode.jsonc", "jsonc", ["mcp"]],
+    ["kilo", "user", "/Users/me/.config/kilo/kilo.jsonc", "jsonc", ["mcp"]],
+    ["kilo", "project", "/Users/me/proj/kilo.jsonc", "jsonc", ["mcp"]],
+    ["goose", "user", "/Users/me/.config/goose/config.yaml", "yaml", ["extensions"]],
+    ["continue", "user", "/Users/me/.continue/config.yaml", "yaml", ["mcpServers"]],
   ],
   win32: [
     ["claude-code", "user", "C:\\Users\\me\\.claude.json", "json", ["mcpServers"]],
@@ -98,6 +167,43 @@ const TABLE: Record<"linux" | "darwin" | "win32", Row[]> = {
     ["gemini", "project", "C:\\Users\\me\\proj\\.gemini\\settings.json", "json", ["mcpServers"]],
     ["zed", "user", "C:\\Users\\me\\AppData\\Roaming\\Zed\\settings.json", "jsonc", ["context_servers"]],
     ["zed", "project", "C:\\Users\\me\\proj\\.zed\\settings.json", "jsonc", ["context_servers"]],
+    [
+      "vscode-insiders",
+      "user",
+      "C:\\Users\\me\\AppData\\Roaming\\Code - Insiders\\User\\mcp.json",
+      "jsonc",
+      ["servers"],
+    ],
+    ["vscode-insiders", "project", "C:\\Users\\me\\proj\\.vscode\\mcp.json", "jsonc", ["servers"]],
+    ["copilot", "user", "C:\\Users\\me\\.copilot\\mcp-config.json", "jsonc", ["mcpServers"]],
+    ["copilot", "project", "C:\\Users\\me\\proj\\.github\\mcp.json", "jsonc", ["mcpServers"]],
+    ["qwen", "user", "C:\\Users\\me\\.qwen\\settings.json", "jsonc", ["mcpServers"]],
+    ["qwen", "project", "C:\\Users\\me\\proj\\.qwen\\settings.json", "jsonc", ["mcpServers"]],
+    ["auggie", "user", "C:\\Users\\me\\.augment\\settings.json", "jsonc", ["mcpServers"]],
+    ["auggie", "project", "C:\\Users\\me\\proj\\.augment\\settings.json", "jsonc", ["mcpServers"]],
+    ["kiro", "user", "C:\\Users\\me\\.kiro\\settings\\mcp.json", "json", ["mcpServers"]],
+    ["kiro", "project", "C:\\Users\\me\\proj\\.kiro\\settings\\mcp.json", "json", ["mcpServers"]],
+    ["lmstudio", "user", "C:\\Users\\me\\.lmstudio\\mcp.json", "json", ["mcpServers"]],
+    [
+      "roo",
+      "user",
+      "C:\\Users\\me\\AppData\\Roaming\\Code\\User\\globalStorage\\rooveterinaryinc.roo-cline\\settings\\mcp_settings.json",
+      "json",
+      ["mcpServers"],
+    ],
+    ["roo", "project", "C:\\Users\\me\\proj\\.roo\\mcp.json", "json", ["mcpServers"]],
+    ["cline", "user", "C:\\Users\\me\\.cline\\data\\settings\\cline_mcp_settings.json", "json", ["mcpServers"]],
+    ["cline-cli", "user", "C:\\Users\\me\\.cline\\data\\settings\\cline_mcp_settings.json", "json", ["mcpServers"]],
+    ["amp", "user", "C:\\Users\\me\\.config\\amp\\settings.json", "jsonc", ["amp.mcpServers"]],
+    ["amp", "project", "C:\\Users\\me\\proj\\.amp\\settings.json", "jsonc", ["amp.mcpServers"]],
+    ["crush", "user", "C:\\Users\\me\\.config\\crush\\crush.json", "json", ["mcp"]],
+    ["crush", "project", "C:\\Users\\me\\proj\\.crush.json", "json", ["mcp"]],
+    ["opencode", "user", "C:\\Users\\me\\.config\\opencode\\opencode.jsonc", "jsonc", ["mcp"]],
+    ["opencode", "project", "C:\\Users\\me\\proj\\opencode.jsonc", "jsonc", ["mcp"]],
+    ["kilo", "user", "C:\\Users\\me\\.config\\kilo\\kilo.jsonc", "jsonc", ["mcp"]],
+    ["kilo", "project", "C:\\Users\\me\\proj\\kilo.jsonc", "jsonc", ["mcp"]],
+    ["goose", "user", "C:\\Users\\me\\AppData\\Roaming\\Block\\goose\\config\\config.yaml", "yaml", ["extensions"]],
+    ["continue", "user", "C:\\Users\\me\\.continue\\config.yaml", "yaml", ["mcpServers"]],
   ],
 };
 
@@ -294,7 +400,10 @@ describe("entryFor and readEntry", () => {
     ["an array", ["npx"], undefined],
   ] as const) {
     test(`readEntry: ${name}`, () => {
-      for (const client of CLIENT_IDS) expect(readEntry(client, raw)).toEqual(want as ServerSpec | undefined);
+      // Goose names the command `cmd`: its own cases are below.
+      for (const client of CLIENT_IDS.filter((c) => c !== "goose")) {
+        expect(readEntry(client, raw)).toEqual(want as ServerSpec | undefined);
+      }
     });
   }
 });
@@ -319,8 +428,8 @@ describe("each client's environment (core/client-env.ts)", () => {
   const credentialsThere = (client: ClientId) =>
     lostCredentials(SHELL, serverEnvironment(client, SHELL, {}, facts)).length === 0;
 
-  test("which clients pass the shell's credentials on: only Claude Code", () => {
-    expect(CLIENT_IDS.filter(credentialsThere)).toEqual(["claude-code"]);
+  test("which clients pass the shell's credentials on: the terminal ones that pass the whole environment", () => {
+    expect(CLIENT_IDS.filter(credentialsThere)).toEqual(["claude-code", "qwen", "cline-cli", "crush", "opencode"]);
   });
 
   const rows: Array<[ClientId, string, string | undefined]> = [
@@ -392,6 +501,153 @@ describe("each client's environment (core/client-env.ts)", () => {
       command: "a/bin",
       args: ["a", "$A"],
     });
+  });
+
+  test("the clients of docs/clients.md: what reaches a server", () => {
+    const names = (client: ClientId, entry = {}) => Object.keys(serverEnvironment(client, SHELL, entry, facts)).sort();
+    const sdk = ["HOME", "LOGNAME", "PATH", "SHELL", "TERM", "USER"];
+    for (const client of ["auggie", "copilot", "amp"] as const) expect(names(client)).toEqual(sdk);
+    // Extensions and apps: the SDK's names of the app's (login session's) environment, launchd's PATH.
+    for (const client of ["roo", "cline", "kiro", "lmstudio"] as const) {
+      expect(names(client)).toEqual(["HOME", "LOGNAME", "PATH", "SHELL", "USER"]);
+      expect(serverEnvironment(client, SHELL, {}, facts).PATH).toBe(GUI_PATH);
+    }
+    for (const client of ["cline-cli", "crush", "opencode"] as const) {
+      expect(serverEnvironment(client, SHELL, {}, facts)).toEqual(SHELL);
+    }
+    expect(serverEnvironment("qwen", { ...SHELL, QWEN_SERVER_TOKEN: "q", QWEN_DAEMON_TOKEN: "d" }, {}, facts)).toEqual(
+      SHELL,
+    );
+    // Continue: five names, then PATH from the login shell over the entry's own.
+    expect(serverEnvironment("continue", SHELL, { env: { PATH: "/mine", A: "1" } }, facts)).toEqual({
+      HOME: "/home/me",
+      USER: "me",
+      LOGNAME: "me",
+      A: "1",
+      PATH: GUI_PATH,
+    });
+    // Goose refuses PATH, LD_* and NODE_OPTIONS in envs (its PATH is its own: modelled as an app's).
+    expect(
+      serverEnvironment("goose", {}, { env: { PATH: "/x", LD_PRELOAD: "y", node_options: "z", OK: "1" } }, facts),
+    ).toEqual({ OK: "1", PATH: GUI_PATH });
+    expect(whyDropped("goose", "TMP", {}, facts)).toBe("goose refuses that name in envs");
+    expect(whyDropped("auggie", "OP_SERVICE_ACCOUNT_TOKEN", {}, facts)).toContain("HOME, LOGNAME, PATH");
+    expect(whyDropped("kiro", "OP_SERVICE_ACCOUNT_TOKEN", {}, facts)).toContain("unknown");
+  });
+
+  test("the clients of docs/clients.md: their ${VAR} forms", () => {
+    const shell = { A: "a" };
+    const x = (client: ClientId, value: string) => serverEnvironment(client, shell, { env: { X: value } }, facts).X;
+    expect(x("qwen", "$A-${A}-${NOPE}")).toBe("a-a-${NOPE}");
+    expect(x("auggie", "${A}-${B:-b}-${NOPE}")).toBe("a-b-${NOPE}");
+    expect(x("copilot", "$A-${A}-${B:-b}")).toBe("a-a-b");
+    expect(x("opencode", "{env:A}-{env:NOPE}-${A}")).toBe("a--${A}");
+    expect(x("kilo", "{env:A}")).toBe(""); // the extension host's environment, where A is not
+    expect(x("crush", "$A-${A}-$NOPE")).toBe("a-a-");
+    expect(x("cline-cli", "${A}")).toBe("${A}");
+    expect(x("goose", "${A}")).toBe("${A}");
+    // Extensions: the app's environment, where A is not; an unset name stays as written.
+    expect(serverEnvironment("roo", { HOME: "/h" }, { env: { X: "${env:HOME}|${env:A}" } }, facts).X).toBe(
+      "/h|${env:A}",
+    );
+    expect(x("continue", "${{ secrets.NOPE }}")).toBe("${{ secrets.NOPE }}");
+  });
+
+  test("the shape each new client gets", () => {
+    const spec = { command: "c", args: ["a"], env: { K: "v" } };
+    expect(entryFor("copilot", spec)).toEqual({
+      tools: ["*"],
+      type: "local",
+      command: "c",
+      args: ["a"],
+      env: { K: "v" },
+    });
+    expect(entryFor("cline", spec)).toEqual({ type: "stdio", command: "c", args: ["a"], env: { K: "v" }, timeout: 60 });
+    expect(entryFor("cline-cli", spec)).toEqual(entryFor("cline", spec));
+    expect(entryFor("crush", spec)).toEqual({ type: "stdio", command: "c", args: ["a"], env: { K: "v" }, timeout: 30 });
+    expect(entryFor("opencode", spec)).toEqual({ type: "local", command: ["c", "a"], environment: { K: "v" } });
+    expect(entryFor("kilo", { command: "c", args: [] })).toEqual({ type: "local", command: ["c"] });
+    expect(entryFor("goose", spec)).toEqual({
+      enabled: true,
+      type: "stdio",
+      cmd: "c",
+      args: ["a"],
+      envs: { K: "v" },
+      timeout: 300,
+    });
+    for (const client of ["qwen", "kiro", "lmstudio", "roo", "amp", "continue"] as const) {
+      expect(entryFor(client, spec)).toEqual({ command: "c", args: ["a"], env: { K: "v" } });
+    }
+    expect(entryFor("auggie", spec)).toEqual({ type: "stdio", command: "c", args: ["a"], env: { K: "v" } });
+  });
+
+  test("startupWindowSec: the entry's own window, else the client's default (docs/clients.md)", () => {
+    expect(startupWindowSec("cline", {})).toBe(3);
+    expect(startupWindowSec("cline", entryFor("cline", { command: "c", args: [] }))).toBe(60);
+    expect(startupWindowSec("crush", {})).toBe(10);
+    expect(startupWindowSec("crush", entryFor("crush", { command: "c", args: [] }))).toBe(30);
+    expect(startupWindowSec("opencode", { timeout: 5000 })).toBe(5);
+    expect(startupWindowSec("kilo", {})).toBe(30);
+    expect(startupWindowSec("goose", { timeout: "x" })).toBe(300);
+    expect(startupWindowSec("continue", { connectionTimeout: 45000 })).toBe(45);
+    expect(startupWindowSec("kiro", { timeout: 1 })).toBe(60);
+    expect(startupWindowSec("codex", {})).toBeUndefined();
+  });
+
+  test("readEntry: the new clients' own forms", () => {
+    expect(readEntry("cline", { transport: { type: "stdio", command: "c", args: ["a"] }, timeout: 5 })).toEqual({
+      command: "c",
+      args: ["a"],
+    });
+    expect(readEntry("cline", { type: "streamableHttp", url: "https://x" })).toBeUndefined();
+    expect(readEntry("opencode", { type: "remote", url: "https://x" })).toBeUndefined();
+    expect(readEntry("opencode", { command: ["c"], environment: { A: "1" } })).toEqual({
+      command: "c",
+      args: [],
+      env: { A: "1" },
+    });
+    expect(readEntry("copilot", { type: "local", command: "c", args: [] })).toEqual({ command: "c", args: [] });
+    expect(readEntry("cursor", { type: "local", command: "c", args: [] })).toBeUndefined();
+    expect(readEntry("goose", { type: "builtin", name: "developer" })).toBeUndefined();
+    expect(readEntry("goose", { type: "streamable_http", uri: "https://x" })).toBeUndefined();
+    expect(readEntry("goose", { type: "stdio", cmd: "c", args: ["a"], envs: { A: "1" } })).toEqual({
+      command: "c",
+      args: ["a"],
+      env: { A: "1" },
+    });
+  });
+
+  test("configLocation: the new clients' variables and the file that exists", () => {
+    const f = (vars: Record<string, string>, exists: string[] = []): Facts => ({
+      ...LINUX,
+      env: vars,
+      exists: (p) => exists.includes(p),
+    });
+    expect(configLocation("copilot", "user", f({ COPILOT_HOME: "/c" })).path).toBe("/c/mcp-config.json");
+    expect(configLocation("qwen", "user", f({ QWEN_HOME: "/q" })).path).toBe("/q/settings.json");
+    expect(configLocation("cline", "user", f({ CLINE_MCP_SETTINGS_PATH: "/x/s.json" })).path).toBe("/x/s.json");
+    expect(configLocation("cline-cli", "user", f({ CLINE_DIR: "/cl" })).path).toBe(
+      "/cl/data/settings/cline_mcp_settings.json",
+    );
+    expect(configLocation("cline", "user", f({ CLINE_DATA_DIR: "/d" })).path).toBe(
+      "/d/settings/cline_mcp_settings.json",
+    );
+    expect(configLocation("crush", "user", f({ CRUSH_GLOBAL_CONFIG: "/g" })).path).toBe("/g/crush.json");
+    expect(configLocation("crush", "user", f({ XDG_CONFIG_HOME: "/x" })).path).toBe("/x/crush/crush.json");
+    expect(configLocation("opencode", "user", f({ XDG_CONFIG_HOME: "/x" })).path).toBe("/x/opencode/opencode.jsonc");
+    expect(configLocation("continue", "user", f({ CONTINUE_GLOBAL_DIR: "/co" })).path).toBe("/co/config.yaml");
+    expect(configLocation("opencode", "user", f({}, ["/home/me/.config/opencode/opencode.json"])).path).toBe(
+      "/home/me/.config/opencode/opencode.json",
+    );
+    expect(configLocation("crush", "project", f({}, ["/home/me/proj/crush.json"])).path).toBe(
+      "/home/me/proj/crush.json",
+    );
+    expect(configLocation("kilo", "project", f({}, ["/home/me/proj/.kilo/kilo.json"])).path).toBe(
+      "/home/me/proj/.kilo/kilo.json",
+    );
+    expect(
+      configLocation("opencode", "project", { ...LINUX, cwd: "/home/me/proj/src", projectRoot: "/home/me/proj" }).path,
+    ).toBe("/home/me/proj/opencode.jsonc");
   });
 
   test("gemini never sets NODE_OPTIONS and the like from an entry", () => {

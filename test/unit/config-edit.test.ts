@@ -8,6 +8,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import fc from "fast-check";
 import {
+  CLIENT_IDS,
   type ClientId,
   configLocation,
   entryFor,
@@ -15,6 +16,7 @@ import {
   readEntry,
   type Scope,
   type ServerSpec,
+  scopesOf,
 } from "../../src/core/clients.ts";
 import { listServers, removeServer, restoreServer, setServer, validServerName } from "../../src/core/config-edit.ts";
 import { unifiedDiff } from "../../src/core/diff.ts";
@@ -76,10 +78,44 @@ const CASES: Golden[] = [
   { client: "gemini", scope: "project", name: "project-new-file", op: "add", roundTrip: false },
   { client: "zed", scope: "user", name: "user-add-jsonc", op: "add", spec: WITH_ENV, roundTrip: true },
   { client: "zed", scope: "project", name: "project-add-no-servers", op: "add", roundTrip: false },
+  // The clients of docs/clients.md. Every add also checks the removal that undoes it.
+  { client: "vscode-insiders", scope: "user", name: "user-add-jsonc", op: "add", spec: WITH_ENV, roundTrip: true },
+  { client: "vscode-insiders", scope: "project", name: "project-new-file", op: "add", roundTrip: false },
+  { client: "copilot", scope: "user", name: "user-add", op: "add", spec: WITH_ENV, roundTrip: true },
+  { client: "copilot", scope: "user", name: "user-remove", op: "remove" },
+  { client: "copilot", scope: "project", name: "project-add", op: "add", roundTrip: false },
+  { client: "qwen", scope: "user", name: "user-add-settings", op: "add", spec: WITH_ENV, roundTrip: true },
+  { client: "qwen", scope: "project", name: "project-new-key", op: "add", roundTrip: false },
+  { client: "auggie", scope: "user", name: "user-add", op: "add", spec: WITH_ENV, roundTrip: true },
+  { client: "auggie", scope: "project", name: "project-new-file", op: "add", roundTrip: false },
+  { client: "kiro", scope: "user", name: "user-add", op: "add", spec: WITH_ENV, roundTrip: true },
+  { client: "kiro", scope: "project", name: "project-add", op: "add", roundTrip: true },
+  { client: "lmstudio", scope: "user", name: "user-add", op: "add", roundTrip: true },
+  { client: "roo", scope: "user", name: "user-add", op: "add", spec: WITH_ENV, roundTrip: true },
+  { client: "roo", scope: "project", name: "project-new-file", op: "add", roundTrip: false },
+  { client: "cline", scope: "user", name: "user-add", op: "add", spec: WITH_ENV, roundTrip: true },
+  { client: "cline", scope: "user", name: "user-remove", op: "remove" },
+  { client: "cline-cli", scope: "user", name: "user-new-file", op: "add", roundTrip: false },
+  { client: "amp", scope: "user", name: "user-add-jsonc", op: "add", spec: WITH_ENV, roundTrip: true },
+  { client: "amp", scope: "project", name: "project-new-key", op: "add", roundTrip: false },
+  { client: "crush", scope: "user", name: "user-add", op: "add", spec: WITH_ENV, roundTrip: true },
+  { client: "crush", scope: "project", name: "project-new-file", op: "add", roundTrip: false },
+  { client: "opencode", scope: "user", name: "user-add-jsonc", op: "add", spec: WITH_ENV, roundTrip: true },
+  { client: "opencode", scope: "user", name: "user-remove", op: "remove" },
+  { client: "opencode", scope: "project", name: "project-new-key", op: "add", roundTrip: false },
+  { client: "kilo", scope: "user", name: "user-add", op: "add", spec: WITH_ENV, roundTrip: true },
+  { client: "kilo", scope: "project", name: "project-new-file", op: "add", roundTrip: false },
+  { client: "goose", scope: "user", name: "user-add-comments", op: "add", spec: WITH_ENV, roundTrip: true },
+  { client: "goose", scope: "user", name: "user-new-key", op: "add", roundTrip: false },
+  { client: "goose", scope: "user", name: "user-remove", op: "remove" },
+  { client: "continue", scope: "user", name: "user-add", op: "add", spec: WITH_ENV, roundTrip: true },
+  { client: "continue", scope: "user", name: "user-new-file", op: "add", roundTrip: false },
+  { client: "continue", scope: "user", name: "user-remove", op: "remove" },
 ];
 
+const EXT = { json: "json", jsonc: "json", toml: "toml", yaml: "yaml" } as const;
 const fixture = (c: Golden, which: "before" | "after") =>
-  join(FIXTURES, c.client, `${c.name}.${which}.${c.client === "codex" ? "toml" : "json"}`);
+  join(FIXTURES, c.client, `${c.name}.${which}.${EXT[configLocation(c.client, c.scope, FACTS).format]}`);
 
 function expectConfigError(fn: () => unknown, ...parts: string[]): McpOpError {
   let caught: unknown;
@@ -110,6 +146,8 @@ describe("golden files", () => {
     ] as const) {
       for (const scope of scopes) expect(covered.has(`${client}/${scope}`)).toBe(true);
     }
+    for (const client of CLIENT_IDS)
+      for (const scope of scopesOf(client)) expect(`${client}/${scope}`).toBeOneOf([...covered]);
   });
 
   for (const c of CASES) {
@@ -181,6 +219,79 @@ describe("unrelated content survives", () => {
 
   test("a BOM stays", () => {
     expect(read("claude-desktop", "user-add-bom").startsWith("\uFEFF{")).toBe(true);
+  });
+
+  test("Goose YAML: comments, other keys and the other entries' own layout stay, byte for byte", () => {
+    const before = readFileSync(join(FIXTURES, "goose", "user-add-comments.before.yaml"), "utf8");
+    const after = read("goose", "user-add-comments", "yaml");
+    for (const kept of [
+      "# Goose configuration (hand-edited)\n",
+      "GOOSE_MODEL: claude-sonnet-4-5 # the default model\n",
+      "  # built in\n",
+      "    args:\n    - mcp-server-fetch\n",
+      "    timeout: 300 # seconds\n",
+      "# keep this comment\nGOOSE_MODE: smart_approve\n",
+    ]) {
+      expect(after).toContain(kept);
+    }
+    // The new entry is inserted whole after the last one: the rest is the original text.
+    const at = before.indexOf("# keep this comment");
+    expect(after.startsWith(before.slice(0, at))).toBe(true);
+    expect(after.endsWith(before.slice(at))).toBe(true);
+  });
+
+  test("YAML: an unparsable file, a servers key of the wrong kind, a duplicate name", () => {
+    const goose = configLocation("goose", "user", FACTS);
+    const cont = configLocation("continue", "user", FACTS);
+    const entry = entryFor("goose", GITHUB);
+    expectConfigError(() => setServer(goose, "a: [\n", "github", entry, { force: false }), "not valid YAML", "line");
+    expectConfigError(() => listServers(goose, "extensions: [1]\n"), '"extensions" is not a mapping');
+    expectConfigError(() => listServers(cont, "mcpServers:\n  a: 1\n"), '"mcpServers" is not a list');
+    expectConfigError(
+      () => listServers(cont, "mcpServers:\n  - name: x\n    command: a\n  - name: x\n    command: b\n"),
+      '"mcpServers.x" is defined twice (lines 2 and 4)',
+    );
+    expectConfigError(() => listServers(goose, "- a\n"), "the top level is not a YAML mapping");
+    const twice = "mcpServers:\n  - name: x\n    command: a\n  - name: x\n    command: b\n";
+    const c = entryFor("continue", GITHUB);
+    expectConfigError(() => setServer(cont, twice, "github", c, { force: false }), '"mcpServers.x" is defined twice');
+    expectConfigError(() => removeServer(cont, twice, "x"), "is defined twice (lines 2 and 4)");
+  });
+
+  test("YAML layouts: CRLF and 4 spaces kept, an empty {} / [] or bare key filled, no final newline, a hub block kept", () => {
+    const goose = configLocation("goose", "user", FACTS);
+    const cont = configLocation("continue", "user", FACTS);
+    const g = entryFor("goose", { command: "c", args: ["a"] });
+    const c = entryFor("continue", { command: "c", args: [] });
+    const entry =
+      "gh:\n    name: gh\n    enabled: true\n    type: stdio\n    cmd: c\n    args:\n      - a\n    timeout: 300\n";
+    const set = (loc: typeof goose, text: string, e: Record<string, unknown>) =>
+      setServer(loc, text, "gh", e, { force: false }).text;
+    const crlf = "extensions:\r\n    x:\r\n        cmd: y\r\n        args: []\r\nA: 1\r\n";
+    const added = set(goose, crlf, g);
+    expect(added).toBe(
+      `extensions:\r\n    x:\r\n        cmd: y\r\n        args: []\r\n    ${entry.replaceAll("\n    ", "\r\n      ").replace(/\n$/, "\r\n")}A: 1\r\n`,
+    );
+    expect(removeServer(goose, added, "gh").text).toBe(crlf);
+    expect(set(goose, "extensions: {}\n", g)).toBe(`extensions:\n  ${entry}`);
+    expect(set(goose, "extensions:\n", g)).toBe(`extensions:\n  ${entry}`);
+    expect(set(goose, "A: 1", g)).toBe(`A: 1\nextensions:\n  ${entry}`);
+    expect(set(goose, "extensions:\n  x: {cmd: y, args: []}", g)).toBe(
+      `extensions:\n  x: {cmd: y, args: []}\n  ${entry.slice(0, -1)}`,
+    );
+    expect(removeServer(goose, `extensions:\n  ${entry}`, "gh").text).toBe("extensions: {}\n");
+    const hub = "mcpServers:\n  - uses: foo/bar # hub\n";
+    const withGh = set(cont, hub, c);
+    expect(withGh).toBe(`${hub}  - name: gh\n    command: c\n    args: []\n`);
+    expect(removeServer(cont, withGh, "gh").text).toBe(hub);
+    expectConfigError(() => set(cont, "mcpServers: [{name: a, command: b}]\n", c), "written inline");
+  });
+
+  test("Goose: the name inside the entry is goose's, not part of the entry mcp-op compares", () => {
+    const goose = configLocation("goose", "user", FACTS);
+    const text = "extensions:\n  x:\n    name: x\n    type: stdio\n    cmd: srv\n    args: []\n";
+    expect(listServers(goose, text)).toEqual({ x: { type: "stdio", cmd: "srv", args: [] } });
+    expect(readEntry("goose", listServers(goose, text).x)).toEqual({ command: "srv", args: [] });
   });
 
   test("TOML comments and other tables", () => {

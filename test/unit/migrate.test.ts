@@ -156,6 +156,61 @@ describe("only values that round-trip exactly move", () => {
   });
 });
 
+describe("the new clients' shapes (docs/clients.md)", () => {
+  function storedAs(client: ConfigLocation["client"], raw: Record<string, unknown>): MigrationServer {
+    const loc: ConfigLocation = { client, scope: "user", path: `/h/${client}`, format: "json", keyPath: ["x"] };
+    const spec = readEntry(client, raw) as ServerSpec;
+    return { loc, name: "s", raw, spec, viaMcpOp: false, findings: detectSecrets(spec) };
+  }
+  const ENV = "/h/.config/mcp-op/";
+
+  test("opencode: the token leaves `environment`, the command array runs through mcp-op, other keys stay", () => {
+    const m = migration([
+      storedAs("opencode", {
+        type: "local",
+        command: ["npx", "-y", "srv"],
+        environment: { GITHUB_TOKEN: GH1, PORT: "1" },
+        enabled: true,
+      }),
+    ]);
+    expect(m.plans[0]?.entry).toEqual({
+      type: "local",
+      command: ["mcp-op", "run", "--env-file", `${ENV}opencode-s.env`, "--", "npx", "-y", "srv"],
+      environment: { PORT: "1" },
+      enabled: true,
+    });
+  });
+
+  test("goose: `envs`, `cmd`, and the rest of the extension stay goose's", () => {
+    const m = migration([
+      storedAs("goose", { enabled: true, type: "stdio", cmd: "npx", args: ["srv"], envs: { GITHUB_TOKEN: GH1 } }),
+      storedAs("crush", { type: "stdio", command: "srv", env: { GITHUB_TOKEN: GH2 }, timeout: 120 }),
+    ]);
+    // A longer window the user set stays; a shorter one gets mcp-op's.
+    expect(m.plans[1]?.entry.timeout).toBe(120);
+    expect(m.plans[0]?.entry).toEqual({
+      enabled: true,
+      type: "stdio",
+      cmd: "mcp-op",
+      args: ["run", "--env-file", `${ENV}goose-s.env`, "--", "npx", "srv"],
+      timeout: 300,
+    });
+  });
+
+  test("cline's nested form becomes the flat one both Cline versions read", () => {
+    const m = migration([
+      storedAs("cline", { transport: { type: "stdio", command: "srv", env: { GITHUB_TOKEN: GH1 } }, disabled: false }),
+    ]);
+    expect(m.plans[0]?.entry).toEqual({
+      disabled: false,
+      type: "stdio",
+      command: "mcp-op",
+      args: ["run", "--env-file", `${ENV}cline-s.env`, "--", "srv"],
+      timeout: 60,
+    });
+  });
+});
+
 describe("undoEntries", () => {
   const loc: ConfigLocation = {
     client: "cursor",

@@ -26,7 +26,8 @@ function usage(parse: () => unknown): { message: string; hint: string | undefine
   throw new Error("parse did not throw");
 }
 
-const CLIENTS = "claude-code, claude-desktop, cursor, vscode, windsurf, codex, gemini, zed";
+const CLIENTS =
+  "claude-code, claude-desktop, cursor, vscode, windsurf, codex, gemini, zed, vscode-insiders, copilot, qwen, auggie, kiro, lmstudio, roo, cline, cline-cli, amp, crush, opencode, kilo, goose, continue";
 
 describe("run", () => {
   test("defaults: booleans false, no env files, 20 s to sign in", () => {
