@@ -1,0 +1,82 @@
+/**
+ * `mcp-op add` for the clients of docs/clients.md whose CLI installs from npm here (issue 17),
+ * each checked with its real CLI (a devDependency) in a sandbox HOME: opencode and qwen connect
+ * through mcp-op and the stand-in op, and the server gets the secret; copilot and auggie list
+ * the entry without connecting; the cline CLI has no list, so its own SDK reads and connects.
+ */
+import { beforeAll, describe, expect, test } from "bun:test";
+import { createHash } from "node:crypto";
+import { readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { binary, NODE, OP_DIR, ROOT, run, type Sandbox, SECRETS, SERVER_EVERYTHING, sandbox } from "./helpers.ts";
+
+/**
+ * Each test starts a Node or native CLI of several seconds (up to ~15 s measured on a loaded
+ * 2-core machine); given explicitly because Bun 1.4.4 falls back to 5 s in later test files.
+ */
+const SLOW = 60_000;
+
+const BIN_DIR = join(ROOT, "node_modules", ".bin");
+
+let bin: string;
+beforeAll(async () => {
+  bin = await binary();
+});
+
+/** What a user does first: an env file of references (the stand-in op resolves them). */
+function setUp(): { s: Sandbox; env: Record<string, string>; envFile: string } {
+  const s = sandbox();
+  const env = s.env({ PATH: `${OP_DIR}:${BIN_DIR}:/usr/local/bin:/usr/bin:/bin` });
+  const envFile = s.envFile("github.env", "GITHUB_TOKEN=op://Private/GitHub/token\n");
+  return { s, env, envFile };
+}
+
+const sha256 = (text: string) => createHash("sha256").update(text).digest("hex");
+
+/**
+ * server-everything behind `node --require <observer>`: the observer writes the SHA-256 of the
+ * GITHUB_TOKEN the server process got (never the value) to <sandbox>/seen.
+ */
+function observedServer(s: Sandbox): { server: string[]; seen: string } {
+  const seen = join(s.dir, "seen");
+  const observer = join(s.dir, "observer.cjs");
+  writeFileSync(
+    observer,
+    `require("node:fs").writeFileSync(${JSON.stringify(seen)}, require("node:crypto").createHash("sha256").update(process.env.GITHUB_TOKEN ?? "").digest("hex"));\n`,
+  );
+  return { server: [NODE, "--require", observer, SERVER_EVERYTHING], seen };
+}
+
+async function add(client: string, envFile: string, server: string[], env: Record<string, string>, cwd: string) {
+  return run([bin, "add", "github", "--client", client, "--env-file", envFile, "--", ...server], { env, cwd });
+}
+
+describe("mcp-op add, then the client's own CLI", () => {
+  test(
+    "opencode: `opencode mcp list` shows the entry connected, and the server got the secret",
+    async () => {
+      const { s, env, envFile } = setUp();
+      const { server, seen } = observedServer(s);
+      const config = join(s.home, ".config", "opencode", "opencode.jsonc");
+      expect(await add("opencode", envFile, server, env, s.dir)).toEqual({
+        code: 0,
+        stdout: `added github to opencode (user): ${config}\n`,
+        stderr: "",
+      });
+      // Its models list and self-update reach the network and play no part in `mcp list`.
+      const list = await run([join(BIN_DIR, "opencode"), "mcp", "list"], {
+        env: { ...env, OPENCODE_DISABLE_MODELS_FETCH: "1", OPENCODE_DISABLE_AUTOUPDATE: "1" },
+        cwd: s.dir,
+      });
+      const lines = Bun.stripANSI(list.stdout).split("\n");
+      expect(lines).toContain("●  ✓ github connected");
+      const at = lines.indexOf("●  ✓ github connected");
+      expect(lines[at + 1]).toBe(`│      ${[bin, "run", "--env-file", envFile, "--", ...server].join(" ")}`);
+      expect(lines.at(-3)).toBe("└  1 server(s)");
+      expect(list.code).toBe(0);
+      expect(readFileSync(seen, "utf8")).toBe(sha256(SECRETS.github));
+      expect(list.stdout + list.stderr).not.toContain(SECRETS.github);
+    },
+    SLOW,
+  );
+});
