@@ -79,4 +79,32 @@ describe("mcp-op add, then the client's own CLI", () => {
     },
     SLOW,
   );
+
+  test(
+    "qwen: `qwen mcp list` shows the entry connected, and the server got the secret",
+    async () => {
+      const { s, env, envFile } = setUp();
+      const { server, seen } = observedServer(s);
+      const config = join(s.home, ".qwen", "settings.json");
+      expect(await add("qwen", envFile, server, env, s.dir)).toEqual({
+        code: 0,
+        stdout: `added github to qwen (user): ${config}\n`,
+        stderr: "",
+      });
+      const list = await run([join(BIN_DIR, "qwen"), "mcp", "list"], { env, cwd: s.dir });
+      expect(Bun.stripANSI(list.stdout)).toBe(
+        `Configured MCP servers:\n✓ github: ${[bin, "run", "--env-file", envFile, "--", ...server].join(" ")} (stdio) - Connected\n`,
+      );
+      expect(list.code).toBe(0);
+      expect(readFileSync(seen, "utf8")).toBe(sha256(SECRETS.github));
+      expect(list.stdout + list.stderr).not.toContain(SECRETS.github);
+      // qwen only stamps its settings version on the file (docs/clients.md, qwen): the entry stays.
+      const settings = JSON.parse(readFileSync(config, "utf8"));
+      expect(settings.mcpServers.github).toEqual({
+        command: bin,
+        args: ["run", "--env-file", envFile, "--", ...server],
+      });
+    },
+    SLOW,
+  );
 });
