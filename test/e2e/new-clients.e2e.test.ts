@@ -107,4 +107,31 @@ describe("mcp-op add, then the client's own CLI", () => {
     },
     SLOW,
   );
+
+  test(
+    "copilot: `copilot mcp list` and `mcp get` show the entry with mcp-op's command (copilot does not connect there)",
+    async () => {
+      const { s, env, envFile } = setUp();
+      const server = [NODE, SERVER_EVERYTHING];
+      const config = join(s.home, ".copilot", "mcp-config.json");
+      expect(await add("copilot", envFile, server, env, s.dir)).toEqual({
+        code: 0,
+        stdout: `added github to copilot (user): ${config}\n`,
+        stderr: "",
+      });
+      const copilot = join(BIN_DIR, "copilot");
+      const list = await run([copilot, "mcp", "list"], { env, cwd: s.dir });
+      expect(list).toEqual({ code: 0, stdout: "User servers:\n  github (local)\n\n", stderr: "" });
+      const get = await run([copilot, "mcp", "get", "github"], { env, cwd: s.dir });
+      expect(get).toEqual({
+        code: 0,
+        stderr: "",
+        stdout:
+          "github\n  Status: Enabled\n  Type: local\n" +
+          `  Command: ${[bin, "run", "--env-file", envFile, "--", ...server].join(" ")}\n` +
+          "  Tools: * (all)\n  Source: User\n",
+      });
+    },
+    SLOW,
+  );
 });
