@@ -134,4 +134,36 @@ describe("mcp-op add, then the client's own CLI", () => {
     },
     SLOW,
   );
+
+  test(
+    "auggie: `auggie mcp list --json` shows the entry with mcp-op's command (auggie does not connect there)",
+    async () => {
+      // auggie gives a server only the SDK's whitelist (HOME LOGNAME PATH SHELL TERM USER; docs/
+      // clients.md, auggie): mcp-op finds op on PATH, but a service-account token would need
+      // --token-file. `mcp list` starts no server, so that is not exercised here.
+      const { s, env, envFile } = setUp();
+      const server = [NODE, SERVER_EVERYTHING];
+      const config = join(s.home, ".augment", "settings.json");
+      expect(await add("auggie", envFile, server, env, s.dir)).toEqual({
+        code: 0,
+        stdout: `added github to auggie (user): ${config}\n`,
+        stderr: "",
+      });
+      const list = await run([join(BIN_DIR, "auggie"), "mcp", "list", "--json"], { env, cwd: s.dir });
+      expect(list.code).toBe(0);
+      // Without an Augment login it warns on stderr that it cannot fetch account servers.
+      expect(JSON.parse(list.stdout)).toEqual({
+        servers: [
+          {
+            name: "github",
+            transport: "stdio",
+            command: [bin, "run", "--env-file", envFile, "--", ...server].join(" "),
+            enabled: true,
+            source: "user",
+          },
+        ],
+      });
+    },
+    SLOW,
+  );
 });
