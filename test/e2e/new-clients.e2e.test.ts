@@ -166,4 +166,55 @@ describe("mcp-op add, then the client's own CLI", () => {
     },
     SLOW,
   );
+
+  test(
+    "cline: the cline CLI's SDK reads the entry and connects through mcp-op; `cline mcp remove` finds it",
+    async () => {
+      // The cline CLI has no `mcp list` (docs/clients.md, cline), and starts no server outside a
+      // task, which needs a model login. So the entry is read and connected by @cline/core, the
+      // SDK the cline package pins (its own MCP settings loader and stdio client), and the CLI
+      // itself shows that it sees the entry in the file it reads: it removes it by name.
+      const { s, env, envFile } = setUp();
+      const server = [NODE, SERVER_EVERYTHING];
+      const config = join(s.home, ".cline", "data", "settings", "cline_mcp_settings.json");
+      expect(await add("cline-cli", envFile, server, env, s.dir)).toEqual({
+        code: 0,
+        stdout: `added github to cline-cli (user): ${config}\n`,
+        stderr: "",
+      });
+      const probe = join(s.dir, "probe.mjs");
+      writeFileSync(
+        probe,
+        `import { createHash } from "node:crypto";
+import * as core from ${JSON.stringify(join(ROOT, "node_modules", "@cline", "core", "dist", "index.js"))};
+const registrations = core.resolveMcpServerRegistrations();
+const entry = registrations.find((r) => r.name === "github");
+const client = await core.createDefaultMcpServerClientFactory()(entry);
+await client.connect();
+const got = JSON.parse((await client.callTool({ name: "get-env" })).content[0].text);
+await client.disconnect();
+console.log(JSON.stringify({ path: core.resolveDefaultMcpSettingsPath(), registrations, token: createHash("sha256").update(got.GITHUB_TOKEN ?? "").digest("hex") }));
+`,
+      );
+      const read = await run([NODE, probe], { env, cwd: s.dir });
+      expect(read.stderr).toBe("");
+      expect(read.code).toBe(0);
+      expect(JSON.parse(read.stdout)).toEqual({
+        path: config,
+        registrations: [
+          {
+            name: "github",
+            transport: { type: "stdio", command: bin, args: ["run", "--env-file", envFile, "--", ...server] },
+            timeoutSeconds: 60,
+          },
+        ],
+        token: sha256(SECRETS.github),
+      });
+      const cline = join(BIN_DIR, "cline");
+      const remove = await run([cline, "mcp", "remove", "github"], { env, cwd: s.dir });
+      expect(remove).toMatchObject({ code: 0, stdout: "Uninstalled MCP server github.\n" });
+      expect(JSON.parse(readFileSync(config, "utf8"))).toEqual({ mcpServers: {} });
+    },
+    SLOW,
+  );
 });
