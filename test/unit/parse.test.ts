@@ -121,6 +121,7 @@ describe("add", () => {
       force: true,
       env: ["A=op://v/i/a", "B=op://v/i/b"],
       envFiles: [],
+      environment: undefined,
       tokenFile: undefined,
       account: "me",
       allowPlain: false,
