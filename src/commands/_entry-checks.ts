@@ -67,17 +67,20 @@ export function checkEntryCommand(ctx: Diagnosis, s: RegisteredServer, subject: 
  */
 export function checkEnvFiles(ctx: Diagnosis, s: RegisteredServer, subject: string, launch: Launch): void {
   const project = s.loc.scope === "project";
-  const paths = project
-    ? s.envFiles.map((given) => resolveEntryPath(given, projectDirOf(s.loc), launch.cwd, ctx.f.platform))
+  // A relative path is read from where the client starts the server, as run reads it there.
+  const cwd = project ? launch.cwd : ctx.f.cwd;
+  const given = project
+    ? s.envFiles.map((file) =>
+        file.startsWith("${workspaceFolder}/")
+          ? resolveEntryPath(file, projectDirOf(s.loc), cwd, ctx.f.platform)
+          : file,
+      )
     : s.envFiles;
-  const reads = readEnvFiles(paths, ctx.f.home, ctx.f.cwd).map((r, i) => ({
-    ...r,
-    display: s.envFiles[i] ?? r.display,
-  }));
+  const reads = readEnvFiles(given, ctx.f.home, cwd).map((r, i) => ({ ...r, display: s.envFiles[i] ?? r.display }));
   const { files } = validateEnvFiles(reads, ctx.env);
   envFileFindings(ctx, s, subject, files);
   if (project) {
-    const read = files.map((file, i) => ({ ...file, path: absolutePath(paths[i] ?? "", ctx.f.home, ctx.f.cwd) }));
+    const read = files.map((file, i) => ({ ...file, path: absolutePath(given[i] ?? "", ctx.f.home, cwd) }));
     checkSharedEntry(ctx, s, subject, read);
   }
 }
