@@ -77,7 +77,7 @@ describe("check", () => {
   test("usage errors", () => {
     expect(usage(() => parseCheck([], null))).toEqual({
       message: "no env file given",
-      hint: "usage: mcp-op check FILE... [--resolve]",
+      hint: "usage: mcp-op check FILE... [--environment ID] [--resolve]",
     });
     expect(usage(() => parseCheck(["a.env", ""], null)).message).toBe(
       "FILE argument 2 is an empty string, not an env file path",
