@@ -25,8 +25,9 @@ function parentDir(path: string): string {
 /**
  * The project a project-scope config belongs to, which is also where its client starts the
  * project's servers: the directory of Claude Code's `.mcp.json` (Claude Code starts servers in
- * the directory it runs in, measured with claude 2.1.328: the project root when started there),
- * the parent of the editors' and Gemini's `.cursor/`, `.vscode/`, `.gemini/`, `.zed/`.
+ * the directory it runs in: the project root when started there; docs/mcp-clients.md, "Where a
+ * client starts a project's servers"), the parent of the editors' and Gemini's `.cursor/`,
+ * `.vscode/`, `.gemini/`, `.zed/`.
  */
 export function projectDirOf(loc: ConfigLocation): string {
   return loc.client === "claude-code" ? parentDir(loc.path) : parentDir(parentDir(loc.path));
