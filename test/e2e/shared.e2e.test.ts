@@ -47,9 +47,7 @@ test("claude mcp list: a project entry written by add --scope project is ✔ Con
     command: "mcp-op",
     args: ["run", "--env-file", ".mcp-op/gh.env", "--", NODE, SERVER_EVERYTHING],
   });
-  expect(readFileSync(join(repo, ".mcp-op", "gh.env"), "utf8")).toContain(
-    "GITHUB_TOKEN=op://Private/GitHub/token\n",
-  );
+  expect(readFileSync(join(repo, ".mcp-op", "gh.env"), "utf8")).toContain("GITHUB_TOKEN=op://Private/GitHub/token\n");
   // The teammate approved the project's server in Claude Code.
   writeFileSync(
     join(s.home, ".claude.json"),
@@ -69,4 +67,40 @@ test("claude mcp list: a project entry written by add --scope project is ✔ Con
   const line = missing.stdout.split("\n").find((l) => l.startsWith("gh: ")) ?? "";
   expect(line).toContain("✘ Failed to connect");
   expect(line).toContain(`no such file in ${repo}, the directory the server was started in`);
+});
+
+test("add --environment: claude mcp list connects with op 2.41.0; doctor names the version an older op lacks", async () => {
+  const ID = "abcdefghijklmnopqrstuvwxy0";
+  const s = sandbox();
+  const repo = join(s.dir, "repo");
+  mkdirSync(repo);
+  expect(Bun.spawnSync(["git", "init", "-q", repo]).exitCode).toBe(0);
+  const environments = s.envFile("environments.json", JSON.stringify({ [ID]: { FROM_ENVIRONMENT: "from-env" } }));
+  const base = { PATH: `${dirname(bin)}:${OP_DIR}:/usr/local/bin:/usr/bin:/bin`, OP_STUB_ENVIRONMENTS: environments };
+  const env = s.env({ ...base, OP_STUB_VERSION: "2.41.0" });
+  const args = ["gh", "--client", "claude-code", "--scope", "project", "--environment", ID];
+  const add = await run([bin, "add", ...args, "--", NODE, SERVER_EVERYTHING], { env, cwd: repo });
+  expect(add.code).toBe(0);
+  expect(JSON.parse(readFileSync(join(repo, ".mcp.json"), "utf8")).mcpServers.gh.args).toEqual([
+    "run",
+    "--environment",
+    ID,
+    "--",
+    NODE,
+    SERVER_EVERYTHING,
+  ]);
+  writeFileSync(
+    join(s.home, ".claude.json"),
+    JSON.stringify({ projects: { [repo]: { hasTrustDialogAccepted: true, enabledMcpjsonServers: ["gh"] } } }),
+  );
+  const list = await run([CLAUDE, "mcp", "list"], { env, cwd: repo });
+  expect(list.stdout.split("\n").find((l) => l.startsWith("gh: "))).toEndWith("✔ Connected");
+
+  const old = s.env({ ...base, OP_STUB_VERSION: "2.32.0" });
+  const doctor = await run([bin, "doctor", "--name", "gh"], { env: old, cwd: repo });
+  expect(doctor.code).toBe(1);
+  expect(doctor.stdout).toContain(
+    `error   gh (claude-code, project): loads the 1Password Environment ${ID}, which needs op 2.41.0 or later; `,
+  );
+  expect(doctor.stdout).toContain("        fix: update the 1Password CLI (op update, or your package manager)\n");
 });
