@@ -54,12 +54,12 @@ export function resolveEntryPath(
   startDir: string,
   platform: NodeJS.Platform,
 ): string {
-  const expanded = given.startsWith(`${WORKSPACE_FOLDER}/`)
-    ? joinPath(platform, projectDir, given.slice(WORKSPACE_FOLDER.length + 1))
-    : given;
-  return isAbsolutePath(expanded, platform) || expanded.startsWith("~")
-    ? expanded
-    : joinPath(platform, startDir, expanded);
+  // Entries name files with "/"; on Windows the path is spelt with "\\".
+  const local = (p: string) => (platform === "win32" ? p.replaceAll("/", "\\") : p);
+  if (given.startsWith(`${WORKSPACE_FOLDER}/`)) {
+    return joinPath(platform, projectDir, local(given.slice(WORKSPACE_FOLDER.length + 1)));
+  }
+  return isAbsolutePath(given, platform) || given.startsWith("~") ? given : joinPath(platform, startDir, local(given));
 }
 
 /**
