@@ -98,7 +98,11 @@ const addArgs = {
  * `--env KEY=VALUE` flags to env-file text; values must be references unless allowPlain. The
  * preview (for --dry-run) shows plain values by length only: they may be tokens.
  */
-export function envFileText(flags: readonly string[], allowPlain: boolean): { text: string; preview: string } {
+export function envFileText(
+  flags: readonly string[],
+  allowPlain: boolean,
+  shared = false,
+): { text: string; preview: string } {
   const lines = ["# Written by mcp-op add: 1Password secret references, resolved by `op run` at start."];
   const preview = [...lines];
   const seen = new Set<string>();
@@ -120,7 +124,9 @@ export function envFileText(flags: readonly string[], allowPlain: boolean): { te
       throw new McpOpError(
         EXIT.DATAERR,
         `--env ${key}: not a secret reference (op://vault/item/field); refusing to write a plain value`,
-        "store it in 1Password and pass its reference, or pass --allow-plain",
+        shared
+          ? "store it in 1Password and pass its reference: a project entry's env file is committed, so it holds references only"
+          : "store it in 1Password and pass its reference, or pass --allow-plain",
       );
     }
     const line = `${key}=${envValue(key, value)}`;
@@ -208,7 +214,7 @@ export async function run(options: AddOptions, ctx: Context): Promise<void> {
   const envFiles: string[] = [];
   let envText: { text: string; preview: string } | undefined;
   if (envFlags.length) {
-    envText = envFileText(envFlags, options.allowPlain);
+    envText = envFileText(envFlags, options.allowPlain, shared !== undefined);
     envFile = shared
       ? joinPath(process.platform, shared.dir, sharedEnvFile(name))
       : joinPath(process.platform, envFileDir(env, f.home, process.platform), `${name}.env`);

@@ -194,6 +194,11 @@ describe("add --scope project: an entry the team shares", () => {
       64,
       "--allow-plain does not go with --scope project: the entry and its env file are committed, and a plain value there is shared with everyone who clones the project",
     ]);
+    const value = await failure(run(parse([...project, "--env", "DEBUG=1"], SERVER), h.ctx));
+    expect([value.exitCode, value.hint]).toEqual([
+      65,
+      "store it in 1Password and pass its reference: a project entry's env file is committed, so it holds references only",
+    ]);
     const token = h.write("token", "ops_x\n");
     const withToken = await failure(run(parse([...project, "--token-file", token, ...GH], SERVER), h.ctx));
     expect(withToken.message).toStartWith("--token-file does not go with --scope project:");
