@@ -1,10 +1,13 @@
 /**
- * `mcp-op add <name> [--client C]... [--scope S] [--account A] [--env KEY=op://...]...
- * [--env-file F]... [--token-file F] [--allow-plain] [--force] [--dry-run] -- <command> [args...]`
+ * `mcp-op add <name> [--client C]... [--scope S] [--account A] [--environment ID]
+ * [--env KEY=op://...]... [--env-file F]... [--token-file F] [--allow-plain] [--force] [--dry-run]
+ * -- <command> [args...]`
  *
  * Writes the server's env file (references only), then registers
- * `mcp-op run --env-file <abs> -- <command>` in each chosen client (default: every client whose
- * config exists). Claude Code goes through `claude mcp add-json` when its CLI is installed.
+ * `mcp-op run [--environment ID] --env-file <abs> -- <command>` in each chosen client (default:
+ * every client whose config exists). Claude Code goes through `claude mcp add-json` when its CLI
+ * is installed. A project-scope entry is shared with the team (core/shared-config.ts): plain
+ * `mcp-op`, and an env file of references only inside the project, named relative to it.
  */
 import { type OptionsDef, parseOptions } from "../core/args.ts";
 import { ENV_POLICIES, lostCredentials, serverEnvironment, whyDropped } from "../core/client-env.ts";
@@ -18,17 +21,27 @@ import {
 } from "../core/clients.ts";
 import { validServerName } from "../core/config-edit.ts";
 import { parseEnvFile } from "../core/env-file.ts";
-import { envFileDir, joinPath } from "../core/paths.ts";
+import { ENVIRONMENTS_SINCE, environmentOption } from "../core/environments.ts";
+import { envFileDir, envValue as envVar, joinPath } from "../core/paths.ts";
 import { authMode, quoteArg } from "../core/plan.ts";
 import { describeBadReference, looksLikeReference, parseReference } from "../core/reference.ts";
 import { registeredSpec, registrationPlan } from "../core/register.ts";
-import type { Env } from "../core/search-path.ts";
+import { candidatePaths, type Env } from "../core/search-path.ts";
+import {
+  insideDir,
+  projectDirOf,
+  SHARED_COMMAND,
+  SHARED_ENV_DIR,
+  sharedEnvFile,
+  sharedPath,
+} from "../core/shared-config.ts";
 import { hasTemplate, parseArgTemplates } from "../core/template.ts";
 import { validateEnvFiles } from "../core/validate.ts";
 import { accountKnown, opAccounts } from "../effects/accounts.ts";
 import { geminiRedaction } from "../effects/client-state.ts";
 import { load } from "../effects/config-file.ts";
 import { runSteps } from "../effects/edit-loop.ts";
+import { isExecutableFile } from "../effects/executables.ts";
 import { absolutePath, readEnvFiles, readTokenFile, TOKEN_FILE_VAR } from "../effects/files.ts";
 import { claudeCli, editBackupDir, facts, presentLocations, scanServers, stableCommand } from "../effects/registry.ts";
 import { EXIT, McpOpError, usageError } from "../errors.ts";
@@ -44,8 +57,19 @@ const addArgs = {
     valueHint: CLIENT_IDS.join("|"),
     description: "client to register in (repeatable; default: every client whose config exists)",
   },
-  scope: { type: "string", valueHint: "user|local|project", description: "config scope (default: user)" },
+  scope: {
+    type: "string",
+    valueHint: "user|local|project",
+    description:
+      "config scope (default: user); project: an entry to commit, with plain mcp-op and .mcp-op/NAME.env (references only) in the project",
+  },
   account: { type: "string", valueHint: "ACCOUNT", description: "1Password account the entry passes to op" },
+  environment: {
+    type: "string",
+    once: true,
+    valueHint: "ID",
+    description: `1Password Environment the entry loads too (run --environment; op ${ENVIRONMENTS_SINCE} or later)`,
+  },
   env: {
     type: "string",
     multiple: true,
@@ -74,7 +98,11 @@ const addArgs = {
  * `--env KEY=VALUE` flags to env-file text; values must be references unless allowPlain. The
  * preview (for --dry-run) shows plain values by length only: they may be tokens.
  */
-export function envFileText(flags: readonly string[], allowPlain: boolean): { text: string; preview: string } {
+export function envFileText(
+  flags: readonly string[],
+  allowPlain: boolean,
+  shared = false,
+): { text: string; preview: string } {
   const lines = ["# Written by mcp-op add: 1Password secret references, resolved by `op run` at start."];
   const preview = [...lines];
   const seen = new Set<string>();
@@ -96,7 +124,9 @@ export function envFileText(flags: readonly string[], allowPlain: boolean): { te
       throw new McpOpError(
         EXIT.DATAERR,
         `--env ${key}: not a secret reference (op://vault/item/field); refusing to write a plain value`,
-        "store it in 1Password and pass its reference, or pass --allow-plain",
+        shared
+          ? "store it in 1Password and pass its reference: a project entry's env file is committed, so it holds references only"
+          : "store it in 1Password and pass its reference, or pass --allow-plain",
       );
     }
     const line = `${key}=${envValue(key, value)}`;
@@ -120,6 +150,8 @@ export interface AddOptions {
   env: string[];
   /** `--env-file`: existing env files, instead of one written from --env. */
   envFiles: string[];
+  /** `--environment ID`: a 1Password Environment, its ID checked. */
+  environment: string | undefined;
   tokenFile: string | undefined;
   account: string | undefined;
   allowPlain: boolean;
@@ -154,6 +186,7 @@ export function parse(own: readonly string[], rest: readonly string[] | null): A
     force: values.force,
     env: values.env,
     envFiles: values["env-file"],
+    environment: environmentOption(values.environment),
     tokenFile: values["token-file"],
     account: values.account,
     allowPlain: values["allow-plain"],
@@ -174,21 +207,29 @@ export async function run(options: AddOptions, ctx: Context): Promise<void> {
   const givenEnvFiles = options.envFiles;
   const { env } = ctx;
   const f = facts(env, ctx.cwd);
+  // A project entry is committed: where it goes decides where its env file goes (step 1).
+  const shared = scope === "project" ? sharedProject(options, clients, f) : undefined;
   // 1. The env file: written from --env, or existing ones validated.
   let envFile: string | undefined;
   const envFiles: string[] = [];
   let envText: { text: string; preview: string } | undefined;
   if (envFlags.length) {
-    envText = envFileText(envFlags, options.allowPlain);
-    envFile = joinPath(process.platform, envFileDir(env, f.home, process.platform), `${name}.env`);
+    envText = envFileText(envFlags, options.allowPlain, shared !== undefined);
+    envFile = shared
+      ? joinPath(process.platform, shared.dir, sharedEnvFile(name))
+      : joinPath(process.platform, envFileDir(env, f.home, process.platform), `${name}.env`);
     envFiles.push(envFile);
     // What run would warn about at every start (PATH, NODE_OPTIONS...), said once now.
     reportProblems(validateEnvFiles([{ display: envFile, text: envText.text }], env).problems);
   }
   // Existing env files, validated as run validates them: every problem of every file.
   const reads = readEnvFiles(givenEnvFiles, f.home, f.cwd);
-  reportProblems(validateEnvFiles(reads, env).problems);
+  const validated = validateEnvFiles(reads, env);
+  reportProblems(validated.problems);
   for (const read of reads) if ("path" in read) envFiles.push(read.path);
+  if (shared) {
+    for (const [i, read] of reads.entries()) sharedFileProblem(read.display, validated.files[i]?.entries ?? []);
+  }
   // The token file is checked as run reads it (private, one token); only its path goes in.
   const tokenFlag = options.tokenFile;
   const tokenFile = tokenFlag === undefined ? undefined : absolutePath(tokenFlag, f.home, f.cwd);
@@ -214,21 +255,24 @@ export async function run(options: AddOptions, ctx: Context): Promise<void> {
     }
   }
 
-  // 3. The entry: this mcp-op by a stable path, running the server through op.
-  const spec = registeredSpec(stableCommand(env), { account, envFiles, tokenFile, server: [command, ...args] });
+  // 3. The entry: this mcp-op by a stable path, running the server through op. Shared: plain
+  // mcp-op, and each env file by its path in the project, as the client names it.
+  const server = [command, ...args];
+  const { environment } = options;
+  const spec = shared
+    ? (loc: ConfigLocation) =>
+        registeredSpec([SHARED_COMMAND], {
+          account,
+          environment,
+          envFiles: envFiles.map((file) =>
+            sharedPath(loc.client, insideDir(file, shared.dir, process.platform) ?? file),
+          ),
+          server,
+        })
+    : registeredSpec(stableCommand(env), { account, environment, envFiles, tokenFile, server });
 
   // 4. Where: the chosen clients, or every client whose config exists.
-  const locations: ConfigLocation[] = clients.length
-    ? clients.map((c) => configLocation(c, scope, f))
-    : presentLocations([], f, scope);
-  if (locations.length === 0) {
-    throw new McpOpError(
-      EXIT.CONFIG,
-      "no MCP client config found for this scope",
-      `pass --client (${CLIENT_IDS.join(", ")})`,
-    );
-  }
-
+  const locations: ConfigLocation[] = shared?.locations ?? targets(clients, scope, f);
   if (!tokenFile) warnDroppedCredentials(locations, env, f);
 
   // 5. The plan, from every target as it is now: a config that does not parse or already has
@@ -246,6 +290,7 @@ export async function run(options: AddOptions, ctx: Context): Promise<void> {
     ctx.stdout(plan.preview());
     return;
   }
+  if (shared) warnPlainMcpOp(env);
   await runSteps(plan.steps, {
     env,
     cwd: f.cwd,
@@ -265,6 +310,92 @@ export async function run(options: AddOptions, ctx: Context): Promise<void> {
       );
     },
   });
+  if (shared) {
+    const files = [...new Set([...envFiles, ...locations.map((l) => l.path)])];
+    const shown = files.map((file) => insideDir(file, shared.dir, process.platform) ?? file);
+    ctx.stdout(
+      `to share it, commit ${shown.join(", ")}; each teammate needs mcp-op on PATH, op signed in, and access to the vault\n`,
+    );
+  }
+}
+
+/** The chosen clients' configs of this scope, or every one that exists; 78 when there is none. */
+function targets(clients: readonly ClientId[], scope: Scope, f: Facts): ConfigLocation[] {
+  const locations = clients.length ? clients.map((c) => configLocation(c, scope, f)) : presentLocations([], f, scope);
+  if (locations.length === 0) {
+    throw new McpOpError(
+      EXIT.CONFIG,
+      "no MCP client config found for this scope",
+      `pass --client (${CLIENT_IDS.join(", ")})`,
+    );
+  }
+  return locations;
+}
+
+/**
+ * A project entry is committed with the project: one project directory for every chosen
+ * config (its env file goes there), no plain value (even with --allow-plain) and no token file
+ * (a private file of one user) in it.
+ */
+function sharedProject(
+  options: AddOptions,
+  clients: readonly ClientId[],
+  f: Facts,
+): { dir: string; locations: ConfigLocation[] } {
+  if (options.allowPlain) {
+    throw usageError(
+      "--allow-plain does not go with --scope project: the entry and its env file are committed, and a plain value there is shared with everyone who clones the project",
+      "store the value in 1Password and pass its reference with --env",
+    );
+  }
+  if (options.tokenFile !== undefined) {
+    throw usageError(
+      "--token-file does not go with --scope project: the token file is yours alone, and teammates would get an entry naming a file they do not have",
+      "leave it out (each teammate signs in, or sets MCP_OP_TOKEN_FILE), or add the entry with --scope local",
+    );
+  }
+  const locations = targets(clients, "project", f);
+  const dirs = [...new Set(locations.map(projectDirOf))];
+  const [dir] = dirs;
+  if (dir === undefined || dirs.length > 1) {
+    const each = locations.map((l) => `${l.client}: ${projectDirOf(l)}`).join(", ");
+    throw usageError(
+      `--scope project: the chosen clients keep this project's servers in different directories (${each})`,
+      "run mcp-op add in the project's root directory",
+    );
+  }
+  for (const file of options.envFiles) {
+    const path = absolutePath(file, f.home, f.cwd);
+    if (insideDir(path, dir, process.platform) === undefined) {
+      throw usageError(
+        `--env-file ${file}: outside the project (${dir}); teammates would not have it`,
+        `move it into the project (e.g. ${joinPath(process.platform, dir, SHARED_ENV_DIR)}), or use --env`,
+      );
+    }
+  }
+  return { dir, locations };
+}
+
+/** A committed env file holds references only: a plain value would be shared with everyone. */
+function sharedFileProblem(file: string, entries: readonly { key: string; value: string; line: number }[]): void {
+  const plain = entries.find((e) => !looksLikeReference(e.value));
+  if (plain) {
+    throw new McpOpError(
+      EXIT.DATAERR,
+      `${file}:${plain.line}: ${plain.key} is not a secret reference: a project entry's env file is committed, so it holds references only`,
+      "store the value in 1Password and write its reference (op://vault/item/field) there",
+    );
+  }
+}
+
+/** A shared entry runs mcp-op by name: said when this PATH does not find it (the entry is still right for others). */
+function warnPlainMcpOp(env: Env): void {
+  const path = envVar(env, process.platform, "PATH") ?? "";
+  if (!candidatePaths(SHARED_COMMAND, path, env, process.platform).some((f) => isExecutableFile(f))) {
+    logger.warn(
+      "mcp-op is not on your PATH: the project entry runs it by name; put mcp-op on PATH for clients to start it",
+    );
+  }
 }
 
 /**

@@ -1,11 +1,14 @@
 /**
- * `mcp-op check FILE... [--resolve]`: the validation `run` does, and nothing else; with
- * `--resolve`, each reference is also read through `op read` and reported as resolvable or not,
- * after signing in as `run` does (one prompt at most, within --signin-timeout).
- * The value read is dropped at once: it is never printed, logged or stored.
+ * `mcp-op check [FILE...] [--environment ID] [--resolve]`: the validation `run` does, and nothing
+ * else; with `--resolve`, each reference is also read through `op read` and reported as
+ * resolvable or not, after signing in as `run` does (one prompt at most, within
+ * --signin-timeout). The value read is dropped at once: it is never printed, logged or stored.
+ * An Environment's ID is checked as `run` checks it, and with `--resolve` the op version that
+ * reads it; its variables are not: op reads them only inside `op run`.
  */
 import { type OptionsDef, parseOptions } from "../core/args.ts";
 import type { EnvEntry } from "../core/env-file.ts";
+import { ENVIRONMENTS_SINCE, environmentOption, versionAtLeast } from "../core/environments.ts";
 import { authMode } from "../core/plan.ts";
 import { looksLikeReference } from "../core/reference.ts";
 import { needsSigninCheck } from "../core/signin.ts";
@@ -20,6 +23,12 @@ import { type Context, DEFAULT_SIGNIN_TIMEOUT, defaultContext, logProblems, runS
 
 const checkArgs = {
   files: { type: "positional", description: "env files to check", valueHint: "FILE..." },
+  environment: {
+    type: "string",
+    once: true,
+    valueHint: "ID",
+    description: `a 1Password Environment's ID, as run checks it; with --resolve, also that op is ${ENVIRONMENTS_SINCE} or later (op reads an Environment's variables only inside op run: they are not listed)`,
+  },
   resolve: { type: "boolean", description: "also read each reference through op (values are never shown)" },
   account: { type: "string", valueHint: "ACCOUNT", description: "1Password account for --resolve" },
   "signin-timeout": {
@@ -30,11 +39,13 @@ const checkArgs = {
   op: { type: "string", valueHint: "PATH", description: "path to the op binary, for --resolve" },
 } as const satisfies OptionsDef;
 
-const USAGE = "usage: mcp-op check FILE... [--resolve]";
+const USAGE = "usage: mcp-op check FILE... [--environment ID] [--resolve]";
 
 export interface CheckOptions {
   /** The env files, in the order given (those after `--` too). */
   files: string[];
+  /** `--environment ID`, its form checked in parse. */
+  environment?: string | undefined;
   resolve: boolean;
   account: string | undefined;
   signinTimeoutMs: number;
@@ -47,12 +58,14 @@ export function parse(own: readonly string[], rest: readonly string[] | null): C
     dashValue: runSigninTimeout.dashValue,
   });
   const files = [...positionals, ...(rest ?? [])];
-  if (files.length === 0) throw usageError("no env file given", USAGE);
+  const environment = environmentOption(values.environment);
+  if (files.length === 0 && environment === undefined) throw usageError("no env file given", USAGE);
   // As a path, "" would be the working directory: name the argument instead.
   const empty = files.indexOf("");
   if (empty !== -1) throw usageError(`FILE argument ${empty + 1} is an empty string, not an env file path`, USAGE);
   return {
     files,
+    ...(environment === undefined ? {} : { environment }),
     resolve: values.resolve,
     account: values.account,
     signinTimeoutMs: runSigninTimeout.parse(values["signin-timeout"]) * 1000,
@@ -64,6 +77,7 @@ export function parse(own: readonly string[], rest: readonly string[] | null): C
 export async function run(options: CheckOptions, ctx: Context): Promise<void> {
   const resolver = options.resolve ? makeResolver(options, ctx) : undefined;
   let failure: ExitCode | undefined;
+  if (options.environment !== undefined) failure = await checkEnvironment(options.environment, resolver, ctx);
   for (const given of options.files) {
     const code = await checkFile(given, ctx, resolver);
     if (code !== undefined) failure = firstInTable(failure, code);
@@ -107,6 +121,28 @@ function makeResolver(options: CheckOptions, ctx: Context): Resolver {
       return session;
     },
   };
+}
+
+/**
+ * The Environment, its ID already checked: with --resolve, the op version too (run's 69 when too
+ * old). op has no way to list an Environment's variables but running a command under them.
+ */
+async function checkEnvironment(id: string, r: Resolver | undefined, ctx: Context): Promise<ExitCode | undefined> {
+  const unread = "its variables are read by op run only, when a server starts";
+  if (!r) {
+    ctx.stdout(`--environment ${id}: ok (the ID's form; ${unread})\n`);
+    return undefined;
+  }
+  const v = await ctx.op({ opPath: r.opPath, env: r.env, timeoutMs: 60_000 }).version();
+  const version = v.ok ? v.version.trim() : "";
+  if (versionAtLeast(version, ENVIRONMENTS_SINCE) === false) {
+    logger.error(`--environment needs op ${ENVIRONMENTS_SINCE} or later; ${r.opPath} is ${version}`);
+    ctx.stdout(`--environment ${id}: failed (op ${version} cannot read Environments)\n`);
+    return EXIT.UNAVAILABLE;
+  }
+  const which = version ? `op ${version} reads Environments` : `the version of ${r.opPath} could not be read`;
+  ctx.stdout(`--environment ${id}: ok (${which}; ${unread})\n`);
+  return undefined;
 }
 
 /** Check one file, logging every problem; its exit code when it fails. */

@@ -25,6 +25,7 @@ import {
   checkClientAuth,
   checkCodexTimeout,
   checkEnvBlock,
+  checkEnvironmentEntry,
   clientCwd,
   clientTimeoutSec,
   codexEnvVars,
@@ -33,7 +34,6 @@ import {
   type Diagnosis,
   disabledIn,
   entryTokenFile,
-  envFileFindings,
   type Finding,
   type Launch,
   MIN_OP_VERSION,
@@ -44,21 +44,21 @@ import {
   render,
   subjectOf,
   tokenFileFix,
-  versionAtLeast,
 } from "../core/diagnose.ts";
+import { versionAtLeast } from "../core/environments.ts";
 import { type AuthMode, authMode, quoteArg } from "../core/plan.ts";
 import { looksLikeReference } from "../core/reference.ts";
-import { extendedPath, isPathLike, wellKnownDirs } from "../core/search-path.ts";
+import { extendedPath, wellKnownDirs } from "../core/search-path.ts";
 import { isCredentialVar } from "../core/signin.ts";
-import { validateEnvFiles } from "../core/validate.ts";
 import { accountList } from "../effects/accounts.ts";
 import { approvalOf, geminiRedaction } from "../effects/client-state.ts";
-import { locateCommand, locateOp } from "../effects/executables.ts";
-import { absolutePath, readEnvFiles, readTokenFile, TOKEN_FILE_VAR } from "../effects/files.ts";
+import { locateOp } from "../effects/executables.ts";
+import { absolutePath, readTokenFile, TOKEN_FILE_VAR } from "../effects/files.ts";
 import type { Op } from "../effects/op.ts";
 import { facts, findingPlace, type RegisteredServer, scanServers } from "../effects/registry.ts";
 import { EXIT, McpOpError, usageError } from "../errors.ts";
 import { definedOnly, version } from "../runtime.ts";
+import { checkEntryCommand, checkEnvFiles, found } from "./_entry-checks.ts";
 import { type Context, defaultContext } from "./_shared.ts";
 
 export type { Finding };
@@ -67,6 +67,8 @@ type Env = Readonly<Record<string, string | undefined>>;
 
 /** One doctor run: a diagnosis under way, and how it asks op (through the command's Context). */
 interface DoctorRun extends Diagnosis {
+  /** The op found and the version it printed (for entries that load an Environment). */
+  opVersion?: { path: string; version: string };
   /** doctor's op: 20 s a call, so that a hung op cannot stall the report for long. */
   op(opPath: string, env: Env, account?: string): Op;
 }
@@ -175,8 +177,20 @@ async function checkOpVersion(ctx: DoctorRun, opPath: string): Promise<void> {
   const { env, add } = ctx;
   const v = await ctx.op(opPath, env).version();
   const version = v.ok ? v.version : "";
-  if (!version) add("error", "op", `${opPath} --version failed`, "reinstall the 1Password CLI");
-  else if (!versionAtLeast(version, MIN_OP_VERSION)) {
+  if (!version) {
+    add("error", "op", `${opPath} --version failed`, "reinstall the 1Password CLI");
+    return;
+  }
+  ctx.opVersion = { path: opPath, version };
+  const recent = versionAtLeast(version, MIN_OP_VERSION);
+  if (recent === undefined) {
+    add(
+      "warning",
+      "op",
+      `${opPath} printed "${version}" as its version, which mcp-op cannot read`,
+      "reinstall the 1Password CLI",
+    );
+  } else if (!recent) {
     add(
       "error",
       "op",
@@ -315,7 +329,8 @@ function checkServer(ctx: DoctorRun, s: RegisteredServer, accounts: readonly str
   if (!s.viaMcpOp || s.shadowed) return;
   const launch = launchOf(ctx, s);
   checkEntryCommand(ctx, s, subject, launch);
-  checkEnvFiles(ctx, s, subject);
+  checkEnvFiles(ctx, s, subject, launch);
+  checkEnvironmentEntry(ctx, s, subject, ctx.opVersion);
   checkEnvBlock(ctx, s, subject);
   const tokenFile = entryTokenFile(s);
   if (tokenFile) checkTokenFile(ctx, subject, tokenFile.given, tokenFile.source);
@@ -342,46 +357,6 @@ function launchOf(ctx: DoctorRun, s: RegisteredServer): Launch {
   const env = serverEnvironment(client, ctx.env, { ...(spec.env ? { env: spec.env } : {}), envVars }, ctx.cf);
   const own = typeof raw.cwd === "string" && raw.cwd !== "" ? absolutePath(raw.cwd, ctx.f.home, ctx.f.cwd) : "";
   return { command, args, env, cwd: own || clientCwd(s, ctx.f) };
-}
-
-function found(command: string, pathList: string, env: Env, cwd: string): string | undefined {
-  try {
-    return locateCommand(command, pathList, env, cwd);
-  } catch {
-    return undefined;
-  }
-}
-
-/** The client starts the entry's command itself, with its own PATH: mcp-op extends PATH only later. */
-function checkEntryCommand(ctx: DoctorRun, s: RegisteredServer, subject: string, launch: Launch): void {
-  const command = launch.command;
-  const pathThere = launch.env.PATH ?? "";
-  if (found(command, pathThere, launch.env, launch.cwd)) return;
-  const rewrite = `mcp-op add --force ${shownName(s.name)} ... writes a stable absolute path`;
-  const yours = isPathLike(command, process.platform)
-    ? undefined
-    : found(command, ctx.env.PATH ?? "", ctx.env, ctx.f.cwd);
-  if (yours) {
-    ctx.add(
-      "error",
-      subject,
-      `the entry runs "${command}" by name: found on your PATH (${yours}) but not on ${pathName(s.loc.client)} (${pathThere})`,
-      `${rewrite} (or set the entry's command to ${yours})`,
-    );
-  } else {
-    const where = isPathLike(command, process.platform)
-      ? "does not exist"
-      : ENV_POLICIES[s.loc.client].terminal
-        ? `is not on ${pathName(s.loc.client)} (${pathThere})`
-        : "is on neither your PATH nor a GUI app's";
-    ctx.add("error", subject, `the entry runs ${command}, which ${where}`, `install mcp-op, then ${rewrite}`);
-  }
-}
-
-/** The entry's env files, read and validated as `run` reads and validates them. */
-function checkEnvFiles(ctx: DoctorRun, s: RegisteredServer, subject: string): void {
-  const { files } = validateEnvFiles(readEnvFiles(s.envFiles, ctx.f.home, ctx.f.cwd), ctx.env);
-  envFileFindings(ctx, s, subject, files);
 }
 
 /** `run` finds op on the PATH it gets, then in the well-known directories: under the client's environment. */

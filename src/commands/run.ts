@@ -1,7 +1,7 @@
 /** `mcp-op run`: validate, sign in if needed, plan, and become `op run ... -- <server>`. */
 import { LogLevels } from "consola/core";
 import { type OptionsDef, parseOptions } from "../core/args.ts";
-import { ENVIRONMENTS_SINCE, environmentIdProblem, versionAtLeast } from "../core/environments.ts";
+import { ENVIRONMENTS_SINCE, environmentOption, versionAtLeast } from "../core/environments.ts";
 import { authMode, buildRunPlan, describePlan, type RunOptions } from "../core/plan.ts";
 import { extendedPath } from "../core/search-path.ts";
 import { needsSigninCheck } from "../core/signin.ts";
@@ -87,14 +87,6 @@ export function parse(own: readonly string[], rest: readonly string[] | null): R
     command,
     args,
   };
-}
-
-/** The Environment given, its ID checked. */
-function environmentOption(id: string | undefined): string | undefined {
-  if (id === undefined) return undefined;
-  const problem = environmentIdProblem(id);
-  if (problem) throw usageError(`--environment ${JSON.stringify(id)}: ${problem}`);
-  return id;
 }
 
 /** Validate, sign in if needed, and become `op run` (ctx.exec): it never returns. Writes nothing to stdout. */

@@ -17,8 +17,10 @@ import {
   startupWindowSec,
 } from "./clients.ts";
 import { maskArgs, type PlaintextFinding } from "./detect.ts";
+import { ENVIRONMENTS_SINCE, environmentIdProblem, versionAtLeast } from "./environments.ts";
 import { type AuthMode, authMode, quoteArg } from "./plan.ts";
 import { looksLikeReference } from "./reference.ts";
+import { insideDir, projectDirOf, SHARED_COMMAND } from "./shared-config.ts";
 import { type CheckedEnvFile, problemText, referenceProblems } from "./validate.ts";
 
 /** The oldest op with everything mcp-op relies on (service accounts arrived in 2.18.0). */
@@ -51,6 +53,8 @@ export interface Entry {
   viaMcpOp: boolean;
   envFiles: string[];
   tokenFile: string | undefined;
+  /** The `--environment ID` an mcp-op entry passes to run. */
+  environment?: string | undefined;
   server: string[];
   remote?: { url: string };
   shadowed?: { line: number | undefined };
@@ -88,22 +92,6 @@ export interface Launch {
   args: string[];
   env: Record<string, string>;
   cwd: string;
-}
-
-/** Compare dotted versions numerically; pre-release suffixes ignored. */
-export function versionAtLeast(version: string, min: string): boolean {
-  const parse = (v: string) =>
-    v
-      .split(/[-+]/)[0]
-      ?.split(".")
-      .map((n) => Number(n) || 0) ?? [];
-  const a = parse(version);
-  const b = parse(min);
-  for (let i = 0; i < Math.max(a.length, b.length); i++) {
-    const d = (a[i] ?? 0) - (b[i] ?? 0);
-    if (d !== 0) return d > 0;
-  }
-  return true;
 }
 
 /** `--timeout`: seconds, more than 0 and at most MAX_CONNECT_TIMEOUT_SEC. */
@@ -233,8 +221,12 @@ export function tokenFileFix(code: ExitCode, given: string, source: string): str
 }
 
 /** The fix for an env file that cannot be read, when its failure brings none of its own. */
-function envFileFix(code: ExitCode, file: string, name: string): string {
+function envFileFix(code: ExitCode, file: string, s: Entry): string {
+  const name = s.name;
   if (code === EXIT.DATAERR) return `save ${file} as UTF-8`;
+  if (code === EXIT.NOINPUT && s.loc.scope === "project") {
+    return `the file belongs to the project, committed with the entry: check it out (git pull), or, in ${projectDirOf(s.loc)}, write it with mcp-op add --force --scope project ${name} --env KEY=op://vault/item/field -- <command>`;
+  }
   return `write ${file} (KEY=op://vault/item/field lines, chmod 600), or re-register: mcp-op add --force ${name} --env KEY=op://vault/item/field -- <command>`;
 }
 
@@ -261,9 +253,7 @@ export function envFileFindings(
       errors++;
       // A file that cannot be read is named alone; a line's problem is fixed in the file.
       const fix =
-        p.where === file.display
-          ? (p.fix ?? envFileFix(p.exitCode, file.display, s.name))
-          : "fix the line (mcp-op check)";
+        p.where === file.display ? (p.fix ?? envFileFix(p.exitCode, file.display, s)) : "fix the line (mcp-op check)";
       d.add("error", subject, problemText(p), fix);
     }
     if (errors > 0) continue;
@@ -460,4 +450,92 @@ function addLine(s: Entry, tokenFile: string): string | undefined {
     ...s.server,
   ];
   return maskArgs(argv).map(quoteArg).join(" ");
+}
+
+/**
+ * An entry that loads a 1Password Environment: the ID as run checks it, and the op version that
+ * reads Environments (`opVersion`: what `op --version` printed, when it ran). Its variables are
+ * read by `op run` only, at start: doctor cannot list or resolve them, and says so.
+ */
+export function checkEnvironmentEntry(
+  d: Diagnosis,
+  s: Entry,
+  subject: string,
+  op: { path: string; version: string } | undefined,
+): void {
+  const id = s.environment;
+  if (id === undefined) return;
+  const problem = environmentIdProblem(id);
+  if (problem) {
+    d.add(
+      "error",
+      subject,
+      `--environment ${JSON.stringify(id)}: ${problem} (mcp-op run exits ${EXIT.USAGE} on it)`,
+      "copy the Environment ID in the 1Password app (Developer > View Environments > Manage environment > Copy environment ID) and put it in the entry",
+    );
+    return;
+  }
+  if (op && versionAtLeast(op.version, ENVIRONMENTS_SINCE) === false) {
+    d.add(
+      "error",
+      subject,
+      `loads the 1Password Environment ${id}, which needs op ${ENVIRONMENTS_SINCE} or later; ${op.path} is ${op.version} (mcp-op run exits ${EXIT.UNAVAILABLE} on it)`,
+      "update the 1Password CLI (op update, or your package manager)",
+    );
+    return;
+  }
+  d.add(
+    "ok",
+    subject,
+    `loads the 1Password Environment ${id}: op run reads its variables at start (doctor cannot read them; mcp-op doctor --connect starts the server)`,
+  );
+}
+
+/**
+ * A project entry as a teammate who clones the project gets it: mcp-op by name (a path of this
+ * machine is not theirs), its env files inside the project (`files`: as the client resolves
+ * them), holding references only (the files are committed).
+ */
+export function checkSharedEntry(
+  d: Diagnosis,
+  s: Entry,
+  subject: string,
+  files: ReadonlyArray<{
+    path: string;
+    display: string;
+    entries: ReadonlyArray<{ key: string; value: string; line: number }>;
+  }>,
+): void {
+  if (s.loc.scope !== "project" || !s.viaMcpOp) return;
+  const dir = projectDirOf(s.loc);
+  const again = `in ${dir}: mcp-op add --force --scope project ${shownName(s.name)} ... writes an entry teammates can use`;
+  const command = s.spec?.command ?? "";
+  if (command !== SHARED_COMMAND && /[\\/]/.test(command)) {
+    d.add(
+      "warning",
+      subject,
+      `a project entry (committed, shared) runs mcp-op by this machine's path (${command}): a teammate's client will not find it there`,
+      again,
+    );
+  }
+  for (const file of files) {
+    if (insideDir(file.path, dir, d.f.platform) === undefined) {
+      d.add(
+        "warning",
+        subject,
+        `a project entry names ${file.display}, outside the project (${dir}): teammates who clone it do not have that file`,
+        again,
+      );
+      continue;
+    }
+    const plain = file.entries.find((e) => !looksLikeReference(e.value));
+    if (plain) {
+      d.add(
+        "error",
+        subject,
+        `${file.display}:${plain.line}: ${plain.key} is a plain value in the project's env file: committed, it is shared with everyone who clones the project`,
+        "store it in 1Password and write its reference (op://vault/item/field) in its place",
+      );
+    }
+  }
 }

@@ -3,6 +3,7 @@
  * reads them, and the cache record that spares `run` an `op --version` at every launch.
  * Facts and their sources: docs/clients.md, "1Password Environments".
  */
+import { usageError } from "../errors.ts";
 
 /** Stable `op` reads Environments with `op run --environment` from this version on. */
 export const ENVIRONMENTS_SINCE = "2.41.0";
@@ -20,6 +21,14 @@ export function environmentIdProblem(id: string): string | undefined {
     if (!ok) return "an Environment ID holds lowercase letters and digits only (copy it from the 1Password app)";
   }
   return undefined;
+}
+
+/** `--environment ID` as run, add and check take it: the ID, or a usage error (64) naming the flag. */
+export function environmentOption(id: string | undefined): string | undefined {
+  if (id === undefined) return undefined;
+  const problem = environmentIdProblem(id);
+  if (problem) throw usageError(`--environment ${JSON.stringify(id)}: ${problem}`);
+  return id;
 }
 
 /** The numbers of a version as `op --version` prints it (`2.41.0`, `2.33.0-beta.02`); undefined when it is not one. */

@@ -91,12 +91,14 @@ function maskedDiff(config: ConfigText, next: EditResult): string {
 
 /**
  * The entry add registers: this mcp-op (`self`, a stable path) running the server through op,
- * with the account, env files and token file it was given (their paths; never a value).
+ * with the account, Environment, env files and token file it was given (their paths; never a value).
  */
 export function registeredSpec(
   self: readonly string[],
   o: {
     account?: string | undefined;
+    /** A 1Password Environment `op run` loads too (`run --environment ID`). */
+    environment?: string | undefined;
     envFiles: readonly string[];
     tokenFile?: string | undefined;
     server: readonly string[];
@@ -109,6 +111,7 @@ export function registeredSpec(
       ...selfArgs,
       "run",
       ...(o.account ? ["--account", o.account] : []),
+      ...(o.environment ? ["--environment", o.environment] : []),
       ...o.envFiles.flatMap((file) => ["--env-file", file]),
       ...(o.tokenFile ? ["--token-file", o.tokenFile] : []),
       "--",
@@ -137,13 +140,15 @@ export const alreadyExists = (loc: ConfigLocation, name: string): McpOpError =>
  */
 export function registrationPlan(input: {
   name: string;
-  spec: ServerSpec;
+  /** The entry, or the entry per config (a shared project entry names its env file the client's way). */
+  spec: ServerSpec | ((loc: ConfigLocation) => ServerSpec);
   force: boolean;
   envFile: { path: string; text: string; preview: string } | undefined;
   configs: readonly ConfigText[];
   claude: boolean;
 }): Plan {
-  const { name, spec, force } = input;
+  const { name, force } = input;
+  const specFor = typeof input.spec === "function" ? input.spec : () => input.spec as ServerSpec;
   const steps: Step[] = [];
   const previews: Array<() => string> = [];
   if (input.envFile) {
@@ -155,7 +160,7 @@ export function registrationPlan(input: {
     const { loc } = config;
     const taken = config.exists && hasServer(loc, config.text, name); // parses it, also with force
     if (taken && !force) throw alreadyExists(loc, name);
-    const entry = entryFor(loc.client, spec);
+    const entry = entryFor(loc.client, specFor(loc));
     steps.push({ kind: "set", loc, name, entry, force });
     if (loc.client === "claude-code" && input.claude) {
       const cmd = ["mcp", "add-json", "-s", loc.scope, name, claudeJson(entry)];

@@ -69,6 +69,15 @@ function openUserFile(given: string, home: string | undefined, cwd: string, kind
     fd = openSync(path, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
   } catch (error) {
     if (error instanceof McpOpError) throw error;
+    if (kind === "env" && errorCode(error) === "ENOENT" && !isAbsolute(expanded)) {
+      // A shared project entry names its env file relative to the project (core/shared-config.ts):
+      // say where it was looked for, and what a teammate does about it.
+      throw new McpOpError(
+        EXIT.NOINPUT,
+        `${given}: no such file in ${cwd}, the directory the server was started in`,
+        "fix: a project's entry finds its env file from the project's root: start the client there, with the file checked out (git pull), or write it with mcp-op add --scope project",
+      );
+    }
     throw new McpOpError(EXIT.NOINPUT, `${label(kind)}${given}: ${describeFsError(error)}`);
   }
   const stat = fstatSync(fd);

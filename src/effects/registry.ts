@@ -214,6 +214,8 @@ export interface RegisteredServer {
   envFiles: string[];
   /** The service-account token file an mcp-op entry passes (`--token-file F`; the last one wins, as in `run`). */
   tokenFile: string | undefined;
+  /** The `--environment ID` an mcp-op entry passes (the last one, as `run` would refuse a second). */
+  environment: string | undefined;
   /** The server command after `--` of an mcp-op entry, else the entry's own command. */
   server: string[];
   /** Plaintext-looking values in env or args, shown only as prefix and length. */
@@ -313,6 +315,7 @@ export function scanServers(
         viaMcpOp,
         envFiles,
         tokenFile: optionValues(own, "token-file").at(-1),
+        environment: optionValues(own, "environment").at(-1),
         server,
         findings: spec ? detectSecrets({ env: spec.env, args: spec.args }) : [],
         ...(spec ? {} : remoteOf(raw)),

@@ -298,7 +298,7 @@ describe("check", () => {
       code: 64,
       stdout: "",
       stderr:
-        "[error] [mcp-op] FILE argument 2 is an empty string, not an env file path; usage: mcp-op check FILE... [--resolve]\n",
+        "[error] [mcp-op] FILE argument 2 is an empty string, not an env file path; usage: mcp-op check FILE... [--environment ID] [--resolve]\n",
     });
   });
   test("an empty flag value is a usage error naming the flag", async () => {
@@ -315,7 +315,7 @@ describe("check", () => {
     expect(r).toEqual({
       code: 64,
       stdout: "",
-      stderr: "[error] [mcp-op] no env file given; usage: mcp-op check FILE... [--resolve]\n",
+      stderr: "[error] [mcp-op] no env file given; usage: mcp-op check FILE... [--environment ID] [--resolve]\n",
     });
   });
 });

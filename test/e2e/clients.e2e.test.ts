@@ -13,7 +13,7 @@ import {
   symlinkSync,
   writeFileSync,
 } from "node:fs";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { binary, NODE, OP_DIR, ROOT, run, type Sandbox, SECRETS, SERVER_EVERYTHING, sandbox } from "./helpers.ts";
 
 /**
@@ -294,7 +294,14 @@ describe("mcp-op add with the real clients", () => {
       env,
       cwd: sub,
     });
-    expect(add).toMatchObject({ code: 0, stdout: "added gh to claude-code (project) through the claude CLI\n" });
+    expect(add).toMatchObject({
+      code: 0,
+      stdout:
+        "added gh to claude-code (project) through the claude CLI\n" +
+        "to share it, commit .mcp-op/gh.env, .mcp.json; each teammate needs mcp-op on PATH, op signed in, and access to the vault\n",
+    });
+    // The shared env file at the git root too, next to .mcp.json.
+    expect(existsSync(join(repo, ".mcp-op", "gh.env"))).toBe(true);
     expect(Object.keys(JSON.parse(readFileSync(join(repo, ".mcp.json"), "utf8")).mcpServers)).toEqual(["gh"]);
     expect(existsSync(join(sub, ".mcp.json"))).toBe(false);
     expect((await run([bin, "remove", "gh", "--scope", "project"], { env, cwd: sub })).code).toBe(0);
@@ -367,7 +374,8 @@ describe("mcp-op add with the real clients", () => {
     "gemini (project scope): `gemini mcp list` connects through mcp-op",
     async () => {
       const s = sandbox();
-      const env = clientEnv(s);
+      // A project entry runs mcp-op by name: on PATH, as a teammate has it.
+      const env = clientEnv(s, { PATH: `${dirname(bin)}:${OP_DIR}:${BIN_DIR}:/usr/local/bin:/usr/bin:/bin` });
       mkdirSync(join(s.home, ".gemini"));
       writeFileSync(join(s.home, ".gemini", "settings.json"), '{"security":{"folderTrust":{"enabled":false}}}');
       const project = join(s.dir, "project");

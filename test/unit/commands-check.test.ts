@@ -145,3 +145,47 @@ describe("check --resolve", () => {
     expect(s.out).toEqual([]);
   });
 });
+
+describe("check --environment", () => {
+  const ID = "5hfpicsmni2xf56r2dv5gumz5e";
+
+  test("alone or with files: the ID's form, one line; no op call without --resolve", async () => {
+    const s = setup();
+    const a = s.file("a.env", "GITHUB_TOKEN=op://Private/GitHub/token\n");
+    await run(parse(["--environment", ID], null), s.ctx);
+    await run(parse([a, "--environment", ID], null), s.ctx);
+    const line = `--environment ${ID}: ok (the ID's form; its variables are read by op run only, when a server starts)\n`;
+    expect(s.out).toEqual([line, line, `${a}: ok (1 variable, 1 secret reference)\n`]);
+    expect(s.fake.calls).toEqual([]);
+  });
+
+  test("a bad ID: run's usage error (64); no file and no --environment: no env file given", async () => {
+    const bad = thrownBy(Promise.resolve().then(() => parse(["--environment", "prod"], null)));
+    expect(await bad).toMatchObject({
+      exitCode: 64,
+      message: '--environment "prod": an Environment ID is 26 letters and digits, not 4 characters',
+    });
+    expect(await thrownBy(Promise.resolve().then(() => parse([], null)))).toMatchObject({
+      exitCode: 64,
+      message: "no env file given",
+    });
+  });
+
+  test("--resolve: op's version; older than 2.41.0 fails with run's 69, and no sign-in is needed for it", async () => {
+    const recent = setup(vaultFake({ version: "2.41.0", signedIn: false }));
+    await run(parse(["--environment", ID, "--resolve", "--op", recent.op], null), recent.ctx);
+    expect(recent.out).toEqual([
+      `--environment ${ID}: ok (op 2.41.0 reads Environments; its variables are read by op run only, when a server starts)\n`,
+    ]);
+    expect(recent.fake.calls.map((c) => c.method)).toEqual(["version"]);
+
+    const old = setup(vaultFake({ version: "2.40.0" }));
+    let error: { exitCode?: number } | undefined;
+    const errors = await errorsOf(async () => {
+      error = await thrownBy(run(parse(["--environment", ID, "--resolve", "--op", old.op], null), old.ctx));
+    });
+    expect(error?.exitCode).toBe(EXIT.UNAVAILABLE);
+    expect(errors).toEqual([`--environment needs op 2.41.0 or later; ${old.op} is 2.40.0`]);
+    expect(old.out).toEqual([`--environment ${ID}: failed (op 2.40.0 cannot read Environments)\n`]);
+  });
+});

@@ -271,3 +271,98 @@ describe("doctor", () => {
     expect(unknown).toEqual({ code: 64, stdout: "", clients: [] });
   });
 });
+
+describe("doctor: the op version, 1Password Environments", () => {
+  test("op's version as core/environments.ts reads it: a pre-release is below its release; one it cannot read is said", async () => {
+    cursor({});
+    const beta = await doctor(new FakeOp({ version: "2.18.0-beta.01" }));
+    expect(beta.stdout).toContain(`error   op: ${opPath} is version 2.18.0-beta.01, older than 2.18.0\n`);
+    const exact = await doctor(new FakeOp({ version: "2.18.0" }));
+    expect(exact.stdout).toContain(`ok      op: ${opPath} 2.18.0 (minimum 2.18.0)\n`);
+    const odd = await doctor(new FakeOp({ version: "two" }));
+    expect(odd.stdout).toContain(
+      `warning op: ${opPath} printed "two" as its version, which mcp-op cannot read\n        fix: reinstall the 1Password CLI\n`,
+    );
+  });
+
+  const ID = "5hfpicsmni2xf56r2dv5gumz5e";
+  const withEnvironment = (id: string) => ({ command: mcpOp, args: ["run", "--environment", id, "--", EXE] });
+
+  test("an entry loading an Environment: ok with op 2.41.0, saying doctor cannot read its variables", async () => {
+    cursor({ gh: withEnvironment(ID) });
+    const r = await doctor(new FakeOp({ version: "2.41.0" }));
+    expect(r.stdout).toContain(
+      `ok      gh (cursor, user): loads the 1Password Environment ${ID}: op run reads its variables at start (doctor cannot read them; mcp-op doctor --connect starts the server)\n`,
+    );
+    expect(r.stdout).not.toContain("reference");
+    expect(r.code).toBe(0);
+  });
+
+  test("an op too old for an Environment: an error naming the version needed; a bad ID: run's usage error", async () => {
+    cursor({ gh: withEnvironment(ID), typo: withEnvironment("Production") });
+    const r = await doctor(new FakeOp({ version: "2.40.1" }));
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain(
+      `error   gh (cursor, user): loads the 1Password Environment ${ID}, which needs op 2.41.0 or later; ${opPath} is 2.40.1 (mcp-op run exits 69 on it)\n        fix: update the 1Password CLI (op update, or your package manager)\n`,
+    );
+    expect(r.stdout).toContain(
+      `error   typo (cursor, user): --environment "Production": an Environment ID is 26 letters and digits, not 10 characters (mcp-op run exits 64 on it)\n`,
+    );
+  });
+});
+
+describe("doctor: a project entry as a teammate gets it", () => {
+  /** Claude Code's project config in the directory doctor runs in (no git repository around it). */
+  function project(servers: Record<string, unknown>): void {
+    writeFileSync(join(dir, ".mcp.json"), JSON.stringify({ mcpServers: servers }, null, 2));
+  }
+  const shared = (...args: string[]) => ({ command: "mcp-op", args: ["run", ...args, "--", EXE] });
+  const onPath = () => envOf({ PATH: join(home, ".local", "bin") });
+  const SUBJECT = "gh (claude-code, project)";
+
+  test("mcp-op on PATH, the env file in the project, references only: ok, found from the project's root", async () => {
+    mkdirSync(join(dir, ".mcp-op"));
+    envFile(".mcp-op/gh.env", "GITHUB_TOKEN=op://Private/GitHub/token\n");
+    project({ gh: shared("--env-file", ".mcp-op/gh.env") });
+    const r = await doctor(withGitHub(), [], onPath());
+    expect(r.stdout).toContain(`ok      ${SUBJECT}: .mcp-op/gh.env is valid\n`);
+    expect(r.stdout).toContain(`ok      ${SUBJECT}: 1 reference resolves (values not shown)\n`);
+    expect(r.stdout).not.toContain("error");
+    expect(r.code).toBe(0);
+  });
+
+  test("mcp-op not on PATH, the env file not checked out: errors saying what a teammate does", async () => {
+    project({ gh: shared("--env-file", ".mcp-op/gh.env") });
+    const r = await doctor(withGitHub());
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain(
+      `error   ${SUBJECT}: the entry runs mcp-op, which is not on the PATH claude-code gives it ()\n        fix: install mcp-op and put mcp-op on that PATH (the project's entry runs it by name, for every teammate)\n`,
+    );
+    expect(r.stdout).toContain(
+      `error   ${SUBJECT}: .mcp-op/gh.env: no such file in ${dir}, the directory the server was started in\n        fix: a project's entry finds its env file from the project's root: start the client there, with the file checked out (git pull), or write it with mcp-op add --scope project\n`,
+    );
+  });
+
+  test("a plain value in the project's env file: an error; a file outside the project or a path of this machine: warnings", async () => {
+    mkdirSync(join(dir, ".mcp-op"));
+    envFile(".mcp-op/gh.env", "GITHUB_TOKEN=op://Private/GitHub/token\nDEBUG=1\n");
+    const outside = join(mkdtempSync(join(tmpdir(), "mcp-op-elsewhere-")), "gh.env");
+    writeFileSync(outside, "GITHUB_TOKEN=op://Private/GitHub/token\n", { mode: 0o600 });
+    project({
+      gh: shared("--env-file", ".mcp-op/gh.env"),
+      old: { command: mcpOp, args: ["run", "--env-file", outside, "--", EXE] },
+    });
+    const r = await doctor(withGitHub(), [], onPath());
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain(
+      `error   ${SUBJECT}: .mcp-op/gh.env:2: DEBUG is a plain value in the project's env file: committed, it is shared with everyone who clones the project\n        fix: store it in 1Password and write its reference (op://vault/item/field) in its place\n`,
+    );
+    const again = `        fix: in ${dir}: mcp-op add --force --scope project old ... writes an entry teammates can use\n`;
+    expect(r.stdout).toContain(
+      `warning old (claude-code, project): a project entry (committed, shared) runs mcp-op by this machine's path (${mcpOp}): a teammate's client will not find it there\n${again}`,
+    );
+    expect(r.stdout).toContain(
+      `warning old (claude-code, project): a project entry names ${outside}, outside the project (${dir}): teammates who clone it do not have that file\n${again}`,
+    );
+  });
+});

@@ -78,7 +78,7 @@ describe("check", () => {
   test("usage errors", () => {
     expect(usage(() => parseCheck([], null))).toEqual({
       message: "no env file given",
-      hint: "usage: mcp-op check FILE... [--resolve]",
+      hint: "usage: mcp-op check FILE... [--environment ID] [--resolve]",
     });
     expect(usage(() => parseCheck(["a.env", ""], null)).message).toBe(
       "FILE argument 2 is an empty string, not an env file path",
@@ -122,6 +122,7 @@ describe("add", () => {
       force: true,
       env: ["A=op://v/i/a", "B=op://v/i/b"],
       envFiles: [],
+      environment: undefined,
       tokenFile: undefined,
       account: "me",
       allowPlain: false,
