@@ -1,10 +1,13 @@
 /**
  * `mcp-op add <name> [--client C]... [--scope S] [--account A] [--env KEY=op://...]...
  * [--env-file F]... [--token-file F] [--allow-plain] [--force] [--dry-run] -- <command> [args...]`
+ * or, for a remote server, `mcp-op add <name> --url URL [--header 'Name: value']... [...]`.
  *
  * Writes the server's env file (references only), then registers
  * `mcp-op run --env-file <abs> -- <command>` in each chosen client (default: every client whose
  * config exists). Claude Code goes through `claude mcp add-json` when its CLI is installed.
+ * With `--url`, the headers go into a headers file beside it and the entries are the remote ones
+ * of core/remote-entry.ts (see commands/_add-remote.ts).
  */
 import { type OptionsDef, parseOptions } from "../core/args.ts";
 import { ENV_POLICIES, lostCredentials, serverEnvironment, whyDropped } from "../core/client-env.ts";
@@ -33,6 +36,7 @@ import { absolutePath, readEnvFiles, readTokenFile, TOKEN_FILE_VAR } from "../ef
 import { claudeCli, editBackupDir, facts, presentLocations, scanServers, stableCommand } from "../effects/registry.ts";
 import { EXIT, McpOpError, usageError } from "../errors.ts";
 import { logger } from "../logger.ts";
+import { checkUrl, remotePlanInput, warnRemote } from "./_add-remote.ts";
 import { parseClients, parseScope } from "./_clients.ts";
 import { type Context, defaultContext, reportProblems } from "./_shared.ts";
 
@@ -64,7 +68,20 @@ const addArgs = {
     description:
       "service-account token file (only you can read it) the entry passes to run; the token stays out of the entry",
   },
-  "allow-plain": { type: "boolean", description: "accept --env values that are not secret references" },
+  url: {
+    type: "string",
+    valueHint: "URL",
+    description:
+      "a remote (streamable HTTP or SSE) server instead of a command: Claude Code gets a headersHelper entry, the others mcp-op proxy",
+  },
+  header: {
+    type: "string",
+    multiple: true,
+    valueHint: "'NAME: VALUE'",
+    description:
+      "with --url: an HTTP header, its value a reference or a template such as 'Bearer {{ op://vault/item/field }}' (repeatable)",
+  },
+  "allow-plain": { type: "boolean", description: "accept --env and --header values that are not secret references" },
   force: { type: "boolean", description: "replace an existing entry (and env file) of the same name" },
   "dry-run": { type: "boolean", description: "print the exact change per file; change nothing" },
   server: { type: "positional", description: "after --: the MCP server command and its arguments" },
@@ -123,9 +140,14 @@ export interface AddOptions {
   tokenFile: string | undefined;
   account: string | undefined;
   allowPlain: boolean;
+  /** `--url`: a remote server (command is then ""). */
+  url?: string | undefined;
+  /** `--header 'Name: value'` flags, with --url. */
+  headers?: string[];
 }
 
-const USAGE = "usage: mcp-op add <name> [--client C]... [--env KEY=op://...]... -- <command> [args...]";
+const USAGE =
+  "usage: mcp-op add <name> [--client C]... [--env KEY=op://...]... -- <command> [args...], or add <name> --url URL [--header 'Name: value']...";
 
 /** add's arguments as options, or a usage error (64); no effects. */
 export function parse(own: readonly string[], rest: readonly string[] | null): AddOptions {
@@ -136,7 +158,10 @@ export function parse(own: readonly string[], rest: readonly string[] | null): A
   const problem = validServerName(name);
   if (problem) throw usageError(problem); // it names the server name
   const [command, ...args] = rest ?? [];
-  if (!command) throw usageError('no server command after "--"', USAGE);
+  const url = values.url;
+  if (url !== undefined && command) throw usageError('give --url or a server command after "--", not both', USAGE);
+  if (url === undefined && values.header.length) throw usageError("--header is for a remote server: give --url", USAGE);
+  if (url === undefined && !command) throw usageError('no server command after "--"', USAGE);
   // `{{ }}` in server arguments is mcp-op's template syntax: a form `run` would refuse at every
   // start (a literal Go template, say) is refused now, with the escape to write instead. The
   // variables a `{{ NAME }}` uses may come from the client's environment: not checked here.
@@ -146,7 +171,7 @@ export function parse(own: readonly string[], rest: readonly string[] | null): A
   if (values.env.length && values["env-file"].length) throw usageError("give --env or --env-file, not both");
   return {
     name,
-    command,
+    command: command ?? "",
     args,
     scope,
     clients,
@@ -157,6 +182,7 @@ export function parse(own: readonly string[], rest: readonly string[] | null): A
     tokenFile: values["token-file"],
     account: values.account,
     allowPlain: values["allow-plain"],
+    ...(url === undefined ? {} : { url: checkUrl(url, values["allow-plain"]), headers: values.header }),
   };
 }
 
@@ -189,6 +215,12 @@ export async function run(options: AddOptions, ctx: Context): Promise<void> {
   const reads = readEnvFiles(givenEnvFiles, f.home, f.cwd);
   reportProblems(validateEnvFiles(reads, env).problems);
   for (const read of reads) if ("path" in read) envFiles.push(read.path);
+  // The variables a header's or the URL's `{{ NAME }}` may use.
+  const envKeys = new Set(
+    [envText?.text ?? "", ...reads.map((r) => ("text" in r ? r.text : ""))].flatMap((t) =>
+      parseEnvFile(t).entries.map((e) => e.key),
+    ),
+  );
   // The token file is checked as run reads it (private, one token); only its path goes in.
   const tokenFlag = options.tokenFile;
   const tokenFile = tokenFlag === undefined ? undefined : absolutePath(tokenFlag, f.home, f.cwd);
@@ -214,8 +246,23 @@ export async function run(options: AddOptions, ctx: Context): Promise<void> {
     }
   }
 
-  // 3. The entry: this mcp-op by a stable path, running the server through op.
-  const spec = registeredSpec(stableCommand(env), { account, envFiles, tokenFile, server: [command, ...args] });
+  // 3. The entry: this mcp-op by a stable path, running the server through op (a remote
+  // server: `mcp-op headers` or `mcp-op proxy`, with the headers file).
+  const self = stableCommand(env);
+  const spec = registeredSpec(self, { account, envFiles, tokenFile, server: [command, ...args] });
+  const remote =
+    options.url === undefined
+      ? undefined
+      : remotePlanInput(options.url, options.headers ?? [], options.allowPlain, {
+          name,
+          self,
+          account,
+          envFiles,
+          tokenFile,
+          dir: envFileDir(env, f.home, process.platform),
+          platform: process.platform,
+          defined: (n) => env[n] !== undefined || envKeys.has(n),
+        });
 
   // 4. Where: the chosen clients, or every client whose config exists.
   const locations: ConfigLocation[] = clients.length
@@ -230,6 +277,7 @@ export async function run(options: AddOptions, ctx: Context): Promise<void> {
   }
 
   if (!tokenFile) warnDroppedCredentials(locations, env, f);
+  if (remote) warnRemote(locations, remote.headersFile !== undefined);
 
   // 5. The plan, from every target as it is now: a config that does not parse or already has
   // this name (without --force) stops the whole add, env file included. A dry run prints it; else
@@ -239,6 +287,7 @@ export async function run(options: AddOptions, ctx: Context): Promise<void> {
     spec,
     force,
     envFile: envFile && envText ? { path: envFile, ...envText } : undefined,
+    ...(remote ?? {}),
     configs: locations.map((loc) => load(loc)),
     claude: claudeCli(env) !== undefined,
   });
@@ -254,7 +303,7 @@ export async function run(options: AddOptions, ctx: Context): Promise<void> {
     report: (done) => {
       const { step } = done;
       if (step.kind === "env-file") {
-        if (done.replaced) warnSharedEnvFile(step.path, name, locations, f);
+        if (done.replaced && step.format !== "headers") warnSharedEnvFile(step.path, name, locations, f);
         return;
       }
       const { loc } = step;
