@@ -20,6 +20,7 @@ import {
 import { type ConfigDoc, duplicateError, readConfig, restoreServer, type StoredServer } from "../core/config-edit.ts";
 import { detectSecrets, type PlaintextFinding } from "../core/detect.ts";
 import { backupRoot, envValue, stateDir } from "../core/paths.ts";
+import { type McpOpRemote, mcpOpRemoteOf } from "../core/remote-entry.ts";
 import { candidatePaths, extendedPath } from "../core/search-path.ts";
 import { EXIT, McpOpError } from "../errors.ts";
 import { logger } from "../logger.ts";
@@ -220,6 +221,8 @@ export interface RegisteredServer {
   findings: PlaintextFinding[];
   /** A remote (HTTP) server: its URL and plaintext-looking values in the URL or its headers. */
   remote?: { url: string; findings: PlaintextFinding[] };
+  /** An entry mcp-op registers for a remote server: a `headersHelper` or `mcp-op proxy` (core/remote-entry.ts). */
+  mcpOpRemote?: McpOpRemote;
   /**
    * A copy the client never reads: a duplicate key hides it (its line in the file). Listed so
    * that plaintext in it is seen; only with `shadowed: true`.
@@ -297,6 +300,11 @@ export function scanServers(
     for (const { name, value: raw, shadowed, line } of stored) {
       if (shadowed && !opts.shadowed) continue;
       const spec = readEntry(loc.client, raw);
+      const mcpOpRemote = mcpOpRemoteOf(raw, spec);
+      if (mcpOpRemote) {
+        out.push(remoteServer(loc, name, raw, spec, mcpOpRemote, shadowed ? { line } : undefined));
+        continue;
+      }
       const args = spec?.args ?? [];
       const base = (spec?.command ?? "").split(/[\\/]/).pop() ?? "";
       const viaMcpOp = /^mcp-op(\.exe)?$/.test(base) && args.includes("run");
@@ -321,6 +329,34 @@ export function scanServers(
     }
   }
   return out;
+}
+
+/**
+ * An mcp-op remote entry: its env and token files as a run entry's, no server command; for a
+ * helper entry, plaintext in its URL or static headers as for any remote server.
+ */
+function remoteServer(
+  loc: ConfigLocation,
+  name: string,
+  raw: unknown,
+  spec: ServerSpec | undefined,
+  r: McpOpRemote,
+  shadowed: { line: number | undefined } | undefined,
+): RegisteredServer {
+  return {
+    loc,
+    name,
+    raw,
+    spec,
+    viaMcpOp: false,
+    envFiles: r.envFiles,
+    tokenFile: r.tokenFile,
+    server: [],
+    findings: spec ? detectSecrets({ env: spec.env, args: spec.args }) : [],
+    ...(spec ? {} : remoteOf(raw)),
+    mcpOpRemote: r,
+    ...(shadowed ? { shadowed } : {}),
+  };
 }
 
 /** Where a plaintext value sits, as the user would look for it (argument numbers count from 1). */

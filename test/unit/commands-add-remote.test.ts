@@ -5,15 +5,18 @@
  * taking the headers file back; `--dry-run`; `remove`.
  */
 import { afterEach, describe, expect, test } from "bun:test";
-import { existsSync, readFileSync, statSync } from "node:fs";
+import { chmodSync, existsSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parse, run } from "../../src/commands/add.ts";
+import { diagnose } from "../../src/commands/doctor.ts";
+import { parse as parseList, run as runList } from "../../src/commands/list.ts";
 import { parse as parseRemove, run as runRemove } from "../../src/commands/remove.ts";
 import { mcpOpRemoteOf, spacedArguments } from "../../src/core/remote-entry.ts";
 import { saveHooks } from "../../src/effects/config-file.ts";
 import { McpOpError } from "../../src/errors.ts";
 import { selfCommand } from "../../src/runtime.ts";
 import { commandHome } from "./command-home.ts";
+import { NO_PROCESSES } from "./context.ts";
 
 const URL = "https://mcp.example.com/mcp";
 const AUTH = "Authorization: Bearer {{ op://Private/Remote/token }}";
@@ -169,5 +172,44 @@ describe("add --url", () => {
     );
     expect(error.exitCode).toBe(78);
     expect(error.message).toContain("remote.headers already exists with other references");
+  });
+});
+
+describe("list and doctor", () => {
+  test("list shows both forms as mcp-op remote entries, no plaintext; doctor checks the headers file", async () => {
+    const h = commandHome();
+    h.write(CLAUDE, "{}\n");
+    h.write(CURSOR, "{}\n");
+    await run(
+      parse(["remote", "--url", URL, "--header", AUTH, "--client", "claude-code", "--client", "cursor"], null),
+      h.ctx,
+    );
+    const headers = join(h.home, ".config", "mcp-op", "remote.headers");
+    const ctx = { ...h.ctx, ...NO_PROCESSES };
+    h.stdout.length = 0;
+    await runList(parseList([], null), ctx);
+    expect(h.stdout.join("")).toBe(
+      `claude-code (user) remote: remote through mcp-op headers (headersHelper) (${headers}): ${URL}\n` +
+        `cursor (user) remote: remote through mcp-op proxy (${headers}): ${URL}\n`,
+    );
+    const about = async () =>
+      (await diagnose({}, ctx))
+        .filter((f) => f.subject.startsWith("remote (") && f.message.includes("remote.headers"))
+        .map((f) => `${f.level} ${f.subject}: ${f.message}`);
+    expect(await about()).toEqual([
+      `ok remote (claude-code, user): ${headers}: 1 header, references and templates only (values not shown)`,
+      `ok remote (cursor, user): ${headers}: 1 header, references and templates only (values not shown)`,
+    ]);
+    chmodSync(headers, 0o666);
+    expect((await about()).map((l) => l.split(":")[0])).toEqual([
+      "error remote (claude-code, user)",
+      "error remote (cursor, user)",
+    ]);
+    chmodSync(headers, 0o600);
+    writeFileSync(headers, `${AUTH}\nX-Key: plain-t0ken-value\n`);
+    expect(await about()).toEqual([
+      `error remote (claude-code, user): ${headers}:2: X-Key: not a secret reference or {{ }} template; refusing a plain value (it may be the token itself): store it in 1Password and use its reference, or pass --allow-plain`,
+      `error remote (cursor, user): ${headers}:2: X-Key: not a secret reference or {{ }} template; refusing a plain value (it may be the token itself): store it in 1Password and use its reference, or pass --allow-plain`,
+    ]);
   });
 });
