@@ -220,7 +220,7 @@ export interface RegisteredServer {
   /** Plaintext-looking values in env or args, shown only as prefix and length. */
   findings: PlaintextFinding[];
   /** A remote (HTTP) server: its URL and plaintext-looking values in the URL or its headers. */
-  remote?: { url: string; findings: PlaintextFinding[] };
+  remote?: { url: string; headers: Record<string, string>; findings: PlaintextFinding[] };
   /** An entry mcp-op registers for a remote server: a `headersHelper` or `mcp-op proxy` (core/remote-entry.ts). */
   mcpOpRemote?: McpOpRemote;
   /**
@@ -370,7 +370,9 @@ export function findingPlace(s: RegisteredServer, f: PlaintextFinding): string {
  * mcp-op cannot wrap it, but list and doctor show its plaintext, from the URL (args finding 0)
  * and the headers (env findings, by header name).
  */
-function remoteOf(raw: unknown): { remote?: { url: string; findings: PlaintextFinding[] } } {
+function remoteOf(raw: unknown): {
+  remote?: { url: string; headers: Record<string, string>; findings: PlaintextFinding[] };
+} {
   if (typeof raw !== "object" || raw === null) return {};
   const entry = raw as Record<string, unknown>;
   const url = typeof entry.url === "string" ? entry.url : typeof entry.httpUrl === "string" ? entry.httpUrl : undefined;
@@ -379,7 +381,7 @@ function remoteOf(raw: unknown): { remote?: { url: string; findings: PlaintextFi
   if (typeof entry.headers === "object" && entry.headers !== null) {
     for (const [k, v] of Object.entries(entry.headers)) if (typeof v === "string") headers[k] = v;
   }
-  return { remote: { url, findings: detectSecrets({ env: headers, args: [url] }) } };
+  return { remote: { url, headers, findings: detectSecrets({ env: headers, args: [url] }) } };
 }
 
 /** Values of `--name V` and `--name=V` in mcp-op's own arguments, in order. */
