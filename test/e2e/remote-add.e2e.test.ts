@@ -104,3 +104,57 @@ describe("add --url", () => {
     SLOW,
   );
 });
+
+describe("migrate of plaintext remote entries", () => {
+  test(
+    "--apply: claude and gemini still connect, doctor --connect too; no token byte under HOME outside the private backups, in op's argv or at -v",
+    async () => {
+      const s = sandbox(VAULT);
+      const env = clientEnv(s);
+      const plain = { Authorization: `Bearer ${TOKEN}` };
+      writeFileSync(
+        join(s.home, ".claude.json"),
+        JSON.stringify({ mcpServers: { remote: { type: "http", url: remote.url, headers: plain } } }),
+      );
+      geminiSettings(s, { remote: { url: remote.url, type: "http", headers: plain } });
+      // Connected before, with the token in plain text.
+      expect(await claudeList(s)).toContain(`remote: ${remote.url} (HTTP) - ✔ Connected`);
+
+      const apply = await run([bin, "migrate", "--apply"], { env, cwd: s.dir });
+      expect({ code: apply.code, stderr: apply.stderr }).toEqual({ code: 0, stderr: "" });
+      expect(apply.stdout).toContain("claude-code (user) remote: migrated (");
+      expect(apply.stdout).toContain("gemini (user) remote: migrated (");
+      const config = join(s.home, ".config", "mcp-op");
+      const claude = JSON.parse(readFileSync(join(s.home, ".claude.json"), "utf8")).mcpServers.remote;
+      expect(claude.headersHelper).toBe(`${bin} headers --headers-file ${join(config, "remote.headers")}`);
+      const gemini = JSON.parse(readFileSync(join(s.home, ".gemini", "settings.json"), "utf8")).mcpServers.remote;
+      expect(gemini.args[0]).toBe("proxy");
+      for (const entry of [claude, gemini]) expect(spacedArguments(entry)).toEqual([]);
+
+      expect(await claudeList(s)).toContain(`remote: ${remote.url} (HTTP) - ✔ Connected`);
+      expect(await geminiList(s)).toMatch(/✓ remote: .* - Connected/);
+
+      const list = await run([bin, "list"], { env, cwd: s.dir });
+      expect(list.stdout).not.toContain("plaintext");
+      expect(list.stdout).toContain("claude-code (user) remote: remote through mcp-op headers (headersHelper)");
+      expect(list.stdout).toContain("gemini (user) remote: remote through mcp-op proxy");
+      const doctor = await run([bin, "doctor", "--connect", "--name", "remote"], { env, cwd: s.dir });
+      expect(doctor.stdout).toContain("remote (claude-code, user): connected (");
+      expect(doctor.stdout).toContain("remote (gemini, user): connected (");
+      const helper = await run([bin, "headers", "-v", "--headers-file", join(config, "remote.headers")], {
+        env,
+        cwd: s.dir,
+      });
+      expect(helper.code).toBe(0);
+
+      // Every file under HOME but migrate's private backups: no byte of the token.
+      const backups = join(s.home, ".local", "state", "mcp-op", "backups");
+      const leaks = filesUnder(s.home, backups).filter((f) => readFileSync(f).includes("r3moteT"));
+      expect(leaks.map((f) => relative(s.home, f))).toEqual([]);
+      expectNoSecret(s, apply.stdout, apply.stderr, list.stdout, doctor.stdout, doctor.stderr, helper.stderr);
+      expect(s.opCalls().flat().join(" ")).not.toContain("r3moteT");
+      expect(existsSync(backups)).toBe(true);
+    },
+    SLOW,
+  );
+});
