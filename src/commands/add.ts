@@ -146,8 +146,9 @@ export interface AddOptions {
   headers?: string[];
 }
 
-const USAGE =
-  "usage: mcp-op add <name> [--client C]... [--env KEY=op://...]... -- <command> [args...], or add <name> --url URL [--header 'Name: value']...";
+const USAGE = "usage: mcp-op add <name> [--client C]... [--env KEY=op://...]... -- <command> [args...]";
+/** A remote server's form, for the usage errors of --url and --header. */
+const URL_USAGE = "usage: mcp-op add <name> --url URL [--header 'Name: value']... [--client C]...";
 
 /** add's arguments as options, or a usage error (64); no effects. */
 export function parse(own: readonly string[], rest: readonly string[] | null): AddOptions {
@@ -159,8 +160,9 @@ export function parse(own: readonly string[], rest: readonly string[] | null): A
   if (problem) throw usageError(problem); // it names the server name
   const [command, ...args] = rest ?? [];
   const url = values.url;
-  if (url !== undefined && command) throw usageError('give --url or a server command after "--", not both', USAGE);
-  if (url === undefined && values.header.length) throw usageError("--header is for a remote server: give --url", USAGE);
+  if (url !== undefined && command) throw usageError('give --url or a server command after "--", not both', URL_USAGE);
+  if (url === undefined && values.header.length)
+    throw usageError("--header is for a remote server: give --url", URL_USAGE);
   if (url === undefined && !command) throw usageError('no server command after "--"', USAGE);
   // `{{ }}` in server arguments is mcp-op's template syntax: a form `run` would refuse at every
   // start (a literal Go template, say) is refused now, with the escape to write instead. The
