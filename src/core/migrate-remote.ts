@@ -39,6 +39,11 @@ export function planRemoteEntry(
     return { why: `${bad.map(([k]) => `header ${k}`).join(", ")} not a string: only a string moves exactly` };
   }
   const headers = stored as Record<string, string>;
+  // Its own helper's headers win over the static ones (docs/remote-servers.md): replacing the
+  // helper with mcp-op's would drop them.
+  if (typeof raw.headersHelper === "string") {
+    return { why: "it has a headersHelper of its own, which a migrated entry would lose: move the header by hand" };
+  }
   if (url.includes("{{")) return { why: "its URL holds {{, which mcp-op would read as a template" };
   const variables: ServerPlan["variables"] = [];
   const moved = new Map<string, string>();

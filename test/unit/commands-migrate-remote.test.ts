@@ -114,3 +114,24 @@ describe("migrate: remote servers", () => {
     );
   });
 });
+
+describe("migrate: remote servers left as they are", () => {
+  test("an entry with a headersHelper of its own keeps it, and says why", async () => {
+    const h = commandHome();
+    const entry = {
+      type: "http",
+      url: URL,
+      headers: { Authorization: `Bearer ${TOKEN}` },
+      headersHelper: "/bin/helper",
+    };
+    const text = `${JSON.stringify({ mcpServers: { own: entry } })}\n`;
+    const claude = h.write(CLAUDE, text);
+    await run(parse(["--apply"], null), h.ctx);
+    expect(h.stdout.join("")).toBe(
+      `claude-code (user) own: ${claude}\n` +
+        "  not migrated: it has a headersHelper of its own, which a migrated entry would lose: move the header by hand\n" +
+        "nothing to migrate: every value found is left in place (see above)\n",
+    );
+    expect(h.read(CLAUDE)).toBe(text);
+  });
+});
