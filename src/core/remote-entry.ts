@@ -163,12 +163,12 @@ function values(words: readonly string[], name: string): string[] {
 
 /** The form mcp-op's own words take: `[self..., sub, flags...]`, sub `headers` or `proxy`. */
 function fromWords(words: readonly string[], sub: "headers" | "proxy", url?: string): McpOpRemote | undefined {
-  const at = words.indexOf(sub);
-  const [command] = words;
-  if (at < 1 || command === undefined) return undefined;
-  // mcp-op itself, or a runtime running its source (`bun src/cli.ts`, or a test's own file).
+  // mcp-op itself, or a runtime running its source (`bun src/cli.ts`, or a test's own file),
+  // then the subcommand right after it.
+  const me = words.findIndex((w) => isMcpOp(w) || /\.ts$/.test(w));
+  const at = me + 1;
+  if (me === -1 || words[at] !== sub) return undefined;
   const self = words.slice(0, at);
-  if (!self.some((w) => isMcpOp(w) || /\.ts$/.test(w))) return undefined;
   const flags = words.slice(at + 1);
   if (flags.includes("--")) return undefined;
   return {
