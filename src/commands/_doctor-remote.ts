@@ -7,9 +7,9 @@
  * own flags (a helper entry too: the headers are the same, and `proxy` tells why it fails).
  */
 import { serverEnvironment } from "../core/client-env.ts";
-import type { Facts } from "../core/clients.ts";
-import { type Add, subjectOf } from "../core/diagnose.ts";
+import { type Diagnosis, subjectOf } from "../core/diagnose.ts";
 import { checkHeaders, parseHeadersFile } from "../core/headers.ts";
+import { looksLikeReference } from "../core/reference.ts";
 import type { McpOpRemote } from "../core/remote-entry.ts";
 import { locateCommand } from "../effects/executables.ts";
 import { readEnvFile } from "../effects/files.ts";
@@ -18,8 +18,15 @@ import { McpOpError } from "../errors.ts";
 
 type Env = Readonly<Record<string, string | undefined>>;
 
-/** The headers file of an mcp-op remote entry, and where a helper entry runs. */
-export function checkRemoteEntry(add: Add, s: RegisteredServer, r: McpOpRemote, f: Facts): void {
+/** A `{{ op://... }}` placeholder in a header's value (not a `\\{{` escape). */
+const TEMPLATE = /(?<!\\)\{\{\s*(op:\/\/[^}]*?)\s*\}\}/g;
+
+/**
+ * The headers file of an mcp-op remote entry, and where a helper entry runs. The references in
+ * its headers join the entry's others, for doctor's `op read` where that raises no prompt.
+ */
+export function checkRemoteEntry(d: Diagnosis, s: RegisteredServer, r: McpOpRemote): void {
+  const { add, f } = d;
   const subject = subjectOf(s);
   const form = r.form === "helper" ? "its headersHelper" : "mcp-op proxy";
   if (r.form === "helper") {
@@ -60,6 +67,14 @@ export function checkRemoteEntry(add: Add, s: RegisteredServer, r: McpOpRemote, 
   const problems = [...parsed.problems, ...checkHeaders(parsed.entries, r.allowPlain)];
   for (const p of problems) add("error", subject, `${p.where}: ${p.message}`, `correct the line in ${display}`);
   if (problems.length === 0) {
+    const refs = d.references.get(s) ?? [];
+    d.references.set(s, refs);
+    for (const e of parsed.entries) {
+      const found = looksLikeReference(e.value)
+        ? [e.value]
+        : [...e.value.matchAll(TEMPLATE)].map((m) => m[1] as string);
+      for (const value of found) refs.push({ key: e.name, value, where: e.where, file: display });
+    }
     const n = parsed.entries.length;
     add(
       "ok",

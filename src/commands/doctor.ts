@@ -314,7 +314,7 @@ function checkServer(ctx: DoctorRun, s: RegisteredServer, accounts: readonly str
   // A copy a duplicate key hides never runs: its plaintext is named above, the duplicate itself
   // is an error of its file; nothing else about it matters.
   const remote = s.shadowed ? undefined : s.mcpOpRemote;
-  if (remote) checkRemoteEntry(ctx.add, s, remote, ctx.f);
+  if (remote) checkRemoteEntry(ctx, s, remote);
   if (remote?.form === "helper") checkEnvFiles(ctx, s, subject);
   if ((!s.viaMcpOp && remote?.form !== "proxy") || s.shadowed) return;
   const launch = launchOf(ctx, s);

@@ -17,6 +17,7 @@ import { McpOpError } from "../../src/errors.ts";
 import { selfCommand } from "../../src/runtime.ts";
 import { commandHome } from "./command-home.ts";
 import { NO_PROCESSES } from "./context.ts";
+import { FakeOp } from "./fake-op.ts";
 
 const URL = "https://mcp.example.com/mcp";
 const AUTH = "Authorization: Bearer {{ op://Private/Remote/token }}";
@@ -176,8 +177,13 @@ describe("add --url", () => {
 });
 
 describe("list and doctor", () => {
-  test("list shows both forms as mcp-op remote entries, no plaintext; doctor checks the headers file", async () => {
-    const h = commandHome();
+  test("list shows both forms as mcp-op remote entries, no plaintext; doctor checks the headers file and reads its references", async () => {
+    const vault = {
+      id: "v1private",
+      name: "Private",
+      items: [{ id: "i1", title: "Remote", fields: { token: "t0k" } }],
+    };
+    const h = commandHome(new FakeOp({ vaults: [vault] }));
     h.write(CLAUDE, "{}\n");
     h.write(CURSOR, "{}\n");
     await run(
@@ -199,6 +205,11 @@ describe("list and doctor", () => {
     expect(await about()).toEqual([
       `ok remote (claude-code, user): ${headers}: 1 header, references and templates only (values not shown)`,
       `ok remote (cursor, user): ${headers}: 1 header, references and templates only (values not shown)`,
+    ]);
+    const reads = (await diagnose({}, ctx)).filter((f) => f.message.includes("reference resolves"));
+    expect(reads.map((f) => `${f.level} ${f.subject}: ${f.message}`)).toEqual([
+      "ok remote (claude-code, user): 1 reference resolves (values not shown)",
+      "ok remote (cursor, user): 1 reference resolves (values not shown)",
     ]);
     chmodSync(headers, 0o666);
     expect((await about()).map((l) => l.split(":")[0])).toEqual([
