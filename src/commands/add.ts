@@ -1,13 +1,16 @@
 /**
  * `mcp-op add <name> [--client C]... [--scope S] [--account A] [--environment ID]
  * [--env KEY=op://...]... [--env-file F]... [--token-file F] [--allow-plain] [--force] [--dry-run]
- * -- <command> [args...]`
+ * -- <command> [args...]`, or, for a remote server,
+ * `mcp-op add <name> --url URL [--header 'Name: value']... [...]`.
  *
  * Writes the server's env file (references only), then registers
  * `mcp-op run [--environment ID] --env-file <abs> -- <command>` in each chosen client (default:
  * every client whose config exists). Claude Code goes through `claude mcp add-json` when its CLI
  * is installed. A project-scope entry is shared with the team (core/shared-config.ts): plain
  * `mcp-op`, and an env file of references only inside the project, named relative to it.
+ * With `--url`, the headers go into a headers file beside the env file and the entries are the
+ * remote ones of core/remote-entry.ts (see commands/_add-remote.ts).
  */
 import { type OptionsDef, parseOptions } from "../core/args.ts";
 import { ENV_POLICIES, lostCredentials, serverEnvironment, whyDropped } from "../core/client-env.ts";
@@ -46,6 +49,7 @@ import { absolutePath, readEnvFiles, readTokenFile, TOKEN_FILE_VAR } from "../ef
 import { claudeCli, editBackupDir, facts, presentLocations, scanServers, stableCommand } from "../effects/registry.ts";
 import { EXIT, McpOpError, usageError } from "../errors.ts";
 import { logger } from "../logger.ts";
+import { checkUrl, remotePlanInput, warnRemote } from "./_add-remote.ts";
 import { parseClients, parseScope } from "./_clients.ts";
 import { type Context, defaultContext, reportProblems } from "./_shared.ts";
 
@@ -88,7 +92,20 @@ const addArgs = {
     description:
       "service-account token file (only you can read it) the entry passes to run; the token stays out of the entry",
   },
-  "allow-plain": { type: "boolean", description: "accept --env values that are not secret references" },
+  url: {
+    type: "string",
+    valueHint: "URL",
+    description:
+      "a remote (streamable HTTP or SSE) server instead of a command: Claude Code gets a headersHelper entry, the others mcp-op proxy",
+  },
+  header: {
+    type: "string",
+    multiple: true,
+    valueHint: "'NAME: VALUE'",
+    description:
+      "with --url: an HTTP header, its value a reference or a template such as 'Bearer {{ op://vault/item/field }}' (repeatable)",
+  },
+  "allow-plain": { type: "boolean", description: "accept --env and --header values that are not secret references" },
   force: { type: "boolean", description: "replace an existing entry (and env file) of the same name" },
   "dry-run": { type: "boolean", description: "print the exact change per file; change nothing" },
   server: { type: "positional", description: "after --: the MCP server command and its arguments" },
@@ -155,9 +172,15 @@ export interface AddOptions {
   tokenFile: string | undefined;
   account: string | undefined;
   allowPlain: boolean;
+  /** `--url`: a remote server (command is then ""). */
+  url?: string | undefined;
+  /** `--header 'Name: value'` flags, with --url. */
+  headers?: string[];
 }
 
 const USAGE = "usage: mcp-op add <name> [--client C]... [--env KEY=op://...]... -- <command> [args...]";
+/** A remote server's form, for the usage errors of --url and --header. */
+const URL_USAGE = "usage: mcp-op add <name> --url URL [--header 'Name: value']... [--client C]...";
 
 /** add's arguments as options, or a usage error (64); no effects. */
 export function parse(own: readonly string[], rest: readonly string[] | null): AddOptions {
@@ -168,17 +191,28 @@ export function parse(own: readonly string[], rest: readonly string[] | null): A
   const problem = validServerName(name);
   if (problem) throw usageError(problem); // it names the server name
   const [command, ...args] = rest ?? [];
-  if (!command) throw usageError('no server command after "--"', USAGE);
+  const url = values.url;
+  if (url !== undefined && command) throw usageError('give --url or a server command after "--", not both', URL_USAGE);
+  if (url === undefined && values.header.length)
+    throw usageError("--header is for a remote server: give --url", URL_USAGE);
+  if (url === undefined && !command) throw usageError('no server command after "--"', USAGE);
   // `{{ }}` in server arguments is mcp-op's template syntax: a form `run` would refuse at every
   // start (a literal Go template, say) is refused now, with the escape to write instead. The
   // variables a `{{ NAME }}` uses may come from the client's environment: not checked here.
   if (hasTemplate(args)) parseArgTemplates(args, () => true);
   const scope = parseScope(values.scope);
+  // A project entry is committed and shared (core/shared-config.ts); a remote one names a headers
+  // file under this user's config directory, which a teammate does not have.
+  if (url !== undefined && scope === "project")
+    throw usageError(
+      "--url with --scope project is not supported yet: register a remote server at user or local scope",
+      URL_USAGE,
+    );
   const clients = parseClients(values.client);
   if (values.env.length && values["env-file"].length) throw usageError("give --env or --env-file, not both");
   return {
     name,
-    command,
+    command: command ?? "",
     args,
     scope,
     clients,
@@ -190,6 +224,7 @@ export function parse(own: readonly string[], rest: readonly string[] | null): A
     tokenFile: values["token-file"],
     account: values.account,
     allowPlain: values["allow-plain"],
+    ...(url === undefined ? {} : { url: checkUrl(url, values["allow-plain"]), headers: values.header }),
   };
 }
 
@@ -230,6 +265,12 @@ export async function run(options: AddOptions, ctx: Context): Promise<void> {
   if (shared) {
     for (const [i, read] of reads.entries()) sharedFileProblem(read.display, validated.files[i]?.entries ?? []);
   }
+  // The variables a header's or the URL's `{{ NAME }}` may use.
+  const envKeys = new Set(
+    [envText?.text ?? "", ...reads.map((r) => ("text" in r ? r.text : ""))].flatMap((t) =>
+      parseEnvFile(t).entries.map((e) => e.key),
+    ),
+  );
   // The token file is checked as run reads it (private, one token); only its path goes in.
   const tokenFlag = options.tokenFile;
   const tokenFile = tokenFlag === undefined ? undefined : absolutePath(tokenFlag, f.home, f.cwd);
@@ -270,10 +311,26 @@ export async function run(options: AddOptions, ctx: Context): Promise<void> {
           server,
         })
     : registeredSpec(stableCommand(env), { account, environment, envFiles, tokenFile, server });
+  // A remote server: `mcp-op headers` or `mcp-op proxy`, with the headers file.
+  const self = stableCommand(env);
+  const remote =
+    options.url === undefined
+      ? undefined
+      : remotePlanInput(options.url, options.headers ?? [], options.allowPlain, {
+          name,
+          self,
+          account,
+          envFiles,
+          tokenFile,
+          dir: envFileDir(env, f.home, process.platform),
+          platform: process.platform,
+          defined: (n) => env[n] !== undefined || envKeys.has(n),
+        });
 
   // 4. Where: the chosen clients, or every client whose config exists.
   const locations: ConfigLocation[] = shared?.locations ?? targets(clients, scope, f);
   if (!tokenFile) warnDroppedCredentials(locations, env, f);
+  if (remote) warnRemote(locations, remote.headersFile !== undefined);
 
   // 5. The plan, from every target as it is now: a config that does not parse or already has
   // this name (without --force) stops the whole add, env file included. A dry run prints it; else
@@ -283,6 +340,7 @@ export async function run(options: AddOptions, ctx: Context): Promise<void> {
     spec,
     force,
     envFile: envFile && envText ? { path: envFile, ...envText } : undefined,
+    ...(remote ?? {}),
     configs: locations.map((loc) => load(loc)),
     claude: claudeCli(env) !== undefined,
   });
@@ -299,7 +357,7 @@ export async function run(options: AddOptions, ctx: Context): Promise<void> {
     report: (done) => {
       const { step } = done;
       if (step.kind === "env-file") {
-        if (done.replaced) warnSharedEnvFile(step.path, name, locations, f);
+        if (done.replaced && step.format !== "headers") warnSharedEnvFile(step.path, name, locations, f);
         return;
       }
       const { loc } = step;

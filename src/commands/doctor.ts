@@ -58,6 +58,7 @@ import type { Op } from "../effects/op.ts";
 import { facts, findingPlace, type RegisteredServer, scanServers } from "../effects/registry.ts";
 import { EXIT, McpOpError, usageError } from "../errors.ts";
 import { definedOnly, version } from "../runtime.ts";
+import { checkRemoteEntry, helperLaunch } from "./_doctor-remote.ts";
 import { checkEntryCommand, checkEnvFiles, found } from "./_entry-checks.ts";
 import { type Context, defaultContext } from "./_shared.ts";
 
@@ -326,7 +327,11 @@ function checkServer(ctx: DoctorRun, s: RegisteredServer, accounts: readonly str
   plaintextFindings(ctx, s, subject, (finding) => findingPlace(s, finding));
   // A copy a duplicate key hides never runs: its plaintext is named above, the duplicate itself
   // is an error of its file; nothing else about it matters.
-  if (!s.viaMcpOp || s.shadowed) return;
+  const remote = s.shadowed ? undefined : s.mcpOpRemote;
+  if (remote) checkRemoteEntry(ctx, s, remote);
+  // A helper runs where Claude Code runs (helper entries are user scope): relative paths from here.
+  if (remote?.form === "helper") checkEnvFiles(ctx, s, subject, { command: "", args: [], env: {}, cwd: ctx.f.cwd });
+  if ((!s.viaMcpOp && remote?.form !== "proxy") || s.shadowed) return;
   const launch = launchOf(ctx, s);
   checkEntryCommand(ctx, s, subject, launch);
   checkEnvFiles(ctx, s, subject, launch);
@@ -406,7 +411,7 @@ async function checkReferences(ctx: DoctorRun, opPath: string, servers: readonly
   let unchecked = false;
   for (const s of servers) {
     const refs = ctx.references.get(s) ?? [];
-    if (!s.viaMcpOp || refs.length === 0) continue;
+    if ((!s.viaMcpOp && !s.mcpOpRemote) || refs.length === 0) continue;
     const own = ownEnv(ctx, s);
     if (own === undefined) continue; // its token file is broken: already an error
     if (!ctx.canRead && authMode({ noSignin: false }, own) === "interactive") {
@@ -471,7 +476,8 @@ async function connectAll(ctx: DoctorRun, servers: readonly RegisteredServer[], 
   const v = await version();
   for (const s of servers) {
     const subject = subjectOf(s);
-    if (!s.spec) {
+    const helper = !s.spec && s.mcpOpRemote ? helperLaunch(s.mcpOpRemote, ctx.env, ctx.cf) : undefined;
+    if (!s.spec && !helper) {
       const what = s.remote ? `a remote server (${maskArgs([s.remote.url])[0]})` : "not a stdio server";
       ctx.add("skipped", subject, `not started: ${what}; --connect starts stdio servers`);
       continue;
@@ -486,7 +492,7 @@ async function connectAll(ctx: DoctorRun, servers: readonly RegisteredServer[], 
       ctx.add("skipped", subject, `not started: ${approval.why}`, approvalFix(s));
       continue;
     }
-    const launch = launchOf(ctx, s);
+    const launch = helper ? { ...helper, cwd: clientCwd(s, ctx.f) } : launchOf(ctx, s);
     const file = found(launch.command, launch.env.PATH ?? "", launch.env, launch.cwd);
     if (!file) {
       ctx.add(

@@ -6,6 +6,7 @@ import { type OptionsDef, parseOptions } from "../core/args.ts";
 import { type ClientId, locationLabel, shownName } from "../core/clients.ts";
 import { maskArgs } from "../core/detect.ts";
 import { quoteArg } from "../core/plan.ts";
+import type { McpOpRemote } from "../core/remote-entry.ts";
 import { facts, findingPlace, type RegisteredServer, scanServers } from "../effects/registry.ts";
 import { EXIT, McpOpError } from "../errors.ts";
 import { logger } from "../logger.ts";
@@ -51,6 +52,13 @@ export default {
   args: listArgs,
 };
 
+/** An mcp-op remote entry: which form, the URL (masked) and the headers file. */
+function remoteWhat(r: McpOpRemote): string {
+  const form = r.form === "helper" ? "mcp-op headers (headersHelper)" : "mcp-op proxy";
+  const files = [...(r.headersFile ? [r.headersFile] : []), ...r.envFiles];
+  return `remote through ${form}${files.length ? ` (${files.join(", ")})` : ""}: ${maskArgs([r.url ?? ""])[0]}`;
+}
+
 function show(ctx: Context, servers: RegisteredServer[], json: boolean, someUnread: boolean): void {
   if (json) {
     const rows = servers.map((s) => ({
@@ -60,10 +68,11 @@ function show(ctx: Context, servers: RegisteredServer[], json: boolean, someUnre
       file: s.loc.path,
       name: s.name,
       ...(s.shadowed ? { hiddenDuplicate: { line: s.shadowed.line } } : {}),
-      viaMcpOp: s.viaMcpOp,
+      viaMcpOp: s.viaMcpOp || s.mcpOpRemote !== undefined,
+      ...(s.mcpOpRemote ? { remoteEntry: s.mcpOpRemote.form, headersFile: s.mcpOpRemote.headersFile ?? null } : {}),
       envFiles: s.envFiles,
       server: maskArgs(s.server),
-      ...(s.remote ? { url: maskArgs([s.remote.url])[0] } : {}),
+      ...(s.remote || s.mcpOpRemote?.url ? { url: maskArgs([s.remote?.url ?? s.mcpOpRemote?.url ?? ""])[0] } : {}),
       plaintext: [...s.findings, ...(s.remote?.findings ?? [])].map((f) => ({
         where: s.remote ? findingPlace(s, f).split(" ")[0] : f.where,
         key: f.key,
@@ -80,9 +89,11 @@ function show(ctx: Context, servers: RegisteredServer[], json: boolean, someUnre
   }
   for (const s of servers) {
     const how = s.viaMcpOp ? `mcp-op${s.envFiles.length ? ` (${s.envFiles.join(", ")})` : ""}` : "directly";
-    const what = s.remote
-      ? `remote: ${maskArgs([s.remote.url])[0]}`
-      : `${how}: ${maskArgs(s.server).map(quoteArg).join(" ")}`;
+    const what = s.mcpOpRemote
+      ? remoteWhat(s.mcpOpRemote)
+      : s.remote
+        ? `remote: ${maskArgs([s.remote.url])[0]}`
+        : `${how}: ${maskArgs(s.server).map(quoteArg).join(" ")}`;
     // Names come from config files, some from cloned repositories: no control characters pass.
     // A copy a duplicate key hides: the client never runs it, but its plaintext is in the file.
     const hidden = s.shadowed ? ` (hidden duplicate${s.shadowed.line ? ` at line ${s.shadowed.line}` : ""})` : "";

@@ -113,17 +113,24 @@ export async function run(options: MigrateOptions, ctx: Context): Promise<void> 
   // Every project's local scope in ~/.claude.json, not only the current one's: run from $HOME,
   // a token in another project's entry would otherwise be left unmentioned (doctor flags it).
   const scanned = scanServers(f, options.clients, undefined, { otherProjects: true });
-  const servers: MigrationServer[] = scanned.flatMap((s) =>
-    s.spec && s.findings.length
-      ? [{ loc: s.loc, name: s.name, raw: s.raw, spec: s.spec, viaMcpOp: s.viaMcpOp, findings: s.findings }]
-      : [],
-  );
-  // A remote server has no process for mcp-op to wrap: its plaintext is named and left in place.
+  const servers: MigrationServer[] = scanned.flatMap((s) => {
+    if (s.mcpOpRemote) return [];
+    if (s.spec && s.findings.length) {
+      return [{ loc: s.loc, name: s.name, raw: s.raw, spec: s.spec, viaMcpOp: s.viaMcpOp, findings: s.findings }];
+    }
+    // A remote server: the detector read its URL as an argument and its headers as env.
+    if (!s.remote?.findings.length) return [];
+    const spec = { command: "", args: [s.remote.url], env: s.remote.headers };
+    return [{ loc: s.loc, name: s.name, raw: s.raw, spec, viaMcpOp: false, findings: s.remote.findings, remote: true }];
+  });
+  // Plaintext in the static headers of an entry mcp-op registered: named and left in place.
   const remote = scanned.flatMap((s) =>
-    (s.remote?.findings ?? []).map(
-      (fd) =>
-        `${serverLabel(s.loc, s.name)}: ${findingPlace(s, fd)}: ${fd.display} (${fd.reason}): left in place (a remote server; mcp-op wraps local servers only)`,
-    ),
+    s.mcpOpRemote
+      ? [...s.findings, ...(s.remote?.findings ?? [])].map(
+          (fd) =>
+            `${serverLabel(s.loc, s.name)}: ${findingPlace(s, fd)}: ${fd.display} (${fd.reason}): left in place (an mcp-op remote entry: put the header into its headers file as a reference)`,
+        )
+      : [],
   );
   // The vault name must fit in a reference (`op run` validates them): else use its ID.
   const fits = parseReference(`op://${vault}/item/credential`);
@@ -153,6 +160,7 @@ export async function run(options: MigrateOptions, ctx: Context): Promise<void> 
     vault,
     ...existing,
     self,
+    platform: process.platform,
     envFileFor: envFileNamer(envFileDir(env, f.home, process.platform)),
   });
   const { plans } = migration;
@@ -366,6 +374,12 @@ async function rewriteEntry(plan: ServerPlan, ctx: ApplyContext): Promise<string
   const done = await runSteps(
     [
       { kind: "env-file", path: plan.envFile, text: plan.envText, existing: "never" },
+      ...(plan.also ?? []).map((a) => ({
+        kind: "env-file" as const,
+        path: a.path,
+        text: a.text,
+        existing: "never" as const,
+      })),
       { kind: "replace", loc, name, entry: plan.entry, was: raw },
     ],
     {
@@ -408,7 +422,14 @@ function resync(loc: ConfigLocation, ctx: ApplyContext): void {
 /** Note a migrated entry in the manifest, with the digest of the file as this run left it. */
 function record(plan: ServerPlan, text: string, ctx: ApplyContext): void {
   const { loc, name } = plan.server;
-  ctx.manifest.entries.push({ loc, name, ours: listServers(loc, text)[name], envFile: plan.envFile });
+  const also = (plan.also ?? []).map((a) => a.path);
+  ctx.manifest.entries.push({
+    loc,
+    name,
+    ours: listServers(loc, text)[name],
+    envFile: plan.envFile,
+    ...(also.length ? { also } : {}),
+  });
   const file = ctx.manifest.files.find((f) => f.loc.path === loc.path);
   const last = ctx.last.get(loc.path);
   if (file && last !== undefined) file.written = textDigest(last);
@@ -443,7 +464,7 @@ async function undo(root: string, f: Facts, out: (l: string) => void): Promise<v
   const runDir = last;
   const usersOf = (envFile: string) =>
     scanServers(f, [], () => {}, { otherProjects: true })
-      .filter((s) => s.envFiles.includes(envFile))
+      .filter((s) => s.envFiles.includes(envFile) || s.mcpOpRemote?.headersFile === envFile)
       .map((s) => `${shownName(s.name)} (${s.loc.client}, ${s.loc.scope})`);
   const manifest = readManifest(runDir);
   const report = await undoRun(runDir, manifest, usersOf);

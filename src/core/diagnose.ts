@@ -330,7 +330,7 @@ export function plaintextFindings(
       "warning",
       subject,
       `plaintext in a remote server's ${place(finding)}: ${finding.display} (${finding.reason})`,
-      "mcp-op runs local (stdio) servers only: use the server's stdio version through mcp-op add, or the client's own way to read the token from the environment",
+      `${s.loc.project ? `in ${s.loc.project}: ` : ""}mcp-op migrate shows the plan; mcp-op migrate --apply stores it in 1Password and rewrites the entry (a headersHelper or mcp-op proxy)`,
     );
   }
 }

@@ -16,6 +16,7 @@ import {
 } from "./clients.ts";
 import { type EditResult, listServers, restoreServer } from "./config-edit.ts";
 import type { PlaintextFinding } from "./detect.ts";
+import { planRemoteEntry } from "./migrate-remote.ts";
 
 export interface MigrationServer {
   loc: ConfigLocation;
@@ -25,6 +26,11 @@ export interface MigrationServer {
   spec: ServerSpec;
   viaMcpOp: boolean;
   findings: PlaintextFinding[];
+  /**
+   * A remote server (`url`, `headers`): `spec` then holds the URL as its one argument and the
+   * headers as its env, where the detector found the findings (effects/registry.ts remoteOf).
+   */
+  remote?: boolean;
 }
 
 export interface PlannedItem {
@@ -51,6 +57,8 @@ export interface ServerPlan {
   variables: Array<{ name: string; item: PlannedItem; finding: PlaintextFinding }>;
   envFile: string;
   envText: string;
+  /** More files written with it (a remote server: the env file of the URL's variables). */
+  also?: Array<{ path: string; text: string }>;
   /** The entry to store: the stored one with command, args and the moved env keys replaced. */
   entry: Record<string, unknown>;
 }
@@ -172,6 +180,8 @@ function unmovable(source: Record<string, unknown>, f: PlaintextFinding): string
 interface PlanContext {
   vault: string;
   self: readonly string[];
+  /** Where the helper entry's shell runs (quoting). */
+  platform: NodeJS.Platform;
   envFileFor: (server: MigrationServer) => string;
   /** One item per distinct secret value, across servers. */
   items: Map<string, PlannedItem>;
@@ -255,6 +265,7 @@ function newEntry(ctx: PlanContext, server: MigrationServer, variables: ServerPl
  * a rewritten Claude Code entry goes through `claude mcp add-json` argv, where it would show.
  */
 function planServer(ctx: PlanContext, server: MigrationServer): ServerPlan | Untouched {
+  if (server.remote) return planRemote(ctx, server);
   const source = entrySource(server.loc.client, server.raw);
   const badArgs = argsProblem(source);
   if (badArgs) return { server, why: `${badArgs}: rewriting the entry would change it; fix the entry and run again` };
@@ -275,12 +286,26 @@ function planServer(ctx: PlanContext, server: MigrationServer): ServerPlan | Unt
   return { server, variables, envFile, envText: envText(variables), entry };
 }
 
+/** A remote server's plan (core/migrate-remote.ts), its items from the run's shared pool. */
+function planRemote(ctx: PlanContext, server: MigrationServer): ServerPlan | Untouched {
+  const envFile = ctx.envFileFor(server);
+  const planned = planRemoteEntry(server, {
+    self: ctx.self,
+    platform: ctx.platform,
+    envFile,
+    item: (name, value) => itemFor(ctx, server, name, value),
+  });
+  return "why" in planned ? { server, why: planned.why } : { server, ...planned };
+}
+
 /** Servers with plaintext findings -> what to create, write and rewrite; and what must stay. */
 export function planMigration(input: {
   servers: readonly MigrationServer[];
   vault: string;
   envFileFor: (server: MigrationServer) => string;
   self: readonly string[];
+  /** The platform whose shell runs a Claude Code headersHelper (default: linux). */
+  platform?: NodeJS.Platform;
   /** Item titles already in the vault, lower-cased (unknown in a dry run: empty). */
   existingTitles?: ReadonlySet<string>;
   /** Value -> an item of an earlier migration that holds it (checked against 1Password). */
@@ -290,6 +315,7 @@ export function planMigration(input: {
   // items one title.
   const ctx: PlanContext = {
     ...input,
+    platform: input.platform ?? "linux",
     items: new Map(),
     taken: new Set(input.existingTitles),
     reuse: input.reuse ?? new Map(),
@@ -310,12 +336,23 @@ export function describeMigration(migration: Migration): string[] {
   const header = (server: MigrationServer) => `${serverLabel(server.loc, server.name)}: ${server.loc.path}`;
   for (const p of migration.plans) {
     out.push(header(p.server));
+    const remote = p.server.remote === true;
     for (const v of p.variables) {
-      const where = v.finding.where === "env" ? `env ${v.finding.key}` : `argument ${(v.finding.argIndex ?? 0) + 1}`;
+      const where =
+        v.finding.where === "env"
+          ? `${remote ? "header" : "env"} ${v.finding.key}`
+          : remote
+            ? "url"
+            : `argument ${(v.finding.argIndex ?? 0) + 1}`;
       const reused = v.item.reused ? " (an earlier migration's item, same value: reused)" : "";
       out.push(`  ${where}: ${v.finding.display} -> ${v.name} = ${v.item.reference}${reused}`);
     }
-    out.push(`  writes ${p.envFile} (references only) and rewrites the entry to run through mcp-op`);
+    const files = [p.envFile, ...(p.also ?? []).map((a) => a.path)].join(" and ");
+    out.push(
+      remote
+        ? `  writes ${files} (references only) and rewrites the entry to ${"headersHelper" in p.entry ? "a headersHelper running mcp-op headers" : "run mcp-op proxy"}`
+        : `  writes ${files} (references only) and rewrites the entry to run through mcp-op`,
+    );
   }
   for (const u of migration.untouched) out.push(header(u.server), `  not migrated: ${u.why}`);
   return out;

@@ -30,6 +30,8 @@ export interface EnvFileStep {
   path: string;
   text: string;
   existing: "same" | "replace" | "never";
+  /** A headers file (`add --url`): compared by its headers, not as an env file. */
+  format?: "headers";
 }
 
 /** Set the entry `name` to `entry` (an existing one only with `force`). */
@@ -144,6 +146,10 @@ export function registrationPlan(input: {
   spec: ServerSpec | ((loc: ConfigLocation) => ServerSpec);
   force: boolean;
   envFile: { path: string; text: string; preview: string } | undefined;
+  /** `add --url`: the server's headers file (templates only), written as the env file is. */
+  headersFile?: { path: string; text: string; preview: string } | undefined;
+  /** `add --url`: each client's entry (remote-entry.ts), instead of `spec` as a stdio entry. */
+  entry?: (loc: ConfigLocation) => Record<string, unknown>;
   configs: readonly ConfigText[];
   claude: boolean;
 }): Plan {
@@ -156,11 +162,16 @@ export function registrationPlan(input: {
     steps.push({ kind: "env-file", path, text, existing: force ? "replace" : "same" });
     previews.push(() => `--- ${path} (new, mode 0600)\n${preview}`);
   }
+  if (input.headersFile) {
+    const { path, text, preview } = input.headersFile;
+    steps.push({ kind: "env-file", path, text, existing: force ? "replace" : "same", format: "headers" });
+    previews.push(() => `--- ${path} (new, mode 0600)\n${preview}`);
+  }
   for (const config of input.configs) {
     const { loc } = config;
     const taken = config.exists && hasServer(loc, config.text, name); // parses it, also with force
     if (taken && !force) throw alreadyExists(loc, name);
-    const entry = entryFor(loc.client, specFor(loc));
+    const entry = input.entry ? input.entry(loc) : entryFor(loc.client, specFor(loc));
     steps.push({ kind: "set", loc, name, entry, force });
     if (loc.client === "claude-code" && input.claude) {
       const cmd = ["mcp", "add-json", "-s", loc.scope, name, claudeJson(entry)];

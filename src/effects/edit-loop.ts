@@ -10,6 +10,7 @@ import { existsSync, rmSync } from "node:fs";
 import type { ConfigLocation } from "../core/clients.ts";
 import { listServers, removeServer, restoreServer, setServer } from "../core/config-edit.ts";
 import { alreadyExists, type ConfigStep, claudeJson, hasServer, type Step } from "../core/register.ts";
+import { sameHeaders } from "../core/remote-entry.ts";
 import { logger } from "../logger.ts";
 import { edit, load, preflight, revert } from "./config-file.ts";
 import { writeEnvFile } from "./env-files.ts";
@@ -125,7 +126,8 @@ function envFileStep(step: Extract<Step, { kind: "env-file" }>): Outcome {
     const undo = { failed, last: true, run: async () => rmSync(step.path, { force: true }) };
     return { done: { step, via: "file", changed: true }, undo };
   }
-  const written = writeEnvFile(step.path, step.text, step.existing === "replace");
+  const same = step.format === "headers" ? sameHeaders : undefined;
+  const written = writeEnvFile(step.path, step.text, step.existing === "replace", same);
   return {
     done: { step, via: "file", changed: true, replaced: written.replaced },
     undo: { failed, last: true, run: async () => written.undo() },

@@ -1,4 +1,4 @@
-/** Env files mcp-op writes itself (`add --env`): private, atomic, and undoable. */
+/** Env files (and headers files) mcp-op writes itself (`add --env`, `add --url`): private, atomic, and undoable. */
 import { mkdirSync, readFileSync, rmSync } from "node:fs";
 import { dirname } from "node:path";
 import { sameEntries } from "../core/env-file.ts";
@@ -11,7 +11,12 @@ import { describeFsError, errorCode } from "./files.ts";
  * Write the env file, mode 0600 (also when --force replaces one), through a temporary file and
  * a rename; returns how to put back what was there before, and whether other text was replaced.
  */
-export function writeEnvFile(path: string, text: string, force: boolean): { undo: () => void; replaced: boolean } {
+export function writeEnvFile(
+  path: string,
+  text: string,
+  force: boolean,
+  same: (a: string, b: string) => boolean = sameEntries,
+): { undo: () => void; replaced: boolean } {
   const cannot = (error: unknown) =>
     new McpOpError(EXIT.CONFIG, `cannot write the env file ${path}: ${describeFsError(error)}`);
   try {
@@ -27,8 +32,7 @@ export function writeEnvFile(path: string, text: string, force: boolean): { undo
   }
   // The same references again (the server added to one more client, or a file written by hand
   // as the README's Quick start does): the file is reused, whatever its comments or layout.
-  if (previous !== undefined && sameEntries(previous.toString("utf8"), text))
-    return { undo: () => {}, replaced: false };
+  if (previous !== undefined && same(previous.toString("utf8"), text)) return { undo: () => {}, replaced: false };
   if (previous !== undefined && !force) {
     throw new McpOpError(
       EXIT.CONFIG,

@@ -250,7 +250,8 @@ export interface Manifest {
     /** sha256 of the text the run last wrote, while no other program wrote in between. */
     written?: string;
   }>;
-  entries: Array<MigratedEntry & { envFile: string }>;
+  /** `envFile`: the file the run wrote for the entry (a remote server's headers file); `also`: any more. */
+  entries: Array<MigratedEntry & { envFile: string; also?: string[] }>;
   /** The 1Password items the run used (absent in manifests of mcp-op before 0.1.1). */
   items?: RecordedItem[];
 }
@@ -406,9 +407,11 @@ export async function undoRun(
   for (const { entry } of report.leftAlone) keep.add(entry);
   for (const e of manifest.entries) {
     if (keep.has(e)) continue;
-    const users = usersOf(e.envFile);
-    if (users.length > 0) report.keptEnvFiles.push({ path: e.envFile, users });
-    else rmSync(e.envFile, { force: true });
+    for (const file of [e.envFile, ...(e.also ?? [])]) {
+      const users = usersOf(file);
+      if (users.length > 0) report.keptEnvFiles.push({ path: file, users });
+      else rmSync(file, { force: true });
+    }
   }
   return report;
 }

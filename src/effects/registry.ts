@@ -20,6 +20,7 @@ import {
 import { type ConfigDoc, duplicateError, readConfig, restoreServer, type StoredServer } from "../core/config-edit.ts";
 import { detectSecrets, type PlaintextFinding } from "../core/detect.ts";
 import { backupRoot, envValue, stateDir } from "../core/paths.ts";
+import { type McpOpRemote, mcpOpRemoteOf } from "../core/remote-entry.ts";
 import { candidatePaths, extendedPath } from "../core/search-path.ts";
 import { EXIT, McpOpError } from "../errors.ts";
 import { logger } from "../logger.ts";
@@ -221,7 +222,9 @@ export interface RegisteredServer {
   /** Plaintext-looking values in env or args, shown only as prefix and length. */
   findings: PlaintextFinding[];
   /** A remote (HTTP) server: its URL and plaintext-looking values in the URL or its headers. */
-  remote?: { url: string; findings: PlaintextFinding[] };
+  remote?: { url: string; headers: Record<string, string>; findings: PlaintextFinding[] };
+  /** An entry mcp-op registers for a remote server: a `headersHelper` or `mcp-op proxy` (core/remote-entry.ts). */
+  mcpOpRemote?: McpOpRemote;
   /**
    * A copy the client never reads: a duplicate key hides it (its line in the file). Listed so
    * that plaintext in it is seen; only with `shadowed: true`.
@@ -299,6 +302,11 @@ export function scanServers(
     for (const { name, value: raw, shadowed, line } of stored) {
       if (shadowed && !opts.shadowed) continue;
       const spec = readEntry(loc.client, raw);
+      const mcpOpRemote = mcpOpRemoteOf(raw, spec);
+      if (mcpOpRemote) {
+        out.push(remoteServer(loc, name, raw, spec, mcpOpRemote, shadowed ? { line } : undefined));
+        continue;
+      }
       const args = spec?.args ?? [];
       const base = (spec?.command ?? "").split(/[\\/]/).pop() ?? "";
       const viaMcpOp = /^mcp-op(\.exe)?$/.test(base) && args.includes("run");
@@ -326,6 +334,35 @@ export function scanServers(
   return out;
 }
 
+/**
+ * An mcp-op remote entry: its env and token files as a run entry's, no server command; for a
+ * helper entry, plaintext in its URL or static headers as for any remote server.
+ */
+function remoteServer(
+  loc: ConfigLocation,
+  name: string,
+  raw: unknown,
+  spec: ServerSpec | undefined,
+  r: McpOpRemote,
+  shadowed: { line: number | undefined } | undefined,
+): RegisteredServer {
+  return {
+    loc,
+    name,
+    raw,
+    spec,
+    viaMcpOp: false,
+    envFiles: r.envFiles,
+    environment: undefined, // `headers` and `proxy` take no --environment
+    tokenFile: r.tokenFile,
+    server: [],
+    findings: spec ? detectSecrets({ env: spec.env, args: spec.args }) : [],
+    ...(spec ? {} : remoteOf(raw)),
+    mcpOpRemote: r,
+    ...(shadowed ? { shadowed } : {}),
+  };
+}
+
 /** Where a plaintext value sits, as the user would look for it (argument numbers count from 1). */
 export function findingPlace(s: RegisteredServer, f: PlaintextFinding): string {
   if (s.remote) return f.where === "env" ? `header ${f.key}` : "url";
@@ -338,7 +375,9 @@ export function findingPlace(s: RegisteredServer, f: PlaintextFinding): string {
  * mcp-op cannot wrap it, but list and doctor show its plaintext, from the URL (args finding 0)
  * and the headers (env findings, by header name).
  */
-function remoteOf(raw: unknown): { remote?: { url: string; findings: PlaintextFinding[] } } {
+function remoteOf(raw: unknown): {
+  remote?: { url: string; headers: Record<string, string>; findings: PlaintextFinding[] };
+} {
   if (typeof raw !== "object" || raw === null) return {};
   const entry = raw as Record<string, unknown>;
   const url = [entry.url, entry.httpUrl, entry.uri].find((u): u is string => typeof u === "string");
@@ -347,7 +386,7 @@ function remoteOf(raw: unknown): { remote?: { url: string; findings: PlaintextFi
   if (typeof entry.headers === "object" && entry.headers !== null) {
     for (const [k, v] of Object.entries(entry.headers)) if (typeof v === "string") headers[k] = v;
   }
-  return { remote: { url, findings: detectSecrets({ env: headers, args: [url] }) } };
+  return { remote: { url, headers, findings: detectSecrets({ env: headers, args: [url] }) } };
 }
 
 /** Values of `--name V` and `--name=V` in mcp-op's own arguments, in order. */

@@ -229,7 +229,7 @@ describe("mcp-op migrate", () => {
     expect(r.stderr).not.toMatch(/claude-code \(user\) \S+: not migrated/);
   });
 
-  test("a remote server's plaintext is named and left in place, never silently skipped", async () => {
+  test("a remote server's plaintext is planned as a stdio server's: an item, a headers file, a proxy entry", async () => {
     const s = sandbox({ Private: {} });
     mkdirSync(join(s.home, ".cursor"));
     const remote = { url: "https://api.example.com/mcp", headers: { Authorization: `Bearer ${T.github}` } };
@@ -237,10 +237,12 @@ describe("mcp-op migrate", () => {
     const env = s.env({ PATH: `${OP_DIR}:${BIN_DIR}:/usr/local/bin:/usr/bin:/bin` });
     const r = await run([bin, "migrate"], { env, cwd: s.dir });
     expect(r.code).toBe(0);
-    expect(r.stdout).toContain(
-      "cursor (user) remote: header Authorization: … (47 chars) (known prefix ghp_, Bearer token, name Authorization): left in place (a remote server; mcp-op wraps local servers only)\n",
+    expect(r.stdout).toBe(
+      `cursor (user) remote: ${join(s.home, ".cursor", "mcp.json")}\n` +
+        "  header Authorization: … (47 chars) -> Authorization = op://Private/mcp-op remote Authorization/credential\n" +
+        `  writes ${join(s.home, ".config", "mcp-op", "remote.headers")} (references only) and rewrites the entry to run mcp-op proxy\n` +
+        "dry run: nothing changed. Run again with --apply to do it.\n",
     );
-    expect(r.stdout).toContain("nothing to migrate: every value found is left in place (see above)\n");
     expect(r.stdout + r.stderr).not.toContain(T.github.slice(7));
   });
 
