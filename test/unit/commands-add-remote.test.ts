@@ -224,3 +224,16 @@ describe("list and doctor", () => {
     ]);
   });
 });
+
+test("--url with --scope project is refused (the headers file is this user's, not the team's)", () => {
+  let error: unknown;
+  try {
+    parse(["gh", "--url", "https://mcp.example.com/mcp", "--scope", "project"], null);
+  } catch (e) {
+    error = e;
+  }
+  expect(error).toMatchObject({
+    exitCode: 64,
+    message: "--url with --scope project is not supported yet: register a remote server at user or local scope",
+  });
+});
