@@ -719,7 +719,7 @@ const ownRows = [
     fmt(median(ownNoSignin.own)),
   ],
   [
-    "service account (no op call; stage inserted)",
+    "service account (no op call; env stage inserted)",
     fmt(median(ownStage.own) - median(ownStage.direct)),
     fmt(median(ownStage.own)),
   ],
@@ -737,11 +737,12 @@ before the spawn to that stamp; the same op started directly takes ${fmt(median(
 
 ${table(["path", "own time, median ms", "spawn to op entry, median ms"], ownRows)}
 
-### What the internal stage adds
+### What the scrubbing stage adds
 
 Cold start through mcp-op, minimal server: \`--no-signin\` (no stage) ${fmt(median(stage.plain))} ms,
-service account (stage scrubs the token, then execs the server) ${fmt(median(stage.stage))} ms:
-the stage adds **${fmt(median(stage.stage) - median(stage.plain))} ms** median.
+service account (\`/usr/bin/env -u\` scrubs the token, then execs the server) ${fmt(median(stage.stage))} ms:
+the stage adds **${fmt(median(stage.stage) - median(stage.plain))} ms** median (the internal stage,
+a second start of mcp-op, added ~4.5 ms; it remains for \`{{ }}\` arguments and \`--redact\`).
 `);
 
 // ---------------------------------------------------------------------------------------------
