@@ -145,9 +145,9 @@ export function buildRunPlan(input: PlanInput): ExecPlan {
   const command = input.commandPath ?? options.command;
   const args = templates ? templates.args : options.args;
   // A stage that only removes variables is `env -u NAME... -- server`: env execs the server,
-  // so nothing stays resident and no second runtime starts (GNU coreutils, BusyBox and
-  // macOS's BSD env all take -u; README.md, "Credential scrubbing"). Every env reads a first operand with
-  // `=` as an assignment, even after `--`: such a command path keeps the internal stage.
+  // so nothing stays resident and no second runtime starts (GNU coreutils, BusyBox and macOS's
+  // BSD env all take -u; README.md, "Credential scrubbing"). Every env reads a first operand
+  // with `=` as an assignment, even after `--`: such a command path keeps the internal stage.
   const envStage =
     needStage &&
     templates === undefined &&
