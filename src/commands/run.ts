@@ -4,11 +4,11 @@ import { type OptionsDef, parseOptions } from "../core/args.ts";
 import { ENVIRONMENTS_SINCE, environmentOption, versionAtLeast } from "../core/environments.ts";
 import { authMode, buildRunPlan, describePlan, type RunOptions } from "../core/plan.ts";
 import { extendedPath } from "../core/search-path.ts";
-import { needsSigninCheck } from "../core/signin.ts";
+import { isCredentialVar, needsSigninCheck } from "../core/signin.ts";
 import { hasTemplate, parseArgTemplates } from "../core/template.ts";
 import { checkEnvironment, validateEnvFiles } from "../core/validate.ts";
 import { canKeepAcrossExec } from "../effects/exec.ts";
-import { locateCommand, locateOp } from "../effects/executables.ts";
+import { isExecutableFile, locateCommand, locateOp } from "../effects/executables.ts";
 import { readEnvFiles, readTokenFile, TOKEN_FILE_VAR } from "../effects/files.ts";
 import { ensureSignedIn } from "../effects/signin.ts";
 import { EXIT, McpOpError, usageError } from "../errors.ts";
@@ -140,6 +140,7 @@ export async function run(options: RunOptions, ctx: Context): Promise<never> {
     commandPath,
     ...(templates ? { templates } : {}),
     self: selfCommand(),
+    ...envStageProgram(env, credentials),
     platform: process.platform,
   });
   // Only at -v: describing the plan runs the secret detector (loaded only then) over the argv.
@@ -148,6 +149,22 @@ export async function run(options: RunOptions, ctx: Context): Promise<never> {
     for (const line of describePlan(plan, maskArgs)) logger.debug(line);
   }
   return ctx.exec({ file: plan.file, argv: plan.argv, env: plan.env, keep: plan.inherited.map((i) => i.fd) });
+}
+
+/**
+ * `/usr/bin/env`, where it is, for a stage that only removes credentials (plan.ts): looked up
+ * only when a credential would reach the server, so the fast path makes no stat call for it.
+ * By absolute path, never PATH's; where it is missing the internal stage does the work.
+ */
+const ENV_PROGRAM = "/usr/bin/env";
+function envStageProgram(
+  env: Readonly<Record<string, string | undefined>>,
+  credentials: Readonly<Record<string, string>>,
+): { envProgram?: string } {
+  if (process.platform === "win32") return {};
+  const inEnv = Object.keys(env).some((name) => env[name] !== undefined && isCredentialVar(name));
+  if (!inEnv && !Object.keys(credentials).some(isCredentialVar)) return {};
+  return isExecutableFile(ENV_PROGRAM) ? { envProgram: ENV_PROGRAM } : {};
 }
 
 /**

@@ -62,8 +62,13 @@ export interface ExecPlan {
   auth: AuthMode;
   /** Which variables `op` will resolve, and where they come from (references, never values). */
   references: ReferenceSource[];
-  /** Credential variables the internal stage removes before the server starts (names only). */
+  /** Credential variables the stage removes before the server starts (names only). */
   scrubbed: string[];
+  /**
+   * What stands between op and the server: nothing, `env -u NAME...` (the stage only removes
+   * variables), or this program again (`__stage`: `{{ }}` arguments, --redact, Windows).
+   */
+  stage: "none" | "env" | "internal";
   /** Open env files `op` gets as /dev/fd/N: they must survive the exec (see buildRunPlan). */
   inherited: Array<{ fd: number; path: string }>;
 }
@@ -83,6 +88,11 @@ export interface PlanInput {
   commandPath?: string;
   /** How to start this program again, for the internal stage (e.g. [execPath]). */
   self?: readonly string[];
+  /**
+   * An `env` that takes `-u NAME` (an absolute path: /usr/bin/env where it exists), for a stage
+   * that only removes variables; without it, the internal stage does that too.
+   */
+  envProgram?: string;
   /** `{{ }}` placeholders in the server arguments, already validated (core/template.ts). */
   templates?: ArgTemplates;
   platform?: NodeJS.Platform;
@@ -134,10 +144,22 @@ export function buildRunPlan(input: PlanInput): ExecPlan {
   const needStage = scrubbed.length > 0 || templates !== undefined || options.redact;
   const command = input.commandPath ?? options.command;
   const args = templates ? templates.args : options.args;
+  // A stage that only removes variables is `env -u NAME... -- server`: env execs the server,
+  // so nothing stays resident and no second runtime starts (GNU coreutils, BusyBox and macOS's
+  // BSD env all take -u; README.md, "Credential scrubbing"). Every env reads a first operand
+  // with `=` as an assignment, even after `--`: such a command path keeps the internal stage.
+  const envStage =
+    needStage &&
+    templates === undefined &&
+    !options.redact &&
+    platform !== "win32" &&
+    input.envProgram !== undefined &&
+    !command.includes("=");
   // The stage is this program again (`self`); without it (tests) the server follows op directly.
-  const self = needStage ? input.self : undefined;
-  const server =
-    self !== undefined
+  const self = needStage && !envStage ? input.self : undefined;
+  const server = envStage
+    ? [input.envProgram as string, ...scrubbed.flatMap((name) => ["-u", name]), "--", command, ...args]
+    : self !== undefined
       ? [
           ...self,
           ...stageArgv({
@@ -165,8 +187,9 @@ export function buildRunPlan(input: PlanInput): ExecPlan {
   // opens once and reads to EOF). The file can be written only by you or root (files.ts), so
   // its bytes are the ones checked unless you edit it in that moment. op's children inherit the
   // descriptor too: the compiled stage does not pass it on (Bun marks inherited descriptors
-  // close-on-exec at startup); a server op starts directly may hold it (Go's exec closes only
-  // close-on-exec descriptors), read-only, on a file of references it could read anyway.
+  // close-on-exec at startup); a server op starts directly, or through `env -u` (which passes
+  // descriptors on as they are), may hold it (Go's exec closes only close-on-exec descriptors),
+  // read-only, on a file of references it could read anyway.
   // Windows has no /dev/fd: paths, as before.
   const inherited: Array<{ fd: number; path: string }> = [];
   for (const file of envFiles) {
@@ -185,7 +208,8 @@ export function buildRunPlan(input: PlanInput): ExecPlan {
     env,
     auth: authMode(options, env),
     references,
-    scrubbed: self !== undefined ? scrubbed : [],
+    scrubbed: envStage || self !== undefined ? scrubbed : [],
+    stage: envStage ? "env" : self !== undefined ? "internal" : "none",
     inherited,
   };
 }
@@ -226,8 +250,10 @@ export function describePlan(plan: ExecPlan, mask: (args: readonly string[]) => 
   for (const { fd, path } of plan.inherited) {
     lines.push(`/dev/fd/${fd} is ${path}, opened and checked by mcp-op and kept open for op`);
   }
-  if (plan.scrubbed.length > 0)
-    lines.push(`the internal stage removes ${plan.scrubbed.join(", ")} before the server starts`);
+  if (plan.scrubbed.length > 0) {
+    const stage = plan.stage === "env" ? "env" : "the internal stage";
+    lines.push(`${stage} removes ${plan.scrubbed.join(", ")} before the server starts`);
+  }
   for (const r of plan.references) {
     // Only the references of a templated value: its other text may be anything.
     const shown = r.inside ? `… ${r.inside.map((ref) => `{{ ${ref} }}`).join(" … ")} …` : r.reference;

@@ -1,7 +1,8 @@
 /**
  * The internal stage: `mcp-op __stage [--unset NAME]... [--template] [--redact NAME]... --
- * <command> [args...]`, which `op run` starts in place of the server when credentials would
- * otherwise reach it, when arguments hold `{{ }}` placeholders, or for `--redact`; and
+ * <command> [args...]`, which `op run` starts in place of the server when arguments hold `{{ }}`
+ * placeholders, for `--redact`, or when credentials would otherwise reach it and `env -u` cannot
+ * remove them (Windows, no /usr/bin/env, a server path with `=`: plan.ts); and
  * `mcp-op __stage --pdeathsig PID -- <command> [args...]`, which the `--redact` filter (PID)
  * starts to have the server die with it. Its arguments are built here (`stageArgv`: plan.ts for
  * `op run`, effects/filter.ts for the filter) and parsed here (`parseStageArgs`), which accepts

@@ -46,7 +46,7 @@ describe.skipIf(!deno)("under Deno", () => {
 
   for (const [mode, extra] of [
     ["fast path", {}],
-    ["internal stage (service account)", { OP_SERVICE_ACCOUNT_TOKEN: "ops_deno_test" }],
+    ["env stage (service account)", { OP_SERVICE_ACCOUNT_TOKEN: "ops_deno_test" }],
   ] as const) {
     test(`MCP client -> deno mcp-op -> op -> server-everything (${mode})`, async () => {
       const { client, transport } = await connect([], extra);

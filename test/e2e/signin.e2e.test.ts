@@ -204,7 +204,14 @@ describe("sign-in", () => {
     expect(output).toContain('{"ok":true,"session":[]}');
     expect(output).not.toContain("hunter2");
     expect(s.opCalls().map((a) => a[0])).toEqual(["whoami", "whoami", "signin", "vault", "run"]);
-    expect(s.opCalls().at(-1)).toContain("__stage");
+    // The session removed by env -u, the server's own view above: none left.
+    const call = s.opCalls().at(-1) ?? [];
+    expect(call.slice(call.indexOf("--") + 1, -3)).toEqual([
+      "/usr/bin/env",
+      "-u",
+      expect.stringMatching(/^OP_SESSION_\w+$/),
+      "--",
+    ]);
   });
 
   test("a dismissed prompt: exit 77 with op's reason", async () => {
@@ -534,7 +541,8 @@ describe("credential scrubbing", () => {
     expect(env.FROM_CLIENT).toBe(SECRETS.client);
     for (const name of CREDENTIALS) expect(env[name]).toBeUndefined();
     expect(JSON.stringify(env)).not.toContain("ops_test_service_account_token");
-    // client -> op (node) -> server (node): the internal stage exec'd into the server.
+    // client -> op (node) -> server (node): env, the stage that only removes variables, exec'd
+    // into the server (no second start of mcp-op).
     expect(chain).toEqual([`${NODE} ${OP}`, `${NODE} ${SERVER_EVERYTHING}`]);
     expect(s.opCalls()).toEqual([
       [
@@ -543,9 +551,8 @@ describe("credential scrubbing", () => {
         expect.stringMatching(/^\/dev\/fd\/\d+$/),
         "--no-masking",
         "--",
-        bin,
-        "__stage",
-        "--unset",
+        "/usr/bin/env",
+        "-u",
         "OP_SERVICE_ACCOUNT_TOKEN",
         "--",
         NODE,

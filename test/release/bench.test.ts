@@ -23,7 +23,8 @@ test("bun run bench --quick writes every table", async () => {
     "## Targets",
     "## 1. Cold start to the `initialize` answer",
     "### mcp-op's own time from process start to `execve` of op",
-    "### What the internal stage adds",
+    "### Against the floor: minimal server, exec-only op",
+    "### What the scrubbing stage adds",
     "## 2. Residency after `initialize`",
     "## 3. Per-message cost",
     "## 4. Throughput: 1 MiB results",
@@ -49,7 +50,14 @@ test("bun run bench --quick writes every table", async () => {
     ...results.matchAll(
       /^\| [^|]+ \| [^|]+ \| (yes|\*\*no\*\*)( \(within noise: the interval includes the limit\))? \|$/gm,
     ),
-  ]).toHaveLength(11);
+  ]).toHaveLength(13);
+  // The floor's targets replace the retired server-everything ratio.
+  expect(results).toContain(
+    "| mcp-op fast path (app integration) over the floor, minimal server, exec-only op: <= 1.15 |",
+  );
+  expect(results).toContain("| service account (scrubbed) over the fast path: <= 1.10 |");
+  expect(results).toContain("| `OP_SESSION_*` session (scrubbed) over the fast path: <= 1.10 |");
+  expect(results).not.toContain("(c)/(b), server-everything: <= 1.02");
   // The big-config scenario ran every command to its end and left the file as it was.
   expect(results).toMatch(
     /^## 7\. A [\d.]+ MB `~\/\.claude\.json` with 400 projects: `list`, `doctor`, `add`, `remove`$/m,

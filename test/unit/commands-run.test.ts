@@ -1,7 +1,8 @@
 /**
  * `mcp-op run` in-process: parse, then run(options, ctx) with a temp home, a FakeOp and an exec
  * that records the program: the exact `op run` argv and environment it would become, sign-in
- * through the fake, and the internal stage in front when a credential would reach the server.
+ * through the fake, and a stage in front when a credential would reach the server: `env -u` when
+ * it only removes variables, the internal stage when it fills `{{ }}` arguments.
  */
 import { describe, expect, test } from "bun:test";
 import { join } from "node:path";
@@ -58,7 +59,7 @@ describe("run: the op run it becomes", () => {
     expect(s.clients.map((c) => c.account)).toEqual(["my"]);
   });
 
-  test("signed out: signin through the fake once, then the stage scrubs the session before the server", async () => {
+  test("signed out: signin through the fake once, then env -u scrubs the session before the server", async () => {
     const s = setup(new FakeOp({ signedIn: false, session: SESSION }));
     const program = await execedBy(run(s.args(), s.ctx));
     const fd = program.keep?.[0] as number;
@@ -73,9 +74,8 @@ describe("run: the op run it becomes", () => {
       `/dev/fd/${fd}`,
       "--no-masking",
       "--",
-      ...selfCommand(),
-      STAGE_COMMAND,
-      "--unset",
+      "/usr/bin/env",
+      "-u",
       "OP_SESSION_my",
       "--",
       s.server,
@@ -83,13 +83,51 @@ describe("run: the op run it becomes", () => {
     ]);
   });
 
-  test("a service-account token in the environment: no sign-in, and the stage removes it", async () => {
+  test("a service-account token in the environment: no sign-in, and env -u removes it", async () => {
     const s = setup(new FakeOp({ signedIn: false }), { OP_SERVICE_ACCOUNT_TOKEN: "ops_token" });
     const program = await execedBy(run(s.args(), s.ctx));
     expect(s.fake.calls).toEqual([]);
     expect(program.env.OP_SERVICE_ACCOUNT_TOKEN).toBe("ops_token");
-    const stage = program.argv.indexOf(STAGE_COMMAND);
-    expect(program.argv.slice(stage, stage + 3)).toEqual([STAGE_COMMAND, "--unset", "OP_SERVICE_ACCOUNT_TOKEN"]);
+    expect(program.argv.slice(program.argv.indexOf("--") + 1)).toEqual([
+      "/usr/bin/env",
+      "-u",
+      "OP_SERVICE_ACCOUNT_TOKEN",
+      "--",
+      s.server,
+      "--stdio",
+    ]);
+  });
+
+  test("a service-account token and {{ }} arguments: the internal stage removes it and fills them", async () => {
+    const s = setup(new FakeOp({ signedIn: false }), { OP_SERVICE_ACCOUNT_TOKEN: "ops_token" });
+    const options = parse(["--env-file", s.envFile, "--op", s.op], [s.server, "--token={{ GITHUB_TOKEN }}"]);
+    const program = await execedBy(run(options, s.ctx));
+    expect(program.argv.slice(program.argv.indexOf("--") + 1)).toEqual([
+      ...selfCommand(),
+      STAGE_COMMAND,
+      "--unset",
+      "OP_SERVICE_ACCOUNT_TOKEN",
+      "--template",
+      "--",
+      s.server,
+      "--token={{ GITHUB_TOKEN }}",
+    ]);
+  });
+
+  test("a session and --redact: the internal stage removes it and stays as the filter", async () => {
+    const s = setup(new FakeOp({ signedIn: true }), SESSION);
+    const program = await execedBy(run(s.args("--redact"), s.ctx));
+    expect(program.argv.slice(program.argv.indexOf("--") + 1)).toEqual([
+      ...selfCommand(),
+      STAGE_COMMAND,
+      "--unset",
+      "OP_SESSION_my",
+      "--redact",
+      "GITHUB_TOKEN",
+      "--",
+      s.server,
+      "--stdio",
+    ]);
   });
 
   test("--mask: op run masks (no --no-masking)", async () => {

@@ -156,6 +156,70 @@ describe("buildRunPlan: credential scrubbing stage", () => {
   }
 });
 
+describe("buildRunPlan: a stage that only removes variables is env -u", () => {
+  const self = ["/usr/local/bin/mcp-op"];
+  const server = ["/usr/bin/npx", "-y", "@modelcontextprotocol/server-github"];
+  const plan = (over: Partial<Parameters<typeof buildRunPlan>[0]> = {}) =>
+    buildRunPlan({
+      options: base,
+      opPath: "/op",
+      envFiles: [],
+      env: { PATH: "/usr/bin", OP_CONNECT_HOST: "https://c", OP_CONNECT_TOKEN: "t" },
+      credentials: { OP_SESSION_ABC: "tok" },
+      commandPath: "/usr/bin/npx",
+      self,
+      envProgram: "/usr/bin/env",
+      ...over,
+    });
+  const unset = ["OP_CONNECT_HOST", "OP_CONNECT_TOKEN", "OP_SESSION_ABC"];
+
+  test("every credential by -u, then --, then the server as given; -v says env removes them", () => {
+    const p = plan();
+    expect(p.argv.slice(p.argv.indexOf("--") + 1)).toEqual([
+      "/usr/bin/env",
+      ...unset.flatMap((n) => ["-u", n]),
+      "--",
+      ...server,
+    ]);
+    expect(p.stage).toBe("env");
+    expect(p.scrubbed).toEqual(unset);
+    expect(describePlan(p, maskArgs)).toContain(`env removes ${unset.join(", ")} before the server starts`);
+  });
+
+  test("no credential: no stage, env or other", () => {
+    const p = plan({ env: { PATH: "/usr/bin" }, credentials: {} });
+    expect(p.argv.slice(p.argv.indexOf("--") + 1)).toEqual(server);
+    expect(p.stage).toBe("none");
+  });
+
+  const internal: Array<[string, Partial<Parameters<typeof buildRunPlan>[0]>, boolean]> = [
+    ["no env program (none at /usr/bin/env)", { envProgram: undefined }, false],
+    ["Windows", { platform: "win32" }, false],
+    ["--redact (the stage stays as the filter)", { options: { ...base, redact: true } }, false],
+    [
+      "{{ }} arguments (the stage fills them)",
+      { templates: { args: ["--x={{ A }}"], generated: {}, names: ["A"] } },
+      true,
+    ],
+  ];
+  for (const [name, over, templated] of internal) {
+    test(`the internal stage instead: ${name}`, () => {
+      const p = plan(over);
+      const at = p.argv.indexOf("__stage");
+      expect(p.stage).toBe("internal");
+      expect(p.argv.slice(at, at + 1 + unset.length * 2)).toEqual(["__stage", ...unset.flatMap((n) => ["--unset", n])]);
+      expect(p.argv).not.toContain("/usr/bin/env");
+      expect(p.argv.slice(at).includes("--template")).toBe(templated);
+    });
+  }
+
+  test("a server path with `=` (env would read it as an assignment): the internal stage", () => {
+    const p = plan({ commandPath: "/opt/a=b/server" });
+    expect(p.stage).toBe("internal");
+    expect(p.argv.slice(-4)).toEqual(["--", "/opt/a=b/server", "-y", "@modelcontextprotocol/server-github"]);
+  });
+});
+
 describe("authMode", () => {
   const cases: Array<[string, boolean, Record<string, string>, AuthMode]> = [
     ["default", false, {}, "interactive"],

@@ -173,6 +173,47 @@ describe("the stage's arguments: built and parsed in core/stage.ts", () => {
     );
   });
 
+  test("run's plan with an env program: `env -u` when the stage only removes, leaving what __stage would", () => {
+    fc.assert(
+      fc.property(
+        fc.subarray(["OP_SESSION_ABC", "OP_SERVICE_ACCOUNT_TOKEN", "OP_CONNECT_TOKEN", "OP_CONNECT_HOST"]),
+        fc.boolean(),
+        fc.array(fc.oneof(fc.string(), fc.constant("--"), fc.constant("A=B")), { maxLength: 4 }),
+        (credentials, redact, args) => {
+          const input = {
+            options: { ...options, redact, args },
+            opPath: "/op",
+            envFiles: [{ path: "/a.env", display: "/a.env", entries: parseEnvFile("GH=op://v/gh/token\n").entries }],
+            env: { PATH: "/usr/bin", KEEP: "x", ...Object.fromEntries(credentials.map((c) => [c, "secret-value"])) },
+            commandPath: "/bin/srv",
+            self: ["/mcp-op"],
+          };
+          const withEnv = buildRunPlan({ ...input, envProgram: "/usr/bin/env" });
+          const internal = buildRunPlan(input);
+          const server = withEnv.argv.slice(withEnv.argv.indexOf("--") + 1);
+          if (credentials.length === 0 || redact) {
+            expect(withEnv).toEqual(internal);
+            return;
+          }
+          // As env reads it: -u NAME pairs up to `--`, then the command (no `=` in it) and its args.
+          expect(server[0]).toBe("/usr/bin/env");
+          const end = server.indexOf("--");
+          const pairs = server.slice(1, end);
+          const removed = pairs.filter((_, i) => i % 2 === 1);
+          expect(pairs.filter((_, i) => i % 2 === 0).every((flag) => flag === "-u")).toBe(true);
+          expect(server.slice(end + 1)).toEqual(["/bin/srv", ...args]);
+          // The server's environment is the one the internal stage would have given it.
+          const envAfter = Object.fromEntries(Object.entries(withEnv.env).filter(([k]) => !removed.includes(k)));
+          const internalServer = internal.argv.slice(internal.argv.indexOf("--") + 1);
+          const parsed = parseArgv(internalServer.slice(1));
+          expect(envAfter).toEqual(scrubEnv(internal.env, parsed.unset));
+          expect(withEnv.scrubbed).toEqual(internal.scrubbed);
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
   test("--redact: a reference in the environment under any name reaches the stage (A-B too); `--` is left out", () => {
     const plan = buildRunPlan({
       options: { ...options, redact: true },
