@@ -11,8 +11,18 @@ import { headersFileText, type RemoteRegistration, remoteEntryFor } from "./remo
 
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
 
-/** The keys a remote entry keeps its server in; the new entry replaces them all. */
-const REMOTE_KEYS = ["url", "httpUrl", "serverUrl", "headers", "headersHelper", "type"];
+/**
+ * The keys a remote entry keeps its server in; the new entry replaces them all (Codex's
+ * `http_headers` too: Codex refuses a stdio entry with an HTTP key, docs/remote-servers.md).
+ */
+const REMOTE_KEYS = ["url", "httpUrl", "serverUrl", "headers", "http_headers", "headersHelper", "type"];
+
+/**
+ * Codex's keys that take headers from elsewhere: its environment (`bearer_token_env_var`,
+ * `env_http_headers` name variables Codex reads, which its stdio servers do not get) or a helper.
+ * A proxy entry would lose those headers, so such a server is left to the user.
+ */
+const OWN_SOURCES = ["bearer_token_env_var", "env_http_headers", "http_headers_helper"];
 
 /** `Bearer X` (and `Token X`, `Basic X`): only X is the secret; the scheme stays in the file. */
 const SCHEME = /^(Bearer|Token|Basic) +(\S.*)$/i;
@@ -33,7 +43,11 @@ export function planRemoteEntry(
 ): Planned | { why: string } {
   const raw = isRecord(server.raw) ? server.raw : {};
   const url = server.spec.args[0] ?? "";
-  const stored = isRecord(raw.headers) ? raw.headers : {};
+  // Codex keeps its literal headers in `http_headers` (it ignores `headers`); both are read.
+  const stored = {
+    ...(isRecord(raw.headers) ? raw.headers : {}),
+    ...(isRecord(raw.http_headers) ? raw.http_headers : {}),
+  };
   const bad = Object.entries(stored).filter(([, v]) => typeof v !== "string");
   if (bad.length) {
     return { why: `${bad.map(([k]) => `header ${k}`).join(", ")} not a string: only a string moves exactly` };
@@ -43,6 +57,12 @@ export function planRemoteEntry(
   // helper with mcp-op's would drop them.
   if (typeof raw.headersHelper === "string") {
     return { why: "it has a headersHelper of its own, which a migrated entry would lose: move the header by hand" };
+  }
+  const own = OWN_SOURCES.filter((k) => raw[k] !== undefined);
+  if (own.length) {
+    return {
+      why: `it has ${own.join(", ")}, whose headers a migrated entry would lose: move the header by hand`,
+    };
   }
   if (url.includes("{{")) return { why: "its URL holds {{, which mcp-op would read as a template" };
   const variables: ServerPlan["variables"] = [];
@@ -112,12 +132,19 @@ export function planRemoteEntry(
   const fresh = remoteEntryFor(server.loc.client, o.self, r, o.platform, raw.type === "sse" ? "sse" : "http");
   const base = { ...raw };
   for (const k of REMOTE_KEYS) delete base[k];
+  const merged: Record<string, unknown> = { ...base, ...fresh };
+  // A longer start-up window the user chose stays, as in a stdio entry's migration (core/migrate.ts).
+  for (const key of ["startup_timeout_sec", "timeout"]) {
+    const before = base[key];
+    const after = fresh[key];
+    if (typeof before === "number" && typeof after === "number" && before > after) merged[key] = before;
+  }
   const [first, ...also] = files as [{ path: string; text: string }, ...Array<{ path: string; text: string }>];
   return {
     variables,
     envFile: first.path,
     envText: first.text,
     ...(also.length ? { also } : {}),
-    entry: { ...base, ...fresh },
+    entry: merged,
   };
 }

@@ -371,20 +371,23 @@ export function findingPlace(s: RegisteredServer, f: PlaintextFinding): string {
 
 /**
  * An entry without a command that names a URL is a remote server (`url`; Gemini's and Qwen's
- * `httpUrl`; Goose's `uri`):
+ * `httpUrl`; Windsurf's `serverUrl`; Goose's `uri`), its headers in `headers` or, Codex's,
+ * `http_headers` (docs/remote-servers.md, "Remote entries per client"):
  * mcp-op cannot wrap it, but list and doctor show its plaintext, from the URL (args finding 0)
- * and the headers (env findings, by header name).
+ * and the headers (env findings, by header name). Codex's `bearer_token_env_var` and
+ * `env_http_headers` hold variable names, not values: nothing to flag there.
  */
 function remoteOf(raw: unknown): {
   remote?: { url: string; headers: Record<string, string>; findings: PlaintextFinding[] };
 } {
   if (typeof raw !== "object" || raw === null) return {};
   const entry = raw as Record<string, unknown>;
-  const url = [entry.url, entry.httpUrl, entry.uri].find((u): u is string => typeof u === "string");
+  const url = [entry.url, entry.httpUrl, entry.serverUrl, entry.uri].find((u): u is string => typeof u === "string");
   if (url === undefined) return {};
   const headers: Record<string, string> = Object.create(null);
-  if (typeof entry.headers === "object" && entry.headers !== null) {
-    for (const [k, v] of Object.entries(entry.headers)) if (typeof v === "string") headers[k] = v;
+  for (const block of [entry.headers, entry.http_headers]) {
+    if (typeof block !== "object" || block === null) continue;
+    for (const [k, v] of Object.entries(block)) if (typeof v === "string") headers[k] = v;
   }
   return { remote: { url, headers, findings: detectSecrets({ env: headers, args: [url] }) } };
 }
