@@ -1,6 +1,6 @@
 /**
  * Codex's remote entries (`url` with `http_headers`) and Windsurf's (`serverUrl`) in-process
- * (FakeOp, temporary home): list flags their plaintext, masked; migrate moves a bearer token in
+ * (FakeOp, temporary home): list and doctor flag their plaintext, masked; migrate moves a bearer token in
  * `http_headers` and a key in a `serverUrl`'s query into items and rewrites the entries to
  * `mcp-op proxy`, the TOML's comments and a longer startup_timeout_sec kept; `--undo` gives the bytes back. An entry whose
  * headers also come from Codex's environment is left as it is, and why.
@@ -8,6 +8,7 @@
 import { describe, expect, test } from "bun:test";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import * as doctor from "../../src/commands/doctor.ts";
 import * as list from "../../src/commands/list.ts";
 import { parse, run } from "../../src/commands/migrate.ts";
 import { selfCommand } from "../../src/runtime.ts";
@@ -62,6 +63,26 @@ describe("Codex and Windsurf remote entries", () => {
     expect(rows.find((r) => r.name === "remote")?.plaintext).toEqual([
       { where: "header", key: "Authorization", reason: "Bearer token, name Authorization", value: "… (41 chars)" },
     ]);
+  });
+
+  test("doctor warns of both, masked, and names migrate as the fix", async () => {
+    const h = commandHome();
+    h.write(CODEX, CODEX_TEXT);
+    h.write(WINDSURF, WINDSURF_TEXT);
+    await doctor.run(doctor.parse([], null), h.ctx);
+    const out = h.stdout.join("");
+    const fix =
+      "        fix: mcp-op migrate shows the plan; mcp-op migrate --apply stores it in 1Password and rewrites the entry (a headersHelper or mcp-op proxy)\n";
+    expect(out).toContain(
+      "warning remote (codex, user): plaintext in a remote server's header Authorization: … (41 chars) (Bearer token, name Authorization)\n" +
+        fix,
+    );
+    expect(out).toContain(
+      "warning keyed (windsurf, user): plaintext in a remote server's url: sk-proj-… (34 chars) (known prefix sk-proj-, api_key parameter in URL)\n" +
+        fix,
+    );
+    expect(out).not.toContain("r3moteTok3n");
+    expect(out).not.toContain("abcdefghij");
   });
 
   test("migrate --apply: items hold the values, entries become mcp-op proxy, comments kept; --undo restores", async () => {
