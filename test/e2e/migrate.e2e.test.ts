@@ -246,6 +246,37 @@ describe("mcp-op migrate", () => {
     expect(r.stdout + r.stderr).not.toContain(T.github.slice(7));
   });
 
+  test("a Codex remote entry (http_headers): migrated to mcp-op proxy, its comment kept; `codex mcp list` lists it; --undo restores", async () => {
+    const s = sandbox({ Private: {} });
+    mkdirSync(join(s.home, ".codex"));
+    const config = join(s.home, ".codex", "config.toml");
+    const text = `# the team's server\n[mcp_servers.remote]\nurl = "https://api.example.com/mcp"\nhttp_headers = { "Authorization" = "Bearer ${T.linear}" }\n`;
+    writeFileSync(config, text);
+    const env = s.env({ PATH: `${OP_DIR}:${BIN_DIR}:/usr/local/bin:/usr/bin:/bin` });
+    const before = await run([join(BIN_DIR, "codex"), "mcp", "list"], { env, cwd: s.dir });
+    expect(before.stdout).toMatch(/^remote +https:\/\/api\.example\.com\/mcp /m);
+    const r = await run([bin, "migrate", "--apply"], { env, cwd: s.dir });
+    expect(r.code).toBe(0);
+    expect(r.stdout + r.stderr).not.toContain(T.linear.slice(8));
+    const toml = readFileSync(config, "utf8");
+    expect(toml).toStartWith("# the team's server\n[mcp_servers.remote]\n");
+    expect(toml).not.toContain("http_headers");
+    expect(toml).not.toContain(T.linear.slice(8));
+    const headers = join(s.home, ".config", "mcp-op", "remote.headers");
+    expect(readFileSync(headers, "utf8")).toEndWith(
+      "\nAuthorization: Bearer {{ op://Private/mcp-op remote Authorization/credential }}\n",
+    );
+    // Codex reads the rewritten config (a stdio entry keeping http_headers would fail it whole).
+    const after = await run([join(BIN_DIR, "codex"), "mcp", "list"], { env, cwd: s.dir });
+    expect(after.code).toBe(0);
+    const line = after.stdout.split("\n").find((l) => l.startsWith("remote "));
+    expect(line).toContain(bin);
+    expect(line).toContain(`proxy --url https://api.example.com/mcp --headers-file ${headers}`);
+    const undo = await run([bin, "migrate", "--undo"], { env, cwd: s.dir });
+    expect(undo.code).toBe(0);
+    expect(readFileSync(config, "utf8")).toBe(text);
+  });
+
   test("--undo keeps an env file that an entry added since still names", async () => {
     const { s, env } = setup();
     const applied = await run([bin, "migrate", "--apply"], { env, cwd: s.dir });
