@@ -13,9 +13,10 @@ const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === "obj
 
 /**
  * The keys a remote entry keeps its server in; the new entry replaces them all (Codex's
- * `http_headers` too: Codex refuses a stdio entry with an HTTP key, docs/remote-servers.md).
+ * `http_headers` too: Codex refuses a stdio entry with an HTTP key, docs/remote-servers.md;
+ * Goose's `uri`, the URL of its remote extensions, docs/clients.md).
  */
-const REMOTE_KEYS = ["url", "httpUrl", "serverUrl", "headers", "http_headers", "headersHelper", "type"];
+const REMOTE_KEYS = ["url", "httpUrl", "serverUrl", "uri", "headers", "http_headers", "headersHelper", "type"];
 
 /**
  * Codex's keys that take headers from elsewhere: its environment (`bearer_token_env_var`,
