@@ -100,7 +100,7 @@ describe("continue --scope project", () => {
     const h = commandHome();
     h.write(".continue/mcpServers/memory.yaml", THEIRS);
     h.write(BLOCK, WRITTEN);
-    h.write(".continue/mcpServers/notes.md", "not a block\n");
+    h.write(".continue/mcpServers/notes.txt", "not a block\n");
     await runList(parseList(["--client", "continue"], null), h.ctx);
     expect(h.stdout.join("")).toBe(
       "continue (project) github: mcp-op (.mcp-op/github.env): npx -y gh\ncontinue (project) memory: directly: npx -y mem\n",
