@@ -8,7 +8,9 @@ import { afterEach, describe, expect, spyOn, test } from "bun:test";
 import { chmodSync, existsSync, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { parse as parseAdd, run as runAdd } from "../../src/commands/add.ts";
+import { parse as parseDoctor, run as runDoctor } from "../../src/commands/doctor.ts";
 import { parse as parseList, run as runList } from "../../src/commands/list.ts";
+import { parse as parseMigrate, run as runMigrate } from "../../src/commands/migrate.ts";
 import { parse as parseRemove, run as runRemove } from "../../src/commands/remove.ts";
 import { configLocation } from "../../src/core/clients.ts";
 import { saveHooks } from "../../src/effects/config-file.ts";
@@ -172,5 +174,33 @@ describe("continue --scope project", () => {
     expect(h.read(".continue/mcpServers/memory.yaml")).toBe(THEIRS);
     expect(statSync(memory).mode & 0o777).toBe(0o640);
     expect(existsSync(join(h.home, BLOCK))).toBe(false);
+  });
+});
+
+describe("continue --scope project: migrate", () => {
+  test("a plaintext token in a block file: rewritten to run through mcp-op, --undo gives the bytes back", async () => {
+    const h = commandHome();
+    const token = `ghp_${"A1b2C3d4E5f6G7h8I9j0K1l2M3n4O5p6Q7r8"}`;
+    const text = `name: GitHub\nversion: 0.0.1\nschema: v1\nmcpServers:\n  - name: github\n    command: npx\n    args: ["-y", "gh"]\n    env:\n      GITHUB_TOKEN: ${token}\n`;
+    h.write(BLOCK, text);
+    await runMigrate(parseMigrate(["--apply"], null), h.ctx);
+    const after = h.read(BLOCK);
+    expect(after).not.toContain(token);
+    expect(after).toStartWith("name: GitHub\nversion: 0.0.1\nschema: v1\nmcpServers:\n  - name: github\n");
+    expect(after).toContain("      - run\n      - --env-file\n");
+    await runMigrate(parseMigrate(["--undo"], null), h.ctx);
+    expect(h.read(BLOCK)).toBe(text);
+  });
+});
+
+describe("continue --scope project: doctor", () => {
+  test("finds the block file's env file from the project's root, not from .continue/", async () => {
+    const h = commandHome();
+    await quietly(() =>
+      runAdd(parseAdd(["github", "--client", "continue", "--scope", "project", ...GH], SERVER), h.ctx),
+    );
+    h.stdout.length = 0;
+    await failure(runDoctor(parseDoctor([], null), h.ctx)); // mcp-op and op are not on this test's PATH
+    expect(h.stdout.join("")).toContain("ok      github (continue, project): .mcp-op/github.env is valid\n");
   });
 });
