@@ -119,6 +119,14 @@ describe("continue --scope project", () => {
     expect(h.stdout).toEqual([`removed github from continue (project): ${join(h.home, BLOCK)}\n`]);
   });
 
+  test("remove --dry-run says the file goes, and leaves it", async () => {
+    const h = commandHome();
+    h.write(BLOCK, WRITTEN);
+    await runRemove(parseRemove(["github", "--dry-run"], null), h.ctx);
+    expect(h.stdout).toEqual([`--- ${join(h.home, BLOCK)} (deleted: it holds only "github")\n`]);
+    expect(h.read(BLOCK)).toBe(WRITTEN);
+  });
+
   test("remove takes the entry out of a block file that holds more than the server", async () => {
     const h = commandHome();
     h.write(BLOCK, `${WRITTEN}rules:\n  - be brief\n`);
