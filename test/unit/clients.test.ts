@@ -217,7 +217,13 @@ describe("configLocation", () => {
     for (const [client, scope, path, format, keyPath] of rows) {
       test(`${platform} ${client} ${scope}`, () => {
         // Continue's project scope is one file per server: named by the server (here "github").
-        expect(configLocation(client, scope, FACTS[platform], "github")).toEqual({ client, scope, path, format, keyPath });
+        expect(configLocation(client, scope, FACTS[platform], "github")).toEqual({
+          client,
+          scope,
+          path,
+          format,
+          keyPath,
+        });
       });
     }
   }
