@@ -171,9 +171,13 @@ function claudeProjectKey(facts: Facts): string {
   return facts.platform === "win32" ? root.replaceAll("\\", "/") : root;
 }
 
-/** Where Continue reads a project's block files, one server each (docs/clients.md, continue). */
+/**
+ * Where Continue reads a project's block files, one server each: the workspace folder's
+ * `.continue/mcpServers` (docs/clients.md, continue), the current directory as for the other
+ * editors.
+ */
 export function continueBlockDir(facts: Facts): string {
-  return joinPath(facts.platform, facts.projectRoot ?? facts.cwd, ".continue", "mcpServers");
+  return joinPath(facts.platform, facts.cwd, ".continue", "mcpServers");
 }
 
 /** Continue's project block file `server` lives in: `.continue/mcpServers/<server>.yaml`. */
