@@ -328,7 +328,7 @@ export async function run(options: AddOptions, ctx: Context): Promise<void> {
         });
 
   // 4. Where: the chosen clients, or every client whose config exists.
-  const locations: ConfigLocation[] = shared?.locations ?? targets(clients, scope, f);
+  const locations: ConfigLocation[] = shared?.locations ?? targets(clients, scope, f, options.name);
   if (!tokenFile) warnDroppedCredentials(locations, env, f);
   if (remote) warnRemote(locations, remote.headersFile !== undefined);
 
@@ -378,8 +378,10 @@ export async function run(options: AddOptions, ctx: Context): Promise<void> {
 }
 
 /** The chosen clients' configs of this scope, or every one that exists; 78 when there is none. */
-function targets(clients: readonly ClientId[], scope: Scope, f: Facts): ConfigLocation[] {
-  const locations = clients.length ? clients.map((c) => configLocation(c, scope, f)) : presentLocations([], f, scope);
+function targets(clients: readonly ClientId[], scope: Scope, f: Facts, name: string): ConfigLocation[] {
+  const locations = clients.length
+    ? clients.map((c) => configLocation(c, scope, f, name))
+    : presentLocations([], f, scope, name);
   if (locations.length === 0) {
     throw new McpOpError(
       EXIT.CONFIG,
@@ -412,7 +414,7 @@ function sharedProject(
       "leave it out (each teammate signs in, or sets MCP_OP_TOKEN_FILE), or add the entry with --scope local",
     );
   }
-  const locations = targets(clients, "project", f);
+  const locations = targets(clients, "project", f, options.name);
   const dirs = [...new Set(locations.map(projectDirOf))];
   const [dir] = dirs;
   if (dir === undefined || dirs.length > 1) {

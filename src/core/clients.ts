@@ -122,7 +122,7 @@ const SCOPES: Record<ClientId, Scope[]> = {
   opencode: ["user", "project"],
   kilo: ["user", "project"],
   goose: ["user"],
-  continue: ["user"],
+  continue: ["user", "project"],
 };
 
 /** The scopes a client has, user first. */
@@ -171,8 +171,30 @@ function claudeProjectKey(facts: Facts): string {
   return facts.platform === "win32" ? root.replaceAll("\\", "/") : root;
 }
 
-/** The config file (and the keys to its servers map) for one client and scope. */
-export function configLocation(client: ClientId, scope: Scope, facts: Facts): ConfigLocation {
+/**
+ * Where Continue reads a project's block files, one server each: the workspace folder's
+ * `.continue/mcpServers` (docs/clients.md, continue), the current directory as for the other
+ * editors.
+ */
+export function continueBlockDir(facts: Facts): string {
+  return joinPath(facts.platform, facts.cwd, ".continue", "mcpServers");
+}
+
+/** Continue's project block file `server` lives in: `.continue/mcpServers/<server>.yaml`. */
+export function continueBlockFile(facts: Facts, server: string): string {
+  return joinPath(facts.platform, continueBlockDir(facts), `${server}.yaml`);
+}
+
+/** A Continue project block file: a config of its own, holding exactly one server. */
+export function isBlockFile(loc: ConfigLocation): boolean {
+  return loc.client === "continue" && loc.scope === "project";
+}
+
+/**
+ * The config file (and the keys to its servers map) for one client and scope. Continue's
+ * project scope is one file per server, so it needs the server's name.
+ */
+export function configLocation(client: ClientId, scope: Scope, facts: Facts, server?: string): ConfigLocation {
   if (!SCOPES[client].includes(scope)) {
     throw new McpOpError(
       EXIT.USAGE,
@@ -223,14 +245,14 @@ export function configLocation(client: ClientId, scope: Scope, facts: Facts): Co
       return at(j(dir, "settings.json"), "jsonc", ["context_servers"]);
     }
     default:
-      return newClientLocation(client, scope, facts, at);
+      return newClientLocation(client, scope, facts, at, server);
   }
 }
 
 type At = (path: string, format: ConfigLocation["format"], keyPath: string[]) => ConfigLocation;
 
 /** The fifteen clients of docs/clients.md; every path is from its table (sources there). */
-function newClientLocation(client: ClientId, scope: Scope, facts: Facts, at: At): ConfigLocation {
+function newClientLocation(client: ClientId, scope: Scope, facts: Facts, at: At, server?: string): ConfigLocation {
   const { platform, home, cwd } = facts;
   const j = (first: string, ...rest: string[]) => joinPath(platform, first, ...rest);
   const project = scope === "project";
@@ -308,6 +330,10 @@ function newClientLocation(client: ClientId, scope: Scope, facts: Facts, at: At)
         ["extensions"],
       );
     case "continue":
+      if (project) {
+        if (server === undefined) throw new McpOpError(EXIT.SOFTWARE, "continue (project) needs the server's name");
+        return at(continueBlockFile(facts, server), "yaml", ["mcpServers"]);
+      }
       return at(j(env("CONTINUE_GLOBAL_DIR") ?? j(home, ".continue"), "config.yaml"), "yaml", ["mcpServers"]);
     default:
       throw new McpOpError(EXIT.SOFTWARE, `no config location for ${client}`);

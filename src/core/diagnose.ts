@@ -175,6 +175,8 @@ export function clientCwd(s: Entry, f: Facts): string {
     case "gemini":
     case "codex":
       return s.loc.scope === "project" ? parentOfConfigDir : f.cwd;
+    case "continue": // a project's block file sits two levels down: .continue/mcpServers/NAME.yaml
+      return s.loc.scope === "project" ? projectDirOf(s.loc) : f.home;
     default:
       return s.loc.scope === "project" ? parentOfConfigDir : f.home;
   }

@@ -12,6 +12,7 @@ import { listServers, removeServer, setServer } from "./config-edit.ts";
 import { detectSecrets, maskValuesIn } from "./detect.ts";
 import { unifiedDiff } from "./diff.ts";
 import { quoteArg } from "./plan.ts";
+import { blockHoldsOnly } from "./yaml-edit.ts";
 
 /** A client config as read now (missing: exists false, text ""). */
 export interface ConfigText {
@@ -190,6 +191,14 @@ export function removalPlan(name: string, configs: readonly ConfigText[]): Plan 
   const holding = configs.filter((c) => hasServer(c.loc, c.text, name));
   return {
     steps: holding.map(({ loc }) => ({ kind: "remove", loc, name })),
-    preview: () => holding.map((c) => maskedDiff(c, removeServer(c.loc, c.text, name))).join(""),
+    preview: () =>
+      holding
+        .map((c) =>
+          // The edit loop deletes a Continue block file holding only this server (edit-loop.ts).
+          blockHoldsOnly(c.loc, c.text, name)
+            ? `--- ${c.loc.path} (deleted: it holds only "${name}")\n`
+            : maskedDiff(c, removeServer(c.loc, c.text, name)),
+        )
+        .join(""),
   };
 }

@@ -27,9 +27,11 @@ function parentDir(path: string): string {
  * project's servers: the directory of Claude Code's `.mcp.json` (Claude Code starts servers in
  * the directory it runs in: the project root when started there; docs/mcp-clients.md, "Where a
  * client starts a project's servers"), the parent of the editors' and Gemini's `.cursor/`,
- * `.vscode/`, `.gemini/`, `.zed/`.
+ * `.vscode/`, `.gemini/`, `.zed/`, and of Continue's `.continue/mcpServers/` (the workspace
+ * folder, where Continue starts a server without `cwd`: docs/clients.md, continue).
  */
 export function projectDirOf(loc: ConfigLocation): string {
+  if (loc.client === "continue") return parentDir(parentDir(parentDir(loc.path))); // .continue/mcpServers/x.yaml
   return loc.client === "claude-code" ? parentDir(loc.path) : parentDir(parentDir(loc.path));
 }
 

@@ -7,7 +7,7 @@
  * result is parsed back and compared with the intended servers. Pure. Shapes: docs/clients.md.
  */
 import { isMap, isPair, isScalar, isSeq, type Node, type Pair, parseDocument, stringify } from "yaml";
-import type { ConfigLocation } from "./clients.ts";
+import { type ConfigLocation, isBlockFile } from "./clients.ts";
 import {
   applyEdits,
   bomOf,
@@ -198,9 +198,18 @@ function serverText(loc: ConfigLocation, name: string, entry: Obj, indent: numbe
   return block({ [name]: value }, indent, eol);
 }
 
-/** A servers key written from scratch, and for Continue's config.yaml the keys it requires. */
+/**
+ * A servers key written from scratch, and for a new Continue file the keys it requires: a
+ * config.yaml's `name` and `version`, a block file's `name`, `version` and `schema` (the block
+ * named after its one server; docs/clients.md, continue).
+ */
 function freshKey(loc: ConfigLocation, body: string, name: string, entry: Obj, eol: string): string {
-  const head = isList(loc) && body.trim() === "" ? `name: Local Config${eol}version: 1.0.0${eol}schema: v1${eol}` : "";
+  const fresh = isList(loc) && body.trim() === "";
+  const head = !fresh
+    ? ""
+    : isBlockFile(loc)
+      ? block({ name, version: "0.0.1", schema: "v1" }, 0, eol)
+      : `name: Local Config${eol}version: 1.0.0${eol}schema: v1${eol}`;
   return `${head}${loc.keyPath[0]}:${eol}${serverText(loc, name, entry, 2, eol)}`;
 }
 
@@ -248,6 +257,9 @@ export function setYaml(loc: ConfigLocation, text: string, name: string, entry: 
   const want = new Map<string, unknown>(doc.servers.map((s) => [s.name, s.value]));
   want.set(name, entry);
   const existing = doc.servers.find((s) => s.name === name);
+  if (isBlockFile(loc) && !existing && doc.count > 0) {
+    throw cannotEdit(loc, "a Continue block file holds exactly one server, and this one has another");
+  }
   if (existing) {
     if (deepEqual(existing.value, entry)) return { text, changed: false };
     if (!force) throw collision(loc, name);
@@ -304,6 +316,21 @@ export function setYaml(loc: ConfigLocation, text: string, name: string, entry: 
     [{ offset: body.length, length: 0, content: sep + freshKey(loc, body, name, entry, eol) }],
     want,
   );
+}
+
+/** The keys a block file mcp-op writes has besides its one server. */
+const BLOCK_KEYS = new Set(["name", "version", "schema", "mcpServers"]);
+
+/**
+ * Whether the block file holds the server `name` and nothing of anyone else: its one server,
+ * and only the keys mcp-op writes with it. Remove deletes such a file rather than leave a block
+ * with no server (which Continue refuses).
+ */
+export function blockHoldsOnly(loc: ConfigLocation, text: string, name: string): boolean {
+  if (!isBlockFile(loc)) return false;
+  const doc = parse(loc, text);
+  const top = doc.rest as { top: Record<string, unknown> };
+  return doc.count === 1 && doc.servers[0]?.name === name && Object.keys(top.top).every((k) => BLOCK_KEYS.has(k));
 }
 
 /** Remove the server `name`, its lines only; the last one leaves an empty `{}` / `[]`. */

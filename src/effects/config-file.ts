@@ -9,6 +9,7 @@ import { createHash } from "node:crypto";
 import {
   type BigIntStats,
   closeSync,
+  fchmodSync,
   fstatSync,
   fsyncSync,
   openSync,
@@ -414,6 +415,70 @@ async function takeBack(
       } catch (error) {
         if (!(error instanceof ChangedMeanwhile) || attempt >= 3) throw error;
       }
+    }
+  });
+}
+
+/** A config file `deleteConfig` deleted: its bytes and mode, to put it back as it was. */
+export interface Deleted {
+  bytes: Buffer;
+  mode: number;
+  backup: string;
+}
+
+/**
+ * Delete the config file while `ours(text)` holds (remove's Continue block file holding only the
+ * server removed), under the lock, after a backup. Undefined when it no longer holds (or is gone).
+ */
+export async function deleteConfig(
+  loc: ConfigLocation,
+  ours: (text: string) => boolean,
+  opts: { backupDir?: string },
+): Promise<Deleted | undefined> {
+  preflight(loc);
+  return withLock(
+    loc,
+    () => {
+      const target = linkTarget(loc.path);
+      let bytes: Buffer;
+      let mode: number;
+      try {
+        bytes = readFileSync(target);
+        mode = statSync(target).mode & 0o7777;
+      } catch (error) {
+        if (errorCode(error) === "ENOENT") return undefined;
+        throw configError(loc.path, `cannot read it: ${describeFsError(error)}`);
+      }
+      if (!ours(load(loc, { fresh: true }).text)) return undefined;
+      const backup = writeBackup(loc.path, bytes, opts.backupDir);
+      try {
+        unlinkSync(target);
+      } catch (error) {
+        throw configError(loc.path, `cannot delete it: ${describeFsError(error)}; nothing was changed`);
+      }
+      return { bytes, mode, backup };
+    },
+    { interruptible: true },
+  );
+}
+
+/** Put a file `deleteConfig` deleted back, byte for byte and with its mode; one created meanwhile is left alone. */
+export async function restoreDeleted(loc: ConfigLocation, deleted: Deleted): Promise<void> {
+  await withLock(loc, () => {
+    const target = linkTarget(loc.path);
+    let fd: number;
+    try {
+      fd = openSync(target, "wx", deleted.mode);
+    } catch (error) {
+      if (errorCode(error) === "EEXIST") throw configError(loc.path, "was created again meanwhile; not replaced");
+      throw configError(loc.path, `cannot write it: ${describeFsError(error)}`);
+    }
+    try {
+      writeAll(fd, deleted.bytes);
+      fchmodSync(fd, deleted.mode); // the umask narrowed the mode openSync gave
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
     }
   });
 }

@@ -7,12 +7,13 @@
  * failure (128 + n for a signal).
  */
 import { existsSync, rmSync } from "node:fs";
-import type { ConfigLocation } from "../core/clients.ts";
+import { type ConfigLocation, isBlockFile } from "../core/clients.ts";
 import { listServers, removeServer, restoreServer, setServer } from "../core/config-edit.ts";
 import { alreadyExists, type ConfigStep, claudeJson, hasServer, type Step } from "../core/register.ts";
 import { sameHeaders } from "../core/remote-entry.ts";
+import { blockHoldsOnly } from "../core/yaml-edit.ts";
 import { logger } from "../logger.ts";
-import { edit, load, preflight, revert } from "./config-file.ts";
+import { deleteConfig, edit, load, preflight, restoreDeleted, revert } from "./config-file.ts";
 import { writeEnvFile } from "./env-files.ts";
 import { writeNewEnvFile } from "./migration.ts";
 import { claudeCli, claudeCwd, facts, putBack, replaceThroughClaude, runClaude } from "./registry.ts";
@@ -177,6 +178,16 @@ async function configStep(step: ConfigStep, o: LoopOptions): Promise<Outcome> {
       done: { step, via: "claude", changed: true, before: before.text, ...(after === undefined ? {} : { after }) },
       undo: undoEntry(step, previous, () => putBack(loc, name, previous, ours, at)),
     };
+  }
+  if (step.kind === "remove" && isBlockFile(loc)) {
+    // A Continue block file holding only this server goes whole: a block without one is refused.
+    const deleted = await deleteConfig(loc, (text) => blockHoldsOnly(loc, text, name), { backupDir: o.backupDir(loc) });
+    if (deleted) {
+      return {
+        done: { step, via: "file", changed: true, backup: deleted.backup, before: deleted.bytes.toString("utf8") },
+        undo: undoEntry(step, undefined, () => restoreDeleted(loc, deleted)),
+      };
+    }
   }
   const change = (text: string) =>
     step.kind === "remove"

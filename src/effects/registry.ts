@@ -4,13 +4,14 @@
  * ~/.claude.json while it runs, so a direct edit could be lost).
  */
 import { createHash } from "node:crypto";
-import { existsSync, realpathSync } from "node:fs";
+import { existsSync, readdirSync, realpathSync } from "node:fs";
 import { dirname, join } from "node:path";
 import {
   CLIENT_IDS,
   type ClientId,
   type ConfigLocation,
   configLocation,
+  continueBlockDir,
   type Facts,
   readEntry,
   type Scope,
@@ -61,14 +62,25 @@ function gitTopLevel(cwd: string): string | undefined {
 /**
  * Every config location of the given clients (all clients when none given) that exists on disk,
  * each servers map once: run from $HOME, Cursor's and Gemini's project config is their user
- * config, and listing it twice would show (and migrate) every entry twice.
+ * config, and listing it twice would show (and migrate) every entry twice. Continue's project
+ * scope is a directory of block files, one server each: with `server` (add), that server's file
+ * where the directory exists, else every `*.yaml` file there, each a config location.
  */
-export function presentLocations(clients: readonly ClientId[], f: Facts, scope?: Scope): ConfigLocation[] {
+export function presentLocations(
+  clients: readonly ClientId[],
+  f: Facts,
+  scope?: Scope,
+  server?: string,
+): ConfigLocation[] {
   const out: ConfigLocation[] = [];
   const seen = new Set<string>();
   for (const client of clients.length ? clients : CLIENT_IDS) {
     for (const s of scope ? [scope] : scopesOf(client)) {
       if (!scopesOf(client).includes(s)) continue;
+      if (client === "continue" && s === "project") {
+        out.push(...blockFiles(f, server));
+        continue;
+      }
       const loc = configLocation(client, s, f);
       if (!existsSync(loc.path)) continue;
       // Claude Code's user and local scopes share ~/.claude.json at different keys: both stay.
@@ -79,6 +91,22 @@ export function presentLocations(clients: readonly ClientId[], f: Facts, scope?:
     }
   }
   return out;
+}
+
+/** Continue's project block files (named by `server`: its own, where the directory exists). */
+function blockFiles(f: Facts, server: string | undefined): ConfigLocation[] {
+  const dir = continueBlockDir(f);
+  if (!existsSync(dir)) return [];
+  if (server !== undefined) return [configLocation("continue", "project", f, server)];
+  let names: string[];
+  try {
+    names = readdirSync(dir)
+      .filter((n) => n.endsWith(".yaml"))
+      .sort();
+  } catch (error) {
+    throw new McpOpError(EXIT.CONFIG, `${dir}: cannot be read (${(error as NodeJS.ErrnoException).code ?? error})`);
+  }
+  return names.map((n) => configLocation("continue", "project", f, n.slice(0, -".yaml".length)));
 }
 
 /**

@@ -308,6 +308,30 @@ describe("mcp-op add with the real clients", () => {
     expect(JSON.parse(readFileSync(join(repo, ".mcp.json"), "utf8")).mcpServers.gh).toBeUndefined();
   });
 
+  test("continue --scope project: .continue/mcpServers/gh.yaml written, listed, and deleted by remove", async () => {
+    const s = sandbox();
+    const env = clientEnv(s);
+    const block = join(s.dir, ".continue", "mcpServers", "gh.yaml");
+    const add = await run([bin, "add", "gh", "--client", "continue", "--scope", "project", ...GH, ...SERVER], {
+      env,
+      cwd: s.dir,
+    });
+    expect(add.code).toBe(0);
+    expect(add.stdout).toBe(
+      `added gh to continue (project): ${block}\n` +
+        "to share it, commit .mcp-op/gh.env, .continue/mcpServers/gh.yaml; each teammate needs mcp-op on PATH, op signed in, and access to the vault\n",
+    );
+    expect(readFileSync(block, "utf8")).toStartWith(
+      "name: gh\nversion: 0.0.1\nschema: v1\nmcpServers:\n  - name: gh\n    command: mcp-op\n",
+    );
+    expect(existsSync(join(s.dir, ".mcp-op", "gh.env"))).toBe(true);
+    const list = await run([bin, "list", "--client", "continue"], { env, cwd: s.dir });
+    expect(list.stdout).toBe(`continue (project) gh: mcp-op (.mcp-op/gh.env): ${NODE} ${SERVER_EVERYTHING}\n`);
+    const remove = await run([bin, "remove", "gh", "--scope", "project"], { env, cwd: s.dir });
+    expect([remove.code, remove.stdout]).toEqual([0, `removed gh from continue (project): ${block}\n`]);
+    expect(existsSync(block)).toBe(false);
+  });
+
   test("the clients of docs/clients.md: add writes each file in its shape, list shows each entry, remove takes it out", async () => {
     const s = sandbox();
     const env = clientEnv(s);

@@ -86,6 +86,7 @@ const TABLE: Record<"linux" | "darwin" | "win32", Row[]> = {
     ["kilo", "project", "/home/me/proj/kilo.jsonc", "jsonc", ["mcp"]],
     ["goose", "user", "/home/me/.config/goose/config.yaml", "yaml", ["extensions"]],
     ["continue", "user", "/home/me/.continue/config.yaml", "yaml", ["mcpServers"]],
+    ["continue", "project", "/home/me/proj/.continue/mcpServers/github.yaml", "yaml", ["mcpServers"]],
   ],
   darwin: [
     ["claude-code", "user", "/Users/me/.claude.json", "json", ["mcpServers"]],
@@ -145,6 +146,7 @@ const TABLE: Record<"linux" | "darwin" | "win32", Row[]> = {
     ["kilo", "project", "/Users/me/proj/kilo.jsonc", "jsonc", ["mcp"]],
     ["goose", "user", "/Users/me/.config/goose/config.yaml", "yaml", ["extensions"]],
     ["continue", "user", "/Users/me/.continue/config.yaml", "yaml", ["mcpServers"]],
+    ["continue", "project", "/Users/me/proj/.continue/mcpServers/github.yaml", "yaml", ["mcpServers"]],
   ],
   win32: [
     ["claude-code", "user", "C:\\Users\\me\\.claude.json", "json", ["mcpServers"]],
@@ -204,6 +206,7 @@ const TABLE: Record<"linux" | "darwin" | "win32", Row[]> = {
     ["kilo", "project", "C:\\Users\\me\\proj\\kilo.jsonc", "jsonc", ["mcp"]],
     ["goose", "user", "C:\\Users\\me\\AppData\\Roaming\\Block\\goose\\config\\config.yaml", "yaml", ["extensions"]],
     ["continue", "user", "C:\\Users\\me\\.continue\\config.yaml", "yaml", ["mcpServers"]],
+    ["continue", "project", "C:\\Users\\me\\proj\\.continue\\mcpServers\\github.yaml", "yaml", ["mcpServers"]],
   ],
 };
 
@@ -213,7 +216,14 @@ describe("configLocation", () => {
   for (const [platform, rows] of Object.entries(TABLE) as [keyof typeof TABLE, Row[]][]) {
     for (const [client, scope, path, format, keyPath] of rows) {
       test(`${platform} ${client} ${scope}`, () => {
-        expect(configLocation(client, scope, FACTS[platform])).toEqual({ client, scope, path, format, keyPath });
+        // Continue's project scope is one file per server: named by the server (here "github").
+        expect(configLocation(client, scope, FACTS[platform], "github")).toEqual({
+          client,
+          scope,
+          path,
+          format,
+          keyPath,
+        });
       });
     }
   }

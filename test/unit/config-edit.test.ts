@@ -38,6 +38,11 @@ const GITHUB: ServerSpec = {
   ],
 };
 const WITH_ENV: ServerSpec = { ...GITHUB, env: { GITHUB_HOST: "github.example.com" } };
+/** A project (shared) entry: plain mcp-op, the env file relative to the project (core/shared-config.ts). */
+const SHARED: ServerSpec = {
+  command: "mcp-op",
+  args: ["run", "--env-file", ".mcp-op/github.env", "--", "npx", "-y", "@modelcontextprotocol/server-github"],
+};
 
 interface Golden {
   client: ClientId;
@@ -111,11 +116,15 @@ const CASES: Golden[] = [
   { client: "continue", scope: "user", name: "user-add", op: "add", spec: WITH_ENV, roundTrip: true },
   { client: "continue", scope: "user", name: "user-new-file", op: "add", roundTrip: false },
   { client: "continue", scope: "user", name: "user-remove", op: "remove" },
+  // The project scope: one block file per server, .continue/mcpServers/github.yaml.
+  { client: "continue", scope: "project", name: "project-new-file", op: "add", spec: SHARED, roundTrip: false },
+  { client: "continue", scope: "project", name: "project-add-empty-block", op: "add", spec: SHARED, roundTrip: true },
+  { client: "continue", scope: "project", name: "project-remove-keeps-rules", op: "remove" },
 ];
 
 const EXT = { json: "json", jsonc: "json", toml: "toml", yaml: "yaml" } as const;
 const fixture = (c: Golden, which: "before" | "after") =>
-  join(FIXTURES, c.client, `${c.name}.${which}.${EXT[configLocation(c.client, c.scope, FACTS).format]}`);
+  join(FIXTURES, c.client, `${c.name}.${which}.${EXT[configLocation(c.client, c.scope, FACTS, "github").format]}`);
 
 function expectConfigError(fn: () => unknown, ...parts: string[]): McpOpError {
   let caught: unknown;
@@ -152,7 +161,7 @@ describe("golden files", () => {
 
   for (const c of CASES) {
     test(`${c.client} ${c.scope}: ${c.name}`, () => {
-      const loc = configLocation(c.client, c.scope, FACTS);
+      const loc = configLocation(c.client, c.scope, FACTS, c.server ?? "github");
       const before = readFileSync(fixture(c, "before"), "utf8");
       const spec = c.spec ?? GITHUB;
       const entry = entryFor(c.client, spec);

@@ -24,6 +24,7 @@ describe("shared project entries", () => {
     expect(projectDirOf(loc("claude-code", "/repo/.mcp.json"))).toBe("/repo");
     expect(projectDirOf(loc("cursor", "/repo/.cursor/mcp.json"))).toBe("/repo");
     expect(projectDirOf(loc("vscode", "C:\\repo\\.vscode\\mcp.json"))).toBe("C:\\repo");
+    expect(projectDirOf(loc("continue", "/repo/.continue/mcpServers/gh.yaml"))).toBe("/repo");
   });
 
   test("the env file as the entry names it: VS Code through ${workspaceFolder}, others relative, always /", () => {
