@@ -136,7 +136,9 @@ async function checkEnvironment(id: string, r: Resolver | undefined, ctx: Contex
   const v = await ctx.op({ opPath: r.opPath, env: r.env, timeoutMs: 60_000 }).version();
   const version = v.ok ? v.version.trim() : "";
   if (versionAtLeast(version, ENVIRONMENTS_SINCE) === false) {
-    logger.error(`--environment needs op ${ENVIRONMENTS_SINCE} or later; ${r.opPath} is ${version}`);
+    logger.error(
+      `1Password Environments (--environment) need op ${ENVIRONMENTS_SINCE} or later; ${r.opPath} is ${version}`,
+    );
     ctx.stdout(`--environment ${id}: failed (op ${version} cannot read Environments)\n`);
     return EXIT.UNAVAILABLE;
   }

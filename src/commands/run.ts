@@ -178,9 +178,11 @@ async function requireEnvironments(opPath: string, ctx: Context): Promise<void> 
   const home = ctx.env.HOME ?? ctx.env.USERPROFILE ?? "";
   const version = await opVersion(opPath, ctx.op({ opPath, env: definedOnly(ctx.env) }), ctx.env, home);
   if (version !== undefined && versionAtLeast(version, ENVIRONMENTS_SINCE) === false) {
+    // Worded so the line still reads where Claude Code shows the entry's own arguments
+    // (--environment, the ID) as [redacted].
     throw new McpOpError(
       EXIT.UNAVAILABLE,
-      `--environment needs op ${ENVIRONMENTS_SINCE} or later; ${opPath} is ${version.trim()}`,
+      `1Password Environments (--environment) need op ${ENVIRONMENTS_SINCE} or later; ${opPath} is ${version.trim()}`,
       "update the 1Password CLI (op update, or your package manager)",
     );
   }

@@ -566,10 +566,12 @@ describe("run --environment: a 1Password Environment through the stand-in op", (
     for (const r of [first, second]) {
       expect(r.code).toBe(69);
       expect(r.stderr).toBe(
-        `[error] [mcp-op] --environment needs op 2.41.0 or later; ${OP} is 2.32.0; update the 1Password CLI (op update, or your package manager)\n`,
+        `[error] [mcp-op] 1Password Environments (--environment) need op 2.41.0 or later; ${OP} is 2.32.0; update the 1Password CLI (op update, or your package manager)\n`,
       );
     }
-    expect(JSON.parse(first.stdout).error.message).toContain("--environment needs op 2.41.0 or later");
+    expect(JSON.parse(first.stdout).error.message).toContain(
+      "1Password Environments (--environment) need op 2.41.0 or later",
+    );
     expect(s.opCalls()).toEqual([["--version"]]); // cached for the second launch; no sign-in, no op run
   });
 });

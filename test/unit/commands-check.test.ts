@@ -185,7 +185,7 @@ describe("check --environment", () => {
       error = await thrownBy(run(parse(["--environment", ID, "--resolve", "--op", old.op], null), old.ctx));
     });
     expect(error?.exitCode).toBe(EXIT.UNAVAILABLE);
-    expect(errors).toEqual([`--environment needs op 2.41.0 or later; ${old.op} is 2.40.0`]);
+    expect(errors).toEqual([`1Password Environments (--environment) need op 2.41.0 or later; ${old.op} is 2.40.0`]);
     expect(old.out).toEqual([`--environment ${ID}: failed (op 2.40.0 cannot read Environments)\n`]);
   });
 });

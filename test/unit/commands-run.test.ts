@@ -223,7 +223,7 @@ describe("run --environment (1Password Environments)", () => {
     const before = loggedErrors().length;
     const failure = await thrownBy(run(s.args("--environment", ID), s.ctx));
     expect(failure.exitCode).toBe(EXIT.UNAVAILABLE);
-    expect(failure.message).toBe(`--environment needs op 2.41.0 or later; ${s.op} is 2.40.1`);
+    expect(failure.message).toBe(`1Password Environments (--environment) need op 2.41.0 or later; ${s.op} is 2.40.1`);
     expect(s.fake.calls.map((c) => c.method)).toEqual(["version"]); // no sign-in for a launch that cannot work
     expect(loggedErrors().length).toBe(before);
   });
