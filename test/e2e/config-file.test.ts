@@ -1,40 +1,13 @@
 /** Client configs on disk against other processes: a lock's holder, dead or alive, and two writers at once (the rest: test/unit/config-file.test.ts). */
-import { afterAll, describe, expect, test } from "bun:test";
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { describe, expect, test } from "bun:test";
+import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import type { ConfigLocation } from "../../src/core/clients.ts";
-import { listServers, setServer } from "../../src/core/config-edit.ts";
+import { listServers } from "../../src/core/config-edit.ts";
 import { edit } from "../../src/effects/config-file.ts";
+import { add, jsonLoc, sandboxes, tomlLoc } from "../unit/config-fixtures.ts";
 import { ROOT } from "./helpers.ts";
 
-const base = mkdtempSync(join(tmpdir(), "mcp-op-config-file-"));
-afterAll(() => rmSync(base, { recursive: true, force: true }));
-
-let n = 0;
-function sandbox(): string {
-  const dir = join(base, `t${++n}`);
-  mkdirSync(dir);
-  return dir;
-}
-
-const jsonLoc = (path: string): ConfigLocation => ({
-  client: "cursor",
-  scope: "user",
-  path,
-  format: "json",
-  keyPath: ["mcpServers"],
-});
-const tomlLoc = (path: string): ConfigLocation => ({
-  client: "codex",
-  scope: "user",
-  path,
-  format: "toml",
-  keyPath: ["mcp_servers"],
-});
-
-const add = (loc: ConfigLocation, name: string) => (text: string) =>
-  setServer(loc, text, name, { command: "/bin/mcp-op", args: ["run", "--", name] }, { force: false });
+const sandbox = sandboxes("mcp-op-config-file-");
 
 describe("withLock", () => {
   test("a lock left by a dead process is taken over", async () => {

@@ -1,11 +1,10 @@
 /** Reading and writing client configs on disk: atomic, backed up, locked, and never over a read-only file. */
-import { afterAll, describe, expect, spyOn, test } from "bun:test";
+import { describe, expect, spyOn, test } from "bun:test";
 import {
   chmodSync,
   existsSync,
   lstatSync,
   mkdirSync,
-  mkdtempSync,
   readdirSync,
   readFileSync,
   rmSync,
@@ -13,7 +12,6 @@ import {
   symlinkSync,
   writeFileSync,
 } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { ConfigLocation } from "../../src/core/clients.ts";
 import { listServers, removeServer, setServer } from "../../src/core/config-edit.ts";
@@ -21,34 +19,9 @@ import * as scanner from "../../src/core/jsonc-scan.ts";
 import { edit, load, restoreFile, revert, save, saveHooks, textDigest } from "../../src/effects/config-file.ts";
 import { withLock } from "../../src/effects/config-lock.ts";
 import { McpOpError } from "../../src/errors.ts";
+import { add, jsonLoc, sandboxes, tomlLoc } from "./config-fixtures.ts";
 
-const base = mkdtempSync(join(tmpdir(), "mcp-op-config-file-"));
-afterAll(() => rmSync(base, { recursive: true, force: true }));
-
-let n = 0;
-function sandbox(): string {
-  const dir = join(base, `t${++n}`);
-  mkdirSync(dir);
-  return dir;
-}
-
-const jsonLoc = (path: string): ConfigLocation => ({
-  client: "cursor",
-  scope: "user",
-  path,
-  format: "json",
-  keyPath: ["mcpServers"],
-});
-const tomlLoc = (path: string): ConfigLocation => ({
-  client: "codex",
-  scope: "user",
-  path,
-  format: "toml",
-  keyPath: ["mcp_servers"],
-});
-
-const add = (loc: ConfigLocation, name: string) => (text: string) =>
-  setServer(loc, text, name, { command: "/bin/mcp-op", args: ["run", "--", name] }, { force: false });
+const sandbox = sandboxes("mcp-op-config-file-");
 
 const ORIGINAL = '{\n  "theme": "dark",\n  "mcpServers": {}\n}\n';
 
