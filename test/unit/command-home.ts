@@ -9,6 +9,7 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { type Context, defaultContext } from "../../src/commands/_shared.ts";
 import type { Op } from "../../src/effects/op.ts";
+import { McpOpError } from "../../src/errors.ts";
 import { FakeOp } from "./fake-op.ts";
 
 export interface CommandHome {
@@ -68,4 +69,15 @@ export function commandHome(fake = new FakeOp()): CommandHome {
       return readFileSync(join(home, path), "utf8");
     },
   };
+}
+
+/** The McpOpError a command failed with (anything else is rethrown; success fails the test). */
+export async function failure(p: Promise<unknown>): Promise<McpOpError> {
+  try {
+    await p;
+  } catch (error) {
+    if (error instanceof McpOpError) return error;
+    throw error;
+  }
+  throw new Error("no failure");
 }

@@ -13,9 +13,8 @@ import { parse as parseList, run as runList } from "../../src/commands/list.ts";
 import { parse as parseRemove, run as runRemove } from "../../src/commands/remove.ts";
 import { mcpOpRemoteOf, spacedArguments } from "../../src/core/remote-entry.ts";
 import { saveHooks } from "../../src/effects/config-file.ts";
-import { McpOpError } from "../../src/errors.ts";
 import { selfCommand } from "../../src/runtime.ts";
-import { commandHome } from "./command-home.ts";
+import { commandHome, failure } from "./command-home.ts";
 import { NO_PROCESSES } from "./context.ts";
 import { FakeOp } from "./fake-op.ts";
 
@@ -33,16 +32,6 @@ const HEADERS_TEXT =
 afterEach(() => {
   delete saveHooks.beforeLastCheck;
 });
-
-async function failure(p: Promise<unknown>): Promise<McpOpError> {
-  try {
-    await p;
-  } catch (error) {
-    if (error instanceof McpOpError) return error;
-    throw error;
-  }
-  throw new Error("no failure");
-}
 
 const ALL = ["--client", "claude-code", "--client", "cursor", "--client", "codex", "--client", "gemini"];
 

@@ -11,23 +11,13 @@ import { parse as parseRun } from "../../src/commands/run.ts";
 import { McpOpError } from "../../src/errors.ts";
 import { logger } from "../../src/logger.ts";
 import { selfCommand } from "../../src/runtime.ts";
-import { commandHome } from "./command-home.ts";
+import { commandHome, failure } from "./command-home.ts";
 
 const GH = ["--env", "GITHUB_TOKEN=op://Private/GitHub/token"];
 const SERVER = ["npx", "-y", "gh"];
 const ID = "5hfpicsmni2xf56r2dv5gumz5e";
 const ENV_TEXT =
   "# Written by mcp-op add: 1Password secret references, resolved by `op run` at start.\nGITHUB_TOKEN=op://Private/GitHub/token\n";
-
-async function failure(p: Promise<unknown>): Promise<McpOpError> {
-  try {
-    await p;
-  } catch (error) {
-    if (error instanceof McpOpError) return error;
-    throw error;
-  }
-  throw new Error("no failure");
-}
 
 function usage(f: () => unknown): [number, string] {
   try {

@@ -8,10 +8,9 @@ import { chmodSync, existsSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { parse, run } from "../../src/commands/add.ts";
 import { saveHooks } from "../../src/effects/config-file.ts";
-import { McpOpError } from "../../src/errors.ts";
 import { logger } from "../../src/logger.ts";
 import { selfCommand } from "../../src/runtime.ts";
-import { commandHome } from "./command-home.ts";
+import { commandHome, failure } from "./command-home.ts";
 import { FakeOp } from "./fake-op.ts";
 
 const GH = ["--env", "GITHUB_TOKEN=op://Private/GitHub/token"];
@@ -34,16 +33,6 @@ function entryLines(envFile: string, indent: string): string {
     `${indent}"command": ${JSON.stringify(command)},\n` +
     `${indent}"args": [\n${args.map((a) => `${indent}  ${JSON.stringify(a)}`).join(",\n")}\n${indent}]\n`
   );
-}
-
-async function failure(p: Promise<unknown>): Promise<McpOpError> {
-  try {
-    await p;
-  } catch (error) {
-    if (error instanceof McpOpError) return error;
-    throw error;
-  }
-  throw new Error("no failure");
 }
 
 describe("add", () => {

@@ -10,10 +10,10 @@ import { chmodSync, existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parse, run } from "../../src/commands/migrate.ts";
 import { saveHooks } from "../../src/effects/config-file.ts";
-import { McpOpError } from "../../src/errors.ts";
+import type { McpOpError } from "../../src/errors.ts";
 import { logger } from "../../src/logger.ts";
 import { selfCommand } from "../../src/runtime.ts";
-import { commandHome } from "./command-home.ts";
+import { commandHome, failure } from "./command-home.ts";
 import { exitFailure, FakeOp } from "./fake-op.ts";
 
 const TOKEN = `ghp_${"A1b2C3d4E5f6G7h8I9j0K1l2M3n4O5p6Q7r8"}`;
@@ -28,16 +28,6 @@ const LINEAR_REF = "op://Private/mcp-op linear LINEAR_API_KEY/credential";
 afterEach(() => {
   delete saveHooks.beforeLastCheck;
 });
-
-async function failure(p: Promise<unknown>): Promise<McpOpError> {
-  try {
-    await p;
-  } catch (error) {
-    if (error instanceof McpOpError) return error;
-    throw error;
-  }
-  throw new Error("no failure");
-}
 
 /** What logger.error said while `fn` ran. */
 async function errorsOf(fn: () => Promise<unknown>): Promise<string[]> {

@@ -7,9 +7,8 @@ import { afterEach, describe, expect, spyOn, test } from "bun:test";
 import { chmodSync } from "node:fs";
 import { parse, run } from "../../src/commands/remove.ts";
 import { saveHooks } from "../../src/effects/config-file.ts";
-import { McpOpError } from "../../src/errors.ts";
 import { logger } from "../../src/logger.ts";
-import { commandHome } from "./command-home.ts";
+import { commandHome, failure } from "./command-home.ts";
 
 const CURSOR = ".cursor/mcp.json";
 const CODEX = ".codex/config.toml";
@@ -20,16 +19,6 @@ const CODEX_TEXT = '# codex\nmodel = "o4"\n\n[mcp_servers.github]\ncommand = "np
 afterEach(() => {
   delete saveHooks.beforeLastCheck;
 });
-
-async function failure(p: Promise<unknown>): Promise<McpOpError> {
-  try {
-    await p;
-  } catch (error) {
-    if (error instanceof McpOpError) return error;
-    throw error;
-  }
-  throw new Error("no failure");
-}
 
 describe("remove", () => {
   test("takes the entry out of every config holding it, the rest of each file as it was", async () => {

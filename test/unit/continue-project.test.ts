@@ -16,9 +16,8 @@ import { configLocation } from "../../src/core/clients.ts";
 import { saveHooks } from "../../src/effects/config-file.ts";
 import { runSteps } from "../../src/effects/edit-loop.ts";
 import { editBackupDir, facts } from "../../src/effects/registry.ts";
-import { McpOpError } from "../../src/errors.ts";
 import { logger } from "../../src/logger.ts";
-import { commandHome } from "./command-home.ts";
+import { commandHome, failure } from "./command-home.ts";
 
 const GH = ["--env", "GITHUB_TOKEN=op://Private/GitHub/token"];
 const SERVER = ["npx", "-y", "gh"];
@@ -46,16 +45,6 @@ const THEIRS =
 afterEach(() => {
   saveHooks.beforeLastCheck = undefined;
 });
-
-async function failure(p: Promise<unknown>): Promise<McpOpError> {
-  try {
-    await p;
-  } catch (error) {
-    if (error instanceof McpOpError) return error;
-    throw error;
-  }
-  throw new Error("no failure");
-}
 
 async function quietly<T>(p: () => Promise<T>): Promise<{ value: T; warnings: unknown[][] }> {
   const warn = spyOn(logger, "warn");
