@@ -18,6 +18,7 @@ import {
 } from "./clients.ts";
 import { maskArgs, type PlaintextFinding } from "./detect.ts";
 import { ENVIRONMENTS_SINCE, environmentIdProblem, versionAtLeast } from "./environments.ts";
+import { parentDir } from "./paths.ts";
 import { type AuthMode, authMode, quoteArg } from "./plan.ts";
 import { looksLikeReference } from "./reference.ts";
 import { insideDir, projectDirOf, SHARED_COMMAND } from "./shared-config.ts";
@@ -152,12 +153,6 @@ export function codexEnvVars(raw: unknown): string[] {
   );
 }
 
-/** The directory holding `path` (an absolute config path, as configLocation builds it). */
-export function parentDir(path: string): string {
-  const i = Math.max(path.lastIndexOf("/"), path.lastIndexOf("\\"));
-  return i <= 0 ? path.slice(0, i + 1) || path : path.slice(0, i);
-}
-
 /**
  * Where a client starts a server without a `cwd` of its own: Claude Code in the project (its
  * root for project and local servers), the terminal clients where they run, Claude Desktop in
@@ -165,20 +160,17 @@ export function parentDir(path: string): string {
  * editors in the workspace (the project of a project config, else home).
  */
 export function clientCwd(s: Entry, f: Facts): string {
-  const parentOfConfigDir = parentDir(parentDir(s.loc.path));
+  if (s.loc.scope === "project") return projectDirOf(s.loc);
   switch (s.loc.client) {
     case "claude-code":
-      if (s.loc.scope === "project") return parentDir(s.loc.path);
       return s.loc.scope === "local" ? (s.loc.keyPath[1] ?? f.cwd) : f.cwd;
     case "claude-desktop":
       return f.platform === "win32" ? f.home : "/";
     case "gemini":
     case "codex":
-      return s.loc.scope === "project" ? parentOfConfigDir : f.cwd;
-    case "continue": // a project's block file sits two levels down: .continue/mcpServers/NAME.yaml
-      return s.loc.scope === "project" ? projectDirOf(s.loc) : f.home;
+      return f.cwd;
     default:
-      return s.loc.scope === "project" ? parentOfConfigDir : f.home;
+      return f.home;
   }
 }
 
@@ -207,7 +199,7 @@ export function disabledIn(s: Entry): string | undefined {
 }
 
 export function approvalFix(s: Entry): string | undefined {
-  const dir = s.loc.client === "claude-code" ? parentDir(s.loc.path) : parentDir(parentDir(s.loc.path));
+  const dir = projectDirOf(s.loc);
   if (s.loc.client === "claude-code") return `start claude in ${dir} and approve the server, if you trust the project`;
   if (s.loc.client === "gemini")
     return `trust the folder in gemini (gemini trust, in ${dir}), if you trust the project`;
