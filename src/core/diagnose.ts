@@ -18,7 +18,6 @@ import {
 } from "./clients.ts";
 import { maskArgs, type PlaintextFinding } from "./detect.ts";
 import { ENVIRONMENTS_SINCE, environmentIdProblem, versionAtLeast } from "./environments.ts";
-import { parentDir } from "./paths.ts";
 import { type AuthMode, authMode, quoteArg } from "./plan.ts";
 import { looksLikeReference } from "./reference.ts";
 import { insideDir, projectDirOf, SHARED_COMMAND } from "./shared-config.ts";
@@ -406,7 +405,7 @@ function tokenFileFixLine(s: Entry, shellMode: AuthMode, known: string | undefin
     return `${before}add --token-file ${quoteArg(file)} before "--" in the entry's arguments (${s.loc.path})`;
   }
   const where =
-    s.loc.scope === "user" ? "" : `in ${s.loc.scope === "local" ? s.loc.keyPath[1] : parentDir(s.loc.path)}: `;
+    s.loc.scope === "user" ? "" : `in ${s.loc.scope === "local" ? s.loc.keyPath[1] : projectDirOf(s.loc)}: `;
   return `${before}${where}${line}`;
 }
 
