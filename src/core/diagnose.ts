@@ -27,7 +27,7 @@ import { type CheckedEnvFile, problemText, referenceProblems } from "./validate.
 export const MIN_OP_VERSION = "2.18.0";
 /** Claude Code's server start-up window without MCP_TIMEOUT (see README, Sign-in). */
 export const DEFAULT_CONNECT_TIMEOUT_SEC = 30;
-export const MAX_CONNECT_TIMEOUT_SEC = 600;
+const MAX_CONNECT_TIMEOUT_SEC = 600;
 /** Names the token file when `--token-file` is not given (effects/files.ts reads it). */
 const TOKEN_FILE_VAR = "MCP_OP_TOKEN_FILE";
 
