@@ -345,7 +345,7 @@ const GOOSE_DISALLOWED = new Set(
 );
 
 /** Whether goose refuses `name` in an extension's `envs` (the list above, LD_* and DYLD_*). */
-export function gooseRefuses(name: string): boolean {
+function gooseRefuses(name: string): boolean {
   const upper = name.toUpperCase();
   return GOOSE_DISALLOWED.has(upper) || upper.startsWith("LD_") || upper.startsWith("DYLD_");
 }

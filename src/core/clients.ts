@@ -91,13 +91,13 @@ export const CODEX_STARTUP_TIMEOUT_SEC = 30;
  * Cline gives `initialize` 3 s when an entry has no `timeout`, and `timeout` seconds (default
  * 60) when it has one (docs/clients.md, cline): mcp-op writes the documented default.
  */
-export const CLINE_TIMEOUT_SEC = 60;
+const CLINE_TIMEOUT_SEC = 60;
 
 /** Crush gives a server 10 s unless the entry says otherwise (docs/clients.md, crush): as Codex. */
-export const CRUSH_TIMEOUT_SEC = 30;
+const CRUSH_TIMEOUT_SEC = 30;
 
 /** Goose's own default for an extension (docs/clients.md, goose), written as goose writes it. */
-export const GOOSE_TIMEOUT_SEC = 300;
+const GOOSE_TIMEOUT_SEC = 300;
 
 const SCOPES: Record<ClientId, Scope[]> = {
   "claude-code": ["user", "local", "project"],
@@ -181,7 +181,7 @@ export function continueBlockDir(facts: Facts): string {
 }
 
 /** Continue's project block file `server` lives in: `.continue/mcpServers/<server>.yaml`. */
-export function continueBlockFile(facts: Facts, server: string): string {
+function continueBlockFile(facts: Facts, server: string): string {
   return joinPath(facts.platform, continueBlockDir(facts), `${server}.yaml`);
 }
 

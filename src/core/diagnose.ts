@@ -27,7 +27,7 @@ import { type CheckedEnvFile, problemText, referenceProblems } from "./validate.
 export const MIN_OP_VERSION = "2.18.0";
 /** Claude Code's server start-up window without MCP_TIMEOUT (see README, Sign-in). */
 export const DEFAULT_CONNECT_TIMEOUT_SEC = 30;
-export const MAX_CONNECT_TIMEOUT_SEC = 600;
+const MAX_CONNECT_TIMEOUT_SEC = 600;
 /** Names the token file when `--token-file` is not given (effects/files.ts reads it). */
 const TOKEN_FILE_VAR = "MCP_OP_TOKEN_FILE";
 
@@ -152,12 +152,6 @@ export function codexEnvVars(raw: unknown): string[] {
   );
 }
 
-/** The directory holding `path` (an absolute config path, as configLocation builds it). */
-export function parentDir(path: string): string {
-  const i = Math.max(path.lastIndexOf("/"), path.lastIndexOf("\\"));
-  return i <= 0 ? path.slice(0, i + 1) || path : path.slice(0, i);
-}
-
 /**
  * Where a client starts a server without a `cwd` of its own: Claude Code in the project (its
  * root for project and local servers), the terminal clients where they run, Claude Desktop in
@@ -165,20 +159,17 @@ export function parentDir(path: string): string {
  * editors in the workspace (the project of a project config, else home).
  */
 export function clientCwd(s: Entry, f: Facts): string {
-  const parentOfConfigDir = parentDir(parentDir(s.loc.path));
+  if (s.loc.scope === "project") return projectDirOf(s.loc);
   switch (s.loc.client) {
     case "claude-code":
-      if (s.loc.scope === "project") return parentDir(s.loc.path);
       return s.loc.scope === "local" ? (s.loc.keyPath[1] ?? f.cwd) : f.cwd;
     case "claude-desktop":
       return f.platform === "win32" ? f.home : "/";
     case "gemini":
     case "codex":
-      return s.loc.scope === "project" ? parentOfConfigDir : f.cwd;
-    case "continue": // a project's block file sits two levels down: .continue/mcpServers/NAME.yaml
-      return s.loc.scope === "project" ? projectDirOf(s.loc) : f.home;
+      return f.cwd;
     default:
-      return s.loc.scope === "project" ? parentOfConfigDir : f.home;
+      return f.home;
   }
 }
 
@@ -207,7 +198,7 @@ export function disabledIn(s: Entry): string | undefined {
 }
 
 export function approvalFix(s: Entry): string | undefined {
-  const dir = s.loc.client === "claude-code" ? parentDir(s.loc.path) : parentDir(parentDir(s.loc.path));
+  const dir = projectDirOf(s.loc);
   if (s.loc.client === "claude-code") return `start claude in ${dir} and approve the server, if you trust the project`;
   if (s.loc.client === "gemini")
     return `trust the folder in gemini (gemini trust, in ${dir}), if you trust the project`;
@@ -414,7 +405,7 @@ function tokenFileFixLine(s: Entry, shellMode: AuthMode, known: string | undefin
     return `${before}add --token-file ${quoteArg(file)} before "--" in the entry's arguments (${s.loc.path})`;
   }
   const where =
-    s.loc.scope === "user" ? "" : `in ${s.loc.scope === "local" ? s.loc.keyPath[1] : parentDir(s.loc.path)}: `;
+    s.loc.scope === "user" ? "" : `in ${s.loc.scope === "local" ? s.loc.keyPath[1] : projectDirOf(s.loc)}: `;
   return `${before}${where}${line}`;
 }
 

@@ -32,7 +32,7 @@ export function environmentOption(id: string | undefined): string | undefined {
 }
 
 /** The numbers of a version as `op --version` prints it (`2.41.0`, `2.33.0-beta.02`); undefined when it is not one. */
-export function versionNumbers(version: string): number[] | undefined {
+function versionNumbers(version: string): number[] | undefined {
   const core = version.trim().split("-")[0] ?? "";
   const parts = core.split(".");
   if (parts.length < 2 || parts.some((p) => p === "" || ![...p].every((c) => c >= "0" && c <= "9"))) return undefined;

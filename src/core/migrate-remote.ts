@@ -5,6 +5,7 @@
  * `{{NAME}}` over an env file of references, and the entry becomes the one `add --url` writes
  * (core/remote-entry.ts): Claude Code's headersHelper, or `mcp-op proxy`. Pure, as core/migrate.ts.
  */
+import { isVariableName } from "./env-file.ts";
 import { checkHeaders } from "./headers.ts";
 import type { MigrationServer, PlannedItem, ServerPlan } from "./migrate.ts";
 import { headersFileText, type RemoteRegistration, remoteEntryFor } from "./remote-entry.ts";
@@ -27,8 +28,6 @@ const OWN_SOURCES = ["bearer_token_env_var", "env_http_headers", "http_headers_h
 
 /** `Bearer X` (and `Token X`, `Basic X`): only X is the secret; the scheme stays in the file. */
 const SCHEME = /^(Bearer|Token|Basic) +(\S.*)$/i;
-
-const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 type Planned = Omit<ServerPlan, "server">;
 
@@ -89,7 +88,7 @@ export function planRemoteEntry(
     try {
       secret = decodeURIComponent(piece);
     } catch {}
-    let name = NAME.test(finding.suggestedName) ? finding.suggestedName : "URL_SECRET";
+    let name = isVariableName(finding.suggestedName) ? finding.suggestedName : "URL_SECRET";
     for (let n = 2; pieces.some((p) => p.name === name); n++) name = `${finding.suggestedName}_${n}`;
     pieces.push({ start, end, name });
     variables.push({ name, item: o.item(name, secret), finding });

@@ -27,6 +27,12 @@ export function joinPath(platform: NodeJS.Platform, first: string, ...rest: stri
   return out;
 }
 
+/** The directory holding `path` (absolute, either separator). */
+export function parentDir(path: string): string {
+  const i = Math.max(path.lastIndexOf("/"), path.lastIndexOf("\\"));
+  return i <= 0 ? path.slice(0, i + 1) || path : path.slice(0, i);
+}
+
 /** A variable's value, undefined when unset or blank; names are case-insensitive on Windows. */
 export function envValue(env: Env, platform: NodeJS.Platform, name: string): string | undefined {
   let value = env[name];

@@ -69,7 +69,7 @@ export function claudeJson(entry: Record<string, unknown>): string {
 }
 
 /** Plaintext-looking values in a config file's entries, to mask them in diffs shown to the user. */
-export function secretValuesIn(loc: ConfigLocation, text: string): string[] {
+function secretValuesIn(loc: ConfigLocation, text: string): string[] {
   const values: string[] = [];
   for (const raw of Object.values(listServers(loc, text))) {
     const spec = readEntry(loc.client, raw);

@@ -35,7 +35,7 @@ function commonFlags(r: RemoteRegistration): string[] {
 }
 
 /** The stdio entry of every client but Claude Code: `mcp-op proxy --url URL ...`. */
-export function proxySpec(self: readonly string[], r: RemoteRegistration): ServerSpec {
+function proxySpec(self: readonly string[], r: RemoteRegistration): ServerSpec {
   const [command, ...selfArgs] = self;
   return { command: command as string, args: [...selfArgs, "proxy", "--url", r.url, ...commonFlags(r)] };
 }
@@ -45,7 +45,7 @@ export function proxySpec(self: readonly string[], r: RemoteRegistration): Serve
  * /c` on Windows (docs/remote-servers.md, "How it is run"). POSIX: single quotes; cmd.exe has
  * no escape inside double quotes, so a `"` there is refused by the caller (paths cannot hold one).
  */
-export function shellWord(arg: string, platform: NodeJS.Platform): string {
+function shellWord(arg: string, platform: NodeJS.Platform): string {
   if (platform !== "win32") return quoteArg(arg);
   return /^[\w@+=:,./\\-]+$/.test(arg) ? arg : `"${arg}"`;
 }
@@ -59,7 +59,7 @@ export function helperCommand(self: readonly string[], r: RemoteRegistration, pl
  * Whether Claude Code gets the helper entry: a helper cannot put a value into the URL, so a URL
  * holding a `{{ }}` template gets the proxy entry there too; one without headers needs no helper.
  */
-export function usesHelper(client: ClientId, r: RemoteRegistration): boolean {
+function usesHelper(client: ClientId, r: RemoteRegistration): boolean {
   return client === "claude-code" && r.headersFile !== undefined && !r.url.includes("{{");
 }
 

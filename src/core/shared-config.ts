@@ -7,7 +7,7 @@
  * docs/clients.md, vscode-insiders). Pure: add and doctor hand in the locations.
  */
 import type { ClientId, ConfigLocation } from "./clients.ts";
-import { isAbsolutePath, joinPath } from "./paths.ts";
+import { isAbsolutePath, joinPath, parentDir } from "./paths.ts";
 
 /** The command a shared entry runs: mcp-op by name, on the teammate's PATH. */
 export const SHARED_COMMAND = "mcp-op";
@@ -16,23 +16,31 @@ export const SHARED_ENV_DIR = ".mcp-op";
 /** VS Code's variable for the workspace folder, expanded in mcp.json. */
 const WORKSPACE_FOLDER = "${workspaceFolder}";
 
-/** The directory holding `path` (absolute, either separator). */
-function parentDir(path: string): string {
-  const i = Math.max(path.lastIndexOf("/"), path.lastIndexOf("\\"));
-  return i <= 0 ? path.slice(0, i + 1) || path : path.slice(0, i);
-}
-
 /**
  * The project a project-scope config belongs to, which is also where its client starts the
  * project's servers: the directory of Claude Code's `.mcp.json` (Claude Code starts servers in
  * the directory it runs in: the project root when started there; docs/mcp-clients.md, "Where a
- * client starts a project's servers"), the parent of the editors' and Gemini's `.cursor/`,
- * `.vscode/`, `.gemini/`, `.zed/`, and of Continue's `.continue/mcpServers/` (the workspace
- * folder, where Continue starts a server without `cwd`: docs/clients.md, continue).
+ * client starts a project's servers") and of the files at the root (crush.json, opencode.jsonc,
+ * kilo.jsonc), the parent of the editors' and Gemini's `.cursor/`, `.vscode/`, `.gemini/`,
+ * `.zed/`..., and of Kiro's `.kiro/settings/` and Continue's `.continue/mcpServers/` (the
+ * workspace folder, where Continue starts a server without `cwd`: docs/clients.md, continue).
+ * Where configLocation puts each: src/core/clients.ts.
  */
 export function projectDirOf(loc: ConfigLocation): string {
-  if (loc.client === "continue") return parentDir(parentDir(parentDir(loc.path))); // .continue/mcpServers/x.yaml
-  return loc.client === "claude-code" ? parentDir(loc.path) : parentDir(parentDir(loc.path));
+  const dir = parentDir(loc.path);
+  switch (loc.client) {
+    case "claude-code":
+    case "crush":
+    case "opencode":
+      return dir;
+    case "kilo": // kilo.jsonc at the root, or .kilo/kilo.jsonc
+      return dir.endsWith("/.kilo") || dir.endsWith("\\.kilo") ? parentDir(dir) : dir;
+    case "kiro": // .kiro/settings/mcp.json
+    case "continue": // .continue/mcpServers/x.yaml
+      return parentDir(parentDir(dir));
+    default:
+      return parentDir(dir);
+  }
 }
 
 /** A path inside the project, as the entry names it: relative, with "/" (a teammate may be on another OS). */

@@ -1071,6 +1071,12 @@ describe("op run --environment (1Password Environments)", () => {
     expect(r.stdout).toBe("");
   });
 
+  test("a 2.41.0 pre-release is older than 2.41.0: the flag is unknown", () => {
+    const r = op(["run", "--environment", ID, ...printEnv], { env: withEnvironments("2.41.0-beta.01") });
+    expectError(r, "unknown flag: --environment");
+    expect(r.stdout).toBe("");
+  });
+
   test("an ID the account does not have is an error", () => {
     const r = op(["run", "--environment", "zzzzzzzzzzzzzzzzzzzzzzzzzz", ...printEnv], {
       env: withEnvironments("2.41.0"),

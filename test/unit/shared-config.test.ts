@@ -5,7 +5,7 @@
  */
 import { describe, expect, test } from "bun:test";
 import { join } from "node:path";
-import type { ConfigLocation } from "../../src/core/clients.ts";
+import { CLIENT_IDS, type ConfigLocation, configLocation, scopesOf } from "../../src/core/clients.ts";
 import { insideDir, projectDirOf, resolveEntryPath, sharedEnvFile, sharedPath } from "../../src/core/shared-config.ts";
 import { readEnvFile } from "../../src/effects/files.ts";
 import { McpOpError } from "../../src/errors.ts";
@@ -25,6 +25,18 @@ describe("shared project entries", () => {
     expect(projectDirOf(loc("cursor", "/repo/.cursor/mcp.json"))).toBe("/repo");
     expect(projectDirOf(loc("vscode", "C:\\repo\\.vscode\\mcp.json"))).toBe("C:\\repo");
     expect(projectDirOf(loc("continue", "/repo/.continue/mcpServers/gh.yaml"))).toBe("/repo");
+  });
+
+  test("every client's project config, wherever it sits (root file, one or two directories down), belongs to the project", () => {
+    const facts = { home: "/home/me", platform: "linux" as const, cwd: "/repo", env: {} };
+    for (const client of CLIENT_IDS) {
+      if (!scopesOf(client).includes("project")) continue;
+      expect([client, projectDirOf(configLocation(client, "project", facts, "gh"))]).toEqual([client, "/repo"]);
+    }
+    // kilo's and crush's other names: .kilo/kilo.json, crush.json.
+    const exists = (path: string) => path === "/repo/.kilo/kilo.json" || path === "/repo/crush.json";
+    expect(projectDirOf(configLocation("kilo", "project", { ...facts, exists }))).toBe("/repo");
+    expect(projectDirOf(configLocation("crush", "project", { ...facts, exists }))).toBe("/repo");
   });
 
   test("the env file as the entry names it: VS Code through ${workspaceFolder}, others relative, always /", () => {
