@@ -115,11 +115,7 @@ const addArgs = {
  * `--env KEY=VALUE` flags to env-file text; values must be references unless allowPlain. The
  * preview (for --dry-run) shows plain values by length only: they may be tokens.
  */
-export function envFileText(
-  flags: readonly string[],
-  allowPlain: boolean,
-  shared = false,
-): { text: string; preview: string } {
+function envFileText(flags: readonly string[], allowPlain: boolean, shared = false): { text: string; preview: string } {
   const lines = ["# Written by mcp-op add: 1Password secret references, resolved by `op run` at start."];
   const preview = [...lines];
   const seen = new Set<string>();
