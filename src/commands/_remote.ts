@@ -22,9 +22,9 @@ import { needsSigninCheck } from "../core/signin.ts";
 import { type BRIDGE_STEP, HEADERS_STEP } from "../core/stage.ts";
 import { checkEnvFile, checkEnvironment, type Problem } from "../core/validate.ts";
 import { locateOp } from "../effects/executables.ts";
-import { type EnvFileText, readEnvFile, readTokenFile, TOKEN_FILE_VAR } from "../effects/files.ts";
+import { readEnvFiles, readTokenFile, TOKEN_FILE_VAR } from "../effects/files.ts";
 import { ensureSignedIn } from "../effects/signin.ts";
-import { McpOpError, usageError } from "../errors.ts";
+import { usageError } from "../errors.ts";
 import { logger, setVerbose } from "../logger.ts";
 import { definedOnly, selfCommand } from "../runtime.ts";
 import { type Context, reportProblems, type SigninTimeout } from "./_shared.ts";
@@ -137,31 +137,21 @@ export async function prepareRemote(
   setVerbose(options.verbose);
 
   // 1. Validate everything before anything runs.
-  const files: EnvFileText[] = [];
-  const failures: McpOpError[] = [];
-  const read = (given: string, kind: "env" | "headers") => {
-    try {
-      return readEnvFile(given, env.HOME, cwd, { keepOpen: kind === "env", kind });
-    } catch (error) {
-      if (!(error instanceof McpOpError)) throw error;
-      failures.push(error);
-      return undefined;
-    }
-  };
-  for (const given of options.envFiles) {
-    const file = read(given, "env");
-    if (file) files.push(file);
-  }
-  const checked = files.map((f) => ({ ...f, ...checkEnvFile(f.display, f.text, env) }));
+  // Each env file stays open: op gets the very file that was checked (plan.ts).
+  const reads = readEnvFiles(options.envFiles, env.HOME, cwd, { keepOpen: true });
+  const failures = reads.flatMap((r) => ("failure" in r ? [r.failure] : []));
+  const checked = reads.flatMap((r) => ("text" in r ? [{ ...r, ...checkEnvFile(r.display, r.text, env) }] : []));
   const problems: Problem[] = [...checked.flatMap((c) => c.problems), ...checkEnvironment(env)];
   const entries: HeaderEntry[] = options.headers.map((text, i) => parseHeaderFlag(text, i));
-  if (options.headersFile !== undefined) {
-    const file = read(options.headersFile, "headers");
-    if (file) {
-      const parsed = parseHeadersFile(file.text, file.display);
-      entries.push(...parsed.entries);
-      problems.push(...parsed.problems);
+  const headersFiles = options.headersFile === undefined ? [] : [options.headersFile];
+  for (const file of readEnvFiles(headersFiles, env.HOME, cwd, { kind: "headers" })) {
+    if ("failure" in file) {
+      failures.push(file.failure);
+      continue;
     }
+    const parsed = parseHeadersFile(file.text, file.display);
+    entries.push(...parsed.entries);
+    problems.push(...parsed.problems);
   }
   problems.push(...checkHeaders(entries, options.allowPlain));
   reportProblems(problems, failures);

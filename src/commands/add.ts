@@ -115,11 +115,7 @@ const addArgs = {
  * `--env KEY=VALUE` flags to env-file text; values must be references unless allowPlain. The
  * preview (for --dry-run) shows plain values by length only: they may be tokens.
  */
-export function envFileText(
-  flags: readonly string[],
-  allowPlain: boolean,
-  shared = false,
-): { text: string; preview: string } {
+function envFileText(flags: readonly string[], allowPlain: boolean, shared = false): { text: string; preview: string } {
   const lines = ["# Written by mcp-op add: 1Password secret references, resolved by `op run` at start."];
   const preview = [...lines];
   const seen = new Set<string>();
@@ -248,6 +244,11 @@ export async function run(options: AddOptions, ctx: Context): Promise<void> {
   let envFile: string | undefined;
   const envFiles: string[] = [];
   let envText: { text: string; preview: string } | undefined;
+  // The variables a header's or the URL's `{{ NAME }}` may use: the keys of every env file, as validated.
+  const envKeys = new Set<string>();
+  const addKeys = (files: ReadonlyArray<{ entries: ReadonlyArray<{ key: string }> }>) => {
+    for (const file of files) for (const e of file.entries) envKeys.add(e.key);
+  };
   if (envFlags.length) {
     envText = envFileText(envFlags, options.allowPlain, shared !== undefined);
     envFile = shared
@@ -255,7 +256,9 @@ export async function run(options: AddOptions, ctx: Context): Promise<void> {
       : joinPath(process.platform, envFileDir(env, f.home, process.platform), `${name}.env`);
     envFiles.push(envFile);
     // What run would warn about at every start (PATH, NODE_OPTIONS...), said once now.
-    reportProblems(validateEnvFiles([{ display: envFile, text: envText.text }], env).problems);
+    const written = validateEnvFiles([{ display: envFile, text: envText.text }], env);
+    reportProblems(written.problems);
+    addKeys(written.files);
   }
   // Existing env files, validated as run validates them: every problem of every file.
   const reads = readEnvFiles(givenEnvFiles, f.home, f.cwd);
@@ -265,12 +268,7 @@ export async function run(options: AddOptions, ctx: Context): Promise<void> {
   if (shared) {
     for (const [i, read] of reads.entries()) sharedFileProblem(read.display, validated.files[i]?.entries ?? []);
   }
-  // The variables a header's or the URL's `{{ NAME }}` may use.
-  const envKeys = new Set(
-    [envText?.text ?? "", ...reads.map((r) => ("text" in r ? r.text : ""))].flatMap((t) =>
-      parseEnvFile(t).entries.map((e) => e.key),
-    ),
-  );
+  addKeys(validated.files);
   // The token file is checked as run reads it (private, one token); only its path goes in.
   const tokenFlag = options.tokenFile;
   const tokenFile = tokenFlag === undefined ? undefined : absolutePath(tokenFlag, f.home, f.cwd);

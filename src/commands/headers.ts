@@ -27,13 +27,13 @@ import { type Context, defaultContext, signinTimeout } from "./_shared.ts";
  * The whole command ends by then: Claude Code and Codex kill a helper at 10 s, and a result
  * after that is thrown away, so finishing later only keeps `op` running for nothing.
  */
-export const DEADLINE_MS = 9500;
+const DEADLINE_MS = 9500;
 /** Default for --signin-timeout: room for a Touch ID prompt, and for `op run` after it. */
-export const DEFAULT_HEADERS_SIGNIN_TIMEOUT = 8;
+const DEFAULT_HEADERS_SIGNIN_TIMEOUT = 8;
 /** More would leave `op run` no time before the deadline. */
 const MAX_HEADERS_SIGNIN_TIMEOUT = 9;
 
-export const headersArgs = {
+const headersArgs = {
   ...remoteArgs,
   "signin-timeout": {
     type: "string",

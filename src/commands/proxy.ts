@@ -20,7 +20,7 @@ import { environment } from "../runtime.ts";
 import { parseRemoteOptions, prepareRemote, type RemoteOptions, remoteArgs } from "./_remote.ts";
 import { type Context, DEFAULT_SIGNIN_TIMEOUT, defaultContext, MAX_SIGNIN_TIMEOUT, signinTimeout } from "./_shared.ts";
 
-export const proxyArgs = {
+const proxyArgs = {
   url: {
     type: "string",
     valueHint: "URL",

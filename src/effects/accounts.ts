@@ -4,25 +4,23 @@
  */
 import { definedOnly } from "../runtime.ts";
 import { locateOp } from "./executables.ts";
-import { type Op, type OpClientOptions, opClient } from "./op.ts";
+import type { Op, OpFactory } from "./op.ts";
 
 type Env = Readonly<Record<string, string | undefined>>;
-/** How op is reached: opClient, or a fake in unit tests (the command's Context.op). */
-type MakeOp = (options: OpClientOptions) => Op;
 
 /** 20 s a call, so that a hung op cannot stall a report for long. */
-function op(make: MakeOp, opPath: string, env: Env, account?: string): Op {
+function op(make: OpFactory, opPath: string, env: Env, account?: string): Op {
   return make({ opPath, account, env: definedOnly(env), timeoutMs: 20_000 });
 }
 
 /** The accounts op knows (shorthand or sign-in address); undefined when op cannot say. */
-export async function accountList(opPath: string, env: Env, make: MakeOp = opClient): Promise<string[] | undefined> {
+export async function accountList(opPath: string, env: Env, make: OpFactory): Promise<string[] | undefined> {
   const r = await op(make, opPath, env).accountList();
   return r.ok ? r.accounts?.map((a) => a.shorthand ?? a.url ?? a.email ?? "?") : undefined;
 }
 
 /** The accounts op knows, or none when op is missing or says nothing. */
-export async function opAccounts(env: Env, opFlag?: string, make: MakeOp = opClient): Promise<string[]> {
+export async function opAccounts(env: Env, opFlag: string | undefined, make: OpFactory): Promise<string[]> {
   try {
     return (await accountList(locateOp(opFlag, env), env, make)) ?? [];
   } catch {
@@ -35,7 +33,7 @@ export async function opAccounts(env: Env, opFlag?: string, make: MakeOp = opCli
  * shorthand or ID): `op whoami --account X` says so without prompting, signed in or not.
  * Undefined when that cannot be told (no op).
  */
-export async function accountKnown(account: string, env: Env, make: MakeOp = opClient): Promise<boolean | undefined> {
+export async function accountKnown(account: string, env: Env, make: OpFactory): Promise<boolean | undefined> {
   let opPath: string;
   try {
     opPath = locateOp(undefined, env);

@@ -439,24 +439,17 @@ export async function deleteConfig(
   return withLock(
     loc,
     () => {
-      const target = linkTarget(loc.path);
-      let bytes: Buffer;
-      let mode: number;
-      try {
-        bytes = readFileSync(target);
-        mode = statSync(target).mode & 0o7777;
-      } catch (error) {
-        if (errorCode(error) === "ENOENT") return undefined;
-        throw configError(loc.path, `cannot read it: ${describeFsError(error)}`);
-      }
-      if (!ours(load(loc, { fresh: true }).text)) return undefined;
+      const loaded = load(loc, { fresh: true });
+      if (!loaded.exists || !ours(loaded.text)) return undefined;
+      // load accepts only valid UTF-8 (BOM kept), which encodes back byte for byte: no second read.
+      const bytes = Buffer.from(loaded.text, "utf8");
       const backup = writeBackup(loc.path, bytes, opts.backupDir);
       try {
-        unlinkSync(target);
+        unlinkSync(linkTarget(loc.path));
       } catch (error) {
         throw configError(loc.path, `cannot delete it: ${describeFsError(error)}; nothing was changed`);
       }
-      return { bytes, mode, backup };
+      return { bytes, mode: loaded.mode, backup };
     },
     { interruptible: true },
   );

@@ -36,7 +36,7 @@ export interface Undo {
  * Undo the changes, newest first, each outcome logged. True when all of them were undone. One
  * marked `last` is undone only when everything after it was.
  */
-export async function undoAll(undos: readonly Undo[]): Promise<boolean> {
+async function undoAll(undos: readonly Undo[]): Promise<boolean> {
   let all = true;
   for (const u of [...undos].reverse()) {
     if (u.last && !all) continue;
@@ -142,7 +142,7 @@ function envFileStep(step: Extract<Step, { kind: "env-file" }>): Outcome {
  * it would remove and add a same-named server of whatever project holds that directory now: the
  * file is edited directly, as when `claude` is not installed.
  */
-export function claudeFor(loc: ConfigLocation, env: Env): string | undefined {
+function claudeFor(loc: ConfigLocation, env: Env): string | undefined {
   if (loc.client !== "claude-code") return undefined;
   const claude = claudeCli(env);
   if (!claude || loc.project === undefined) return claude;

@@ -266,7 +266,7 @@ export function readEnvFiles(
   given: readonly string[],
   home: string | undefined,
   cwd: string,
-  options: { keepOpen?: boolean } = {},
+  options: { keepOpen?: boolean; kind?: "env" | "headers" } = {},
 ): Array<EnvFileText | { display: string; failure: McpOpError }> {
   return given.map((file) => {
     try {

@@ -94,6 +94,9 @@ export interface OpClientOptions {
   timeoutMs?: number;
 }
 
+/** How commands and effects get their `Op`: opClient, or a fake in unit tests (the command's Context.op). */
+export type OpFactory = (options: OpClientOptions) => Op;
+
 /** A call's time limit when the client names none: long enough for a slow network, and finite. */
 export const DEFAULT_TIMEOUT_MS = 60_000;
 

@@ -11,7 +11,7 @@ import { EXIT, McpOpError } from "../errors.ts";
 import { logger } from "../logger.ts";
 import { tryLockFile, unlockFile } from "./lockfile.ts";
 import { isTerminal, LOCK_EX, LOCK_NB, LOCK_UN, libc } from "./native.ts";
-import type { Op, OpCall, OpClientOptions, OpFailure, OpResult } from "./op.ts";
+import type { Op, OpCall, OpFactory, OpFailure, OpResult } from "./op.ts";
 import { withSignalsHeld } from "./signals.ts";
 
 export interface SigninInput {
@@ -23,9 +23,6 @@ export interface SigninInput {
 
 const APP_HINT =
   "turn on 1Password app integration (Settings > Developer > Integrate with 1Password CLI) or use a service account (--token-file)";
-
-/** How sign-in gets its `op` clients: the command's context's `op` (a fake in unit tests). */
-export type OpFactory = (options: OpClientOptions) => Op;
 
 /**
  * Returns the variables sign-in produced (`OP_SESSION_*`; none under app integration). Every op
