@@ -159,6 +159,9 @@ export async function withItemTemplate<T>(
     writeFileSync(path, template, { flag: "wx", mode: 0o600 });
     fd = openSync(path, "r");
   } catch (error) {
+    // A write cut short leaves the secret in the file: it goes on Windows too (unless the name
+    // was taken by a file that is not ours: EEXIST, nothing written).
+    if (!posix && errorCode(error) !== "EEXIST") rmSync(path, { force: true });
     throw cantCreate(path, error, "write the item template");
   } finally {
     if (posix) rmSync(path, { force: true });
