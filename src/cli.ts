@@ -24,7 +24,6 @@
  *   src/core/env-file.ts        env-file parser
  *   src/core/environments.ts    --environment: the ID checked in parse (functions only)
  *   src/core/plan.ts            op's argv and environment
- *   src/core/procfs.ts          /proc flags: whether libc is needed before exec
  *   src/core/reference.ts       op:// references
  *   src/core/search-path.ts     PATH and the well-known directories
  *   src/core/signin.ts          sign-in decisions
@@ -34,36 +33,39 @@
  *   src/effects/exec.ts         execve (spawn-and-wait on Windows)
  *   src/effects/executables.ts  find op and the server
  *   src/effects/files.ts        env and token files, checked
- *   src/effects/lockfile.ts     the sign-in lock where there is no flock
- *   src/effects/native.ts       libc (bun:ffi, loaded only when needed)
+ *   src/effects/native.ts       libc (bun:ffi, loaded with sys.ts's handle on Linux)
  *   src/effects/op.ts           every op call but op run (whoami on this path)
  *   src/effects/signals.ts      signals held during a sign-in; the stage's parent-death signal
- *   src/effects/signin.ts       whoami, signin
+ *   src/effects/signin.ts       whoami (the slow path, signin-prompt.ts, loads only when needed)
+ *   src/effects/sys-linux.ts    stat, open, read... through libc on Linux (bun:ffi handed in)
+ *   src/effects/sys.ts          the file calls before exec: libc on Linux, node:fs elsewhere
  *   src/errors.ts               McpOpError, exit codes
  *   src/logger.ts               the logger; its instance built on the first line (0.17 ms then)
  *   src/runtime.ts              version and facts, each loaded lazily
  *   consola/core                the logger's core (not consola/basic)
- *   node:fs                     built into Bun
- *   node:os                     built into Bun
- *   node:path                   built into Bun
  *
  * Nothing on this path imports, statically (what each cost when it did, RESULTS.md, "What we
- * tried"): std-env (its import reads process.stdout.isTTY, which creates the stdout stream:
- * 6.1 ms); consola or consola/basic (an instance on process.stdout at import: 2.6 ms); node:tty
- * (1.6 ms); node:child_process (~2 ms; Bun.spawn instead); node:util (0.6-0.7 ms); citty (0.4 ms;
- * type imports only); bun:ffi (0.23 ms, dlopen 0.15 ms; imported when /proc shows a blocked
- * signal or an O_NONBLOCK descriptor); core/detect.ts (1.1 ms; -v only); the client-config code
- * (jsonc-parser, toml-patch, config-edit.ts and the other commands: 0.5 ms as one more chunk).
+ * tried"): node:fs, node:path or node:os (Bun compiles their JavaScript on first load: ~1.6 ms
+ * for node:fs; effects/sys.ts instead); std-env (its import reads process.stdout.isTTY, which
+ * creates the stdout stream: 6.1 ms); consola or consola/basic (an instance on process.stdout at
+ * import: 2.6 ms); node:tty (1.6 ms); node:child_process (~2 ms; Bun.spawn instead); node:util
+ * (0.6-0.7 ms); citty (0.4 ms; type imports only); bun:ffi (~0.5 ms, and dlopen ~0.3: imported by
+ * sys.ts, once, and handed to sys-linux.ts, which Deno must be able to load); core/detect.ts
+ * (1.1 ms; -v only); the client-config code (jsonc-parser, toml-patch, config-edit.ts and the
+ * other commands: 0.5 ms as one more chunk); a module with a top-level await (it splits `run`'s
+ * chunk into a dozen: ~1.5 ms).
  * Nor does `run` run a RegExp before it execs: the first one costs ~0.1 ms and ~1.3 MB of
- * touched memory; character tests replace them (test/unit/fast-path.test.ts).
+ * touched memory; character tests replace them (test/unit/fast-path.test.ts). Nor an array method
+ * that JavaScriptCore writes in JavaScript (some, map, filter, find, flatMap, fromEntries,
+ * forEach...): each is compiled from source on its first call (see asksHelp below).
  */
-import { writeSync } from "node:fs";
 // Static, unlike the other commands: `run`'s code (and the stage's) then loads with this
 // file's chunk instead of several more (about 0.4 ms of start-up, scripts/bench/RESULTS.md).
 import { runArgs, main as runMain } from "./commands/run.ts";
 import { runStage } from "./commands/stage.ts";
 import { closest, MissingSeparator, type OptionsDef, splitArgv } from "./core/args.ts";
 import { BRIDGE_STEP, HEADERS_STEP, STAGE_COMMAND } from "./core/stage.ts";
+import { loadSys, writeSync } from "./effects/sys.ts";
 import { COMMAND_EXITS, EXIT, McpOpError, usageError } from "./errors.ts";
 import { loggedErrors, logger } from "./logger.ts";
 import { terminalFacts, version } from "./runtime.ts";
@@ -94,6 +96,15 @@ const NAMES = Object.keys(commands) as Name[];
 
 const DESCRIPTION = "Run MCP servers with secrets from 1Password: no plaintext tokens in client configs.";
 const HELP = new Set(["-h", "--help"]);
+/**
+ * A loop, not `args.some(...)`: on `run`'s fast path each array method JavaScriptCore implements
+ * in JavaScript (some, map, filter, find, flatMap, fromEntries...) is compiled from source on its
+ * first call, ~0.05-0.1 ms each (scripts/bench/RESULTS.md).
+ */
+function asksHelp(args: readonly string[]): boolean {
+  for (const arg of args) if (HELP.has(arg)) return true;
+  return false;
+}
 /** `-v` as `node -v` and `bun -v` (in `run` it stays --verbose), `-V` as before. */
 const VERSION = new Set(["-v", "-V", "--version"]);
 
@@ -132,13 +143,15 @@ async function commandHelp(name: Name, command: CommandModule["default"]): Promi
 }
 
 async function main(argv: readonly string[]): Promise<number> {
+  // libc's file calls on Linux, node:fs elsewhere (effects/sys.ts): before anything reads a file.
+  await loadSys();
   const { own, rest } = splitArgv(argv);
   const [first, ...tail] = own;
   if (first === STAGE_COMMAND) return runStage(tail, rest);
   if (first === HEADERS_STEP) return (await import("./commands/headers.ts")).headersStep(tail, rest);
   if (first === BRIDGE_STEP) return (await import("./commands/proxy.ts")).bridgeStep(tail, rest);
   // The hot path: straight to the command.
-  if (first === "run" && !tail.some((a) => HELP.has(a))) return runMain(tail, rest);
+  if (first === "run" && !asksHelp(tail)) return runMain(tail, rest);
   if (first === undefined || HELP.has(first) || (first === "help" && tail.length === 0)) {
     writeSync(1, await rootHelp());
     return first === undefined && rest !== null ? EXIT.USAGE : EXIT.OK;
@@ -156,7 +169,7 @@ async function main(argv: readonly string[]): Promise<number> {
     throw usageError(`unknown command "${first}"`, near ? `did you mean "${near}"? ${list}` : list);
   }
   const command = await commands[first as Name]();
-  if (tail.some((a) => HELP.has(a))) {
+  if (asksHelp(tail)) {
     // Help is asked for by a person: stdout, for `run` too (it writes nothing else there).
     writeSync(1, await commandHelp(first as Name, command.default));
     return EXIT.OK;

@@ -6,8 +6,8 @@
  * Built on `consola/core` with a one-line reporter: `consola/basic` touches `process.stdout` at
  * import, which in Bun creates the stdout stream (about 2.5 ms, and it is the server's fd).
  */
-import { writeSync } from "node:fs";
 import { type ConsolaInstance, type ConsolaReporter, createConsola, LogLevels } from "consola/core";
+import { writeSync } from "./effects/sys.ts";
 
 /** Set with `MCP_OP_LOG_LEVEL=silent|error|warn|info|debug` (or a consola number). */
 export const LOG_LEVEL_VAR = "MCP_OP_LOG_LEVEL";

@@ -1,6 +1,7 @@
 /** `mcp-op run`: validate, sign in if needed, plan, and become `op run ... -- <server>`. */
 import { LogLevels } from "consola/core";
 import { type OptionsDef, parseOptions } from "../core/args.ts";
+import type { EnvEntry } from "../core/env-file.ts";
 import { ENVIRONMENTS_SINCE, environmentOption, versionAtLeast } from "../core/environments.ts";
 import { authMode, buildRunPlan, describePlan, type RunOptions } from "../core/plan.ts";
 import { extendedPath } from "../core/search-path.ts";
@@ -9,7 +10,7 @@ import { hasTemplate, parseArgTemplates } from "../core/template.ts";
 import { checkEnvironment, validateEnvFiles } from "../core/validate.ts";
 import { canKeepAcrossExec } from "../effects/exec.ts";
 import { isExecutableFile, locateCommand, locateOp } from "../effects/executables.ts";
-import { readEnvFiles, readTokenFile, TOKEN_FILE_VAR } from "../effects/files.ts";
+import { type EnvFileText, readEnvFiles, readTokenFile, TOKEN_FILE_VAR } from "../effects/files.ts";
 import { ensureSignedIn } from "../effects/signin.ts";
 import { EXIT, McpOpError, usageError } from "../errors.ts";
 import { logger, setVerbose } from "../logger.ts";
@@ -99,14 +100,20 @@ export async function run(options: RunOptions, ctx: Context): Promise<never> {
   const reads = readEnvFiles(options.envFiles, env.HOME, cwd, { keepOpen: true });
   const validated = validateEnvFiles(reads, env);
   reportProblems([...validated.problems, ...checkEnvironment(env)]);
-  const checked = reads.flatMap((read, i) =>
-    "text" in read ? [{ ...read, entries: validated.files[i]?.entries ?? [] }] : [],
-  );
+  // Loops, not array methods, from here to the exec: `run`'s fast path (src/cli.ts, asksHelp).
+  const checked: Array<EnvFileText & { entries: readonly EnvEntry[] }> = [];
+  const fileKeys = new Set<string>();
+  for (let i = 0; i < reads.length; i++) {
+    const read = reads[i] as (typeof reads)[number];
+    if (!("text" in read)) continue;
+    const entries = validated.files[i]?.entries ?? [];
+    checked.push({ ...read, entries });
+    for (const entry of entries) fileKeys.add(entry.key);
+  }
   const tokenFile = options.tokenFile ?? env[TOKEN_FILE_VAR];
   const credentials: Record<string, string> = {};
   if (tokenFile) credentials.OP_SERVICE_ACCOUNT_TOKEN = readTokenFile(tokenFile, env.HOME, cwd);
   // `{{ }}` placeholders: every name must be defined before anything starts.
-  const fileKeys = new Set(checked.flatMap((c) => c.entries.map((e) => e.key)));
   const templates = hasTemplate(options.args)
     ? parseArgTemplates(options.args, (name) => fileKeys.has(name) || env[name] !== undefined)
     : undefined;
@@ -130,11 +137,14 @@ export async function run(options: RunOptions, ctx: Context): Promise<never> {
 
   // 3. Become op run, handing over the env files checked in step 1 (open descriptors), not their
   // names: those may have been swapped during sign-in. Without libc (Windows), their paths.
-  const handOver = checked.some((c) => c.fd !== undefined) && (await canKeepAcrossExec());
+  let open = false;
+  for (const c of checked) open ||= c.fd !== undefined;
+  const handOver = open && (await canKeepAcrossExec());
+  if (!handOver) for (const c of checked) delete c.fd;
   const plan = buildRunPlan({
     options,
     opPath,
-    envFiles: handOver ? checked : checked.map(({ fd: _, ...c }) => c),
+    envFiles: checked,
     env,
     credentials,
     commandPath,
@@ -148,7 +158,9 @@ export async function run(options: RunOptions, ctx: Context): Promise<never> {
     const { maskArgs } = await import("../core/detect.ts");
     for (const line of describePlan(plan, maskArgs)) logger.debug(line);
   }
-  return ctx.exec({ file: plan.file, argv: plan.argv, env: plan.env, keep: plan.inherited.map((i) => i.fd) });
+  const keep: number[] = [];
+  for (const { fd } of plan.inherited) keep.push(fd);
+  return ctx.exec({ file: plan.file, argv: plan.argv, env: plan.env, keep });
 }
 
 /**
@@ -162,9 +174,14 @@ function envStageProgram(
   credentials: Readonly<Record<string, string>>,
 ): { envProgram?: string } {
   if (process.platform === "win32") return {};
-  const inEnv = Object.keys(env).some((name) => env[name] !== undefined && isCredentialVar(name));
-  if (!inEnv && !Object.keys(credentials).some(isCredentialVar)) return {};
-  return isExecutableFile(ENV_PROGRAM) ? { envProgram: ENV_PROGRAM } : {};
+  for (const vars of [env, credentials]) {
+    for (const name in vars) {
+      if (vars[name] !== undefined && isCredentialVar(name)) {
+        return isExecutableFile(ENV_PROGRAM) ? { envProgram: ENV_PROGRAM } : {};
+      }
+    }
+  }
+  return {};
 }
 
 /**

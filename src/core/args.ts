@@ -157,7 +157,8 @@ export function parseArgv(
   const long = new Map<string, OptionSpec>();
   const short = new Map<string, OptionSpec>();
   let allowPositionals = false;
-  for (const [name, arg] of Object.entries(def)) {
+  for (const name in def) {
+    const arg = def[name] as OptionDef;
     if (arg.type === "positional") {
       allowPositionals = true;
       continue;
@@ -168,8 +169,12 @@ export function parseArgv(
       multiple: arg.type === "string" && "multiple" in arg && arg.multiple === true,
     };
     long.set(name, spec);
-    const alias = [("alias" in arg ? arg.alias : undefined) ?? []].flat().find((a) => a.length === 1);
-    if (alias) short.set(alias, spec);
+    const aliases = "alias" in arg ? arg.alias : undefined;
+    for (const alias of typeof aliases === "string" ? [aliases] : (aliases ?? [])) {
+      if (alias.length !== 1) continue;
+      short.set(alias, spec);
+      break;
+    }
   }
   const values: RawValues = {};
   const positionals: string[] = [];
@@ -257,11 +262,15 @@ export function parseOptions<const D extends OptionsDef>(
   settings: ParseSettings = {},
 ): { values: Options<D>; positionals: string[] } {
   // A `once` flag is collected like a repeatable one, then refused when there is more than one.
-  const once = Object.keys(def).filter((name) => (def[name] as OptionDef).once === true);
-  const grammar = once.length
-    ? { ...def, ...Object.fromEntries(once.map((name) => [name, { ...def[name], multiple: true }])) }
-    : def;
-  const { values, positionals } = parseArgv(command, grammar as OptionsDef, argv, settings);
+  // Loops, not array methods, here and in parseArgv: `run`'s fast path (src/cli.ts, asksHelp).
+  const once: string[] = [];
+  const grammar: OptionsDef = { ...def };
+  for (const name in def) {
+    if ((def[name] as OptionDef).once !== true) continue;
+    once.push(name);
+    grammar[name] = { ...(def[name] as OptionDef), multiple: true };
+  }
+  const { values, positionals } = parseArgv(command, grammar, argv, settings);
   for (const name of once) {
     const given = values[name] as string[] | undefined;
     if (given !== undefined && given.length > 1)
@@ -272,14 +281,16 @@ export function parseOptions<const D extends OptionsDef>(
     values[name] = given?.[0];
   }
   // In the order given, as the first empty one is the one named.
-  for (const [name, value] of Object.entries(values)) {
+  for (const name in values) {
+    const value = values[name];
     if (value !== "" && !(Array.isArray(value) && value.includes(""))) continue;
     const arg = def[name];
     const hint = arg && "valueHint" in arg ? arg.valueHint : undefined;
     throw usageError(`flag --${name} needs ${hint ?? "a value"}, not an empty string`, `see: mcp-op ${command} --help`);
   }
   const typed: RawValues = {};
-  for (const [name, arg] of Object.entries(def)) {
+  for (const name in def) {
+    const arg = def[name] as OptionDef;
     if (arg.type === "positional") continue;
     typed[name] = values[name] ?? (arg.type === "boolean" ? false : "multiple" in arg && arg.multiple ? [] : undefined);
   }

@@ -105,26 +105,36 @@ export interface PlanInput {
 export function buildRunPlan(input: PlanInput): ExecPlan {
   const { options, opPath, envFiles } = input;
   const platform = input.platform ?? "linux";
+  // Loops, not array methods, where the common case runs: `run`'s fast path (src/cli.ts, asksHelp).
   const env: Record<string, string> = {};
-  for (const [key, value] of Object.entries(input.env)) if (value !== undefined) env[key] = value;
+  for (const key in input.env) {
+    const value = input.env[key];
+    if (value !== undefined) env[key] = value;
+  }
   Object.assign(env, input.credentials ?? {});
   // --mask must win over an inherited OP_RUN_NO_MASKING, or the flag would silently do nothing.
   if (options.mask) delete env.OP_RUN_NO_MASKING;
   // Both op and the server need the well-known dirs a GUI client's PATH lacks (`spawn npx ENOENT`).
   // Windows spells it `Path`; replace whichever spelling is there rather than adding a second.
-  const pathKey = Object.keys(env).find((k) => k.toUpperCase() === "PATH") ?? "PATH";
+  let pathKey = "PATH";
+  for (const key in env) {
+    if (key.toUpperCase() !== "PATH") continue;
+    pathKey = key;
+    break;
+  }
   env[pathKey] = extendedPath(input.env, platform);
 
   // op run hands its whole environment to the server: session and service-account tokens unlock
   // the whole account, so a stage removes them. Without any, the server follows op directly.
-  const scrubbed = Object.keys(env).filter(isCredentialVar).sort();
+  const scrubbed: string[] = [];
+  for (const key in env) if (isCredentialVar(key)) scrubbed.push(key);
+  scrubbed.sort();
   // `{{ op://... }}` placeholders become variables op resolves; the stage puts them in the args.
   const templates = input.templates;
   const generated: Record<string, string> = { ...templates?.generated };
   const references = collectReferences(input);
-  for (const [name, reference] of Object.entries(generated)) {
-    references.push({ name, reference, from: "server arguments" });
-  }
+  for (const name in generated)
+    references.push({ name, reference: generated[name] as string, from: "server arguments" });
   // `A="Bearer {{ op://... }}"`: op resolves the reference inside the value. --redact redacts A
   // by name, whole; the secret alone (a server may print just the token) gets a variable of its
   // own, resolved by op from the environment and removed by the stage like the ones above.
@@ -217,7 +227,8 @@ export function buildRunPlan(input: PlanInput): ExecPlan {
 function collectReferences(input: PlanInput): ReferenceSource[] {
   // op's precedence: env files over the environment, later files over earlier ones.
   const byName = new Map<string, ReferenceSource>();
-  for (const [name, value] of Object.entries(input.env)) {
+  for (const name in input.env) {
+    const value = input.env[name];
     if (value !== undefined && looksLikeReference(value)) {
       byName.set(name, { name, reference: value, from: "environment" });
     }
@@ -237,7 +248,9 @@ function collectReferences(input: PlanInput): ReferenceSource[] {
       }
     }
   }
-  return [...byName.values()];
+  const sources: ReferenceSource[] = [];
+  for (const source of byName.values()) sources.push(source);
+  return sources;
 }
 
 /**

@@ -49,7 +49,9 @@ function bad(where: string, problem: string): McpOpError {
 }
 
 export function hasTemplate(args: readonly string[]): boolean {
-  return args.some((a) => a.includes("{{"));
+  // A loop, not args.some: `run`'s fast path (src/cli.ts, asksHelp).
+  for (const arg of args) if (arg.includes("{{")) return true;
+  return false;
 }
 
 /** How messages name an argument, and the prefix of generated variables (`mcp-op proxy` uses its own). */

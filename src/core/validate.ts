@@ -52,12 +52,10 @@ export function checkEnvFile(
   env: Readonly<Record<string, string | undefined>>,
 ): CheckedEnvFile {
   const parsed = parseEnvFile(text, env);
-  const problems: Problem[] = parsed.diagnostics.map((d) => ({
-    severity: d.severity,
-    where: `${display}:${d.line}`,
-    message: d.message,
-    exitCode: EXIT.DATAERR,
-  }));
+  const problems: Problem[] = [];
+  for (const d of parsed.diagnostics) {
+    problems.push({ severity: d.severity, where: `${display}:${d.line}`, message: d.message, exitCode: EXIT.DATAERR });
+  }
   for (const entry of parsed.entries) {
     const where = `${display}:${entry.line}`;
     // No environment variable can hold a NUL (C strings): op run would fail to start the server.
@@ -114,12 +112,17 @@ export function validateEnvFiles(
   reads: readonly EnvFileRead[],
   env: Readonly<Record<string, string | undefined>>,
 ): { files: Array<CheckedEnvFile & { display: string }>; problems: Problem[]; exitCode: ExitCode | undefined } {
-  const files = reads.map((read) =>
-    "failure" in read
-      ? { display: read.display, entries: [], problems: [unreadable(read.display, read.failure)] }
-      : { display: read.display, ...checkEnvFile(read.display, read.text, env) },
-  );
-  const problems = files.flatMap((f) => f.problems);
+  // Loops, not array methods: `run`'s fast path (src/cli.ts, asksHelp).
+  const files: Array<CheckedEnvFile & { display: string }> = [];
+  const problems: Problem[] = [];
+  for (const read of reads) {
+    const file =
+      "failure" in read
+        ? { display: read.display, entries: [], problems: [unreadable(read.display, read.failure)] }
+        : { display: read.display, ...checkEnvFile(read.display, read.text, env) };
+    files.push(file);
+    problems.push(...file.problems);
+  }
   return { files, problems, exitCode: exitCodeOf(problems) };
 }
 

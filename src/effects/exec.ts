@@ -6,7 +6,7 @@
 import { EXIT, McpOpError } from "../errors.ts";
 import { logger } from "../logger.ts";
 import { errorCode } from "./files.ts";
-import { canExec, execve, prepareExec } from "./native.ts";
+import { canExec, execve, resetProcessForExec } from "./native.ts";
 
 /**
  * Whether env files can be handed to the program as open descriptors (libc's execve and fcntl
@@ -45,7 +45,7 @@ export function stdinGivenAway(): boolean {
 /** Become `program`: it never returns (throws when the exec fails: 69 or 70). */
 export async function execProgram({ file, argv, env, keep = [] }: Program): Promise<never> {
   if (process.platform === "win32") return spawnAndWait(file, argv, env);
-  const reset = await prepareExec();
+  const reset = await resetProcessForExec();
   if (reset.note) logger.debug(reset.note);
   if (!(await canExec())) {
     logger.debug("no execve in this runtime: running the program as a child instead");

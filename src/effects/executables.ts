@@ -1,6 +1,4 @@
 /** Find executables: `op` and the server command, among the candidates core/search-path.ts lists. */
-import { accessSync, constants, statSync } from "node:fs";
-import { resolve } from "node:path";
 import {
   candidatePaths,
   type Env,
@@ -11,16 +9,23 @@ import {
   wellKnownDirs,
 } from "../core/search-path.ts";
 import { EXIT, McpOpError } from "../errors.ts";
+import { accessSync, constants, resolve, statSync } from "./sys.ts";
 
 export function isExecutableFile(path: string): boolean {
   try {
     if (!statSync(path).isFile()) return false;
     if (process.platform === "win32") return true;
-    accessSync(path, constants.X_OK);
+    accessSync(path, constants().X_OK);
     return true;
   } catch {
     return false;
   }
+}
+
+/** A loop, not find: `run`'s fast path (src/cli.ts, asksHelp). */
+function firstExecutable(paths: readonly string[]): string | undefined {
+  for (const path of paths) if (isExecutableFile(path)) return path;
+  return undefined;
 }
 
 /** `--op` first, then PATH, then the well-known directories GUI clients leave off PATH. */
@@ -32,7 +37,7 @@ export function locateOp(flag: string | undefined, env: Env): string {
     }
     return path;
   }
-  const found = opCandidates(env, process.platform).find(isExecutableFile);
+  const found = firstExecutable(opCandidates(env, process.platform));
   if (found) return found;
   const where = ["PATH", ...wellKnownDirs(env, process.platform)].join(", ");
   throw new McpOpError(EXIT.UNAVAILABLE, `1Password CLI "op" not found in ${where}`, opInstallHint(process.platform));
@@ -48,7 +53,7 @@ export function locateCommand(command: string, pathList: string, env: Env, cwd: 
     if (isExecutableFile(path)) return path;
     throw new McpOpError(EXIT.UNAVAILABLE, `server command ${command}: no executable file there`);
   }
-  const found = candidatePaths(command, pathList, env, process.platform).find(isExecutableFile);
+  const found = firstExecutable(candidatePaths(command, pathList, env, process.platform));
   if (found) return found;
   throw new McpOpError(
     EXIT.UNAVAILABLE,

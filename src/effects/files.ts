@@ -10,21 +10,24 @@
  * directory above it, who can rename that directory away and put another tree in its place (a
  * swapped env file runs their code inside the server, with the secrets: NODE_OPTIONS=--require).
  */
+
+import { expandHome } from "../core/search-path.ts";
+import { EXIT, McpOpError } from "../errors.ts";
 import {
   closeSync,
   constants,
   fstatSync,
+  getuid,
+  isAbsolute,
   lstatSync,
   openSync,
   readlinkSync,
   readSync,
-  type Stats,
+  resolve,
+  type FileStats as Stats,
   statSync,
   writeSync,
-} from "node:fs";
-import { isAbsolute, resolve } from "node:path";
-import { expandHome } from "../core/search-path.ts";
-import { EXIT, McpOpError } from "../errors.ts";
+} from "./sys.ts";
 
 export interface EnvFileText {
   /** Absolute path, as given (`~` expanded, relative to cwd). */
@@ -66,7 +69,8 @@ function openUserFile(given: string, home: string | undefined, cwd: string, kind
     if (named.isDirectory()) {
       throw new McpOpError(EXIT.NOINPUT, `${label(kind)}${given}: is a directory, not ${ARTICLE[kind]} file`);
     }
-    fd = openSync(path, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
+    const { O_RDONLY, O_NONBLOCK } = constants();
+    fd = openSync(path, O_RDONLY | O_NONBLOCK);
   } catch (error) {
     if (error instanceof McpOpError) throw error;
     if (kind === "env" && errorCode(error) === "ENOENT" && !isAbsolute(expanded)) {
@@ -89,7 +93,7 @@ function openUserFile(given: string, home: string | undefined, cwd: string, kind
   return { path, fd, stat };
 }
 
-const currentUid = () => (process.platform === "win32" ? undefined : process.getuid?.());
+const currentUid = () => (process.platform === "win32" ? undefined : getuid());
 
 /**
  * What makes a directory on the way unsafe for `uid`, or undefined. Owner first: a directory of
@@ -129,7 +133,8 @@ function checkPathComponents(given: string, path: string, kind: Kind, uid: numbe
   };
   let current = "/";
   check(current, statSync(current));
-  const pending = path.split("/").filter((p) => p !== "" && p !== ".");
+  const pending: string[] = [];
+  for (const part of path.split("/")) if (part !== "" && part !== ".") pending.push(part);
   let links = 0;
   for (;;) {
     const name = pending.shift();
@@ -201,13 +206,14 @@ function openChecked(
  * macOS, opening /dev/fd/N duplicates descriptor N, sharing its offset: op must find it at the
  * start of the file.
  */
-function readAt(fd: number, sizeHint: number): Buffer {
-  let buf = Buffer.allocUnsafe(Math.max(sizeHint, 0) + 1);
+function readAt(fd: number, sizeHint: number): Uint8Array {
+  // Uint8Array, not Buffer: Buffer's first use costs `run` ~0.25 ms of start-up (RESULTS.md).
+  let buf = new Uint8Array(Math.max(sizeHint, 0) + 1);
   let length = 0;
   for (;;) {
     if (length === buf.length) {
-      const bigger = Buffer.allocUnsafe(buf.length * 2);
-      buf.copy(bigger, 0, 0, length);
+      const bigger = new Uint8Array(buf.length * 2);
+      bigger.set(buf);
       buf = bigger;
     }
     const n = readSync(fd, buf, length, buf.length - length, length);
@@ -268,14 +274,17 @@ export function readEnvFiles(
   cwd: string,
   options: { keepOpen?: boolean; kind?: "env" | "headers" } = {},
 ): Array<EnvFileText | { display: string; failure: McpOpError }> {
-  return given.map((file) => {
+  // A loop, not map: `run`'s fast path (src/cli.ts, asksHelp).
+  const reads: Array<EnvFileText | { display: string; failure: McpOpError }> = [];
+  for (const file of given) {
     try {
-      return readEnvFile(file, home, cwd, options);
+      reads.push(readEnvFile(file, home, cwd, options));
     } catch (error) {
       if (!(error instanceof McpOpError)) throw error;
-      return { display: file, failure: error };
+      reads.push({ display: file, failure: error });
     }
-  });
+  }
+  return reads;
 }
 
 /** The `code` of a Node-style error (`ENOENT`, `EEXIST`...), if any. */
@@ -333,7 +342,7 @@ export function readTokenFile(given: string, home: string | undefined, cwd: stri
     }
   });
   closeSync(fd);
-  const token = bytes.toString("utf8").trim();
+  const token = new TextDecoder().decode(bytes).trim();
   if (token === "") throw new McpOpError(EXIT.DATAERR, `token file ${given}: empty`);
   if (/\s/.test(token))
     throw new McpOpError(EXIT.DATAERR, `token file ${given}: holds more than one token (whitespace inside)`);

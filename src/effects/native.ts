@@ -8,9 +8,8 @@
  * as if the client had launched it directly.
  */
 
-import { readFileSync } from "node:fs";
-import { hasBlockedSignals, isNonBlocking } from "../core/procfs.ts";
 import { errorCode } from "./files.ts";
+import { libcSymbols } from "./sys-linux.ts";
 
 type Posix = "linux" | "darwin";
 
@@ -66,16 +65,20 @@ async function loadLibcBun(platform: Posix, arch: string): Promise<Libc | undefi
   const { dlopen, ptr, read } = await import("bun:ffi");
   const pad = padVariadic(platform, arch);
   const setflArgs = pad ? ["i32", "i32", "i64", "i64", "i64", "i64", "i64", "i64", "i64"] : ["i32", "i32", "i32"];
-  for (const path of libcCandidates(platform, arch)) {
+  // Linux: the handle sys.ts already opened for its file calls, when it could.
+  const shared = platform === "linux" ? libcSymbols(await import("bun:ffi")) : undefined;
+  for (const path of shared ? ["(shared)"] : libcCandidates(platform, arch)) {
     try {
-      const base = dlopen(path, {
-        signal: { args: ["i32", "ptr"], returns: "ptr" },
-        sigprocmask: { args: ["i32", "ptr", "ptr"], returns: "i32" },
-        // Three integer arguments: F_GETFL ignores the third (one dlopen is ~0.15 ms saved).
-        fcntl: { args: ["i32", "i32", "i32"], returns: "i32" },
-        flock: { args: ["i32", "i32"], returns: "i32" },
-        isatty: { args: ["i32"], returns: "i32" },
-      }).symbols;
+      const base: Record<"signal" | "sigprocmask" | "fcntl" | "flock" | "isatty", AnyFn> =
+        shared ??
+        dlopen(path, {
+          signal: { args: ["i32", "ptr"], returns: "ptr" },
+          sigprocmask: { args: ["i32", "ptr", "ptr"], returns: "i32" },
+          // Three integer arguments: F_GETFL ignores the third (one dlopen is ~0.15 ms saved).
+          fcntl: { args: ["i32", "i32", "i32"], returns: "i32" },
+          flock: { args: ["i32", "i32"], returns: "i32" },
+          isatty: { args: ["i32"], returns: "i32" },
+        }).symbols;
       const setfl = pad
         ? // biome-ignore lint/suspicious/noExplicitAny: signature chosen at run time
           (dlopen(path, { fcntl: { args: setflArgs as any, returns: "i32" } }).symbols.fcntl as AnyFn)
@@ -91,27 +94,33 @@ async function loadLibcBun(platform: Posix, arch: string): Promise<Libc | undefi
           pad ? setfl(fd, F_SETFD, 0n, 0n, 0n, 0n, 0n, 0n, BigInt(flags)) : setfl(fd, F_SETFD, flags),
         flock: (fd, op) => base.flock(fd, op),
         isatty: (fd) => base.isatty(fd) === 1,
-        // Loaded only when called: most runs exec through process.execve.
+        // Loaded only when called where the handle is not shared: most runs elsewhere exec
+        // through process.execve.
         execve: (file, argv, env) => {
           const errno = errnoSymbol(platform);
-          const c = dlopen(path, {
-            execve: { args: ["ptr", "ptr", "ptr"], returns: "i32" },
-            [errno]: { args: [], returns: "ptr" },
-          }).symbols;
-          const cstr = (s: string) => Buffer.from(`${s}\0`);
+          const c: Record<string, AnyFn | undefined> =
+            shared ??
+            dlopen(path, {
+              execve: { args: ["ptr", "ptr", "ptr"], returns: "i32" },
+              [errno]: { args: [], returns: "ptr" },
+            }).symbols;
+          const encoder = new TextEncoder();
+          const cstr = (s: string) => encoder.encode(`${s}\0`);
           // A NULL-terminated array of pointers to C strings; the strings must stay alive.
           const cArray = (items: readonly string[]) => {
-            const buffers = items.map(cstr);
-            const array = new BigUint64Array(buffers.length + 1);
-            buffers.forEach((b, i) => {
+            const buffers: Uint8Array[] = [];
+            const array = new BigUint64Array(items.length + 1);
+            for (let i = 0; i < items.length; i++) {
+              const b = cstr(items[i] as string);
+              buffers.push(b);
               array[i] = BigInt(ptr(b));
-            });
+            }
             return { buffers, array };
           };
           const f = cstr(file);
           const a = cArray(argv);
           const e = cArray(env);
-          c.execve(f, a.array, e.array);
+          c.execve?.(f, a.array, e.array);
           const code = read.i32(c[errno]?.() as never, 0);
           void [f, a.buffers, e.buffers]; // keep the strings alive across the call
           return code;
@@ -231,32 +240,6 @@ export async function resetProcessForExec(): Promise<ResetReport> {
   return { ok: true };
 }
 
-/**
- * resetProcessForExec for an exec that follows at once. On Linux under Bun, when /proc shows
- * no blocked signal and no O_NONBLOCK on fds 0-2, no libc is loaded (about 0.4 ms of `run`'s
- * start-up, scripts/bench/RESULTS.md): a JS handler replaces Bun's SIG_IGN for SIGPIPE and
- * SIGXFSZ, and exec resets handled signals to SIG_DFL (tested from the exec'd side). An exec
- * that hands over env files loads libc anyway, for its own execve (see execve).
- */
-export async function prepareExec(): Promise<ResetReport> {
-  if (process.platform === "linux" && typeof Bun !== "undefined" && nothingToFixOnLinux()) {
-    for (const signal of ["SIGPIPE", "SIGXFSZ"] as const) process.on(signal, ignoreSignal);
-    return { ok: true };
-  }
-  return resetProcessForExec();
-}
-
-function ignoreSignal(): void {}
-
-function nothingToFixOnLinux(): boolean {
-  try {
-    if (hasBlockedSignals(readFileSync("/proc/self/status", "utf8"))) return false;
-    return [0, 1, 2].every((fd) => !isNonBlocking(readFileSync(`/proc/self/fdinfo/${fd}`, "utf8")));
-  } catch {
-    return false; // a closed fd or no /proc: libc decides
-  }
-}
-
 const PR_SET_PDEATHSIG = 1;
 
 /**
@@ -322,15 +305,18 @@ export async function execve(
   env: Record<string, string>,
   keep: readonly number[] = [],
 ): Promise<never> {
+  // libc's execve wherever libc is at hand (resetProcessForExec loaded it already): Bun's
+  // process.execve queues an ExperimentalWarning, and that loads Bun's process.nextTick machinery,
+  // ~1.5 ms of start-up (scripts/bench/RESULTS.md); it cannot keep descriptors open either.
+  const c = await libc();
   // biome-ignore lint/suspicious/noExplicitAny: see canExec
   const bunExecve = (process as any).execve as
     | ((f: string, a: string[], e: Record<string, string>) => void)
     | undefined;
-  if (keep.length === 0 && typeof bunExecve === "function") {
+  if (!c?.execve && keep.length === 0 && typeof bunExecve === "function") {
     bunExecve(file, argv, env);
     throw new Error("execve returned");
   }
-  const c = await libc();
   if (!c?.execve) throw Object.assign(new Error("this runtime cannot exec"), { code: "ENOSYS" });
   const platform = process.platform as Posix;
   for (const fd of keep) {
@@ -340,11 +326,9 @@ export async function execve(
     const flags = c.getfl(fd);
     if (flags !== -1 && (flags & CONST[platform].O_NONBLOCK) !== 0) c.setfl(fd, flags & ~CONST[platform].O_NONBLOCK);
   }
-  const errno = c.execve(
-    file,
-    argv,
-    Object.entries(env).map(([k, v]) => `${k}=${v}`),
-  );
+  const pairs: string[] = [];
+  for (const name in env) pairs.push(`${name}=${env[name]}`);
+  const errno = c.execve(file, argv, pairs);
   const [code, text] = EXEC_ERRORS[errno] ?? [`errno ${errno}`, "exec failed"];
   // Worded as Bun's own process.execve words it.
   throw Object.assign(new Error(`${code}, ${text} '${file}'`), { code });

@@ -52,7 +52,8 @@ describe("commands", () => {
     expect(imports("src/commands/list.ts")).toEqual(
       expect.arrayContaining(["src/core/args.ts", "src/commands/_clients.ts", "src/commands/_shared.ts"]),
     );
-    expect(imports("src/cli.ts")).toEqual(expect.arrayContaining(["node:fs", "src/commands/check.ts"]));
+    expect(imports("src/cli.ts")).toEqual(expect.arrayContaining(["src/effects/sys.ts", "src/commands/check.ts"]));
+    expect(imports("src/effects/signin-prompt.ts")).toEqual(expect.arrayContaining(["node:fs", "src/effects/lockfile.ts"]));
   });
 
   test("no command imports another command, node:* or effects/native.ts (but the known exceptions)", () => {

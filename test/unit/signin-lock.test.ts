@@ -7,7 +7,7 @@ import { chmodSync, mkdirSync, mkdtempSync, realpathSync, statSync, symlinkSync 
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { signinLockDirs } from "../../src/core/signin.ts";
-import { lockDir } from "../../src/effects/signin.ts";
+import { lockDir } from "../../src/effects/signin-prompt.ts";
 import { EXIT, McpOpError } from "../../src/errors.ts";
 
 const uid = process.getuid?.() ?? 0;

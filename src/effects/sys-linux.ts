@@ -1,0 +1,216 @@
+/**
+ * sys.ts on Linux's libc through bun:ffi: statx(2) for stat, lstat and fstat (one struct layout
+ * on every Linux architecture, unlike struct stat), open, pread, write, close, readlink and
+ * access; and, in the same handle, native.ts's signal, sigprocmask, fcntl, flock, isatty and
+ * execve. Called by sys.ts and native.ts only on Linux under Bun. Errors are node:fs's: an
+ * Error whose message, code, errno, syscall and path read as node:fs would write them.
+ */
+// Types only: bun:ffi itself is handed in (sys.ts imports it dynamically), so that this module
+// loads with run's chunk and nothing in it trips Deno, which has no bun:ffi.
+import type * as BunFfi from "bun:ffi";
+import type { FileStats, Sys } from "./sys.ts";
+
+const O_RDONLY = 0;
+const O_NONBLOCK = 0o4000;
+const O_CLOEXEC = 0o2000000;
+const X_OK = 1;
+const AT_FDCWD = -100;
+const AT_SYMLINK_NOFOLLOW = 0x100;
+const AT_EMPTY_PATH = 0x1000;
+/** STATX_BASIC_STATS: type, mode, nlink, uid, gid, times, ino, size, blocks. */
+const STATX_BASIC_STATS = 0x7ff;
+const S_IFMT = 0o170000;
+/** libuv's words for each errno, as node:fs (and Bun's) messages use them. */
+const ERRNO: Record<number, [string, string]> = {
+  1: ["EPERM", "operation not permitted"],
+  2: ["ENOENT", "no such file or directory"],
+  5: ["EIO", "i/o error"],
+  6: ["ENXIO", "no such device or address"],
+  9: ["EBADF", "bad file descriptor"],
+  11: ["EAGAIN", "resource temporarily unavailable"],
+  12: ["ENOMEM", "not enough memory"],
+  13: ["EACCES", "permission denied"],
+  14: ["EFAULT", "bad address in system call argument"],
+  16: ["EBUSY", "resource busy or locked"],
+  20: ["ENOTDIR", "not a directory"],
+  21: ["EISDIR", "illegal operation on a directory"],
+  22: ["EINVAL", "invalid argument"],
+  23: ["ENFILE", "file table overflow"],
+  24: ["EMFILE", "too many open files"],
+  26: ["ETXTBSY", "text file is busy"],
+  36: ["ENAMETOOLONG", "name too long"],
+  38: ["ENOSYS", "function not implemented"],
+  40: ["ELOOP", "too many symbolic links encountered"],
+  75: ["EOVERFLOW", "value too large for defined data type"],
+};
+
+const LIBC = ["libc.so.6", `libc.musl-${process.arch === "arm64" ? "aarch64" : "x86_64"}.so.1`, "libc.so"];
+
+type Symbols = NonNullable<ReturnType<typeof openLibc>>;
+let symbols: Symbols | undefined;
+
+/** The one libc handle on Linux under Bun, for native.ts too; undefined without libc or statx. */
+export function libcSymbols(ffi: typeof BunFfi): Symbols | undefined {
+  symbols ??= openLibc(ffi);
+  return symbols;
+}
+
+function openLibc(ffi: typeof BunFfi) {
+  for (const name of LIBC) {
+    try {
+      return ffi.dlopen(name, {
+        statx: { args: ["i32", "ptr", "i32", "u32", "ptr"], returns: "i32" },
+        // open is variadic; without O_CREAT its mode is never read.
+        open: { args: ["ptr", "i32"], returns: "i32" },
+        pread: { args: ["i32", "ptr", "u64", "i64"], returns: "i64" },
+        write: { args: ["i32", "ptr", "u64"], returns: "i64" },
+        close: { args: ["i32"], returns: "i32" },
+        readlink: { args: ["ptr", "ptr", "u64"], returns: "i64" },
+        access: { args: ["ptr", "i32"], returns: "i32" },
+        getuid: { args: [], returns: "u32" },
+        __errno_location: { args: [], returns: "ptr" },
+        // native.ts's, in the same library handle (each dlopen costs ~0.3 ms of start-up).
+        signal: { args: ["i32", "ptr"], returns: "ptr" },
+        sigprocmask: { args: ["i32", "ptr", "ptr"], returns: "i32" },
+        // Three integer arguments: F_GETFL ignores the third.
+        fcntl: { args: ["i32", "i32", "i32"], returns: "i32" },
+        flock: { args: ["i32", "i32"], returns: "i32" },
+        isatty: { args: ["i32"], returns: "i32" },
+        execve: { args: ["ptr", "ptr", "ptr"], returns: "i32" },
+      }).symbols;
+    } catch {
+      // a libc without statx (musl before 1.2.5), or another name: try the next
+    }
+  }
+  return undefined;
+}
+
+class Stats implements FileStats {
+  constructor(
+    readonly dev: number,
+    readonly ino: number,
+    readonly mode: number,
+    readonly uid: number,
+    readonly size: number,
+  ) {}
+  isFile() {
+    return (this.mode & S_IFMT) === 0o100000;
+  }
+  isDirectory() {
+    return (this.mode & S_IFMT) === 0o040000;
+  }
+  isSymbolicLink() {
+    return (this.mode & S_IFMT) === 0o120000;
+  }
+}
+
+/** The libc side, or undefined when libc or statx is missing (sys.ts then uses node:fs). */
+export function linuxSys(ffi: typeof BunFfi): Sys | undefined {
+  const c = libcSymbols(ffi);
+  if (!c) return undefined;
+  const encoder = new TextEncoder();
+  const decoder = new TextDecoder();
+  const buf = new Uint8Array(256);
+  const view = new DataView(buf.buffer);
+
+  const fail = (syscall: string, path?: string): Error => {
+    const errno = ffi.read.i32(c.__errno_location() as BunFfi.Pointer, 0);
+    const [code, text] = ERRNO[errno] ?? [`E${errno}`, "unknown error"];
+    const where = path === undefined ? syscall : `${syscall} '${path}'`;
+    return Object.assign(new Error(`${code}: ${text}, ${where}`), {
+      code,
+      errno: -errno,
+      syscall,
+      ...(path === undefined ? {} : { path }),
+    });
+  };
+  const cString = (path: string): Uint8Array => {
+    if (path.includes("\0")) {
+      throw Object.assign(
+        new TypeError(
+          `The argument 'path' must be a string, Uint8Array, or URL without null bytes. Received ${JSON.stringify(path)}`,
+        ),
+        { code: "ERR_INVALID_ARG_VALUE" },
+      );
+    }
+    return encoder.encode(`${path}\0`);
+  };
+  const statx = (fd: number, path: string, flags: number, syscall: string, shown?: string): Stats => {
+    if (c.statx(fd, cString(path), flags, STATX_BASIC_STATS, buf) !== 0) throw fail(syscall, shown);
+    const major = view.getUint32(136, true);
+    const minor = view.getUint32(140, true);
+    // glibc's makedev, as node:fs (and Bun) report st_dev.
+    const dev = (major & 0xfffff000) * 2 ** 32 + (major & 0xfff) * 256 + (minor & 0xffffff00) * 4096 + (minor & 0xff);
+    return new Stats(
+      dev,
+      Number(view.getBigUint64(32, true)),
+      view.getUint16(28, true),
+      view.getUint32(20, true),
+      Number(view.getBigUint64(40, true)),
+    );
+  };
+  // A kernel or sandbox without statx (before Linux 4.11, old seccomp profiles): node:fs then.
+  if (c.statx(AT_FDCWD, cString("/"), 0, STATX_BASIC_STATS, buf) !== 0) return undefined;
+
+  return {
+    kind: "libc",
+    constants: { O_RDONLY, O_NONBLOCK, X_OK },
+    statSync: (path) => statx(AT_FDCWD, path, 0, "stat", path),
+    lstatSync: (path) => statx(AT_FDCWD, path, AT_SYMLINK_NOFOLLOW, "lstat", path),
+    fstatSync: (fd) => statx(fd, "", AT_EMPTY_PATH, "fstat"),
+    openSync(path, flags) {
+      const fd = c.open(cString(path), flags | O_CLOEXEC);
+      if (fd < 0) throw fail("open", path);
+      return fd;
+    },
+    readSync(fd, buffer, offset, length, position) {
+      if (length === 0) return 0;
+      const n = Number(c.pread(fd, buffer.subarray(offset, offset + length), length, position));
+      if (n < 0) throw fail("read");
+      return n;
+    },
+    writeSync(fd, data, offset = 0, length) {
+      const bytes =
+        typeof data === "string"
+          ? encoder.encode(data)
+          : data.subarray(offset, length === undefined ? undefined : offset + length);
+      if (bytes.length === 0) return 0;
+      const n = Number(c.write(fd, bytes, bytes.length));
+      if (n < 0) throw fail("write");
+      return n;
+    },
+    closeSync(fd) {
+      if (c.close(fd) !== 0) throw fail("close");
+    },
+    readlinkSync(path) {
+      const target = new Uint8Array(4096);
+      const n = Number(c.readlink(cString(path), target, target.length));
+      if (n < 0) throw fail("readlink", path);
+      return decoder.decode(target.subarray(0, n));
+    },
+    accessSync(path, mode) {
+      if (c.access(cString(path), mode) !== 0) throw fail("access", path);
+    },
+    // process.getuid's first call costs ~0.1 ms of start-up; libc's is a call.
+    getuid: () => c.getuid(),
+    isAbsolute: (path) => path.charCodeAt(0) === 47,
+    resolve: resolvePosix,
+  };
+}
+
+/** node:path's posix resolve: right to left until a path is absolute (else the cwd), normalised. */
+export function resolvePosix(...paths: string[]): string {
+  let joined = "";
+  for (let i = paths.length - 1; i >= -1 && joined.charCodeAt(0) !== 47; i--) {
+    const path = i >= 0 ? (paths[i] as string) : process.cwd();
+    if (path === "") continue;
+    joined = joined === "" ? path : `${path}/${joined}`;
+  }
+  const kept: string[] = [];
+  for (const part of joined.split("/")) {
+    if (part === "" || part === ".") continue;
+    if (part === "..") kept.pop();
+    else kept.push(part);
+  }
+  return `/${kept.join("/")}`;
+}

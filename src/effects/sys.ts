@@ -1,0 +1,106 @@
+/**
+ * The file-system calls made before `run` execs (stat, open, read, readlink, access, write to
+ * stderr) and the path helpers they need, with node:fs's names and behaviour. On Linux under Bun
+ * they are libc calls through bun:ffi, because loading node:fs (and node:path, node:os) is most
+ * of what separated `run`'s start-up from the floor's (~1.6 ms for node:fs alone, measured in
+ * compiled binaries: scripts/bench/RESULTS.md, "What we tried"); elsewhere (macOS, Windows, Deno,
+ * or a libc without statx) node:fs itself, loaded only there.
+ *
+ * The contract is node:fs's: the same results, errors with the same `code` (ENOENT, EACCES...).
+ * test/unit/sys.test.ts holds the libc side to node:fs, call by call, on real files.
+ */ import { linuxSys } from "./sys-linux.ts";
+
+/** What mcp-op reads of a stat: node:fs's Stats has these too. */
+export interface FileStats {
+  dev: number;
+  ino: number;
+  mode: number;
+  uid: number;
+  size: number;
+  isFile(): boolean;
+  isDirectory(): boolean;
+  isSymbolicLink(): boolean;
+}
+
+/** node:fs's signatures, narrowed to the forms mcp-op uses. */
+export interface Sys {
+  kind: "libc" | "node:fs";
+  constants: { O_RDONLY: number; O_NONBLOCK: number; X_OK: number };
+  statSync(path: string): FileStats;
+  lstatSync(path: string): FileStats;
+  fstatSync(fd: number): FileStats;
+  /** Opened close-on-exec, as node:fs opens everything. */
+  openSync(path: string, flags: number): number;
+  readSync(fd: number, buffer: Uint8Array, offset: number, length: number, position: number): number;
+  writeSync(fd: number, data: string | Uint8Array, offset?: number, length?: number): number;
+  closeSync(fd: number): void;
+  readlinkSync(path: string): string;
+  accessSync(path: string, mode: number): void;
+  /** The real user id; undefined on Windows. */
+  getuid(): number | undefined;
+  isAbsolute(path: string): boolean;
+  resolve(...paths: string[]): string;
+}
+
+let loaded: Sys | undefined;
+
+/**
+ * Choose the implementation: libc on Linux under Bun (when it has statx), node:fs elsewhere.
+ * cli.ts awaits this first thing; a call before it (unit tests, a library use) gets node:fs,
+ * loaded synchronously on the spot.
+ */
+export async function loadSys(): Promise<Sys> {
+  loaded ??=
+    (process.platform === "linux" && typeof Bun !== "undefined" ? linuxSys(await import("bun:ffi")) : undefined) ??
+    nodeSysOf(await import("node:fs"), await import("node:path"));
+  return loaded;
+}
+
+function sys(): Sys {
+  if (loaded) return loaded;
+  const fs = process.getBuiltinModule("node:fs");
+  const path = process.getBuiltinModule("node:path");
+  loaded = nodeSysOf(fs, path);
+  return loaded;
+}
+
+export const constants = (): Sys["constants"] => sys().constants;
+export const statSync: Sys["statSync"] = (path) => sys().statSync(path);
+export const lstatSync: Sys["lstatSync"] = (path) => sys().lstatSync(path);
+export const fstatSync: Sys["fstatSync"] = (fd) => sys().fstatSync(fd);
+export const openSync: Sys["openSync"] = (path, flags) => sys().openSync(path, flags);
+export const readSync: Sys["readSync"] = (fd, buffer, offset, length, position) =>
+  sys().readSync(fd, buffer, offset, length, position);
+export const writeSync: Sys["writeSync"] = (fd, data, offset, length) => sys().writeSync(fd, data, offset, length);
+export const closeSync: Sys["closeSync"] = (fd) => sys().closeSync(fd);
+export const readlinkSync: Sys["readlinkSync"] = (path) => sys().readlinkSync(path);
+export const accessSync: Sys["accessSync"] = (path, mode) => sys().accessSync(path, mode);
+export const getuid: Sys["getuid"] = () => sys().getuid();
+export const isAbsolute: Sys["isAbsolute"] = (path) => sys().isAbsolute(path);
+export const resolve: Sys["resolve"] = (...paths) => sys().resolve(...paths);
+/** Which implementation is in use (tests, -v). */
+export const sysKind = (): Sys["kind"] => sys().kind;
+
+type NodeFs = typeof import("node:fs");
+type NodePath = typeof import("node:path");
+
+/** node:fs and node:path as a Sys. */
+function nodeSysOf(fs: NodeFs, path: NodePath): Sys {
+  return {
+    kind: "node:fs",
+    constants: { O_RDONLY: fs.constants.O_RDONLY, O_NONBLOCK: fs.constants.O_NONBLOCK ?? 0, X_OK: fs.constants.X_OK },
+    statSync: (p) => fs.statSync(p),
+    lstatSync: (p) => fs.lstatSync(p),
+    fstatSync: (fd) => fs.fstatSync(fd),
+    openSync: (p, flags) => fs.openSync(p, flags),
+    readSync: (fd, buffer, offset, length, position) => fs.readSync(fd, buffer, offset, length, position),
+    writeSync: (fd, data, offset, length) =>
+      typeof data === "string" ? fs.writeSync(fd, data) : fs.writeSync(fd, data, offset, length),
+    closeSync: (fd) => fs.closeSync(fd),
+    readlinkSync: (p) => fs.readlinkSync(p, "utf8"),
+    accessSync: (p, mode) => fs.accessSync(p, mode),
+    getuid: () => process.getuid?.(),
+    isAbsolute: (p) => path.isAbsolute(p),
+    resolve: (...paths) => path.resolve(...paths),
+  };
+}
