@@ -29,6 +29,12 @@ interface Libc {
    * first: close_range(3, ~0, CLOSE_RANGE_CLOEXEC), seen with strace), under Deno always.
    */
   execve?(file: string, argv: readonly string[], env: readonly string[]): number;
+  /**
+   * Linux: mark every descriptor from 3 up close-on-exec but `keep`, as Bun's process.execve
+   * does (close_range(2) with CLOSE_RANGE_CLOEXEC, Linux 5.11+; older kernels refuse it, and
+   * then, as under Bun, nothing is marked).
+   */
+  closeOthersOnExec?(keep: readonly number[]): void;
 }
 
 /** errno's location: glibc and musl name it one way, macOS another. */
@@ -94,6 +100,7 @@ async function loadLibcBun(platform: Posix, arch: string): Promise<Libc | undefi
           pad ? setfl(fd, F_SETFD, 0n, 0n, 0n, 0n, 0n, 0n, BigInt(flags)) : setfl(fd, F_SETFD, flags),
         flock: (fd, op) => base.flock(fd, op),
         isatty: (fd) => base.isatty(fd) === 1,
+        ...(shared ? { closeOthersOnExec: (keep: readonly number[]) => closeOthersOnExec(shared.syscall, keep) } : {}),
         // Loaded only when called where the handle is not shared: most runs elsewhere exec
         // through process.execve.
         execve: (file, argv, env) => {
@@ -131,6 +138,24 @@ async function loadLibcBun(platform: Posix, arch: string): Promise<Libc | undefi
     }
   }
   return undefined;
+}
+
+/** close_range(2)'s number on x86-64 and arm64 Linux alike (the generic syscall table). */
+const SYS_CLOSE_RANGE = 436;
+const CLOSE_RANGE_CLOEXEC = 4;
+
+/** Every descriptor from 3 up close-on-exec, but those in `keep`: close_range over each gap. */
+function closeOthersOnExec(syscall: AnyFn, keep: readonly number[]): void {
+  let first = 3;
+  for (;;) {
+    // The next kept descriptor at or above `first` (a handful at most: no sort needed).
+    let next = Number.POSITIVE_INFINITY;
+    for (const fd of keep) if (fd >= first && fd < next) next = fd;
+    if (next === Number.POSITIVE_INFINITY) break;
+    if (next > first) syscall(SYS_CLOSE_RANGE, first, next - 1, CLOSE_RANGE_CLOEXEC);
+    first = next + 1;
+  }
+  syscall(SYS_CLOSE_RANGE, first, 0xffffffff, CLOSE_RANGE_CLOEXEC);
 }
 
 // Minimal shape of the Deno FFI API (no Deno types in this Bun project).
@@ -305,19 +330,22 @@ export async function execve(
   env: Record<string, string>,
   keep: readonly number[] = [],
 ): Promise<never> {
-  // libc's execve wherever libc is at hand (resetProcessForExec loaded it already): Bun's
-  // process.execve queues an ExperimentalWarning, and that loads Bun's process.nextTick machinery,
-  // ~1.5 ms of start-up (scripts/bench/RESULTS.md); it cannot keep descriptors open either.
+  // On Linux under Bun, libc's execve always (its handle is open anyway, effects/sys.ts):
+  // Bun's process.execve queues an ExperimentalWarning, and that loads Bun's process.nextTick
+  // machinery, ~1.5 ms of start-up (scripts/bench/RESULTS.md). Elsewhere, without descriptors
+  // to keep, Bun's own execve.
   const c = await libc();
   // biome-ignore lint/suspicious/noExplicitAny: see canExec
   const bunExecve = (process as any).execve as
     | ((f: string, a: string[], e: Record<string, string>) => void)
     | undefined;
-  if (!c?.execve && keep.length === 0 && typeof bunExecve === "function") {
+  if (!c?.closeOthersOnExec && keep.length === 0 && typeof bunExecve === "function") {
     bunExecve(file, argv, env);
     throw new Error("execve returned");
   }
   if (!c?.execve) throw Object.assign(new Error("this runtime cannot exec"), { code: "ENOSYS" });
+  // What Bun's execve does too: nothing the client leaked reaches the program, only `keep`.
+  c.closeOthersOnExec?.(keep);
   const platform = process.platform as Posix;
   for (const fd of keep) {
     // FD_CLOEXEC is the only descriptor flag there is: 0 clears it.

@@ -77,6 +77,9 @@ function openLibc(ffi: typeof BunFfi) {
         flock: { args: ["i32", "i32"], returns: "i32" },
         isatty: { args: ["i32"], returns: "i32" },
         execve: { args: ["ptr", "ptr", "ptr"], returns: "i32" },
+        // syscall is variadic; on x86-64 and arm64 Linux its integer arguments go in registers
+        // as for a plain call. For close_range(2), which glibc wraps only from 2.34 on.
+        syscall: { args: ["i64", "u32", "u32", "u32"], returns: "i64" },
       }).symbols;
     } catch {
       // a libc without statx (musl before 1.2.5), or another name: try the next

@@ -21,7 +21,7 @@ describe("lockDir", () => {
     chownSync(squatted, 65534, 65534);
     const fallback = join(base(), ".cache", "mcp-op");
     // In a child process: the warning goes to fd 2.
-    const script = `import { lockDir } from ${JSON.stringify(join(ROOT, "src", "effects", "signin.ts"))};
+    const script = `import { lockDir } from ${JSON.stringify(join(ROOT, "src", "effects", "signin-prompt.ts"))};
         process.stdout.write(lockDir(${JSON.stringify([squatted, fallback])}, ${uid}));`;
     const r = Bun.spawnSync([process.execPath, "-e", script], { env: { ...process.env, NO_COLOR: "1" } });
     expect(r.stdout.toString()).toBe(fallback);
