@@ -9,6 +9,7 @@
  */
 
 import { errorCode } from "./files.ts";
+import { loadedFfi } from "./sys.ts";
 import { libcSymbols } from "./sys-linux.ts";
 
 type Posix = "linux" | "darwin";
@@ -68,11 +69,12 @@ const padVariadic = (platform: Posix, arch: string) => platform === "darwin" && 
 type AnyFn = (...args: any[]) => any;
 
 async function loadLibcBun(platform: Posix, arch: string): Promise<Libc | undefined> {
-  const { dlopen, ptr, read } = await import("bun:ffi");
+  const ffi = loadedFfi() ?? (await import("bun:ffi"));
+  const { dlopen, ptr, read } = ffi;
   const pad = padVariadic(platform, arch);
   const setflArgs = pad ? ["i32", "i32", "i64", "i64", "i64", "i64", "i64", "i64", "i64"] : ["i32", "i32", "i32"];
   // Linux: the handle sys.ts already opened for its file calls, when it could.
-  const shared = platform === "linux" ? libcSymbols(await import("bun:ffi")) : undefined;
+  const shared = platform === "linux" ? libcSymbols(ffi) : undefined;
   for (const path of shared ? ["(shared)"] : libcCandidates(platform, arch)) {
     try {
       const base: Record<"signal" | "sigprocmask" | "fcntl" | "flock" | "isatty", AnyFn> =

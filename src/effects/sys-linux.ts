@@ -56,16 +56,18 @@ export function libcSymbols(ffi: typeof BunFfi): Symbols | undefined {
 }
 
 function openLibc(ffi: typeof BunFfi) {
+  const { i64_fast, u64_fast } = ffi.FFIType;
   for (const name of LIBC) {
     try {
       return ffi.dlopen(name, {
         statx: { args: ["i32", "ptr", "i32", "u32", "ptr"], returns: "i32" },
         // open is variadic; without O_CREAT its mode is never read.
         open: { args: ["ptr", "i32"], returns: "i32" },
-        pread: { args: ["i32", "ptr", "u64", "i64"], returns: "i64" },
-        write: { args: ["i32", "ptr", "u64"], returns: "i64" },
+        // *_fast: numbers, not BigInts, in and out (each BigInt conversion costs start-up).
+        pread: { args: ["i32", "ptr", u64_fast, i64_fast], returns: i64_fast },
+        write: { args: ["i32", "ptr", u64_fast], returns: i64_fast },
         close: { args: ["i32"], returns: "i32" },
-        readlink: { args: ["ptr", "ptr", "u64"], returns: "i64" },
+        readlink: { args: ["ptr", "ptr", u64_fast], returns: i64_fast },
         access: { args: ["ptr", "i32"], returns: "i32" },
         getuid: { args: [], returns: "u32" },
         __errno_location: { args: [], returns: "ptr" },
@@ -79,7 +81,7 @@ function openLibc(ffi: typeof BunFfi) {
         execve: { args: ["ptr", "ptr", "ptr"], returns: "i32" },
         // syscall is variadic; on x86-64 and arm64 Linux its integer arguments go in registers
         // as for a plain call. For close_range(2), which glibc wraps only from 2.34 on.
-        syscall: { args: ["i64", "u32", "u32", "u32"], returns: "i64" },
+        syscall: { args: [i64_fast, "u32", "u32", "u32"], returns: i64_fast },
       }).symbols;
     } catch {
       // a libc without statx (musl before 1.2.5), or another name: try the next

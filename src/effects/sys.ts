@@ -8,7 +8,10 @@
  *
  * The contract is node:fs's: the same results, errors with the same `code` (ENOENT, EACCES...).
  * test/unit/sys.test.ts holds the libc side to node:fs, call by call, on real files.
- */ import { linuxSys } from "./sys-linux.ts";
+ */
+// Types only: Deno, which runs this file too, has no bun:ffi.
+import type * as BunFfi from "bun:ffi";
+import { linuxSys } from "./sys-linux.ts";
 
 /** What mcp-op reads of a stat: node:fs's Stats has these too. */
 export interface FileStats {
@@ -43,6 +46,10 @@ export interface Sys {
 }
 
 let loaded: Sys | undefined;
+let ffi: typeof BunFfi | undefined;
+
+/** bun:ffi, when loadSys loaded it (Linux under Bun): native.ts needs no second import. */
+export const loadedFfi = (): typeof BunFfi | undefined => ffi;
 
 /**
  * Choose the implementation: libc on Linux under Bun (when it has statx), node:fs elsewhere.
@@ -50,9 +57,12 @@ let loaded: Sys | undefined;
  * loaded synchronously on the spot.
  */
 export async function loadSys(): Promise<Sys> {
-  loaded ??=
-    (process.platform === "linux" && typeof Bun !== "undefined" ? linuxSys(await import("bun:ffi")) : undefined) ??
-    nodeSysOf(await import("node:fs"), await import("node:path"));
+  if (loaded) return loaded;
+  if (process.platform === "linux" && typeof Bun !== "undefined") {
+    ffi = await import("bun:ffi");
+    loaded = linuxSys(ffi);
+  }
+  loaded ??= nodeSysOf(await import("node:fs"), await import("node:path"));
   return loaded;
 }
 

@@ -167,16 +167,23 @@ describe("client environments as the model predicts them", () => {
       // it is stopped as soon as the server has written its record.
       const watcher = watch(out);
       const written = new Promise<void>((resolve) => watcher.on("change", () => resolve()));
+      // In a process group of its own: bin/codex is a node wrapper around the native codex, which
+      // a SIGKILL of the wrapper alone left running (retrying the model) after the test.
       const codex = Bun.spawn([join(BIN_DIR, "codex"), "exec", "--skip-git-repo-check", "hi"], {
         env: { ...env, OPENAI_API_KEY: "sk-test", OPENAI_BASE_URL: "http://127.0.0.1:9/v1" },
         cwd: s.dir,
         stdin: "ignore",
         stdout: "ignore",
         stderr: "ignore",
+        detached: true,
       });
       await Promise.race([written, codex.exited]);
       watcher.close();
-      codex.kill("SIGKILL");
+      try {
+        process.kill(-codex.pid, "SIGKILL");
+      } catch {
+        // the group is gone already
+      }
       await codex.exited;
       const [measured] = dumps(out);
       expect(measured).toBeDefined();
