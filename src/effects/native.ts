@@ -10,7 +10,7 @@
 
 import { errorCode } from "./files.ts";
 import { loadedFfi } from "./sys.ts";
-import { libcSymbols } from "./sys-linux.ts";
+import { type Ffi, libcSymbols } from "./sys-linux.ts";
 
 type Posix = "linux" | "darwin";
 
@@ -69,7 +69,7 @@ const padVariadic = (platform: Posix, arch: string) => platform === "darwin" && 
 type AnyFn = (...args: any[]) => any;
 
 async function loadLibcBun(platform: Posix, arch: string): Promise<Libc | undefined> {
-  const ffi = loadedFfi() ?? (await import("bun:ffi"));
+  const ffi = loadedFfi() ?? ((await import("bun:ffi")) as unknown as Ffi);
   const { dlopen, ptr, read } = ffi;
   const pad = padVariadic(platform, arch);
   const setflArgs = pad ? ["i32", "i32", "i64", "i64", "i64", "i64", "i64", "i64", "i64"] : ["i32", "i32", "i32"];
@@ -157,7 +157,8 @@ function closeOthersOnExec(syscall: AnyFn, keep: readonly number[]): void {
     if (next > first) syscall(SYS_CLOSE_RANGE, first, next - 1, CLOSE_RANGE_CLOEXEC);
     first = next + 1;
   }
-  syscall(SYS_CLOSE_RANGE, first, 0xffffffff, CLOSE_RANGE_CLOEXEC);
+  // ~0U, the highest descriptor, as the int32 of the same bits (sys-linux.ts declares int32s).
+  syscall(SYS_CLOSE_RANGE, first, -1, CLOSE_RANGE_CLOEXEC);
 }
 
 // Minimal shape of the Deno FFI API (no Deno types in this Bun project).

@@ -5,10 +5,32 @@
  * execve. Called by sys.ts and native.ts only on Linux under Bun. Errors are node:fs's: an
  * Error whose message, code, errno, syscall and path read as node:fs would write them.
  */
-// Types only: bun:ffi itself is handed in (sys.ts imports it dynamically), so that this module
-// loads with run's chunk and nothing in it trips Deno, which has no bun:ffi.
-import type * as BunFfi from "bun:ffi";
 import type { FileStats, Sys } from "./sys.ts";
+
+// biome-ignore lint/suspicious/noExplicitAny: FFI symbols take and return plain JS values
+type AnyFn = (...args: any[]) => any;
+
+/**
+ * What this module needs of an FFI, handed in by sys.ts (so that it loads with `run`'s chunk and
+ * nothing in it trips Deno, which has no bun:ffi): bun:ffi's module, or `Bun.FFI`, the native
+ * object that module wraps. Every call here passes its arguments already in the form bun:ffi's
+ * per-symbol wrappers would produce (int32 numbers, typed arrays, plain numbers for the *_fast
+ * types), so either works; `Bun.FFI` skips loading bun:ffi and compiling a wrapper per symbol.
+ */
+export interface Ffi {
+  dlopen(
+    path: string,
+    symbols: Record<string, { args: readonly (string | number)[]; returns: string | number }>,
+  ): {
+    symbols: Record<string, AnyFn>;
+  };
+  read: { i32(pointer: number, offset: number): number };
+  ptr(view: ArrayBufferView): number;
+}
+
+/** bun:ffi's FFIType numbers for 64-bit integers passed as plain numbers (bun-types: FFIType). */
+const I64_FAST = 15;
+const U64_FAST = 16;
 
 const O_RDONLY = 0;
 const O_NONBLOCK = 0o4000;
@@ -46,21 +68,42 @@ const ERRNO: Record<number, [string, string]> = {
 
 const LIBC = ["libc.so.6", `libc.musl-${process.arch === "arm64" ? "aarch64" : "x86_64"}.so.1`, "libc.so"];
 
-type Symbols = NonNullable<ReturnType<typeof openLibc>>;
+/** The libc functions opened: sys.ts's and native.ts's. */
+export type Symbols = Record<
+  | "statx"
+  | "open"
+  | "pread"
+  | "write"
+  | "close"
+  | "readlink"
+  | "access"
+  | "getuid"
+  | "__errno_location"
+  | "signal"
+  | "sigprocmask"
+  | "fcntl"
+  | "flock"
+  | "isatty"
+  | "execve"
+  | "syscall",
+  AnyFn
+>;
 let symbols: Symbols | undefined;
 
 /** The one libc handle on Linux under Bun, for native.ts too; undefined without libc or statx. */
-export function libcSymbols(ffi: typeof BunFfi): Symbols | undefined {
+export function libcSymbols(ffi: Ffi): Symbols | undefined {
   symbols ??= openLibc(ffi);
   return symbols;
 }
 
-function openLibc(ffi: typeof BunFfi) {
-  const { i64_fast, u64_fast } = ffi.FFIType;
+/** A new handle on libc through `ffi` (libcSymbols keeps one), or undefined. */
+export function openLibc(ffi: Ffi): Symbols | undefined {
+  const [i64_fast, u64_fast] = [I64_FAST, U64_FAST];
   for (const name of LIBC) {
     try {
-      return ffi.dlopen(name, {
-        statx: { args: ["i32", "ptr", "i32", "u32", "ptr"], returns: "i32" },
+      const lib = ffi.dlopen(name, {
+        // The mask is STATX_BASIC_STATS, well inside int32: "i32" takes it as is either way.
+        statx: { args: ["i32", "ptr", "i32", "i32", "ptr"], returns: "i32" },
         // open is variadic; without O_CREAT its mode is never read.
         open: { args: ["ptr", "i32"], returns: "i32" },
         // *_fast: numbers, not BigInts, in and out (each BigInt conversion costs start-up).
@@ -81,8 +124,12 @@ function openLibc(ffi: typeof BunFfi) {
         execve: { args: ["ptr", "ptr", "ptr"], returns: "i32" },
         // syscall is variadic; on x86-64 and arm64 Linux its integer arguments go in registers
         // as for a plain call. For close_range(2), which glibc wraps only from 2.34 on.
-        syscall: { args: [i64_fast, "u32", "u32", "u32"], returns: i64_fast },
-      }).symbols;
+        // As int32s: Bun.FFI takes a u32 only as the int32 of the same bits (-1 for 0xffffffff).
+        syscall: { args: [i64_fast, "i32", "i32", "i32"], returns: i64_fast },
+      });
+      // Bun.FFI's dlopen returns an Error where bun:ffi's throws it.
+      if (lib instanceof Error) throw lib;
+      return lib.symbols as Symbols;
     } catch {
       // a libc without statx (musl before 1.2.5), or another name: try the next
     }
@@ -110,8 +157,7 @@ class Stats implements FileStats {
 }
 
 /** The libc side, or undefined when libc or statx is missing (sys.ts then uses node:fs). */
-export function linuxSys(ffi: typeof BunFfi): Sys | undefined {
-  const c = libcSymbols(ffi);
+export function linuxSys(ffi: Ffi, c: Symbols | undefined = libcSymbols(ffi)): Sys | undefined {
   if (!c) return undefined;
   const encoder = new TextEncoder();
   const decoder = new TextDecoder();
@@ -119,7 +165,7 @@ export function linuxSys(ffi: typeof BunFfi): Sys | undefined {
   const view = new DataView(buf.buffer);
 
   const fail = (syscall: string, path?: string): Error => {
-    const errno = ffi.read.i32(c.__errno_location() as BunFfi.Pointer, 0);
+    const errno = ffi.read.i32(c.__errno_location(), 0);
     const [code, text] = ERRNO[errno] ?? [`E${errno}`, "unknown error"];
     const where = path === undefined ? syscall : `${syscall} '${path}'`;
     return Object.assign(new Error(`${code}: ${text}, ${where}`), {

@@ -9,9 +9,7 @@
  * The contract is node:fs's: the same results, errors with the same `code` (ENOENT, EACCES...).
  * test/unit/sys.test.ts holds the libc side to node:fs, call by call, on real files.
  */
-// Types only: Deno, which runs this file too, has no bun:ffi.
-import type * as BunFfi from "bun:ffi";
-import { linuxSys } from "./sys-linux.ts";
+import { type Ffi, linuxSys } from "./sys-linux.ts";
 
 /** What mcp-op reads of a stat: node:fs's Stats has these too. */
 export interface FileStats {
@@ -46,10 +44,20 @@ export interface Sys {
 }
 
 let loaded: Sys | undefined;
-let ffi: typeof BunFfi | undefined;
+let ffi: Ffi | undefined;
 
-/** bun:ffi, when loadSys loaded it (Linux under Bun): native.ts needs no second import. */
-export const loadedFfi = (): typeof BunFfi | undefined => ffi;
+/** The FFI loadSys found (Linux under Bun): native.ts uses it too. */
+export const loadedFfi = (): Ffi | undefined => ffi;
+
+/**
+ * `Bun.FFI`, the native object bun:ffi wraps, when it has what sys-linux.ts calls: loading the
+ * bun:ffi module (~0.5 ms) and its wrapper per symbol (a `new Function` each) is then skipped.
+ * Not documented: where a Bun release lacks it, bun:ffi itself (test/unit/sys.test.ts runs both).
+ */
+export function nativeFfi(): Ffi | undefined {
+  const raw = (Bun as unknown as { FFI?: Partial<Ffi> }).FFI;
+  return raw?.dlopen && raw.read && raw.ptr ? (raw as Ffi) : undefined;
+}
 
 /**
  * Choose the implementation: libc on Linux under Bun (when it has statx), node:fs elsewhere.
@@ -59,7 +67,7 @@ export const loadedFfi = (): typeof BunFfi | undefined => ffi;
 export async function loadSys(): Promise<Sys> {
   if (loaded) return loaded;
   if (process.platform === "linux" && typeof Bun !== "undefined") {
-    ffi = await import("bun:ffi");
+    ffi = nativeFfi() ?? ((await import("bun:ffi")) as unknown as Ffi);
     loaded = linuxSys(ffi);
   }
   loaded ??= nodeSysOf(await import("node:fs"), await import("node:path"));

@@ -53,7 +53,9 @@ describe("commands", () => {
       expect.arrayContaining(["src/core/args.ts", "src/commands/_clients.ts", "src/commands/_shared.ts"]),
     );
     expect(imports("src/cli.ts")).toEqual(expect.arrayContaining(["src/effects/sys.ts", "src/commands/check.ts"]));
-    expect(imports("src/effects/signin-prompt.ts")).toEqual(expect.arrayContaining(["node:fs", "src/effects/lockfile.ts"]));
+    expect(imports("src/effects/signin-prompt.ts")).toEqual(
+      expect.arrayContaining(["node:fs", "src/effects/lockfile.ts"]),
+    );
   });
 
   test("no command imports another command, node:* or effects/native.ts (but the known exceptions)", () => {
