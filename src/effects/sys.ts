@@ -61,8 +61,8 @@ export function nativeFfi(): Ffi | undefined {
 
 /**
  * Choose the implementation: libc on Linux under Bun (when it has statx), node:fs elsewhere.
- * cli.ts awaits this first thing; a call before it (unit tests, a library use) gets node:fs,
- * loaded synchronously on the spot.
+ * cli.ts awaits this first thing. A call before it (unit tests, a library use) gets node:fs,
+ * loaded synchronously on the spot, until this has run.
  */
 export async function loadSys(): Promise<Sys> {
   if (loaded) return loaded;
@@ -74,12 +74,12 @@ export async function loadSys(): Promise<Sys> {
   return loaded;
 }
 
+let before: Sys | undefined;
+
 function sys(): Sys {
   if (loaded) return loaded;
-  const fs = process.getBuiltinModule("node:fs");
-  const path = process.getBuiltinModule("node:path");
-  loaded = nodeSysOf(fs, path);
-  return loaded;
+  before ??= nodeSysOf(process.getBuiltinModule("node:fs"), process.getBuiltinModule("node:path"));
+  return before;
 }
 
 export const constants = (): Sys["constants"] => sys().constants;
