@@ -196,9 +196,9 @@ export function buildRunPlan(input: PlanInput): ExecPlan {
   // the same file by op would find it at its end (op's internals: [unknown]; Go's os.ReadFile
   // opens once and reads to EOF). The file can be written only by you or root (files.ts), so
   // its bytes are the ones checked unless you edit it in that moment. op's children inherit the
-  // descriptor too: the compiled stage does not pass it on (Bun's process.execve, which the
-  // stage execs with, marks descriptors above 2 close-on-exec); a server op starts directly, or through `env -u` (which passes
-  // descriptors on as they are), may hold it (Go's exec closes only close-on-exec descriptors),
+  // descriptor too: the compiled stage does not pass it on (its exec marks every descriptor
+  // above 2 close-on-exec, effects/native.ts); a server op starts directly, or through `env -u`
+  // (which passes descriptors on as they are), may hold it (Go's exec closes only close-on-exec descriptors),
   // read-only, on a file of references it could read anyway.
   // Windows has no /dev/fd: paths, as before.
   const inherited: Array<{ fd: number; path: string }> = [];
