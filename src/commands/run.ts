@@ -1,6 +1,6 @@
 /** `mcp-op run`: validate, sign in if needed, plan, and become `op run ... -- <server>`. */
 import { LogLevels } from "consola/core";
-import { type OptionsDef, parseOptions } from "../core/args.ts";
+import { type Options, type OptionsDef, parseOptions } from "../core/args.ts";
 import type { EnvEntry } from "../core/env-file.ts";
 import { ENVIRONMENTS_SINCE, environmentOption, versionAtLeast } from "../core/environments.ts";
 import { authMode, buildRunPlan, describePlan, type RunOptions } from "../core/plan.ts";
@@ -62,10 +62,48 @@ export const runArgs = {
   server: { type: "positional", description: "after --: the MCP server command and its arguments" },
 } as const satisfies OptionsDef;
 
+/** What parseOptions gives for no flag at all (test/unit/parse.test.ts holds the two together). */
+export const NO_FLAGS: Options<typeof runArgs> = {
+  "env-file": [],
+  environment: undefined,
+  account: undefined,
+  "no-signin": false,
+  "signin-timeout": undefined,
+  "token-file": undefined,
+  mask: false,
+  redact: false,
+  op: undefined,
+  verbose: false,
+};
+
+/**
+ * The line `add` writes, `--env-file FILE` (repeated) and nothing else, read without the general
+ * parser, which is most of `run`'s parsing time at start-up (~0.2 ms, scripts/bench/RESULTS.md):
+ * the files, or undefined for anything else (parseOptions reads it, and words every error).
+ * test/unit/parse.test.ts holds it to parseOptions.
+ */
+export function envFilesOnly(own: readonly string[]): string[] | undefined {
+  const files: string[] = [];
+  for (let i = 0; i < own.length; i++) {
+    const arg = own[i] as string;
+    const inline = arg.startsWith("--env-file=");
+    if (arg !== "--env-file" && !inline) return undefined;
+    const value = inline ? arg.slice("--env-file=".length) : own[++i];
+    // Empty, missing, or flag-like after a space: parseOptions refuses it, saying why.
+    if (value === undefined || value === "" || (!inline && value.length > 1 && value.startsWith("-"))) return undefined;
+    files.push(value);
+  }
+  return files;
+}
+
 /** run's arguments as options, or a usage error (64); no effects. */
 export function parse(own: readonly string[], rest: readonly string[] | null): RunOptions {
   // A word before `--` starts the server command: a MissingSeparator, with the corrected line.
-  const { values } = parseOptions("run", runArgs, own, { dashValue: runSigninTimeout.dashValue, serverAfter: 0 });
+  const files = envFilesOnly(own);
+  const values =
+    files !== undefined
+      ? { ...NO_FLAGS, "env-file": files }
+      : parseOptions("run", runArgs, own, { dashValue: runSigninTimeout.dashValue, serverAfter: 0 }).values;
   const example = "e.g. mcp-op run --env-file github.env -- npx -y @modelcontextprotocol/server-github";
   if (rest === null) throw usageError('no server command: put it after "--"', example);
   const [command, ...args] = rest;

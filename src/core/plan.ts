@@ -132,21 +132,28 @@ export function buildRunPlan(input: PlanInput): ExecPlan {
   // `{{ op://... }}` placeholders become variables op resolves; the stage puts them in the args.
   const templates = input.templates;
   const generated: Record<string, string> = { ...templates?.generated };
-  const references = collectReferences(input);
-  for (const name in generated)
-    references.push({ name, reference: generated[name] as string, from: "server arguments" });
+  // Listed only when needed (--redact, or when read: -v, tests): `run`'s fast path reads none.
+  let listed: ReferenceSource[] | undefined;
+  const references = (): ReferenceSource[] => {
+    if (listed) return listed;
+    listed = collectReferences(input);
+    for (const name in templates?.generated)
+      listed.push({ name, reference: templates?.generated[name] as string, from: "server arguments" });
+    return listed;
+  };
   // `A="Bearer {{ op://... }}"`: op resolves the reference inside the value. --redact redacts A
   // by name, whole; the secret alone (a server may print just the token) gets a variable of its
   // own, resolved by op from the environment and removed by the stage like the ones above.
   if (options.redact) {
     const byReference = new Map(Object.entries(generated).map(([name, ref]) => [ref, name]));
-    for (const source of references.filter((r) => r.inside)) {
+    const list = references();
+    for (const source of list.filter((r) => r.inside)) {
       for (const reference of source.inside ?? []) {
         if (byReference.has(reference)) continue;
         const name = `${GENERATED_PREFIX}${byReference.size + 1}`;
         byReference.set(reference, name);
         generated[name] = reference;
-        references.push({ name, reference, from: `inside ${source.name}` });
+        list.push({ name, reference, from: `inside ${source.name}` });
       }
     }
   }
@@ -177,7 +184,11 @@ export function buildRunPlan(input: PlanInput): ExecPlan {
             template: templates !== undefined,
             // Only values that came from op:// references are secrets to redact (names, not values).
             // A name no stage argument can carry (`--`) is left out rather than failing every start.
-            redact: options.redact ? references.map((r) => r.name).filter(isRedactName) : [],
+            redact: options.redact
+              ? references()
+                  .map((r) => r.name)
+                  .filter(isRedactName)
+              : [],
             command,
             args,
           }),
@@ -217,7 +228,9 @@ export function buildRunPlan(input: PlanInput): ExecPlan {
     argv,
     env,
     auth: authMode(options, env),
-    references,
+    get references() {
+      return references();
+    },
     scrubbed: envStage || self !== undefined ? scrubbed : [],
     stage: envStage ? "env" : self !== undefined ? "internal" : "none",
     inherited,

@@ -3,6 +3,8 @@
  * errors (exit 64), exact. parse has no effects, so nothing here runs a command.
  */
 import { describe, expect, test } from "bun:test";
+import fc from "fast-check";
+import { runSigninTimeout } from "../../src/commands/_shared.ts";
 import { parse as parseAdd } from "../../src/commands/add.ts";
 import { parse as parseCheck } from "../../src/commands/check.ts";
 import { parse as parseDoctor } from "../../src/commands/doctor.ts";
@@ -11,7 +13,8 @@ import { parse as parseList } from "../../src/commands/list.ts";
 import { parse as parseMigrate } from "../../src/commands/migrate.ts";
 import { parse as parseProxy } from "../../src/commands/proxy.ts";
 import { parse as parseRemove } from "../../src/commands/remove.ts";
-import { parse as parseRun } from "../../src/commands/run.ts";
+import { envFilesOnly, NO_FLAGS, parse as parseRun, runArgs } from "../../src/commands/run.ts";
+import { parseOptions } from "../../src/core/args.ts";
 import { McpOpError } from "../../src/errors.ts";
 
 /** The usage error `parse` throws: message and hint, with exit code 64 checked. */
@@ -28,6 +31,61 @@ function usage(parse: () => unknown): { message: string; hint: string | undefine
 
 const CLIENTS =
   "claude-code, claude-desktop, cursor, vscode, windsurf, codex, gemini, zed, vscode-insiders, copilot, qwen, auggie, kiro, lmstudio, roo, cline, cline-cli, amp, crush, opencode, kilo, goose, continue";
+
+describe("run's reading of the line add writes (envFilesOnly) is parseOptions's", () => {
+  const general = (argv: readonly string[]) => {
+    try {
+      return parseOptions("run", runArgs, argv, { dashValue: runSigninTimeout.dashValue, serverAfter: 0 }).values;
+    } catch (error) {
+      return { error: String(error) };
+    }
+  };
+
+  test("no flag: NO_FLAGS", () => {
+    expect(NO_FLAGS).toEqual(general([]) as typeof NO_FLAGS);
+  });
+
+  test("for any argv of env-file flags, values, other flags and words: the same options, or it declines", () => {
+    const token = fc.constantFrom(
+      "--env-file",
+      "--env-file=",
+      "--env-file=a.env",
+      "--env-file=-",
+      "--env-file=--x",
+      "a.env",
+      "~/b.env",
+      "-",
+      "-x",
+      "--x",
+      "",
+      "--op",
+      "--verbose",
+      "-v",
+      "--env",
+      "--env-files",
+      "word",
+    );
+    let taken = 0;
+    fc.assert(
+      fc.property(fc.array(token, { maxLength: 6 }), (argv) => {
+        const files = envFilesOnly(argv);
+        if (files === undefined) return;
+        taken++;
+        expect({ ...NO_FLAGS, "env-file": files }).toEqual(general(argv) as typeof NO_FLAGS);
+      }),
+      { numRuns: 3000 },
+    );
+    // The shortcut is taken often enough for the comparison to mean something.
+    expect(taken).toBeGreaterThan(200);
+  });
+
+  test("what it declines, parseOptions refuses or reads otherwise", () => {
+    for (const argv of [["--env-file"], ["--env-file", ""], ["--env-file="], ["--env-file", "-x"], ["a.env"], ["-v"]]) {
+      expect(envFilesOnly(argv)).toBeUndefined();
+    }
+    expect(envFilesOnly(["--env-file", "-", "--env-file=-x"])).toEqual(["-", "-x"]);
+  });
+});
 
 describe("run", () => {
   test("defaults: booleans false, no env files, 20 s to sign in", () => {
