@@ -144,7 +144,8 @@ async function commandHelp(name: Name, command: CommandModule["default"]): Promi
 
 async function main(argv: readonly string[]): Promise<number> {
   // libc's file calls on Linux, node:fs elsewhere (effects/sys.ts): before anything reads a file.
-  await loadSys();
+  const loading = loadSys();
+  if (loading) await loading;
   const { own, rest } = splitArgv(argv);
   const [first, ...tail] = own;
   if (first === STAGE_COMMAND) return runStage(tail, rest);

@@ -69,12 +69,14 @@ const padVariadic = (platform: Posix, arch: string) => platform === "darwin" && 
 type AnyFn = (...args: any[]) => any;
 
 async function loadLibcBun(platform: Posix, arch: string): Promise<Libc | undefined> {
-  const ffi = loadedFfi() ?? ((await import("bun:ffi")) as unknown as Ffi);
+  // Linux: the handle sys.ts already opened for its file calls, when it could (through its FFI);
+  // otherwise bun:ffi itself, whose dlopen throws where Bun.FFI's returns an Error.
+  const sharedFfi = platform === "linux" ? loadedFfi() : undefined;
+  const shared = sharedFfi ? libcSymbols(sharedFfi) : undefined;
+  const ffi = shared && sharedFfi ? sharedFfi : ((await import("bun:ffi")) as unknown as Ffi);
   const { dlopen, ptr, read } = ffi;
   const pad = padVariadic(platform, arch);
   const setflArgs = pad ? ["i32", "i32", "i64", "i64", "i64", "i64", "i64", "i64", "i64"] : ["i32", "i32", "i32"];
-  // Linux: the handle sys.ts already opened for its file calls, when it could.
-  const shared = platform === "linux" ? libcSymbols(ffi) : undefined;
   for (const path of shared ? ["(shared)"] : libcCandidates(platform, arch)) {
     try {
       const base: Record<"signal" | "sigprocmask" | "fcntl" | "flock" | "isatty", AnyFn> =

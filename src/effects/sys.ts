@@ -61,17 +61,27 @@ export function nativeFfi(): Ffi | undefined {
 
 /**
  * Choose the implementation: libc on Linux under Bun (when it has statx), node:fs elsewhere.
- * cli.ts awaits this first thing. A call before it (unit tests, a library use) gets node:fs,
- * loaded synchronously on the spot, until this has run.
+ * cli.ts calls this first thing. A call before it (unit tests, a library use) gets node:fs,
+ * loaded synchronously on the spot, until this has run. Synchronous where `Bun.FFI` is there
+ * (undefined then; an await is one more turn of the event loop at start-up), else a promise.
  */
-export async function loadSys(): Promise<Sys> {
-  if (loaded) return loaded;
-  if (process.platform === "linux" && typeof Bun !== "undefined") {
-    ffi = nativeFfi() ?? ((await import("bun:ffi")) as unknown as Ffi);
-    loaded = linuxSys(ffi);
+export function loadSys(): Promise<Sys> | undefined {
+  if (loaded) return undefined;
+  const linux = process.platform === "linux" && typeof Bun !== "undefined";
+  const native = linux ? nativeFfi() : undefined;
+  if (native) {
+    ffi = native;
+    loaded = linuxSys(native);
+    if (loaded) return undefined;
   }
-  loaded ??= nodeSysOf(await import("node:fs"), await import("node:path"));
-  return loaded;
+  return (async () => {
+    if (linux && !native) {
+      ffi = (await import("bun:ffi")) as unknown as Ffi;
+      loaded = linuxSys(ffi);
+    }
+    loaded ??= nodeSysOf(await import("node:fs"), await import("node:path"));
+    return loaded;
+  })();
 }
 
 let before: Sys | undefined;
