@@ -42,10 +42,12 @@ const AT_EMPTY_PATH = 0x1000;
 /** STATX_BASIC_STATS: type, mode, nlink, uid, gid, times, ino, size, blocks. */
 const STATX_BASIC_STATS = 0x7ff;
 const S_IFMT = 0o170000;
+const EINTR = 4;
 /** libuv's words for each errno, as node:fs (and Bun's) messages use them. */
 const ERRNO: Record<number, [string, string]> = {
   1: ["EPERM", "operation not permitted"],
   2: ["ENOENT", "no such file or directory"],
+  4: ["EINTR", "interrupted system call"],
   5: ["EIO", "i/o error"],
   6: ["ENXIO", "no such device or address"],
   9: ["EBADF", "bad file descriptor"],
@@ -164,13 +166,21 @@ export function linuxSys(ffi: Ffi, c: Symbols | undefined = libcSymbols(ffi)): S
   const buf = new Uint8Array(256);
   const view = new DataView(buf.buffer);
 
+  const errno = (): number => ffi.read.i32(c.__errno_location(), 0);
+  /** A read or write, again while a signal interrupted it (EINTR), as libuv's own do. */
+  const retried = (call: () => number): number => {
+    for (;;) {
+      const n = call();
+      if (n >= 0 || errno() !== EINTR) return n;
+    }
+  };
   const fail = (syscall: string, path?: string): Error => {
-    const errno = ffi.read.i32(c.__errno_location(), 0);
-    const [code, text] = ERRNO[errno] ?? [`E${errno}`, "unknown error"];
+    const number = errno();
+    const [code, text] = ERRNO[number] ?? [`E${number}`, "unknown error"];
     const where = path === undefined ? syscall : `${syscall} '${path}'`;
     return Object.assign(new Error(`${code}: ${text}, ${where}`), {
       code,
-      errno: -errno,
+      errno: -number,
       syscall,
       ...(path === undefined ? {} : { path }),
     });
@@ -216,7 +226,8 @@ export function linuxSys(ffi: Ffi, c: Symbols | undefined = libcSymbols(ffi)): S
     },
     readSync(fd, buffer, offset, length, position) {
       if (length === 0) return 0;
-      const n = Number(c.pread(fd, buffer.subarray(offset, offset + length), length, position));
+      const target = buffer.subarray(offset, offset + length);
+      const n = retried(() => Number(c.pread(fd, target, length, position)));
       if (n < 0) throw fail("read");
       return n;
     },
@@ -226,7 +237,7 @@ export function linuxSys(ffi: Ffi, c: Symbols | undefined = libcSymbols(ffi)): S
           ? encoder.encode(data)
           : data.subarray(offset, length === undefined ? undefined : offset + length);
       if (bytes.length === 0) return 0;
-      const n = Number(c.write(fd, bytes, bytes.length));
+      const n = retried(() => Number(c.write(fd, bytes, bytes.length)));
       if (n < 0) throw fail("write");
       return n;
     },
