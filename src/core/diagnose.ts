@@ -44,19 +44,32 @@ export interface Finding {
 type Env = Readonly<Record<string, string | undefined>>;
 export type Add = (level: Finding["level"], subject: string, message: string, fix?: string, detail?: string[]) => void;
 
-/** A registered entry as doctor judges it: the fields of effects/registry.ts's RegisteredServer it reads. */
+/**
+ * A registered entry as doctor judges it (effects/registry.ts's RegisteredServer is this and what
+ * the scan adds: plaintext findings, a remote entry's headers).
+ */
 export interface Entry {
   loc: ConfigLocation;
   name: string;
+  /** The entry as stored (for client-specific keys such as Codex's startup_timeout_sec). */
   raw: unknown;
   spec: ServerSpec | undefined;
+  /** True when the entry runs `mcp-op run`. */
   viaMcpOp: boolean;
+  /** The env files an mcp-op entry passes (`--env-file F`). */
   envFiles: string[];
+  /** The service-account token file an mcp-op entry passes (`--token-file F`; the last one wins, as in `run`). */
   tokenFile: string | undefined;
-  /** The `--environment ID` an mcp-op entry passes to run. */
+  /** The `--environment ID` an mcp-op entry passes (the last one, as `run` would refuse a second). */
   environment?: string | undefined;
+  /** The server command after `--` of an mcp-op entry, else the entry's own command. */
   server: string[];
+  /** A remote (HTTP) server: its URL. */
   remote?: { url: string };
+  /**
+   * A copy the client never reads: a duplicate key hides it (its line in the file). Listed so
+   * that plaintext in it is seen; only with `shadowed: true`.
+   */
   shadowed?: { line: number | undefined };
 }
 

@@ -10,7 +10,7 @@
 
 import { errorCode } from "./files.ts";
 import { loadedFfi } from "./sys.ts";
-import { type Ffi, libcSymbols } from "./sys-linux.ts";
+import { type AnyFn, type Ffi, libcSymbols, linuxLibcNames } from "./sys-linux.ts";
 
 type Posix = "linux" | "darwin";
 
@@ -53,9 +53,7 @@ export const LOCK_NB = 4;
 export const LOCK_UN = 8;
 
 function libcCandidates(platform: Posix, arch: string): string[] {
-  if (platform === "darwin") return ["/usr/lib/libSystem.B.dylib"];
-  const musl = arch === "arm64" ? "aarch64" : "x86_64";
-  return ["libc.so.6", `libc.musl-${musl}.so.1`, `/lib/ld-musl-${musl}.so.1`, "libc.so"];
+  return platform === "darwin" ? ["/usr/lib/libSystem.B.dylib"] : linuxLibcNames(arch);
 }
 
 /**
@@ -64,9 +62,6 @@ function libcCandidates(platform: Posix, arch: string): string[] {
  * which lands in the stack slot the callee reads. Elsewhere the plain 3-argument form works.
  */
 const padVariadic = (platform: Posix, arch: string) => platform === "darwin" && arch === "arm64";
-
-// biome-ignore lint/suspicious/noExplicitAny: the FFI symbol tables are typed by the runtimes
-type AnyFn = (...args: any[]) => any;
 
 async function loadLibcBun(platform: Posix, arch: string): Promise<Libc | undefined> {
   // Linux: the handle sys.ts already opened for its file calls, when it could (through its FFI);

@@ -20,6 +20,7 @@ import {
 } from "../core/clients.ts";
 import { type ConfigDoc, duplicateError, readConfig, restoreServer, type StoredServer } from "../core/config-edit.ts";
 import { detectSecrets, type PlaintextFinding } from "../core/detect.ts";
+import type { Entry } from "../core/diagnose.ts";
 import { backupRoot, envValue, stateDir } from "../core/paths.ts";
 import { type McpOpRemote, mcpOpRemoteOf } from "../core/remote-entry.ts";
 import { candidatePaths, extendedPath } from "../core/search-path.ts";
@@ -231,33 +232,14 @@ export async function putBack(
   });
 }
 
-export interface RegisteredServer {
-  loc: ConfigLocation;
-  name: string;
-  /** The entry as stored (for client-specific keys such as Codex's startup_timeout_sec). */
-  raw: unknown;
-  spec: ServerSpec | undefined;
-  /** True when the entry runs `mcp-op run`. */
-  viaMcpOp: boolean;
-  /** The env files an mcp-op entry passes (`--env-file F`). */
-  envFiles: string[];
-  /** The service-account token file an mcp-op entry passes (`--token-file F`; the last one wins, as in `run`). */
-  tokenFile: string | undefined;
-  /** The `--environment ID` an mcp-op entry passes (the last one, as `run` would refuse a second). */
+export interface RegisteredServer extends Entry {
   environment: string | undefined;
-  /** The server command after `--` of an mcp-op entry, else the entry's own command. */
-  server: string[];
   /** Plaintext-looking values in env or args, shown only as prefix and length. */
   findings: PlaintextFinding[];
   /** A remote (HTTP) server: its URL and plaintext-looking values in the URL or its headers. */
   remote?: { url: string; headers: Record<string, string>; findings: PlaintextFinding[] };
   /** An entry mcp-op registers for a remote server: a `headersHelper` or `mcp-op proxy` (core/remote-entry.ts). */
   mcpOpRemote?: McpOpRemote;
-  /**
-   * A copy the client never reads: a duplicate key hides it (its line in the file). Listed so
-   * that plaintext in it is seen; only with `shadowed: true`.
-   */
-  shadowed?: { line: number | undefined };
 }
 
 export interface ScanOptions {

@@ -8,7 +8,7 @@
 import type { FileStats, Sys } from "./sys.ts";
 
 // biome-ignore lint/suspicious/noExplicitAny: FFI symbols take and return plain JS values
-type AnyFn = (...args: any[]) => any;
+export type AnyFn = (...args: any[]) => any;
 
 /**
  * What this module needs of an FFI, handed in by sys.ts (so that it loads with `run`'s chunk and
@@ -68,7 +68,11 @@ const ERRNO: Record<number, [string, string]> = {
   75: ["EOVERFLOW", "value too large for defined data type"],
 };
 
-const LIBC = ["libc.so.6", `libc.musl-${process.arch === "arm64" ? "aarch64" : "x86_64"}.so.1`, "libc.so"];
+/** Where libc is on Linux: glibc, musl (Alpine names it two ways), then a generic name. */
+export function linuxLibcNames(arch: string): string[] {
+  const musl = arch === "arm64" ? "aarch64" : "x86_64";
+  return ["libc.so.6", `libc.musl-${musl}.so.1`, `/lib/ld-musl-${musl}.so.1`, "libc.so"];
+}
 
 /** The libc functions opened: sys.ts's and native.ts's. */
 export type Symbols = Record<
@@ -101,7 +105,7 @@ export function libcSymbols(ffi: Ffi): Symbols | undefined {
 /** A new handle on libc through `ffi` (libcSymbols keeps one), or undefined. */
 export function openLibc(ffi: Ffi): Symbols | undefined {
   const [i64_fast, u64_fast] = [I64_FAST, U64_FAST];
-  for (const name of LIBC) {
+  for (const name of linuxLibcNames(process.arch)) {
     try {
       const lib = ffi.dlopen(name, {
         // The mask is STATX_BASIC_STATS, well inside int32: "i32" takes it as is either way.
