@@ -218,7 +218,7 @@ export async function prepareRemote(
     env,
     credentials,
     commandPath: selfFile,
-    ...(settings.stage ? { self } : {}),
+    ...(settings.stage ? { self: () => self } : {}),
     platform: process.platform,
   });
   // Not handed to buildRunPlan as `templates`: the stage would put the values into the argv.

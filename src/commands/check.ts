@@ -108,10 +108,10 @@ function makeResolver(options: CheckOptions, ctx: Context): Resolver {
   const { account, signinTimeoutMs: timeoutMs } = options;
   const opEnv = definedOnly(ctx.env);
   let session: Promise<Record<string, string>> | undefined;
-  const signIn = () =>
+  const signIn = async () =>
     needsSigninCheck(authMode({ noSignin: false }, opEnv))
       ? ensureSignedIn({ opPath, account, env: opEnv, timeoutMs }, ctx.op)
-      : Promise.resolve({});
+      : {};
   return {
     opPath,
     account,

@@ -164,20 +164,18 @@ export async function run(options: RunOptions, ctx: Context): Promise<never> {
   const mode = authMode(options, { ...env, ...credentials });
   if (needsSigninCheck(mode)) {
     const opEnv = { ...definedOnly(env), ...credentials, PATH: pathList };
-    Object.assign(
-      credentials,
-      await ensureSignedIn(
-        { opPath, account: options.account, env: opEnv, timeoutMs: options.signinTimeout * 1000 },
-        ctx.op,
-      ),
-    );
+    const input = { opPath, account: options.account, env: opEnv, timeoutMs: options.signinTimeout * 1000 };
+    // No `await` unless sign-in needs one: the first costs ~0.15 ms (effects/native.ts, libcNow).
+    const signedIn = ensureSignedIn(input, ctx.op);
+    Object.assign(credentials, signedIn instanceof Promise ? await signedIn : signedIn);
   }
 
   // 3. Become op run, handing over the env files checked in step 1 (open descriptors), not their
   // names: those may have been swapped during sign-in. Without libc (Windows), their paths.
   let open = false;
   for (const c of checked) open ||= c.fd !== undefined;
-  const handOver = open && (await canKeepAcrossExec());
+  const keepable = open && canKeepAcrossExec();
+  const handOver = keepable instanceof Promise ? await keepable : keepable;
   if (!handOver) for (const c of checked) delete c.fd;
   const plan = buildRunPlan({
     options,
@@ -187,7 +185,7 @@ export async function run(options: RunOptions, ctx: Context): Promise<never> {
     credentials,
     commandPath,
     ...(templates ? { templates } : {}),
-    self: selfCommand(),
+    self: selfCommand,
     ...envStageProgram(env, credentials),
     platform: process.platform,
   });

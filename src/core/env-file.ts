@@ -37,8 +37,8 @@ export function isAsciiAlnum(c: number): boolean {
   return (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
 }
 
-const isNameStart = (c: number) => (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95;
-const isNameChar = (c: number) => isAsciiAlnum(c) || c === 95;
+export const isNameStart = (c: number) => (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95;
+export const isNameChar = (c: number) => isAsciiAlnum(c) || c === 95;
 
 /** `[A-Za-z_][A-Za-z0-9_]*`: a variable name op accepts. */
 export function isVariableName(s: string): boolean {

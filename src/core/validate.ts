@@ -4,7 +4,7 @@
  * Pure: callers read the files and decide what a problem costs.
  */
 import { EXIT, type ExitCode, firstInTable } from "../errors.ts";
-import { type EnvEntry, parseEnvFile } from "./env-file.ts";
+import { type EnvEntry, isAsciiAlnum, isNameChar, isNameStart, parseEnvFile } from "./env-file.ts";
 import {
   describeBadReference,
   enclosedReferences,
@@ -51,6 +51,16 @@ export function checkEnvFile(
   text: string,
   env: Readonly<Record<string, string | undefined>>,
 ): CheckedEnvFile {
+  const usual = usualEnvFile(text);
+  return usual ? { entries: usual, problems: [] } : checkEnvFileFully(display, text, env);
+}
+
+/** checkEnvFile without the shortcut for the usual file (exported for the test that holds the two together). */
+export function checkEnvFileFully(
+  display: string,
+  text: string,
+  env: Readonly<Record<string, string | undefined>>,
+): CheckedEnvFile {
   const parsed = parseEnvFile(text, env);
   const problems: Problem[] = [];
   for (const d of parsed.diagnostics) {
@@ -92,6 +102,72 @@ export function checkEnvFile(
   }
   problems.sort((a, b) => lineOf(a.where) - lineOf(b.where));
   return { entries: parsed.entries, problems };
+}
+
+/**
+ * The entries of the usual env file, which has no problem to report, read in one pass: or
+ * undefined for anything else, which checkEnvFileFully reads (and words every problem of).
+ * Usual: printable ASCII lines, each empty, a `#` comment, or `NAME=VALUE` with a variable name
+ * set once and not risky, and a value that is a secret reference of three or four parts made of
+ * letters, digits, `-`, `_` and `.`, or plain text without spaces, quotes, `$`, `#`, `\`, braces
+ * and not starting with `op` in any case (a near miss). `run` checks every env file before it
+ * execs: the full parser's first run costs ~0.25 ms of its start-up (scripts/bench/RESULTS.md).
+ * test/unit/validate.test.ts holds the two together (fast-check): what this accepts, the full
+ * check accepts with no problem and the same entries.
+ */
+export function usualEnvFile(text: string): EnvEntry[] | undefined {
+  const entries: EnvEntry[] = [];
+  const seen = new Set<string>();
+  let line = 1;
+  let start = 0;
+  while (start <= text.length) {
+    let end = text.indexOf("\n", start);
+    if (end === -1) end = text.length;
+    const first = text.charCodeAt(start);
+    // An empty line, or a comment line (printable ASCII, like every other line).
+    if (end === start || first === 35) {
+      for (let i = start; i < end; i++) if (!usualChar(text.charCodeAt(i), true)) return undefined;
+    } else {
+      const eq = text.indexOf("=", start);
+      if (eq === -1 || eq >= end || !isNameStart(first)) return undefined;
+      for (let i = start + 1; i < eq; i++) if (!isNameChar(text.charCodeAt(i))) return undefined;
+      const key = text.slice(start, eq);
+      if (seen.has(key) || isRisky(key)) return undefined;
+      seen.add(key);
+      const value = text.slice(eq + 1, end);
+      if (looksLikeReference(value)) {
+        // op://a/b/c or op://a/b/c/d: each part made of name characters, none empty.
+        let parts = 1;
+        let partStart = 5;
+        for (let i = 5; i <= value.length; i++) {
+          const c = value.charCodeAt(i);
+          if (i < value.length && c !== 47) {
+            if (!(isAsciiAlnum(c) || c === 45 || c === 95 || c === 46)) return undefined;
+            continue;
+          }
+          if (i === partStart) return undefined;
+          if (i < value.length) parts++;
+          partStart = i + 1;
+        }
+        if (parts < 3 || parts > 4) return undefined;
+      } else {
+        if ((value.charCodeAt(0) | 0x20) === 111 && (value.charCodeAt(1) | 0x20) === 112) return undefined;
+        for (let i = 0; i < value.length; i++) if (!usualChar(value.charCodeAt(i), false)) return undefined;
+      }
+      entries.push({ key, value, quote: "none", line, undefinedVars: [] });
+    }
+    start = end + 1;
+    line++;
+  }
+  return entries;
+}
+
+/** Printable ASCII; in a value, none of what quotes, expands, comments or templates. */
+function usualChar(c: number, comment: boolean): boolean {
+  if (c < 0x20 || c > 0x7e) return false;
+  if (comment) return true;
+  // space " # $ ' \ { }
+  return c !== 32 && c !== 34 && c !== 35 && c !== 36 && c !== 39 && c !== 92 && c !== 123 && c !== 125;
 }
 
 /**
@@ -162,8 +238,12 @@ export function problemLine(p: Problem): string {
 /** References that arrive through the environment (e.g. an MCP client's `env` block). */
 export function checkEnvironment(env: Readonly<Record<string, string | undefined>>): Problem[] {
   const problems: Problem[] = [];
-  for (const [name, value] of Object.entries(env)) {
-    if (value === undefined) continue;
+  for (const name in env) {
+    const value = env[name];
+    // What neither check below can object to, passed by the tests that open each of them
+    // (looksLikeReference, `{{`, nearMissReference's "op" in any case): most of a client's
+    // environment, and `run` checks it on every start.
+    if (value === undefined || (!value.includes("{{") && !startsWithOp(value.trimStart()))) continue;
     const where = `environment variable ${name}`;
     for (const message of referenceProblems(value, [])) {
       problems.push({ severity: "error", where, message, exitCode: EXIT.DATAERR });
@@ -173,6 +253,9 @@ export function checkEnvironment(env: Readonly<Record<string, string | undefined
   }
   return problems;
 }
+
+/** "op" in any case at the start: `| 0x20` folds ASCII case (only "O"/"o" give 111, "P"/"p" 112). */
+const startsWithOp = (t: string) => (t.charCodeAt(0) | 0x20) === 111 && (t.charCodeAt(1) | 0x20) === 112;
 
 /** A warning, not an error: op accepts the value, only not as the reference it was meant to be. */
 const mistyped = (reason: string) =>

@@ -6,7 +6,7 @@
 import { EXIT, McpOpError } from "../errors.ts";
 import { logger } from "../logger.ts";
 import { errorCode } from "./files.ts";
-import { canExec, execve, resetProcessForExec } from "./native.ts";
+import { type Exec, execSteps } from "./native.ts";
 
 /**
  * Whether env files can be handed to the program as open descriptors (libc's execve and fcntl
@@ -42,17 +42,30 @@ export function stdinGivenAway(): boolean {
   return stdinGiven;
 }
 
-/** Become `program`: it never returns (throws when the exec fails: 69 or 70). */
-export async function execProgram({ file, argv, env, keep = [] }: Program): Promise<never> {
-  if (process.platform === "win32") return spawnAndWait(file, argv, env);
-  const reset = await resetProcessForExec();
+/**
+ * Become `program`: it never returns (throws when the exec fails: 69 or 70). Where libc is at
+ * hand without waiting (Linux under Bun), it execs before returning: no `await` on `run`'s path.
+ */
+export function execProgram(program: Program): Promise<never> {
+  if (process.platform === "win32") return spawnAndWait(program.file, program.argv, program.env);
+  try {
+    const steps = execSteps();
+    return steps instanceof Promise ? steps.then((s) => execWith(s, program)) : execWith(steps, program);
+  } catch (error) {
+    // A failed exec rejects, as from an async function.
+    return Promise.reject(error);
+  }
+}
+
+function execWith(steps: Exec, { file, argv, env, keep = [] }: Program): Promise<never> {
+  const reset = steps.reset();
   if (reset.note) logger.debug(reset.note);
-  if (!(await canExec())) {
+  if (!steps.possible) {
     logger.debug("no execve in this runtime: running the program as a child instead");
     return spawnAndWait(file, argv, env);
   }
   try {
-    return await execve(file, argv, env, keep);
+    return steps.execve(file, argv, env, keep);
   } catch (error) {
     // Bun queues a note that execve is experimental, printed on a later tick: after mcp-op's
     // one-line error it is noise, and cli.ts now waits for the client's requests before exiting.

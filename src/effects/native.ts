@@ -10,7 +10,7 @@
 
 import { errorCode } from "./files.ts";
 import { loadedFfi } from "./sys.ts";
-import { type AnyFn, type Ffi, libcSymbols, linuxLibcNames } from "./sys-linux.ts";
+import { type AnyFn, type Ffi, libcSymbols, linuxLibcNames, type Symbols } from "./sys-linux.ts";
 
 type Posix = "linux" | "darwin";
 
@@ -63,12 +63,11 @@ function libcCandidates(platform: Posix, arch: string): string[] {
  */
 const padVariadic = (platform: Posix, arch: string) => platform === "darwin" && arch === "arm64";
 
-async function loadLibcBun(platform: Posix, arch: string): Promise<Libc | undefined> {
-  // Linux: the handle sys.ts already opened for its file calls, when it could (through its FFI);
-  // otherwise bun:ffi itself, whose dlopen throws where Bun.FFI's returns an Error.
-  const sharedFfi = platform === "linux" ? loadedFfi() : undefined;
-  const shared = sharedFfi ? libcSymbols(sharedFfi) : undefined;
-  const ffi = shared && sharedFfi ? sharedFfi : ((await import("bun:ffi")) as unknown as Ffi);
+/**
+ * libc's functions through a Bun FFI: `shared`, the handle sys.ts opened on Linux (the same
+ * library; each dlopen costs start-up), or a dlopen of each candidate library's name.
+ */
+function loadLibcBun(platform: Posix, arch: string, ffi: Ffi, shared: Symbols | undefined): Libc | undefined {
   const { dlopen, ptr, read } = ffi;
   const pad = padVariadic(platform, arch);
   const setflArgs = pad ? ["i32", "i32", "i64", "i64", "i64", "i64", "i64", "i64", "i64"] : ["i32", "i32", "i32"];
@@ -221,15 +220,35 @@ function loadLibcDeno(platform: Posix, arch: string): Libc | undefined {
   return undefined;
 }
 
-let cached: Promise<Libc | undefined> | undefined;
+/** libc once looked for: `libc` undefined where there is none (Windows, no library found). */
+let loaded: { libc: Libc | undefined } | undefined;
 
-export function libc(): Promise<Libc | undefined> {
-  cached ??= (async () => {
-    const platform = process.platform;
-    if (platform !== "linux" && platform !== "darwin") return undefined;
-    return typeof Deno !== "undefined" ? loadLibcDeno(platform, process.arch) : loadLibcBun(platform, process.arch);
-  })();
-  return cached;
+/**
+ * libc where it can be had without waiting: looked for already, or Linux under Bun with sys.ts's
+ * handle, or Deno; else undefined, and {@link libc} loads bun:ffi. `run`'s fast path stays
+ * synchronous through it: the first `await` of a run costs ~0.15 ms of start-up (JavaScriptCore
+ * compiles its promise machinery then; scripts/bench/RESULTS.md), and each one after ~0.015.
+ */
+function libcNow(): { libc: Libc | undefined } | undefined {
+  if (loaded) return loaded;
+  const platform = process.platform;
+  if (platform !== "linux" && platform !== "darwin") loaded = { libc: undefined };
+  else if (typeof Deno !== "undefined") loaded = { libc: loadLibcDeno(platform, process.arch) };
+  else {
+    const ffi = platform === "linux" ? loadedFfi() : undefined;
+    const shared = ffi ? libcSymbols(ffi) : undefined;
+    if (ffi && shared) loaded = { libc: loadLibcBun(platform, process.arch, ffi, shared) };
+  }
+  return loaded;
+}
+
+export async function libc(): Promise<Libc | undefined> {
+  const now = libcNow();
+  if (now) return now.libc;
+  const ffi = (await import("bun:ffi")) as unknown as Ffi;
+  const platform = process.platform as Posix;
+  loaded ??= { libc: loadLibcBun(platform, process.arch, ffi, undefined) };
+  return loaded.libc;
 }
 
 /**
@@ -250,9 +269,12 @@ export interface ResetReport {
 
 /** Restore default SIGPIPE/SIGXFSZ, unblock all signals, make fds 0-2 blocking. */
 export async function resetProcessForExec(): Promise<ResetReport> {
+  return resetWith(await libc());
+}
+
+function resetWith(c: Libc | undefined): ResetReport {
   const platform = process.platform;
   if (platform !== "linux" && platform !== "darwin") return { ok: false, note: `no reset on ${platform}` };
-  const c = await libc();
   if (!c) return { ok: false, note: "libc not found: signal dispositions not reset before exec" };
   const k = CONST[platform];
   for (const fd of [0, 1, 2]) {
@@ -295,19 +317,14 @@ export async function setParentDeathSignal(signal: number): Promise<boolean> {
   return false;
 }
 
-/** True when this runtime can replace the process (Bun's process.execve, or libc under Deno). */
-export async function canExec(): Promise<boolean> {
-  // biome-ignore lint/suspicious/noExplicitAny: process.execve is missing from some type packages
-  if (typeof (process as any).execve === "function") return true;
-  return (await libc())?.execve !== undefined;
-}
-
 /**
  * True when descriptors can be kept open across the exec: libc at hand (its execve and fcntl),
  * on Linux or macOS. Where not (Windows, no libc found), callers hand paths instead.
+ * Synchronous where libc is at hand without waiting (see libcNow).
  */
-export async function canKeepAcrossExec(): Promise<boolean> {
-  return (await libc())?.execve !== undefined;
+export function canKeepAcrossExec(): boolean | Promise<boolean> {
+  const now = libcNow();
+  return now ? now.libc?.execve !== undefined : libc().then((c) => c?.execve !== undefined);
 }
 
 /** errno values execve reports (the same on Linux and macOS), as Node-style codes. */
@@ -320,25 +337,52 @@ const EXEC_ERRORS: Record<number, [string, string]> = {
   26: ["ETXTBSY", "Text file busy"],
 };
 
+/** What replacing this process needs: its reset, whether it can be done at all, and the exec. */
+export interface Exec {
+  /** Restore default SIGPIPE/SIGXFSZ, unblock all signals, make fds 0-2 blocking. */
+  reset(): ResetReport;
+  /** True when this runtime can replace the process (Bun's process.execve, or libc's). */
+  possible: boolean;
+  /**
+   * Replace this process, keeping `keep` open in it (they are cleared of close-on-exec). Throws
+   * when the exec fails.
+   */
+  execve(file: string, argv: string[], env: Record<string, string>, keep?: readonly number[]): never;
+}
+
 /**
- * Replace this process, keeping `keep` open in it (they are cleared of close-on-exec). Throws
- * when the exec fails.
+ * The exec's steps, with libc looked for first. Synchronous where libc is at hand without
+ * waiting (Linux under Bun, Deno; see libcNow), so that `run` execs without an `await`.
  */
-export async function execve(
+export function execSteps(): Exec | Promise<Exec> {
+  const now = libcNow();
+  return now ? stepsWith(now.libc) : libc().then(stepsWith);
+}
+
+function stepsWith(c: Libc | undefined): Exec {
+  // biome-ignore lint/suspicious/noExplicitAny: process.execve is missing from some type packages
+  const bunExecve = (process as any).execve as
+    | ((f: string, a: string[], e: Record<string, string>) => void)
+    | undefined;
+  return {
+    reset: () => resetWith(c),
+    possible: typeof bunExecve === "function" || c?.execve !== undefined,
+    execve: (file, argv, env, keep = []) => execWith(c, bunExecve, file, argv, env, keep),
+  };
+}
+
+function execWith(
+  c: Libc | undefined,
+  bunExecve: ((f: string, a: string[], e: Record<string, string>) => void) | undefined,
   file: string,
   argv: string[],
   env: Record<string, string>,
-  keep: readonly number[] = [],
-): Promise<never> {
+  keep: readonly number[],
+): never {
   // On Linux under Bun, libc's execve always (its handle is open anyway, effects/sys.ts):
   // Bun's process.execve queues an ExperimentalWarning, and that loads Bun's process.nextTick
   // machinery, ~1.5 ms of start-up (scripts/bench/RESULTS.md). Elsewhere, without descriptors
   // to keep, Bun's own execve.
-  const c = await libc();
-  // biome-ignore lint/suspicious/noExplicitAny: see canExec
-  const bunExecve = (process as any).execve as
-    | ((f: string, a: string[], e: Record<string, string>) => void)
-    | undefined;
   if (!c?.closeOthersOnExec && keep.length === 0 && typeof bunExecve === "function") {
     bunExecve(file, argv, env);
     throw new Error("execve returned");
@@ -474,11 +518,12 @@ function onStop(stop: AbortSignal | undefined, kill: (signal: "SIGTERM" | "SIGKI
  * `run`'s fast path about 0.25 ms cheaper than spawnCapture (scripts/bench/RESULTS.md).
  * Throws when the program cannot be started.
  */
-export async function spawnStatus(
+export function spawnStatus(
   file: string,
   args: readonly string[],
   options: { env: Record<string, string>; timeoutMs: number },
-): Promise<number | undefined> {
+): number | undefined | Promise<number | undefined> {
+  // Under Bun without a promise: `run` then reaches its exec without an `await` (see libcNow).
   if (typeof Bun !== "undefined") {
     const r = Bun.spawnSync([file, ...args], {
       env: options.env,
@@ -490,6 +535,14 @@ export async function spawnStatus(
     });
     return r.exitedDueToTimeout ? undefined : (r.exitCode ?? 1);
   }
+  return spawnStatusNode(file, args, options);
+}
+
+async function spawnStatusNode(
+  file: string,
+  args: readonly string[],
+  options: { env: Record<string, string>; timeoutMs: number },
+): Promise<number | undefined> {
   const { spawnSync } = await import("node:child_process");
   const r = spawnSync(file, args, {
     env: options.env,

@@ -18,20 +18,28 @@ export interface SigninInput {
 /**
  * Returns the variables sign-in produced (`OP_SESSION_*`; none under app integration). Every op
  * call goes through a client `makeOp` builds: one for `input.env`, one with the new session.
+ * Without a promise when `op whoami` ran synchronously and said yes (Bun): `run`'s fast path then
+ * execs without an `await` (the first one costs ~0.15 ms of start-up, effects/native.ts libcNow).
  */
-export async function ensureSignedIn(input: SigninInput, makeOp: OpFactory): Promise<Record<string, string>> {
+export function ensureSignedIn(
+  input: SigninInput,
+  makeOp: OpFactory,
+): Record<string, string> | Promise<Record<string, string>> {
   const started = Date.now();
   const deadline = started + input.timeoutMs;
   const op = makeOp(input);
   // Only whoami's exit status matters (its "not signed in" is expected, not news), and it
   // never prompts: stdin is /dev/null, and whether stdin is a terminal (libc) is asked later.
-  if (inTime(await op.signedIn({ deadline }), input.timeoutMs).ok) {
-    logger.debug("op whoami: already signed in");
-    return {};
-  }
-  // The slow path (the lock, op signin, the prompt) and its file-system code load only now.
-  const { signInNow } = await import("./signin-prompt.ts");
-  return signInNow(input, makeOp, op, started, deadline);
+  const then = (result: OpResult): Record<string, string> | Promise<Record<string, string>> => {
+    if (inTime(result, input.timeoutMs).ok) {
+      logger.debug("op whoami: already signed in");
+      return {};
+    }
+    // The slow path (the lock, op signin, the prompt) and its file-system code load only now.
+    return import("./signin-prompt.ts").then(({ signInNow }) => signInNow(input, makeOp, op, started, deadline));
+  };
+  const whoami = op.signedIn({ deadline });
+  return whoami instanceof Promise ? whoami.then(then) : then(whoami);
 }
 
 /** A call's result, or 75 when it ran out of the sign-in's time (`timeoutMs`, its whole limit). */

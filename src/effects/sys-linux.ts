@@ -104,7 +104,6 @@ export function libcSymbols(ffi: Ffi): Symbols | undefined {
 
 /** A new handle on libc through `ffi` (libcSymbols keeps one), or undefined. */
 export function openLibc(ffi: Ffi): Symbols | undefined {
-  const [i64_fast, u64_fast] = [I64_FAST, U64_FAST];
   for (const name of linuxLibcNames(process.arch)) {
     try {
       const lib = ffi.dlopen(name, {
@@ -112,11 +111,11 @@ export function openLibc(ffi: Ffi): Symbols | undefined {
         statx: { args: ["i32", "ptr", "i32", "i32", "ptr"], returns: "i32" },
         // open is variadic; without O_CREAT its mode is never read.
         open: { args: ["ptr", "i32"], returns: "i32" },
-        // *_fast: numbers, not BigInts, in and out (each BigInt conversion costs start-up).
-        pread: { args: ["i32", "ptr", u64_fast, i64_fast], returns: i64_fast },
-        write: { args: ["i32", "ptr", u64_fast], returns: i64_fast },
+        // *_FAST: numbers, not BigInts, in and out (each BigInt conversion costs start-up).
+        pread: { args: ["i32", "ptr", U64_FAST, I64_FAST], returns: I64_FAST },
+        write: { args: ["i32", "ptr", U64_FAST], returns: I64_FAST },
         close: { args: ["i32"], returns: "i32" },
-        readlink: { args: ["ptr", "ptr", u64_fast], returns: i64_fast },
+        readlink: { args: ["ptr", "ptr", U64_FAST], returns: I64_FAST },
         access: { args: ["ptr", "i32"], returns: "i32" },
         getuid: { args: [], returns: "u32" },
         __errno_location: { args: [], returns: "ptr" },
@@ -131,7 +130,7 @@ export function openLibc(ffi: Ffi): Symbols | undefined {
         // syscall is variadic; on x86-64 and arm64 Linux its integer arguments go in registers
         // as for a plain call. For close_range(2), which glibc wraps only from 2.34 on.
         // As int32s: Bun.FFI takes a u32 only as the int32 of the same bits (-1 for 0xffffffff).
-        syscall: { args: [i64_fast, "i32", "i32", "i32"], returns: i64_fast },
+        syscall: { args: [I64_FAST, "i32", "i32", "i32"], returns: I64_FAST },
       });
       // Bun.FFI's dlopen returns an Error where bun:ffi's throws it.
       if (lib instanceof Error) throw lib;

@@ -102,7 +102,7 @@ describe("buildRunPlan: Windows", () => {
       env: { Path: "C:\\Windows", ProgramFiles: "C:\\Program Files", LOCALAPPDATA: "C:\\L" },
       credentials: { OP_SESSION_ABC: "tok" },
       commandPath: "C:\\node\\npx.cmd",
-      self: ["C:\\tools\\mcp-op.exe"],
+      self: () => ["C:\\tools\\mcp-op.exe"],
       platform: "win32",
     });
     expect(plan.argv).toEqual([
@@ -145,7 +145,7 @@ describe("buildRunPlan: credential scrubbing stage", () => {
         env: { PATH: "/usr/bin", ...env },
         credentials,
         commandPath: "/usr/bin/npx",
-        self,
+        self: () => self,
       });
       const stage = scrubbed.length ? [...self, "__stage", ...scrubbed.flatMap((n) => ["--unset", n]), "--"] : [];
       expect(plan.argv).toEqual(["/op", "run", "--no-masking", "--", ...stage, ...server]);
@@ -167,7 +167,7 @@ describe("buildRunPlan: a stage that only removes variables is env -u", () => {
       env: { PATH: "/usr/bin", OP_CONNECT_HOST: "https://c", OP_CONNECT_TOKEN: "t" },
       credentials: { OP_SESSION_ABC: "tok" },
       commandPath: "/usr/bin/npx",
-      self,
+      self: () => self,
       envProgram: "/usr/bin/env",
       ...over,
     });
@@ -290,7 +290,7 @@ describe("buildRunPlan: {{ op://... }} inside an env-file value (op run resolves
         names: ["MCP_OP_ARG_1"],
       },
       commandPath: "/bin/srv",
-      self: ["/mcp-op"],
+      self: () => ["/mcp-op"],
     });
     expect(plan.argv.slice(plan.argv.indexOf("/mcp-op"))).toEqual([
       "/mcp-op",

@@ -150,7 +150,7 @@ describe("the stage's arguments: built and parsed in core/stage.ts", () => {
             envFiles: [{ path: "/a.env", display: "/a.env", entries: parseEnvFile("GH=op://v/gh/token\n").entries }],
             env: { PATH: "/usr/bin", ...env },
             commandPath: "/bin/srv",
-            self: ["/mcp-op"],
+            self: () => ["/mcp-op"],
             ...(templates ? { templates } : {}),
           });
           const server = plan.argv.slice(plan.argv.indexOf("--") + 1);
@@ -186,7 +186,7 @@ describe("the stage's arguments: built and parsed in core/stage.ts", () => {
             envFiles: [{ path: "/a.env", display: "/a.env", entries: parseEnvFile("GH=op://v/gh/token\n").entries }],
             env: { PATH: "/usr/bin", KEEP: "x", ...Object.fromEntries(credentials.map((c) => [c, "secret-value"])) },
             commandPath: "/bin/srv",
-            self: ["/mcp-op"],
+            self: () => ["/mcp-op"],
           };
           const withEnv = buildRunPlan({ ...input, envProgram: "/usr/bin/env" });
           const internal = buildRunPlan(input);
@@ -221,7 +221,7 @@ describe("the stage's arguments: built and parsed in core/stage.ts", () => {
       envFiles: [],
       env: { PATH: "/usr/bin", "A-B": "op://v/i/f", "--": "op://v/i/g" },
       commandPath: "/bin/srv",
-      self: ["/mcp-op"],
+      self: () => ["/mcp-op"],
     });
     const server = plan.argv.slice(plan.argv.indexOf("--") + 1);
     expect(parseArgv(server.slice(1)).redact).toEqual(["A-B"]);

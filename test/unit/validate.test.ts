@@ -1,5 +1,15 @@
 import { describe, expect, test } from "bun:test";
-import { checkEnvFile, checkEnvironment, problemLine, validateEnvFiles } from "../../src/core/validate.ts";
+import fc from "fast-check";
+import { nearMissReference } from "../../src/core/reference.ts";
+import {
+  checkEnvFile,
+  checkEnvFileFully,
+  checkEnvironment,
+  problemLine,
+  referenceProblems,
+  usualEnvFile,
+  validateEnvFiles,
+} from "../../src/core/validate.ts";
 import { EXIT } from "../../src/errors.ts";
 
 describe("checkEnvFile", () => {
@@ -182,5 +192,147 @@ describe("validateEnvFiles: the one validation of run, check, add and doctor", (
 
   test("warnings alone fail nothing", () => {
     expect(validateEnvFiles([{ display: "w.env", text: "PATH=/x\n" }], {}).exitCode).toBeUndefined();
+  });
+});
+
+/**
+ * The shortcut for the usual env file (usualEnvFile) against the full parser and checks: what it
+ * accepts, checkEnvFileFully accepts with no problem and the same entries; the rest it leaves to
+ * the full check. Lines are drawn near the boundary: references of 2-5 parts, empty parts, spaces,
+ * quotes, `$`, `#`, `{{ }}`, queries, CR, BOM, non-ASCII, near misses, risky and repeated names.
+ */
+describe("usualEnvFile: the usual env file without the full parser", () => {
+  const part = fc.constantFrom(
+    "Private",
+    "GitHub",
+    "token",
+    "a.b",
+    "my-item",
+    "x_y",
+    "",
+    " sp",
+    "ü",
+    "a b",
+    "a?b",
+    "$V",
+    "1",
+  );
+  const reference = fc
+    .array(part, { minLength: 1, maxLength: 5 })
+    .chain((parts) => fc.constantFrom("op://", "OP://", "op:/", " op://", "op//").map((p) => `${p}${parts.join("/")}`));
+  const plain = fc.constantFrom(
+    "1",
+    "",
+    "https://api.github.com",
+    "a=b",
+    "x y",
+    '"q"',
+    "'q'",
+    "$HOME",
+    "${HOME}",
+    "a#b",
+    "a #b",
+    "{{ op://a/b/c }}",
+    "\\x",
+    "opx",
+    "Op:/x",
+    "tab\tx",
+    "v\r",
+    "é",
+    "\u2028",
+    "ghp_0123456789abcdefghijklmnopqrstuvwxyz",
+    "op",
+    "o",
+  );
+  const name = fc.constantFrom(
+    "GITHUB_TOKEN",
+    "A",
+    "_B",
+    "PATH",
+    "DYLD_X",
+    "NODE_OPTIONS",
+    "1A",
+    "A-B",
+    "export A",
+    "A ",
+    " A",
+    "",
+  );
+  const line = fc.oneof(
+    fc.tuple(name, fc.oneof(reference, plain)).map(([n, v]) => `${n}=${v}`),
+    fc.constantFrom("", "# a comment", "#", "  # indented", "   ", "no equals", "=x", "\uFEFFA=1", "A=1\r", "# é"),
+  );
+  const text = fc
+    .tuple(fc.array(line, { maxLength: 6 }), fc.boolean())
+    .map(([lines, nl]) => lines.join("\n") + (nl ? "\n" : ""));
+
+  test("accepts only what the full check passes, with the same entries", () => {
+    let accepted = 0;
+    fc.assert(
+      fc.property(text, (t) => {
+        const usual = usualEnvFile(t);
+        if (usual === undefined) return;
+        accepted++;
+        const full = checkEnvFileFully("f.env", t, { HOME: "/home/u" });
+        expect(full.problems).toEqual([]);
+        expect(usual).toEqual(full.entries);
+      }),
+      { numRuns: 5000 },
+    );
+    // The property says something only when the shortcut is taken often enough.
+    expect(accepted).toBeGreaterThan(500);
+  });
+
+  test("the usual files are taken by the shortcut, the rest by the full check", () => {
+    expect(usualEnvFile("# gh\nGITHUB_TOKEN=op://Private/GitHub/token\nAPI=https://x.test/v1\n\n")).toEqual([
+      { key: "GITHUB_TOKEN", value: "op://Private/GitHub/token", quote: "none", line: 2, undefinedVars: [] },
+      { key: "API", value: "https://x.test/v1", quote: "none", line: 3, undefinedVars: [] },
+    ]);
+    expect(usualEnvFile("A=op://V/i/s/f")).toHaveLength(1);
+    for (const t of [
+      "A = op://V/i/f",
+      "A=op://V/i",
+      "A=op://V/i/f\r\n",
+      "A=1\nA=2",
+      "PATH=/x",
+      'A="op://V/i/f"',
+      "A=op://V/i/f?attribute=otp",
+      "A=$B",
+    ]) {
+      expect(usualEnvFile(t)).toBeUndefined();
+    }
+  });
+});
+
+describe("checkEnvironment: only values that could be references are checked", () => {
+  test("the same problems as checking every value", () => {
+    const value = fc.oneof(
+      fc.string({ maxLength: 12 }),
+      fc.constantFrom(
+        "op://V/i/f",
+        "op://V/i",
+        " op://V/i/f",
+        "OP://x",
+        "oP:/x",
+        "\top//x",
+        "{{ op://v/i }}",
+        "x {{ op://a/b/c }}",
+        "op",
+        "opx",
+        "\u00a0op:/x",
+      ),
+    );
+    fc.assert(
+      fc.property(fc.dictionary(fc.constantFrom("A", "B", "TOKEN", "URL"), value), (env) => {
+        const every: Array<[string, string]> = [];
+        for (const [n, v] of Object.entries(env)) {
+          for (const m of referenceProblems(v, [])) every.push([`environment variable ${n}`, m]);
+          if (nearMissReference(v)) every.push([`environment variable ${n}`, "near miss"]);
+        }
+        const got = checkEnvironment(env).map((p) => [p.where, p.severity === "warning" ? "near miss" : p.message]);
+        expect(got).toEqual(every);
+      }),
+      { numRuns: 3000 },
+    );
   });
 });
