@@ -56,8 +56,11 @@
  * chunk into a dozen: ~1.5 ms).
  * Nor does `run` run a RegExp before it execs: the first one costs ~0.1 ms and ~1.3 MB of
  * touched memory; character tests replace them (test/unit/fast-path.test.ts). Nor an array method
- * that JavaScriptCore writes in JavaScript (some, map, filter, find, flatMap, fromEntries,
- * forEach...): each is compiled from source on its first call (see asksHelp below).
+ * that JavaScriptCore writes in JavaScript (some, map, filter, find, flatMap, sort, fromEntries,
+ * forEach...): each is compiled from source on its first call (see asksHelp below);
+ * test/e2e/start-up.e2e.test.ts fails when the release compiles one before it execs. Nor an
+ * `await` (the first costs ~0.15 ms: sign-in and exec are synchronous under Bun, effects/native.ts
+ * libcNow), nor `Math` (its first touch ~0.17 ms).
  */
 // Static, unlike the other commands: `run`'s code (and the stage's) then loads with this
 // file's chunk instead of several more (about 0.4 ms of start-up, scripts/bench/RESULTS.md).

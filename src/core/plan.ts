@@ -129,9 +129,15 @@ export function buildRunPlan(input: PlanInput): ExecPlan {
 
   // op run hands its whole environment to the server: session and service-account tokens unlock
   // the whole account, so a stage removes them. Without any, the server follows op directly.
+  // In order, by insertion: a handful at most, and Array#sort (like flatMap below) is written in
+  // JavaScript in JavaScriptCore and compiled on its first call (session path: ~0.3 ms of both).
   const scrubbed: string[] = [];
-  for (const key in env) if (isCredentialVar(key)) scrubbed.push(key);
-  scrubbed.sort();
+  for (const key in env) {
+    if (!isCredentialVar(key)) continue;
+    let at = scrubbed.length;
+    while (at > 0 && (scrubbed[at - 1] as string) > key) at--;
+    scrubbed.splice(at, 0, key);
+  }
   // `{{ op://... }}` placeholders become variables op resolves; the stage puts them in the args.
   const templates = input.templates;
   const generated: Record<string, string> = { ...templates?.generated };
@@ -178,7 +184,7 @@ export function buildRunPlan(input: PlanInput): ExecPlan {
   // The stage is this program again (`self`); without it (tests) the server follows op directly.
   const self = needStage && !envStage ? input.self?.() : undefined;
   const server = envStage
-    ? [input.envProgram as string, ...scrubbed.flatMap((name) => ["-u", name]), "--", command, ...args]
+    ? envStageArgv(input.envProgram as string, scrubbed, command, args)
     : self !== undefined
       ? [
           ...self,
@@ -238,6 +244,14 @@ export function buildRunPlan(input: PlanInput): ExecPlan {
     stage: envStage ? "env" : self !== undefined ? "internal" : "none",
     inherited,
   };
+}
+
+/** `env -u NAME... -- command args...`, with a loop (see the sort above). */
+function envStageArgv(envProgram: string, unset: readonly string[], command: string, args: readonly string[]): string[] {
+  const argv = [envProgram];
+  for (const name of unset) argv.push("-u", name);
+  argv.push("--", command, ...args);
+  return argv;
 }
 
 function collectReferences(input: PlanInput): ReferenceSource[] {
