@@ -247,7 +247,12 @@ export function buildRunPlan(input: PlanInput): ExecPlan {
 }
 
 /** `env -u NAME... -- command args...`, with a loop (see the sort above). */
-function envStageArgv(envProgram: string, unset: readonly string[], command: string, args: readonly string[]): string[] {
+function envStageArgv(
+  envProgram: string,
+  unset: readonly string[],
+  command: string,
+  args: readonly string[],
+): string[] {
   const argv = [envProgram];
   for (const name of unset) argv.push("-u", name);
   argv.push("--", command, ...args);
