@@ -7,6 +7,7 @@ import fc from "fast-check";
 import { isVariableName, parseEnvFile, splitLines } from "../../src/core/env-file.ts";
 import { nearMissReference, parseReference, printable } from "../../src/core/reference.ts";
 import { isCredentialVar } from "../../src/core/signin.ts";
+import { isGenerated } from "../../src/core/stage.ts";
 
 const runs = { numRuns: 2000 };
 // biome-ignore lint/suspicious/noControlCharactersInRegex: the characters printable() escapes
@@ -42,6 +43,20 @@ describe("character tests agree with the RegExp they replace", () => {
         const flagged = parseEnvFile(`${key}=1\n`).diagnostics.some((d) => d.message.includes('"export "'));
         const trimmed = key.trim();
         expect(flagged).toBe(trimmed !== "" && /^export\s/.test(trimmed) && !key.includes("\n"));
+      }),
+      runs,
+    );
+  });
+
+  test("generated variables: ^MCP_OP_ARG_\\d+$", () => {
+    const names = fc.oneof(
+      text("09a_\n٣").map((s) => `MCP_OP_ARG_${s}`),
+      text("MCP_OARG19"),
+      fc.constantFrom("MCP_OP_ARG_", "MCP_OP_ARG_1", "MCP_OP_ARG_12\n", "xMCP_OP_ARG_1"),
+    );
+    fc.assert(
+      fc.property(names, (name) => {
+        expect(isGenerated(name)).toBe(/^MCP_OP_ARG_\d+$/.test(name));
       }),
       runs,
     );
