@@ -145,6 +145,27 @@ async function commandHelp(name: Name, command: CommandModule["default"]): Promi
   );
 }
 
+/**
+ * What a client starts, `run` and the internal stage, dispatched without entering `main`: each
+ * function's first run costs start-up by its size (scripts/bench/RESULTS.md), and `main` is the
+ * largest here. Anything else goes to `main`, which does all of this again.
+ */
+function start(argv: readonly string[]): Promise<number> {
+  try {
+    // libc's file calls on Linux, node:fs elsewhere (effects/sys.ts): before anything reads a file.
+    const loading = loadSys();
+    if (loading) return loading.then(() => main(argv));
+    const { own, rest } = splitArgv(argv);
+    const first = own[0];
+    if (first === STAGE_COMMAND) return runStage(own.slice(1), rest);
+    if (first === "run" && !asksHelp(own)) return runMain(own.slice(1), rest);
+    return main(argv);
+  } catch (error) {
+    // A usage error thrown while parsing: rejected, as main's own would be.
+    return Promise.reject(error);
+  }
+}
+
 async function main(argv: readonly string[]): Promise<number> {
   // libc's file calls on Linux, node:fs elsewhere (effects/sys.ts): before anything reads a file.
   const loading = loadSys();
@@ -154,7 +175,6 @@ async function main(argv: readonly string[]): Promise<number> {
   if (first === STAGE_COMMAND) return runStage(tail, rest);
   if (first === HEADERS_STEP) return (await import("./commands/headers.ts")).headersStep(tail, rest);
   if (first === BRIDGE_STEP) return (await import("./commands/proxy.ts")).bridgeStep(tail, rest);
-  // The hot path: straight to the command.
   if (first === "run" && !asksHelp(tail)) return runMain(tail, rest);
   if (first === undefined || HELP.has(first) || (first === "help" && tail.length === 0)) {
     writeSync(1, await rootHelp());
@@ -226,7 +246,7 @@ function report(error: unknown): number {
 }
 
 const argv = process.argv.slice(2);
-main(argv).then(
+start(argv).then(
   (code) => {
     process.exitCode = code;
   },
