@@ -10,12 +10,12 @@
  * and execs the server, so no secret passes through mcp-op's outer process or an earlier argv.
  */
 import { EXIT, McpOpError } from "../errors.ts";
+import { isVariableName } from "./env-file.ts";
 import { describeBadReference, looksLikeReference, parseReference } from "./reference.ts";
 import { isCredentialVar } from "./signin.ts";
 
 /** Prefix of the variables the outer stage generates for `{{ op://... }}` placeholders. */
 export const GENERATED_PREFIX = "MCP_OP_ARG_";
-const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 /** Split one argument into literal text and `{{ NAME-or-reference }}` placeholders. */
 function pieces(arg: string, where: string): Array<{ text: string } | { inner: string }> {
@@ -103,7 +103,7 @@ export function parseArgTemplates(
         name = byReference.get(p.inner) ?? `${prefix}${byReference.size + 1}`;
         byReference.set(p.inner, name);
         generated[name] = p.inner;
-      } else if (NAME.test(p.inner)) {
+      } else if (isVariableName(p.inner)) {
         // What the internal stage scrubs from the server's environment must not reach its argv,
         // which every local user can read (`ps`): a session or service-account token opens the
         // whole account. Refused whether it is set or not (a --token-file token is not, yet).
@@ -142,7 +142,7 @@ export function substituteArgs(
         out += p.text;
         continue;
       }
-      const value = NAME.test(p.inner) ? env[p.inner] : undefined;
+      const value = isVariableName(p.inner) ? env[p.inner] : undefined;
       if (value === undefined) throw bad(where(index), `{{ ${p.inner} }} has no value`);
       out += value;
     }
