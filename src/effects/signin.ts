@@ -20,6 +20,7 @@ export interface SigninInput {
  * call goes through a client `makeOp` builds: one for `input.env`, one with the new session.
  * Without a promise when `op whoami` ran synchronously and said yes (Bun): `run`'s fast path then
  * execs without an `await` (the first one costs ~0.15 ms of start-up, effects/native.ts libcNow).
+ * It may then also throw (69, 75) instead of rejecting: call it inside an async function.
  */
 export function ensureSignedIn(
   input: SigninInput,
@@ -30,7 +31,7 @@ export function ensureSignedIn(
   const op = makeOp(input);
   // Only whoami's exit status matters (its "not signed in" is expected, not news), and it
   // never prompts: stdin is /dev/null, and whether stdin is a terminal (libc) is asked later.
-  const then = (result: OpResult): Record<string, string> | Promise<Record<string, string>> => {
+  const decide = (result: OpResult): Record<string, string> | Promise<Record<string, string>> => {
     if (inTime(result, input.timeoutMs).ok) {
       logger.debug("op whoami: already signed in");
       return {};
@@ -39,7 +40,7 @@ export function ensureSignedIn(
     return import("./signin-prompt.ts").then(({ signInNow }) => signInNow(input, makeOp, op, started, deadline));
   };
   const whoami = op.signedIn({ deadline });
-  return whoami instanceof Promise ? whoami.then(then) : then(whoami);
+  return whoami instanceof Promise ? whoami.then(decide) : decide(whoami);
 }
 
 /** A call's result, or 75 when it ran out of the sign-in's time (`timeoutMs`, its whole limit). */
