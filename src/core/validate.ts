@@ -111,7 +111,7 @@ export function checkEnvFileFully(
  * set once and not risky, and a value that is a secret reference of three or four parts made of
  * letters, digits, `-`, `_` and `.`, or plain text without spaces, quotes, `$`, `#`, `\`, braces
  * and not starting with `op` in any case (a near miss). `run` checks every env file before it
- * execs: the full parser's first run costs ~0.25 ms of its start-up (scripts/bench/RESULTS.md).
+ * execs: the full parser's first run costs ~0.2 ms of its start-up (scripts/bench/RESULTS.md).
  * test/unit/validate.test.ts holds the two together (fast-check): what this accepts, the full
  * check accepts with no problem and the same entries.
  */
