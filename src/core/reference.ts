@@ -41,6 +41,10 @@ const QUERY_VALUES: Record<string, readonly string[]> = {
   "ssh-format": ["openssh"],
 };
 
+/** "op" in any case at the start: `| 0x20` folds ASCII case (only "O"/"o" give 111, "P"/"p" 112). */
+export const startsWithOp = (t: string): boolean =>
+  (t.charCodeAt(0) | 0x20) === 111 && (t.charCodeAt(1) | 0x20) === 112;
+
 /** True when a value is meant as a secret reference (what `op run` will try to resolve). */
 export function looksLikeReference(value: string): boolean {
   return value.startsWith(PREFIX);
@@ -221,8 +225,7 @@ export function enclosedReferences(value: string): string[] {
 export function nearMissReference(value: string): string | undefined {
   if (value.startsWith(PREFIX)) return undefined;
   const t = value.trimStart();
-  // `| 0x20` folds ASCII case: only "O"/"o" give 111, only "P"/"p" give 112.
-  if ((t.charCodeAt(0) | 0x20) !== 111 || (t.charCodeAt(1) | 0x20) !== 112) return undefined;
+  if (!startsWithOp(t)) return undefined;
   let end = 2;
   let slashes = 0;
   for (; end < t.length && (t[end] === ":" || t[end] === "/" || t[end] === "\\"); end++) if (t[end] !== ":") slashes++;

@@ -12,6 +12,7 @@ import {
   nearMissReference,
   parseReference,
   quoted,
+  startsWithOp,
 } from "./reference.ts";
 
 export interface Problem {
@@ -151,7 +152,7 @@ export function usualEnvFile(text: string): EnvEntry[] | undefined {
         }
         if (parts < 3 || parts > 4) return undefined;
       } else {
-        if ((value.charCodeAt(0) | 0x20) === 111 && (value.charCodeAt(1) | 0x20) === 112) return undefined;
+        if (startsWithOp(value)) return undefined;
         for (let i = 0; i < value.length; i++) if (!usualChar(value.charCodeAt(i), false)) return undefined;
       }
       entries.push({ key, value, quote: "none", line, undefinedVars: [] });
@@ -253,9 +254,6 @@ export function checkEnvironment(env: Readonly<Record<string, string | undefined
   }
   return problems;
 }
-
-/** "op" in any case at the start: `| 0x20` folds ASCII case (only "O"/"o" give 111, "P"/"p" 112). */
-const startsWithOp = (t: string) => (t.charCodeAt(0) | 0x20) === 111 && (t.charCodeAt(1) | 0x20) === 112;
 
 /** A warning, not an error: op accepts the value, only not as the reference it was meant to be. */
 const mistyped = (reason: string) =>

@@ -367,11 +367,11 @@ function stepsWith(c: Libc | undefined): Exec {
   return {
     reset: () => resetWith(c),
     possible: typeof bunExecve === "function" || c?.execve !== undefined,
-    execve: (file, argv, env, keep = []) => execWith(c, bunExecve, file, argv, env, keep),
+    execve: (file, argv, env, keep = []) => execveWith(c, bunExecve, file, argv, env, keep),
   };
 }
 
-function execWith(
+function execveWith(
   c: Libc | undefined,
   bunExecve: ((f: string, a: string[], e: Record<string, string>) => void) | undefined,
   file: string,
